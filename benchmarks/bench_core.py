@@ -1,0 +1,117 @@
+"""Benchmark of the numeric core. Prints a table; asserts nothing.
+
+    python benchmarks/bench_core.py            # full run (about a minute)
+    python benchmarks/bench_core.py --quick    # smaller sizes, for a smoke check
+
+Rows (best of --repeat runs each):
+* headline: a 256x256 grid of starts over Rosenbrock x 500 Adam steps, final points only,
+  in float64 and float32;
+* 1,000 log-spaced learning rates x 1,000 GD steps from one start;
+* baselines measured in the same run: a naive Python loop calling descend once per trajectory
+  (timed on a subset and scaled up), and PyTorch autograd + torch.optim.Adam on the same batch
+  (when torch is installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from gdviz import descend, landscapes, optim
+
+ROSENBROCK = landscapes.get("rosenbrock")
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def grid_starts(side: int) -> np.ndarray:
+    (x0, x1), (y0, y1) = ROSENBROCK.bounds
+    xx, yy = np.meshgrid(np.linspace(x0, x1, side), np.linspace(y0, y1, side))
+    return np.stack([xx.ravel(), yy.ravel()], axis=-1)
+
+
+def torch_adam(starts: np.ndarray, steps: int) -> Callable[[], object] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(2)
+
+    def run() -> object:
+        p = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.Adam([p], lr=0.01)
+        for _ in range(steps):
+            opt.zero_grad()
+            x, y = p[:, 0], p[:, 1]
+            loss = ((1 - x) ** 2 + 100 * (y - x**2) ** 2).sum()
+            loss.backward()
+            opt.step()
+        return p
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    side, steps, n_lr, lr_steps = (64, 100, 200, 200) if args.quick else (256, 500, 1000, 1000)
+    starts = grid_starts(side)
+    n = len(starts)
+    rows: list[tuple[str, float, str]] = []
+
+    def add(label: str, seconds: float, note: str = "") -> None:
+        rows.append((label, seconds, note))
+        print(f"  measured: {label}: {seconds:.3f} s", flush=True)
+
+    adam = optim.adam(0.01)
+    t64 = best_of(lambda: descend(ROSENBROCK, adam, starts, steps, record="final"), args.repeat)
+    add(f"{n:,} starts x {steps} Adam steps, float64 (headline)", t64, "goal < 0.5 s")
+    t32 = best_of(
+        lambda: descend(ROSENBROCK, adam, starts, steps, record="final", dtype=np.float32),
+        args.repeat,
+    )
+    add(f"{n:,} starts x {steps} Adam steps, float32", t32, "goal < 0.5 s")
+
+    sweep = optim.sgd(np.logspace(-5, -2, n_lr))
+    t_lr = best_of(
+        lambda: descend(ROSENBROCK, sweep, np.array([-1.2, 1.0]), lr_steps, record="final"),
+        args.repeat,
+    )
+    add(f"{n_lr:,} learning rates x {lr_steps} GD steps", t_lr, "goal < 0.1 s")
+
+    subset = starts[:: max(1, n // 64)][:64]
+    t_naive = best_of(
+        lambda: [descend(ROSENBROCK, adam, s, steps, record="final") for s in subset], 1
+    )
+    add(f"naive loop: descend per trajectory, scaled to {n:,}", t_naive * n / len(subset),
+        f"timed on {len(subset)}")  # fmt: skip
+
+    torch_run = torch_adam(starts, steps)
+    if torch_run is not None:
+        add(f"PyTorch autograd + torch.optim.Adam, {n:,} x {steps}", best_of(torch_run, 1))
+
+    print()
+    print(f"gdviz core benchmark — Python {platform.python_version()}, numpy {np.__version__}, "
+          f"{platform.machine()}")  # fmt: skip
+    print(f"{'what':<62} {'seconds':>9} {'vs headline':>12}  note")
+    print("-" * 100)
+    for label, seconds, note in rows:
+        ratio = seconds / t64
+        print(f"{label:<62} {seconds:>9.3f} {ratio:>11.2f}x  {note}")
+
+
+if __name__ == "__main__":
+    main()

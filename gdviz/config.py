@@ -1,0 +1,265 @@
+"""Validated settings: every knob a page, a URL or a lesson file can set, with its bounds.
+
+The models are frozen and forbid unknown fields. Every bound that protects the server (steps,
+learning rates, start inside the map, ...) lives here, because URL values bypass the widgets;
+widgets read their limits from the same ``Field`` bounds through :func:`field_bounds`.
+
+``run(config)`` is the one place where a config becomes core objects; the core never sees pydantic.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import annotated_types
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from gdviz import landscapes, optim, schedules
+from gdviz.descent import Trajectory, descend
+
+MAX_STEPS = 5000
+MAX_LR = 100.0
+
+LearningRate = Annotated[
+    float, Field(gt=0.0, le=MAX_LR, title="learning rate", description="step size α")
+]
+Momentum = Annotated[float, Field(ge=0.0, lt=1.0, title="momentum")]
+Beta = Annotated[float, Field(ge=0.0, lt=1.0)]
+Eps = Annotated[float, Field(gt=0.0, le=1.0, title="epsilon")]
+WeightDecay = Annotated[float, Field(ge=0.0, le=10.0, title="weight decay")]
+Decay = Annotated[float, Field(gt=0.0, le=1.0, title="gamma")]
+Steps = Annotated[int, Field(ge=1, le=MAX_STEPS)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# -- optimizers (a discriminated union on `kind`; names and defaults as in torch.optim) ----------
+
+
+class SGDConfig(_Frozen):
+    kind: Literal["sgd"] = "sgd"
+    lr: LearningRate = 0.1
+    momentum: Momentum = 0.0
+    dampening: Annotated[float, Field(ge=0.0, le=1.0, title="dampening")] = 0.0
+    nesterov: bool = False
+    weight_decay: WeightDecay = 0.0
+
+    @model_validator(mode="after")
+    def _nesterov_needs_momentum(self) -> SGDConfig:
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError("Nesterov momentum needs a momentum above 0 and no dampening")
+        return self
+
+
+class AdagradConfig(_Frozen):
+    kind: Literal["adagrad"] = "adagrad"
+    lr: LearningRate = 1e-2
+    lr_decay: Annotated[float, Field(ge=0.0, le=10.0, title="lr decay")] = 0.0
+    weight_decay: WeightDecay = 0.0
+    initial_accumulator_value: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    eps: Eps = 1e-10
+
+
+class RMSpropConfig(_Frozen):
+    kind: Literal["rmsprop"] = "rmsprop"
+    lr: LearningRate = 1e-2
+    alpha: Annotated[float, Field(ge=0.0, lt=1.0, title="alpha (smoothing)")] = 0.99
+    eps: Eps = 1e-8
+    weight_decay: WeightDecay = 0.0
+    momentum: Momentum = 0.0
+    centered: bool = False
+
+
+class AdamConfig(_Frozen):
+    kind: Literal["adam"] = "adam"
+    lr: LearningRate = 1e-3
+    betas: tuple[Beta, Beta] = (0.9, 0.999)
+    eps: Eps = 1e-8
+    weight_decay: WeightDecay = 0.0
+    amsgrad: bool = False
+
+
+class AdamWConfig(AdamConfig):
+    kind: Literal["adamw"] = "adamw"  # type: ignore[assignment]
+    weight_decay: WeightDecay = 1e-2
+
+
+OptimizerConfig = Annotated[
+    SGDConfig | AdagradConfig | RMSpropConfig | AdamConfig | AdamWConfig,
+    Field(discriminator="kind"),
+]
+OPTIMIZER_MODELS: dict[str, type[_Frozen]] = {
+    "sgd": SGDConfig,
+    "adagrad": AdagradConfig,
+    "rmsprop": RMSpropConfig,
+    "adam": AdamConfig,
+    "adamw": AdamWConfig,
+}
+
+
+# -- schedules --------------------------------------------------------------------------------
+
+
+class ConstantSchedule(_Frozen):
+    kind: Literal["constant"] = "constant"
+
+
+class StepSchedule(_Frozen):
+    kind: Literal["step"] = "step"
+    step_size: Steps = 100
+    gamma: Decay = 0.1
+
+
+class ExponentialSchedule(_Frozen):
+    kind: Literal["exponential"] = "exponential"
+    gamma: Decay = 0.99
+
+
+class CosineSchedule(_Frozen):
+    kind: Literal["cosine"] = "cosine"
+    t_max: Steps = 200
+    eta_min: Annotated[float, Field(ge=0.0, le=MAX_LR)] = 0.0
+
+
+AfterWarmup = Annotated[
+    ConstantSchedule | StepSchedule | ExponentialSchedule | CosineSchedule,
+    Field(discriminator="kind"),
+]
+
+
+class WarmupSchedule(_Frozen):
+    kind: Literal["warmup"] = "warmup"
+    warmup_steps: Steps = 20
+    start_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
+    then: AfterWarmup = ConstantSchedule()
+
+
+ScheduleConfig = Annotated[
+    ConstantSchedule | StepSchedule | ExponentialSchedule | CosineSchedule | WarmupSchedule,
+    Field(discriminator="kind"),
+]
+
+
+# -- a run ------------------------------------------------------------------------------------
+
+
+class RunConfig(_Frozen):
+    """One descent: landscape, optimizer, schedule, start, steps, noise, seed."""
+
+    landscape: str = "rosenbrock"
+    optimizer: OptimizerConfig = SGDConfig(lr=0.001)
+    schedule: ScheduleConfig = ConstantSchedule()
+    start: tuple[float, ...] = (-1.2, 1.0)
+    steps: Steps = 200
+    grad_noise: Annotated[float, Field(ge=0.0, le=10.0, title="gradient noise σ")] = 0.0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+
+    @field_validator("landscape")
+    @classmethod
+    def _known_landscape(cls, name: str) -> str:
+        landscapes.get(name)  # raises ValueError listing the valid names
+        return name
+
+    @field_validator("start")
+    @classmethod
+    def _finite_start(cls, start: tuple[float, ...]) -> tuple[float, ...]:
+        if not all(math.isfinite(v) for v in start):
+            raise ValueError("start must be finite numbers")
+        return start
+
+    @model_validator(mode="after")
+    def _start_on_the_map(self) -> RunConfig:
+        ls = landscapes.get(self.landscape)
+        if len(self.start) != ls.dim:
+            raise ValueError(
+                f"start needs {ls.dim} coordinate(s) for {self.landscape}; got {len(self.start)}"
+            )
+        for axis, value, (lo, hi) in zip("xy", self.start, ls.bounds, strict=False):
+            if not lo <= value <= hi:
+                raise ValueError(
+                    f"start {axis} = {value:g} is off the {self.landscape} map: "
+                    f"{axis} must lie in [{lo:g}, {hi:g}]"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _schedule_fits_rate(self) -> RunConfig:
+        sched = self.schedule.then if isinstance(self.schedule, WarmupSchedule) else self.schedule
+        if isinstance(sched, CosineSchedule) and sched.eta_min >= self.optimizer.lr:
+            raise ValueError(
+                f"cosine eta_min ({sched.eta_min:g}) must be below the learning rate "
+                f"({self.optimizer.lr:g})"
+            )
+        return self
+
+
+# -- config -> core objects ------------------------------------------------------------------
+
+
+def build_optimizer(cfg: SGDConfig | AdagradConfig | RMSpropConfig | AdamConfig) -> optim.Optimizer:
+    """The core optimizer for a validated optimizer config."""
+    kwargs = cfg.model_dump(exclude={"kind"})
+    return optim.OPTIMIZERS[cfg.kind](**kwargs)
+
+
+def build_schedule(cfg: Any) -> schedules.Schedule:
+    """The core schedule for a validated schedule config."""
+    if isinstance(cfg, ConstantSchedule):
+        return schedules.constant()
+    if isinstance(cfg, StepSchedule):
+        return schedules.step(cfg.step_size, cfg.gamma)
+    if isinstance(cfg, ExponentialSchedule):
+        return schedules.exponential(cfg.gamma)
+    if isinstance(cfg, CosineSchedule):
+        return schedules.cosine(cfg.t_max, cfg.eta_min)
+    if isinstance(cfg, WarmupSchedule):
+        return schedules.linear_warmup(cfg.warmup_steps, cfg.start_factor, build_schedule(cfg.then))
+    raise TypeError(f"not a schedule config: {cfg!r}")
+
+
+def run(cfg: RunConfig, record: Literal["path", "final"] = "path") -> Trajectory:
+    """Run the descent a config describes (one trajectory)."""
+    return descend(
+        landscapes.get(cfg.landscape),
+        build_optimizer(cfg.optimizer),
+        np.array(cfg.start, dtype=float),
+        cfg.steps,
+        schedule=build_schedule(cfg.schedule),
+        grad_noise=cfg.grad_noise,
+        seed=cfg.seed,
+        record=record,
+    )
+
+
+# -- helpers for pages -----------------------------------------------------------------------
+
+
+def field_bounds(model: type[BaseModel], name: str) -> tuple[float | None, float | None]:
+    """``(lowest, highest)`` allowed value of a numeric field, for a widget's range.
+
+    Exclusive bounds are returned as they are (a widget may still need to step inside them);
+    ``None`` where the field has no bound on that side.
+    """
+    lo = hi = None
+    for meta in model.model_fields[name].metadata:
+        if isinstance(meta, annotated_types.Gt | annotated_types.Ge):
+            lo = meta.gt if isinstance(meta, annotated_types.Gt) else meta.ge
+        if isinstance(meta, annotated_types.Lt | annotated_types.Le):
+            hi = meta.lt if isinstance(meta, annotated_types.Lt) else meta.le
+    return lo, hi
+
+
+def describe_errors(error: ValidationError) -> list[str]:
+    """One plain sentence per problem: where it is, what is wrong, and what was given."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        where = " → ".join(str(part) for part in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        given = problem.get("input")
+        shown = "" if isinstance(given, dict) or given is None else f" (got {given!r})"
+        lines.append(f"{where}: {message}{shown}" if where else f"{message}{shown}")
+    return lines

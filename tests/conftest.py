@@ -1,0 +1,25 @@
+"""Shared test helpers.
+
+Optional oracles (PyTorch) and the browser (Chromium) are skipped with a reason on a newcomer's
+machine, but required under CI (``CI=true``): there a missing one fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def optional_module(name: str, why: str) -> ModuleType:
+    """Import ``name``; skip the test if it is missing, unless running under CI."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        if IN_CI:
+            pytest.fail(f"{name} is required under CI ({why}); .ci/run must install it")
+        pytest.skip(f"{name} is not installed ({why}); `pip install {name}` to run this test")

@@ -1,0 +1,130 @@
+"""Linear regression on real data (tips, shipped inside plotly): batch, mini-batch, seeds."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdviz import data, descend, optim
+
+
+def load_tips() -> tuple[np.ndarray, np.ndarray]:
+    """(total_bill (n,), tip (n,)) from plotly's bundled tips.csv.gz, read without importing
+    plotly (the core must not) and without any download."""
+    spec = importlib.util.find_spec("plotly")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    with gzip.open(root / "package_data" / "datasets" / "tips.csv.gz", "rt") as fh:
+        rows = list(csv.DictReader(fh))
+    return (
+        np.array([float(r["total_bill"]) for r in rows]),
+        np.array([float(r["tip"]) for r in rows]),
+    )
+
+
+@pytest.fixture(scope="module")
+def tips():
+    x, y = load_tips()
+    assert x.shape == (244,)
+    return x, y
+
+
+def test_batch_gd_equals_the_plain_numpy_loop(tips):
+    x, y = tips
+    X = x[:, None]
+    lr, steps, n = 1e-3, 300, len(y)
+    w, b = np.zeros(1), 0.0
+    expected = [np.array([*w, b])]
+    for _ in range(steps):
+        r = X @ w + b - y
+        w = w - lr * (2 / n) * (X.T @ r)
+        b = b - lr * (2 / n) * r.sum()
+        expected.append(np.array([*w, b]))
+    traj = descend(data.linear_regression(X, y), optim.sgd(lr), [0.0, 0.0], steps)
+    np.testing.assert_allclose(traj.path[:, 0], np.array(expected), rtol=1e-13, atol=1e-15)
+
+
+def test_minibatch_of_all_rows_equals_full_batch(tips):
+    x, y = tips
+    obj = data.linear_regression(x, y)
+    full = descend(obj, optim.sgd(1e-3), [0.0, 0.0], 100)
+    mini = descend(obj, optim.sgd(1e-3), [0.0, 0.0], 100, batch_size=len(y), seed=4)
+    np.testing.assert_allclose(mini.path, full.path, rtol=1e-12, atol=1e-14)
+
+
+def test_minibatch_gradients_average_to_the_full_gradient(tips):
+    x, y = tips
+    obj = data.linear_regression(x, y)
+    theta = np.array([0.3, -1.0])
+    perm = np.random.default_rng(0).permutation(len(y))
+    # 244 rows in batches of 61: four equal batches; their mean gradient is the full gradient.
+    batches = np.split(perm, 4)
+    mean = np.mean([obj.grad(theta, rows) for rows in batches], axis=0)
+    np.testing.assert_allclose(mean, obj.grad(theta), rtol=1e-12)
+
+
+def test_same_seed_same_path_and_a_new_seed_a_new_path(tips):
+    x, y = tips
+    obj = data.linear_regression(x, y)
+    a = descend(obj, optim.sgd(1e-3), [0.0, 0.0], 200, batch_size=16, seed=1)
+    b = descend(obj, optim.sgd(1e-3), [0.0, 0.0], 200, batch_size=16, seed=1)
+    c = descend(obj, optim.sgd(1e-3), [0.0, 0.0], 200, batch_size=16, seed=2)
+    np.testing.assert_array_equal(a.path, b.path)
+    assert not np.allclose(a.path, c.path)
+
+
+def test_minibatches_are_per_epoch_permutations_shared_by_every_run(tips):
+    x, y = tips
+    obj = data.linear_regression(x, y)
+    starts = np.array([[0.0, 0.0], [0.0, 0.0]])
+    traj = descend(obj, optim.sgd(np.array([1e-3, 1e-3])), starts, 50, batch_size=10, seed=7)
+    np.testing.assert_array_equal(traj.path[:, 0], traj.path[:, 1])
+
+
+def test_standardised_gd_reaches_the_least_squares_solution(tips):
+    x, y = tips
+    z = (x - x.mean()) / x.std()
+    obj = data.linear_regression(z, y)
+    traj = descend(obj, optim.sgd(0.1), [0.0, 0.0], 500)
+    np.testing.assert_allclose(traj.final[0], obj.optimum(), rtol=1e-8)
+    np.testing.assert_allclose(obj.optimum(), np.polyfit(z, y, 1), rtol=1e-10)
+    assert traj.status[0] == "converged"
+
+
+def test_raw_features_make_a_ravine(tips):
+    # The raw bill (mean ≈ 19.8) makes the Hessian badly conditioned: a rate that is fast on
+    # standardised data diverges on the raw data.
+    from gdviz import analysis
+
+    x, y = tips
+    raw, std = data.linear_regression(x, y), data.linear_regression((x - x.mean()) / x.std(), y)
+    assert analysis.condition_number(raw, np.zeros(2)) > 100 * analysis.condition_number(
+        std, np.zeros(2)
+    )
+    traj = descend(raw, optim.sgd(0.1), [0.0, 0.0], 100)
+    assert traj.status[0] == "diverged"
+
+
+def test_hessian_is_the_constant_two_over_n_design_gram(tips):
+    x, y = tips
+    obj = data.linear_regression(x, y)
+    D = np.column_stack([x, np.ones_like(x)])
+    np.testing.assert_allclose(obj.hessian(np.zeros(2)), 2 / len(y) * D.T @ D)
+    assert obj.hessian(np.zeros((5, 2))).shape == (5, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        (np.ones((1, 1)), np.ones(1), "at least 2"),
+        (np.ones((3, 1)), np.ones(2), "must be"),
+        (np.array([[1.0], [np.nan]]), np.ones(2), "NaN"),
+    ],
+)
+def test_bad_data_is_refused(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        data.linear_regression(X, y)
