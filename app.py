@@ -1,7 +1,27 @@
-"""gdviz entry point: `streamlit run app.py`. The pages arrive with the app issue."""
+"""gdviz — see how gradient descent learns. Run with: streamlit run app.py
+
+The entry point only routes; every widget lives in a page script (AppTest mis-handles reruns
+when the entry point holds widgets while a pages/ folder exists).
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="gdviz — see how gradient descent learns", layout="wide")
-st.title("gdviz")
-st.write("The numeric core is in place; the interactive pages are being built.")
+st.set_page_config(
+    page_title="gdviz — see how gradient descent learns",
+    page_icon="⛰️",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/hiker.py", title="The hiker (1-D)", icon=":material/hiking:", url_path="hiker"),
+    st.Page(
+        "pages/landscape.py",
+        title="Landscape (2-D)",
+        icon=":material/landscape:",
+        url_path="landscape",
+    ),
+]
+
+st.navigation(PAGES).run()

@@ -25,8 +25,9 @@ MAX_LR = 100.0
 LearningRate = Annotated[
     float, Field(gt=0.0, le=MAX_LR, title="learning rate", description="step size α")
 ]
-Momentum = Annotated[float, Field(ge=0.0, lt=1.0, title="momentum")]
-Beta = Annotated[float, Field(ge=0.0, lt=1.0)]
+Momentum = Annotated[float, Field(ge=0.0, le=0.999, title="momentum")]
+BETA_RANGE = (0.0, 0.9999)
+Beta = Annotated[float, Field(ge=BETA_RANGE[0], le=BETA_RANGE[1])]
 Eps = Annotated[float, Field(gt=0.0, le=1.0, title="epsilon")]
 WeightDecay = Annotated[float, Field(ge=0.0, le=10.0, title="weight decay")]
 Decay = Annotated[float, Field(gt=0.0, le=1.0, title="gamma")]
@@ -67,7 +68,7 @@ class AdagradConfig(_Frozen):
 class RMSpropConfig(_Frozen):
     kind: Literal["rmsprop"] = "rmsprop"
     lr: LearningRate = 1e-2
-    alpha: Annotated[float, Field(ge=0.0, lt=1.0, title="alpha (smoothing)")] = 0.99
+    alpha: Annotated[float, Field(ge=0.0, le=0.9999, title="alpha (smoothing)")] = 0.99
     eps: Eps = 1e-8
     weight_decay: WeightDecay = 0.0
     momentum: Momentum = 0.0
@@ -194,6 +195,32 @@ class RunConfig(_Frozen):
                 f"cosine eta_min ({sched.eta_min:g}) must be below the learning rate "
                 f"({self.optimizer.lr:g})"
             )
+        return self
+
+
+class HikerConfig(_Frozen):
+    """The hiker page: a 1-D curve, a learning rate, a start position and how many steps the
+    hiker has taken at that rate (so a link can reproduce a demo mid-way)."""
+
+    landscape: str = "parabola"
+    lr: Annotated[float, Field(ge=1e-4, le=5.0, title="learning rate")] = 0.1
+    x0: float = -4.0
+    steps: Annotated[int, Field(ge=0, le=1000, title="steps taken")] = 0
+
+    @field_validator("landscape")
+    @classmethod
+    def _known_curve(cls, name: str) -> str:
+        if name not in landscapes.names(dim=1):
+            raise ValueError(
+                f"unknown curve {name!r}; choose one of: {', '.join(landscapes.names(dim=1))}"
+            )
+        return name
+
+    @model_validator(mode="after")
+    def _start_on_the_curve(self) -> HikerConfig:
+        ((lo, hi),) = landscapes.get(self.landscape).bounds
+        if not (math.isfinite(self.x0) and lo <= self.x0 <= hi):
+            raise ValueError(f"start x0 = {self.x0:g} must lie in [{lo:g}, {hi:g}]")
         return self
 
 

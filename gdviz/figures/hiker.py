@@ -1,0 +1,170 @@
+"""Figures for the hiker page: the loss curve with the hiker, and the loss after each step."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gdviz.figures.style import OKABE_ITO, PATH, base_layout
+from gdviz.landscapes.base import Landscape
+
+MAX_ZOOM_OUT = 10.0  # the view widens to follow a diverging hiker, up to 10x the curve's box
+
+
+def _view(curve: Landscape, xs: np.ndarray) -> tuple[float, float]:
+    """The x-range: the curve's box, widened to include every visited position (capped)."""
+    ((lo, hi),) = curve.bounds
+    centre, half = (lo + hi) / 2, (hi - lo) / 2
+    reach = np.max(np.abs(xs - centre)) if len(xs) else 0.0
+    half = min(max(half, reach * 1.08), half * MAX_ZOOM_OUT)
+    return centre - half, centre + half
+
+
+def curve_figure(curve: Landscape, positions: np.ndarray, lr: float) -> go.Figure:
+    """The curve ``L(x)``, the trail of earlier positions, the hiker, the tangent at the hiker
+    and an arrow to where the next step ``x − α L'(x)`` lands.
+
+    ``positions``: ``(k+1,)`` visited positions, the hiker at the last one.
+    Traces, in order: curve, trail, tangent, next landing, hiker.
+    """
+    positions = np.asarray(positions, dtype=float)
+    x_lo, x_hi = _view(curve, positions)
+    xs = np.linspace(x_lo, x_hi, 600)
+    ys = curve.value(xs[:, None])
+    y_lo, y_hi = float(ys.min()), float(ys.max())
+    pad = 0.08 * (y_hi - y_lo or 1.0)
+    y_range = (y_lo - pad, y_hi + pad)
+
+    x = float(positions[-1])
+    fx = float(curve.value(np.array([x])))
+    g = float(curve.grad(np.array([x]))[0])
+    x_next = x - lr * g
+    f_next = float(curve.value(np.array([x_next])))
+    half = 0.12 * (x_hi - x_lo)
+    tangent_x = np.array([x - half, x + half])
+
+    trail = positions[:-1]
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name="loss L(x)",
+                line={"color": OKABE_ITO[0], "width": 4},
+                hoverinfo="skip",
+            ),
+            go.Scatter(
+                x=positions,
+                y=curve.value(positions[:, None]),
+                mode="lines+markers",
+                name="trail",
+                line={"color": "rgba(90,90,90,0.55)", "width": 1.5, "dash": "dot"},
+                marker={"size": 9, "color": "rgba(90,90,90,0.75)"},
+                hovertemplate="x = %{x:.3f}<br>L = %{y:.3f}<extra>earlier step</extra>",
+                visible=True if len(trail) else "legendonly",
+            ),
+            go.Scatter(
+                x=tangent_x,
+                y=fx + g * (tangent_x - x),
+                mode="lines",
+                name=f"slope L'(x) = {g:.2f}",
+                line={"color": OKABE_ITO[2], "width": 3, "dash": "dash"},
+                hoverinfo="skip",
+            ),
+            go.Scatter(
+                x=[x_next],
+                y=[f_next],
+                mode="markers",
+                name="next step lands here",
+                marker={"size": 16, "color": "white", "line": {"color": PATH, "width": 3}},
+                hovertemplate="next x = %{x:.3f}<br>L = %{y:.3f}<extra></extra>",
+            ),
+            go.Scatter(
+                x=[x],
+                y=[fx],
+                mode="markers",
+                name="the hiker",
+                marker={
+                    "size": 24,
+                    "color": PATH,
+                    "line": {"color": "black", "width": 2},
+                    "symbol": "circle",
+                },
+                hovertemplate="hiker at x = %{x:.3f}<br>L = %{y:.3f}<extra></extra>",
+            ),
+        ]
+    )
+    if abs(x_next - x) > 1e-12:
+        fig.add_annotation(
+            x=x_next,
+            y=f_next,
+            ax=x,
+            ay=fx,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=3,
+            arrowsize=1.4,
+            arrowwidth=3,
+            arrowcolor=PATH,
+            standoff=10,
+            startstandoff=14,
+            text="",
+        )
+    fig.update_layout(
+        base_layout(
+            height=520,
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+            xaxis={"title": "position x", "range": [x_lo, x_hi], "zeroline": False},
+            yaxis={"title": "loss L(x)", "range": list(y_range), "zeroline": False},
+            showlegend=True,
+        )
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
+    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5")
+    return fig
+
+
+def loss_steps_figure(losses: np.ndarray, minimum: float) -> go.Figure:
+    """Loss after each step: ``losses (k+1,)``; the best known loss drawn as a reference line.
+    A log axis is used when the gap to the minimum spans more than two decades."""
+    losses = np.asarray(losses, dtype=float)
+    steps = np.arange(len(losses))
+    gap = losses - minimum
+    use_log = len(losses) > 2 and np.all(gap > 0) and gap.max() / max(gap.min(), 1e-300) > 100
+    y = gap if use_log else losses
+    fig = go.Figure(
+        go.Scatter(
+            x=steps,
+            y=y,
+            mode="lines+markers",
+            line={"color": PATH, "width": 3},
+            marker={"size": 7},
+            name="loss",
+            hovertemplate="step %{x}<br>loss %{customdata:.4g}<extra></extra>",
+            customdata=losses,
+        )
+    )
+    if not use_log:
+        fig.add_hline(
+            y=minimum,
+            line={"color": OKABE_ITO[2], "dash": "dot"},
+            annotation_text="minimum",
+            annotation_position="bottom right",
+        )
+    fig.update_layout(
+        base_layout(
+            height=300,
+            margin={"l": 60, "r": 20, "t": 20, "b": 50},
+            xaxis={"title": "step", "rangemode": "tozero"},
+            yaxis={
+                "title": "L − L_min (log)" if use_log else "loss",
+                "type": "log" if use_log else "linear",
+            },
+            showlegend=False,
+        )
+    )
+    return fig

@@ -1,0 +1,412 @@
+"""Figures for a 2-D landscape: an animated contour map, an animated 3-D surface, loss curves.
+
+The animation runs in the browser (Plotly frames): the base figure holds the static landscape, and
+every frame replaces only the path, the current point and the gradient arrow (``traces=[...]``),
+which keeps a 100-frame animation over a 100x100 grid well under 1 MB.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gdviz.descent import DIVERGED, Trajectory
+from gdviz.figures.style import (
+    ARROW,
+    MINIMUM,
+    OKABE_ITO,
+    PATH,
+    SURFACE_SCALE,
+    animation_controls,
+    base_layout,
+    colour_transform,
+    display_indices,
+    frame_indices,
+)
+from gdviz.landscapes.base import Landscape
+
+# Trace order of contour_figure (the frames and the page's click handling rely on it).
+CONTOUR, CLICK_GRID, MINIMA, SADDLES, GHOST, PATH_TRACE, POINT, GRAD_ARROW, EXIT = range(9)
+ANIMATED = [PATH_TRACE, POINT, GRAD_ARROW]
+ARROW_FRACTION = 0.12  # arrow length as a fraction of the map's diagonal
+
+
+def landscape_grid(landscape: Landscape, resolution: int) -> tuple[np.ndarray, ...]:
+    """Axis values ``xs (R,)``, ``ys (R,)`` and ``L`` on the grid ``(R, R)`` (rows follow y)."""
+    xs, ys = landscape.grid(resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    return xs, ys, landscape.value(np.stack([xx, yy], axis=-1))
+
+
+def exit_point(path: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[int, np.ndarray] | None:
+    """Where a path first leaves the box ``[lo, hi]``: ``(index of the first outside point,
+    the crossing point (2,))``, or ``None`` if it never leaves."""
+    outside = np.any((path < lo) | (path > hi), axis=-1)
+    if not outside.any():
+        return None
+    k = int(np.argmax(outside))
+    if k == 0:
+        return 0, np.clip(path[0], lo, hi)
+    a, b = path[k - 1], path[k]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_hi = np.where(b > hi, (hi - a) / (b - a), np.inf)
+        t_lo = np.where(b < lo, (lo - a) / (b - a), np.inf)
+    t = float(np.clip(np.min(np.minimum(t_hi, t_lo)), 0.0, 1.0))
+    return k, a + t * (b - a)
+
+
+def gradient_arrow(landscape: Landscape, point: np.ndarray, length: float) -> np.ndarray:
+    """Two points ``(2, 2)``: ``point`` and ``point + length · (−∇L/|∇L|)``; a zero gradient gives
+    a zero-length arrow."""
+    g = landscape.grad(point)
+    norm = float(np.hypot(*g))
+    direction = -g / norm if norm > 0 and np.isfinite(norm) else np.zeros(2)
+    return np.stack([point, point + length * direction])
+
+
+def contour_figure(
+    landscape: Landscape,
+    traj: Trajectory,
+    run: int = 0,
+    *,
+    resolution: int = 100,
+    max_frames: int = 100,
+    click_resolution: int = 41,
+    height: int = 640,
+) -> go.Figure:
+    """Contour map (equal aspect, fixed ranges) with the animated descent path of run ``run``.
+
+    Traces: see the module constants (CONTOUR … EXIT). Frames update ``ANIMATED`` only.
+    """
+    xs, ys, zz = landscape_grid(landscape, resolution)
+    colour, colour_label = colour_transform(zz)
+    lo, hi = landscape.lo, landscape.hi
+    diag = float(np.hypot(*(hi - lo)))
+    path = traj.path[:, run, :]
+    shown = display_indices(len(path))
+    pts = path[shown]
+    frames_at = frame_indices(len(shown), max_frames)
+
+    cx, cy = (np.linspace(a, b, click_resolution) for a, b in landscape.bounds)
+    gx, gy = (v.ravel() for v in np.meshgrid(cx, cy))
+    click_loss = landscape.value(np.stack([gx, gy], axis=-1))
+    exit_info = exit_point(path, lo, hi)
+
+    def animated(k: int) -> list[dict[str, Any]]:
+        """Path up to display point k, the point itself, and −∇L there (plain dicts: frames
+        built as graph objects cost 3x more to construct)."""
+        here = pts[k]
+        arrow = gradient_arrow(landscape, here, ARROW_FRACTION * diag)
+        return [
+            {"type": "scatter", "x": pts[: k + 1, 0], "y": pts[: k + 1, 1]},
+            {"type": "scatter", "x": here[:1], "y": here[1:], "text": [f"step {int(shown[k])}"]},
+            {"type": "scatter", "x": arrow[:, 0], "y": arrow[:, 1]},
+        ]
+
+    first = [go.Scatter(trace) for trace in animated(0)]
+    traces: list[Any] = [
+        go.Contour(
+            x=xs,
+            y=ys,
+            z=colour.astype(np.float32),
+            colorscale=SURFACE_SCALE,
+            ncontours=28,
+            contours={"coloring": "heatmap", "showlines": True},
+            line={"color": "rgba(255,255,255,0.35)", "width": 1},
+            colorbar={"title": {"text": colour_label, "side": "right"}, "thickness": 18},
+            hoverinfo="skip",
+            name="loss",
+        ),
+        go.Scatter(
+            x=gx,
+            y=gy,
+            mode="markers",
+            name="click to start here",
+            showlegend=False,
+            marker={"size": 14, "opacity": 0.0, "color": "white"},
+            customdata=click_loss,
+            hovertemplate="start at (%{x:.2f}, %{y:.2f})<br>L = %{customdata:.4g}<extra></extra>",
+        ),
+        go.Scatter(
+            x=landscape.minima[:, 0],
+            y=landscape.minima[:, 1],
+            mode="markers",
+            name="minima",
+            marker={
+                "symbol": "star",
+                "size": 16,
+                "color": MINIMUM,
+                "line": {"color": "black", "width": 1.5},
+            },
+            hovertemplate="minimum (%{x:.3f}, %{y:.3f})<extra></extra>",
+        ),
+        go.Scatter(
+            x=landscape.saddles[:, 0] if len(landscape.saddles) else [],
+            y=landscape.saddles[:, 1] if len(landscape.saddles) else [],
+            mode="markers",
+            name="saddle points",
+            showlegend=len(landscape.saddles) > 0,
+            marker={
+                "symbol": "x",
+                "size": 13,
+                "color": "white",
+                "line": {"color": "black", "width": 1.5},
+            },
+            hovertemplate="saddle (%{x:.3f}, %{y:.3f})<extra></extra>",
+        ),
+        go.Scatter(
+            x=pts[:, 0],
+            y=pts[:, 1],
+            mode="lines",
+            name="whole path",
+            line={"color": "rgba(255,255,255,0.55)", "width": 2},
+            hoverinfo="skip",
+        ),
+        first[0].update(
+            mode="lines+markers",
+            name="descent path",
+            line={"color": PATH, "width": 3},
+            marker={"size": 6, "color": PATH},
+            hoverinfo="skip",
+        ),
+        first[1].update(
+            mode="markers",
+            name="current point",
+            showlegend=False,
+            marker={"size": 16, "color": PATH, "line": {"color": "white", "width": 2.5}},
+            hovertemplate="%{text}<br>(%{x:.3f}, %{y:.3f})<extra></extra>",
+        ),
+        first[2].update(
+            mode="lines+markers",
+            name="−∇L (steepest descent)",
+            line={"color": ARROW, "width": 4},
+            marker={
+                "symbol": ["circle", "arrow"],
+                "size": [1, 18],
+                "angleref": "previous",
+                "color": ARROW,
+                "line": {"color": "black", "width": 1},
+            },
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=[exit_info[1][0]] if exit_info else [],
+            y=[exit_info[1][1]] if exit_info else [],
+            mode="markers+text",
+            name="left the map",
+            showlegend=exit_info is not None,
+            text=[f"left the map at step {exit_info[0]}"] if exit_info else [],
+            textposition="top center",
+            textfont={"color": "white", "size": 16},
+            marker={"symbol": "x-thin", "size": 22, "line": {"color": "white", "width": 4}},
+        ),
+    ]
+    frames = [
+        {"data": animated(int(k)), "traces": ANIMATED, "name": str(int(k))} for k in frames_at
+    ]
+    labels = [str(int(shown[int(k)])) for k in frames_at]
+    layout = base_layout(
+        height=height,
+        xaxis={"title": "x", "range": [lo[0], hi[0]], "constrain": "domain", "showgrid": False},
+        yaxis={
+            "title": "y",
+            "range": [lo[1], hi[1]],
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "constrain": "domain",
+            "showgrid": False,
+        },
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 60, "r": 20, "t": 40, "b": 110},
+        clickmode="event+select",
+        dragmode="pan",
+        **animation_controls([str(int(k)) for k in frames_at], labels),
+    )
+    return go.Figure(data=traces, layout=layout, frames=frames)
+
+
+def surface_figure(
+    landscape: Landscape,
+    traj: Trajectory,
+    run: int = 0,
+    *,
+    resolution: int = 60,
+    max_frames: int = 60,
+    height: int = 640,
+) -> go.Figure:
+    """3-D surface with the descent path riding on it, animated like the contour map.
+
+    The height is the same colour transform as the contour map (log for steep landscapes). Path
+    points off the map are not drawn in 3-D (the contour map marks where the run left).
+    Traces: surface, minima, whole path, animated path, animated point.
+    """
+    xs, ys, zz = landscape_grid(landscape, resolution)
+    height_z, z_label = colour_transform(zz)
+    z_min = float(np.nanmin(zz))
+    lift = 0.015 * float(np.ptp(height_z))
+
+    def lift_z(points: np.ndarray) -> np.ndarray:
+        z = landscape.value(points)
+        z = np.log10(1.0 + np.maximum(z - z_min, 0.0)) if z_label.startswith("log") else z
+        return z + lift
+
+    path = traj.path[:, run, :]
+    exit_info = exit_point(path, landscape.lo, landscape.hi)
+    inside = path if exit_info is None else path[: max(exit_info[0], 1)]
+    shown = display_indices(len(inside), max_points=600)
+    pts = inside[shown]
+    pz = lift_z(pts)
+    frames_at = frame_indices(len(shown), max_frames)
+    mz = lift_z(landscape.minima)
+
+    def animated(k: int) -> list[dict[str, Any]]:
+        return [
+            {"type": "scatter3d", "x": pts[: k + 1, 0], "y": pts[: k + 1, 1], "z": pz[: k + 1]},
+            {
+                "type": "scatter3d",
+                "x": pts[k : k + 1, 0],
+                "y": pts[k : k + 1, 1],
+                "z": pz[k : k + 1],
+            },
+        ]
+
+    first = [go.Scatter3d(trace) for trace in animated(0)]
+    traces = [
+        go.Surface(
+            x=xs,
+            y=ys,
+            z=height_z.astype(np.float32),
+            colorscale=SURFACE_SCALE,
+            showscale=False,
+            opacity=0.95,
+            hoverinfo="skip",
+            name="loss surface",
+            contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
+        ),
+        go.Scatter3d(
+            x=landscape.minima[:, 0],
+            y=landscape.minima[:, 1],
+            z=mz,
+            mode="markers",
+            name="minima",
+            marker={
+                "symbol": "diamond",
+                "size": 6,
+                "color": MINIMUM,
+                "line": {"color": "black", "width": 1},
+            },
+        ),
+        go.Scatter3d(
+            x=pts[:, 0],
+            y=pts[:, 1],
+            z=pz,
+            mode="lines",
+            name="whole path",
+            line={"color": "rgba(255,255,255,0.7)", "width": 3},
+            hoverinfo="skip",
+        ),
+        first[0].update(mode="lines", name="descent path", line={"color": PATH, "width": 7}),
+        first[1].update(
+            mode="markers",
+            name="current point",
+            showlegend=False,
+            marker={"size": 7, "color": PATH, "line": {"color": "white", "width": 2}},
+        ),
+    ]
+    frames = [{"data": animated(int(k)), "traces": [3, 4], "name": str(int(k))} for k in frames_at]
+    labels = [str(int(shown[int(k)])) for k in frames_at]
+    axis = {"backgroundcolor": "white", "gridcolor": "#dddddd"}
+    layout = base_layout(
+        height=height,
+        margin={"l": 0, "r": 0, "t": 40, "b": 110},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        scene={
+            "xaxis": {"title": "x", "range": list(landscape.bounds[0]), **axis},
+            "yaxis": {"title": "y", "range": list(landscape.bounds[1]), **axis},
+            "zaxis": {"title": z_label, **axis},
+            "camera": {"eye": {"x": -1.5, "y": -1.6, "z": 1.1}},
+            "aspectmode": "manual",
+            "aspectratio": {"x": 1.0, "y": 1.0, "z": 0.6},
+        },
+        uirevision="surface",
+        **animation_controls([str(int(k)) for k in frames_at], labels),
+    )
+    return go.Figure(data=traces, layout=layout, frames=frames)
+
+
+def loss_figure(
+    traj: Trajectory, run: int = 0, *, log: bool = False, minimum: float = 0.0, height: int = 420
+) -> go.Figure:
+    """Loss (top) and gradient norm (bottom, log scale) against the step.
+
+    With ``log`` the top panel shows ``L − L_min`` on a log axis (``minimum``: the best known
+    loss), which makes slow final convergence and plateaus visible. The step where the run
+    converged or diverged is marked.
+    """
+    steps = np.arange(traj.steps + 1)
+    loss = traj.loss[:, run]
+    gnorm = np.maximum(traj.grad_norm[:, run], 1e-300)
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.6, 0.4]
+    )
+    if log:
+        gap = np.maximum(loss - minimum, 1e-16)
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=gap,
+                name="L − L_min",
+                line={"color": PATH, "width": 3},
+                customdata=loss,
+                hovertemplate="step %{x}<br>L = %{customdata:.6g}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    else:
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=loss,
+                name="loss L",
+                line={"color": PATH, "width": 3},
+                hovertemplate="step %{x}<br>L = %{y:.6g}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=gnorm,
+            name="‖∇L‖",
+            line={"color": OKABE_ITO[0], "width": 3},
+            hovertemplate="step %{x}<br>‖∇L‖ = %{y:.3g}<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    marker = None
+    if traj.status[run] == DIVERGED:
+        marker = (int(traj.diverged_at[run]), "diverged", OKABE_ITO[3])
+    elif traj.converged_at[run] >= 0:
+        marker = (int(traj.converged_at[run]), "converged", OKABE_ITO[2])
+    if marker is not None:
+        fig.add_vline(
+            x=marker[0],
+            line={"color": marker[2], "dash": "dash", "width": 2},
+            annotation_text=f"{marker[1]} at step {marker[0]}",
+            annotation_position="top left",
+        )
+    fig.update_yaxes(
+        title_text="L − L_min (log)" if log else "loss", type="log" if log else None, row=1, col=1
+    )
+    fig.update_yaxes(title_text="‖∇L‖", type="log", row=2, col=1)
+    fig.update_xaxes(title_text="step", row=2, col=1)
+    fig.update_layout(
+        base_layout(height=height, showlegend=False, margin={"l": 70, "r": 20, "t": 30, "b": 50})
+    )
+    return fig

@@ -1,0 +1,133 @@
+"""Shared look of every figure: colour-blind-safe colours, projector-size fonts, animation controls.
+
+Colours are Okabe & Ito's palette (distinguishable under the common colour-vision deficiencies);
+surfaces use Cividis, a perceptually uniform map designed for colour-blind readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow (last: weak on white)
+)
+PATH = OKABE_ITO[3]  # vermillion stands out on Cividis
+ARROW = "#FFFFFF"
+MINIMUM = OKABE_ITO[7]
+SURFACE_SCALE = "Cividis"
+FONT = {"family": "Source Sans Pro, Inter, Helvetica, Arial, sans-serif", "size": 17}
+
+
+def base_layout(**overrides: Any) -> dict[str, Any]:
+    """Layout shared by all figures: large fonts, white paper, compact margins."""
+    layout: dict[str, Any] = {
+        "font": FONT,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "hoverlabel": {"font": {"size": 16}},
+        "legend": {"font": {"size": 15}},
+    }
+    layout.update(overrides)
+    return layout
+
+
+def frame_args(duration_ms: int) -> dict[str, Any]:
+    """Animation arguments shared by the Play button and the slider.
+
+    ``redraw`` must be on: contour, heatmap and 3-D traces do not update without it.
+    """
+    return {
+        "frame": {"duration": duration_ms, "redraw": True},
+        "mode": "immediate",
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+    }
+
+
+def animation_controls(
+    frame_names: Sequence[str], labels: Sequence[str], duration_ms: int = 60
+) -> dict[str, Any]:
+    """``updatemenus`` (Play / Pause) and ``sliders`` (a step scrubber) for a figure's layout."""
+    buttons = [
+        {"label": "▶ Play", "method": "animate", "args": [None, frame_args(duration_ms)]},
+        {"label": "❚❚ Pause", "method": "animate", "args": [[None], frame_args(0)]},
+    ]
+    steps = [
+        {"label": label, "method": "animate", "args": [[name], frame_args(0)]}
+        for name, label in zip(frame_names, labels, strict=True)
+    ]
+    return {
+        "updatemenus": [
+            {
+                "type": "buttons",
+                "direction": "left",
+                "buttons": buttons,
+                "x": 0.0,
+                "y": -0.1,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 0, "r": 10},
+                "showactive": False,
+                "font": {"size": 15},
+            }
+        ],
+        "sliders": [
+            {
+                "active": 0,
+                "steps": steps,
+                "x": 0.3,
+                "len": 0.7,
+                "y": -0.1,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 0, "b": 10},
+                "currentvalue": {"prefix": "step ", "font": {"size": 15}, "xanchor": "right"},
+                "font": {"size": 11},
+                "ticklen": 3,
+            }
+        ],
+    }
+
+
+def frame_indices(n_points: int, max_frames: int) -> np.ndarray:
+    """At most ``max_frames`` indices into a path of ``n_points`` positions, first and last
+    included, evenly spread: ``(k,)`` ascending."""
+    if n_points <= max_frames:
+        return np.arange(n_points)
+    return np.unique(np.round(np.linspace(0, n_points - 1, max_frames)).astype(int))
+
+
+def display_indices(n_points: int, max_points: int = 1000) -> np.ndarray:
+    """Which positions of a long path to draw: every k-th with k odd, so a period-2 zig-zag
+    (the signature of too large a learning rate) still alternates on screen; last included."""
+    stride = max(1, int(np.ceil(n_points / max_points)))
+    if stride > 1 and stride % 2 == 0:
+        stride += 1
+    idx = np.arange(0, n_points, stride)
+    return idx if idx[-1] == n_points - 1 else np.append(idx, n_points - 1)
+
+
+def colour_transform(values: np.ndarray) -> tuple[np.ndarray, str]:
+    """Values for a colour scale, and its label.
+
+    Losses spanning many orders of magnitude (Rosenbrock, Beale) are shown as
+    ``log₁₀(1 + L − L_min)`` so the valley floor is not one flat colour.
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return values, "loss"
+    lo, hi, mid = float(finite.min()), float(finite.max()), float(np.median(finite))
+    if hi - lo > 50.0 * max(mid - lo, 1e-12):
+        return np.log10(1.0 + values - lo), "log₁₀(1 + L − L_min)"
+    return values, "loss L"

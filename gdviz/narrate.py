@@ -1,0 +1,132 @@
+"""Numbers into words: readable formatting and plain-language summaries of a run.
+
+Pure functions of numbers; the pages only print what these return.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdviz import analysis
+from gdviz.descent import CONVERGED, DIVERGED, UNCONVERGED, Trajectory
+from gdviz.landscapes.base import Landscape
+
+
+def num(value: float, decimals: int = 2) -> str:
+    """A number for a learner: fixed decimals in the readable range, scientific outside it.
+
+    ``num(-4) == "-4.00"``; ``num(1.8e-4) == "1.80e-04"`` (so a tiny gradient never reads 0.00);
+    ``num(3.1e7) == "3.10e+07"``; non-finite values read ``"∞"`` / ``"undefined"``.
+    """
+    value = float(value)
+    if math.isnan(value):
+        return "undefined"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    small = 0.5 * 10.0**-decimals
+    if value == 0.0 or small <= abs(value) < 1e5:
+        text = f"{value:.{decimals}f}"
+        return "0.00" if text in ("-0.00", "0.00") and decimals == 2 else text
+    return f"{value:.{decimals}e}"
+
+
+def signed(value: float, decimals: int = 2) -> str:
+    """Like :func:`num` but with a typographic minus sign (−) for formulas."""
+    return num(value, decimals).replace("-", "−")
+
+
+def rate(value: float) -> str:
+    """A learning rate: enough significant digits that 0.0001 never reads 0.00."""
+    value = float(value)
+    if 0.01 <= value < 1e4:
+        return f"{value:.2f}" if round(value, 2) == value else f"{value:.4g}"
+    return f"{value:.4g}"
+
+
+STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", UNCONVERGED: "not converged"}
+PRACTICALLY_THERE = 1e-3  # distance to a minimum that a learner would call "arrived"
+
+
+def run_summary(traj: Trajectory, run: int = 0, distance: float | None = None) -> str:
+    """One sentence on how run ``run`` of a trajectory ended (``distance``: to the nearest known
+    minimum, if known)."""
+    status = traj.status[run]
+    if status == CONVERGED:
+        return f"Converged at step {int(traj.converged_at[run])} of {traj.steps}."
+    if status == DIVERGED:
+        return (
+            f"Diverged at step {int(traj.diverged_at[run])}: the loss blew up, so the run was "
+            "stopped at its last good point. The learning rate is too large here."
+        )
+    gnorm = float(traj.final_grad_norm[run])
+    if traj.path is not None and traj.steps >= 4:
+        recent = np.diff(traj.path[-4:, run], axis=0)
+        flips = np.sum(recent[1:] * recent[:-1], axis=-1) < 0
+        if np.all(flips) and np.all(np.abs(recent) > 0):
+            return (
+                f"Not converged after {traj.steps} steps: it is oscillating (each step reverses "
+                "the last), so the learning rate is near or above the stable limit."
+            )
+    if distance is not None and distance < PRACTICALLY_THERE:
+        return (
+            f"Practically there: {num(distance, 2)} from a minimum after {traj.steps} steps, "
+            f"though not yet still by the strict test (gradient norm {num(gnorm)} > 1e-6). "
+            "Convergence is practical, not perfect."
+        )
+    return (
+        f"Not converged after {traj.steps} steps: still moving (gradient norm {num(gnorm)}). "
+        "More steps, a larger learning rate or momentum may help."
+    )
+
+
+@dataclass(frozen=True)
+class Report:
+    """Readouts for one run on a landscape, ready to print."""
+
+    summary: str
+    status: str  # "converged at step 12", "diverged at step 40", "not converged"
+    final_loss: str
+    final_point: str
+    distance: str
+    critical: str  # a sentence on the critical learning rate
+
+
+def landscape_report(
+    landscape: Landscape,
+    traj: Trajectory,
+    run: int = 0,
+    *,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    adaptive: bool = False,
+) -> Report:
+    """What a learner reads under the map: status, final point and loss, distance to the nearest
+    known minimum, and the critical learning rate there (for plain/momentum GD)."""
+    final = traj.final[run]
+    index, distance = landscape.nearest_minimum(final)
+    nearest = landscape.minima[int(index)]
+    crit = analysis.critical_lr(landscape, nearest, momentum=momentum, nesterov=nesterov)
+    status = traj.status[run]
+    step = {CONVERGED: traj.converged_at[run], DIVERGED: traj.diverged_at[run]}.get(status)
+    rules = {(True, True): "2(1+β)/((1+2β)·λ_max)", (False, True): "2(1+β)/λ_max"}
+    rule = rules.get((nesterov, bool(momentum)), "2/λ_max")
+    critical = (
+        f"Critical learning rate at the nearest minimum ({num(nearest[0], 3)}, "
+        f"{num(nearest[1], 3)}): α = {rate(crit)} ({rule}, from the Hessian)."
+    )
+    if adaptive:
+        critical += (
+            " It bounds plain and momentum gradient descent; adaptive methods rescale each "
+            "step, so their stable rate differs."
+        )
+    return Report(
+        summary=run_summary(traj, run, float(distance)),
+        status=STATUS_WORDS[status] + (f" at step {int(step)}" if step is not None else ""),
+        final_loss=num(traj.final_loss[run], 4),
+        final_point=f"({num(final[0], 3)}, {num(final[1], 3)})",
+        distance=num(float(distance), 4),
+        critical=critical,
+    )

@@ -1,0 +1,253 @@
+"""Settings ↔ URL query parameters, validated by the same pydantic models as the widgets.
+
+A URL is untrusted text. ``*_from_query`` turns it into a valid config plus a list of warnings:
+every value that is malformed or out of range is dropped (falling back to its default) with a
+sentence saying which and why, so a hand-edited link never breaks the page. ``*_to_query`` writes
+a config back as a short, human-readable query (defaults left out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from gdviz import landscapes
+from gdviz.config import (
+    OPTIMIZER_MODELS,
+    HikerConfig,
+    RunConfig,
+    describe_errors,
+)
+
+# URL key -> path inside the RunConfig payload. Short keys keep shared links readable.
+RUN_KEYS: dict[str, tuple[str, ...]] = {
+    "f": ("landscape",),
+    "opt": ("optimizer", "kind"),
+    "lr": ("optimizer", "lr"),
+    "mom": ("optimizer", "momentum"),
+    "damp": ("optimizer", "dampening"),
+    "nesterov": ("optimizer", "nesterov"),
+    "wd": ("optimizer", "weight_decay"),
+    "alpha": ("optimizer", "alpha"),
+    "centered": ("optimizer", "centered"),
+    "eps": ("optimizer", "eps"),
+    "b1": ("optimizer", "betas", "0"),
+    "b2": ("optimizer", "betas", "1"),
+    "amsgrad": ("optimizer", "amsgrad"),
+    "lr_decay": ("optimizer", "lr_decay"),
+    "sched": ("schedule", "kind"),
+    "step_size": ("schedule", "step_size"),
+    "gamma": ("schedule", "gamma"),
+    "t_max": ("schedule", "t_max"),
+    "eta_min": ("schedule", "eta_min"),
+    "warmup": ("schedule", "warmup_steps"),
+    "x0": ("start", "0"),
+    "y0": ("start", "1"),
+    "steps": ("steps",),
+    "noise": ("grad_noise",),
+    "seed": ("seed",),
+}
+HIKER_KEYS: dict[str, tuple[str, ...]] = {
+    "f": ("landscape",),
+    "lr": ("lr",),
+    "x0": ("x0",),
+    "n": ("steps",),
+}
+
+
+def _first(value: Any) -> str:
+    """Query values may repeat (``?lr=1&lr=2``): the last one wins, as in ``st.query_params``."""
+    if isinstance(value, list | tuple):
+        return str(value[-1]) if value else ""
+    return str(value)
+
+
+def _nest(flat: Mapping[tuple[str, ...], Any]) -> dict[str, Any]:
+    """``{("optimizer", "lr"): "0.1"}`` → ``{"optimizer": {"lr": "0.1"}}``; numeric-string keys
+    become list positions (``start``, ``betas``)."""
+    root: dict[str, Any] = {}
+    for path, value in flat.items():
+        node = root
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    return _lists(root)
+
+
+def _lists(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    if node and all(k.isdigit() for k in node):
+        return [_lists(node[k]) for k in sorted(node, key=int)]
+    return {k: _lists(v) for k, v in node.items()}
+
+
+def _parse(
+    model: type[BaseModel],
+    keys: Mapping[str, tuple[str, ...]],
+    query: Mapping[str, Any],
+    fill: Mapping[tuple[str, ...], Any],
+) -> tuple[Any, list[str]]:
+    unknown = sorted(set(query) - set(keys))
+    warnings = [f"Ignored unknown setting '{k}' in the link." for k in unknown]
+    given = {k: _first(v) for k, v in query.items() if k in keys}
+
+    def attempt(values: Mapping[str, str]) -> Any:
+        flat = dict(fill)
+        flat.update({keys[k]: v for k, v in values.items()})
+        _complete(flat)
+        return model.model_validate(_nest(flat))
+
+    while True:
+        try:
+            return attempt(given), warnings
+        except ValidationError as error:
+            if not given:  # the defaults themselves are invalid: a programming error
+                raise
+            reason = describe_errors(error)[0]
+            culprit = _field_culprit(error, given, keys) or _removal_culprit(attempt, given)
+            if culprit is None:  # only several values together are wrong: keep the defaults
+                warnings.append(f"Ignored the settings in the link ({reason}).")
+                given = {}
+                continue
+            warnings.append(
+                f"Ignored {culprit}={given.pop(culprit)!r} from the link ({reason}); "
+                "using the default."
+            )
+
+
+def _field_culprit(
+    error: ValidationError, given: Mapping[str, str], keys: Mapping[str, tuple[str, ...]]
+) -> str | None:
+    """The URL key whose own field the first error is about, if any."""
+    loc = tuple(str(part) for part in error.errors()[0]["loc"])
+    # Discriminated unions put the tag in the path: ("optimizer", "sgd", "lr").
+    stripped = tuple(p for p in loc if p not in _UNION_TAGS)
+    for key in given:
+        if keys[key] in (loc, stripped):
+            return key
+    if (stripped and stripped[-1] == "kind") or loc in (("optimizer",), ("schedule",)):
+        # A bad tag ("opt=zz") is reported on the union itself.
+        for key in given:
+            if keys[key] == (loc[0], "kind"):
+                return key
+    return None
+
+
+def _removal_culprit(attempt: Any, given: Mapping[str, str]) -> str | None:
+    """For a rule across fields: the one URL key whose removal makes the rest valid."""
+    for key in reversed(list(given)):
+        try:
+            attempt({k: v for k, v in given.items() if k != key})
+        except ValidationError:
+            continue
+        return key
+    return None
+
+
+def _complete(flat: dict[tuple[str, ...], Any]) -> None:
+    """Fill list positions the URL left out (``x0`` without ``y0``) from the landscape's start,
+    and the other beta from the optimizer's default."""
+    name = flat.get(("landscape",))
+    if ("start", "0") in flat or ("start", "1") in flat:
+        try:
+            default = landscapes.get(str(name)).start
+        except ValueError:
+            default = (0.0, 0.0)
+        for i, value in enumerate(default):
+            flat.setdefault(("start", str(i)), value)
+        if len(default) == 1:
+            flat.pop(("start", "1"), None)
+    if ("optimizer", "betas", "0") in flat or ("optimizer", "betas", "1") in flat:
+        flat.setdefault(("optimizer", "betas", "0"), 0.9)
+        flat.setdefault(("optimizer", "betas", "1"), 0.999)
+
+
+_UNION_TAGS = {*OPTIMIZER_MODELS, "constant", "step", "exponential", "cosine", "warmup"}
+
+
+def run_from_query(query: Mapping[str, Any]) -> tuple[RunConfig, list[str]]:
+    """A valid :class:`RunConfig` from URL parameters, and the warnings for what was dropped.
+
+    Values not in the link come from the chosen landscape's suggestions (its start and GD rate).
+    """
+    name = _first(query.get("f", RunConfig().landscape))
+    ls = landscapes.get(name) if name in landscapes.names(dim=2) else landscapes.get("rosenbrock")
+    fill = {
+        ("landscape",): ls.name,
+        ("optimizer", "kind"): "sgd",
+        ("optimizer", "lr"): ls.lr,
+        ("start", "0"): ls.start[0],
+        ("start", "1"): ls.start[1],
+    }
+    query = dict(query)
+    if "f" in query and name not in landscapes.names(dim=2):
+        bad = query.pop("f")
+        warning = (
+            f"Ignored f={_first(bad)!r} from the link (not a 2-D landscape; choose one of: "
+            f"{', '.join(landscapes.names(dim=2))}); using {ls.name}."
+        )
+        config, warnings = _parse(RunConfig, RUN_KEYS, query, fill)
+        return config, [warning, *warnings]
+    if "opt" in query and "lr" not in query:
+        # A new optimizer without a rate starts from that optimizer's own default rate.
+        kind = _first(query["opt"])
+        if kind in OPTIMIZER_MODELS and kind != "sgd":  # plain GD keeps the landscape's rate
+            fill[("optimizer", "lr")] = OPTIMIZER_MODELS[kind]().lr
+    return _parse(RunConfig, RUN_KEYS, query, fill)
+
+
+def run_to_query(cfg: RunConfig) -> dict[str, str]:
+    """The query parameters that reproduce ``cfg`` (values equal to the defaults left out)."""
+    payload = cfg.model_dump()
+    default_opt = OPTIMIZER_MODELS[cfg.optimizer.kind]().model_dump()
+    out: dict[str, str] = {}
+    for key, path in RUN_KEYS.items():
+        value: Any = payload
+        try:
+            for part in path:
+                value = value[int(part)] if part.isdigit() else value[part]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if path[0] == "optimizer" and path[-1] not in ("kind", "lr"):
+            ref: Any = default_opt
+            for part in path[1:]:
+                ref = ref[int(part)] if part.isdigit() else ref[part]
+            if value == ref:
+                continue
+        if path[0] == "schedule" and cfg.schedule.kind == "constant" and path[-1] != "kind":
+            continue
+        if key in ("noise", "seed") and value == 0:
+            continue
+        if key == "sched" and value == "constant":
+            continue
+        out[key] = _text(value)
+    return out
+
+
+def hiker_from_query(query: Mapping[str, Any]) -> tuple[HikerConfig, list[str]]:
+    """A valid :class:`HikerConfig` from ``?f=parabola&lr=0.1&x0=-4`` and the warnings."""
+    name = _first(query.get("f", HikerConfig().landscape))
+    fill: dict[tuple[str, ...], Any] = {}
+    if name in landscapes.names(dim=1):
+        curve = landscapes.get(name)
+        fill = {("landscape",): name, ("lr",): curve.lr, ("x0",): curve.start[0]}
+    return _parse(HikerConfig, HIKER_KEYS, query, fill)
+
+
+def hiker_to_query(cfg: HikerConfig) -> dict[str, str]:
+    """``?f=parabola&lr=0.1&x0=-4`` (plus ``n`` once the hiker has taken steps)."""
+    query = {"f": cfg.landscape, "lr": _text(cfg.lr), "x0": _text(cfg.x0)}
+    if cfg.steps:
+        query["n"] = str(cfg.steps)
+    return query
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)

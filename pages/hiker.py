@@ -1,0 +1,180 @@
+"""The Hiker: gradient descent on a 1-D curve, one step at a time (url path /hiker)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from pydantic import ValidationError
+
+from gdviz import config, hiker, landscapes, urlstate
+from gdviz.figures.hiker import curve_figure, loss_steps_figure
+from pages.common import once_from_url, route_through_app, show_url_warnings, sync_url
+
+route_through_app()
+
+LR_CHOICES = [
+    1e-4,
+    2e-4,
+    5e-4,
+    1e-3,
+    2e-3,
+    5e-3,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.15,
+    0.2,
+    0.25,
+    0.3,
+    0.4,
+    0.5,
+    0.6,
+    0.7,
+    0.8,
+    0.9,
+    0.95,
+    1.0,
+    1.05,
+    1.1,
+    1.2,
+    1.5,
+    2.0,
+    3.0,
+    5.0,
+]
+LR_MIN, LR_MAX = config.field_bounds(config.HikerConfig, "lr")
+VERDICT_BOX = {
+    "converging": st.success,
+    "converged": st.success,
+    "oscillating": st.warning,
+    "stuck": st.warning,
+    "diverging": st.error,
+    "start": st.info,
+}
+
+
+def nearest_choice(value: float) -> float:
+    return min(LR_CHOICES, key=lambda c: abs(np.log(c) - np.log(value)))
+
+
+def restart() -> None:
+    """A new hike at the chosen start (the curve or the start position changed, or Reset)."""
+    st.session_state.hike = hiker.start(st.session_state.hiker_f, st.session_state.hiker_x0)
+
+
+def choose_curve() -> None:
+    curve = landscapes.get(st.session_state.hiker_f)
+    st.session_state.hiker_x0 = curve.start[0]
+    st.session_state.hiker_lr = curve.lr
+    st.session_state.hiker_lr_slider = nearest_choice(curve.lr)
+    restart()
+
+
+def lr_from_slider() -> None:
+    st.session_state.hiker_lr = st.session_state.hiker_lr_slider
+
+
+def lr_from_box() -> None:
+    st.session_state.hiker_lr_slider = nearest_choice(st.session_state.hiker_lr)
+
+
+def walk(n: int) -> None:
+    st.session_state.hike = hiker.step(st.session_state.hike, st.session_state.hiker_lr, n)
+
+
+def undo() -> None:
+    st.session_state.hike = hiker.back(st.session_state.hike)
+
+
+# -- state: from the link on the first run, from the widgets afterwards -----------------------
+from_url = once_from_url("hiker_from_url", urlstate.hiker_from_query)
+if from_url is not None:
+    cfg, url_warnings = from_url
+    st.session_state.hiker_f = cfg.landscape
+    st.session_state.hiker_lr = cfg.lr
+    st.session_state.hiker_lr_slider = nearest_choice(cfg.lr)
+    st.session_state.hiker_x0 = cfg.x0
+    st.session_state.hike = hiker.step(hiker.start(cfg.landscape, cfg.x0), cfg.lr, cfg.steps)
+    show_url_warnings(url_warnings)
+
+st.title("The hiker: gradient descent in one dimension")
+st.caption(
+    "The hiker is blindfolded and can only feel the slope under his feet. Each step he moves "
+    "against the slope, by the learning rate α times its steepness: x ← x − α·L'(x)."
+)
+
+controls, view = st.columns([1, 2.6], gap="large")
+with controls:
+    st.selectbox(
+        "Loss curve",
+        landscapes.names(dim=1),
+        key="hiker_f",
+        format_func=lambda name: landscapes.get(name).title,
+        on_change=choose_curve,
+    )
+    curve = landscapes.get(st.session_state.hiker_f)
+    st.select_slider(
+        "Learning rate",
+        options=LR_CHOICES,
+        key="hiker_lr_slider",
+        on_change=lr_from_slider,
+        help="Log-spaced; type an exact value in the box below.",
+    )
+    st.number_input(
+        "Learning rate α (exact)",
+        min_value=LR_MIN,
+        max_value=LR_MAX,
+        step=0.01,
+        format="%.4f",
+        key="hiker_lr",
+        on_change=lr_from_box,
+    )
+    ((lo, hi),) = curve.bounds
+    st.slider(
+        "Start position", min_value=lo, max_value=hi, step=0.1, key="hiker_x0", on_change=restart
+    )
+    b1, b2 = st.columns(2)
+    b1.button("Step", key="hiker_step", on_click=walk, args=(1,), type="primary", width="stretch")
+    b2.button("Run 10 steps", key="hiker_run10", on_click=walk, args=(10,), width="stretch")
+    b3, b4 = st.columns(2)
+    b3.button("Back", key="hiker_back", on_click=undo, width="stretch")
+    b4.button("Reset", key="hiker_reset", on_click=restart, width="stretch")
+    st.latex(curve.formula)
+    st.markdown(curve.blurb)
+
+try:
+    cfg = config.HikerConfig(
+        landscape=st.session_state.hiker_f,
+        lr=st.session_state.hiker_lr,
+        x0=st.session_state.hiker_x0,
+        steps=st.session_state.hike.steps,
+    )
+except ValidationError as error:
+    for line in config.describe_errors(error):
+        st.error(line)
+    st.stop()
+
+hike: hiker.Hike = st.session_state.hike
+with view:
+    st.markdown(f"#### `{hiker.status_line(hike)}`")
+    st.markdown(f"**Next update:** {hiker.update_rule(hike, cfg.lr)}")
+    judgement = hiker.verdict(hike, cfg.lr)
+    VERDICT_BOX[judgement.kind](f"**{judgement.headline}** {judgement.detail}")
+    st.plotly_chart(
+        curve_figure(curve, np.array(hike.positions), cfg.lr),
+        key="hiker_curve",
+        width="stretch",
+        config={"displaylogo": False},
+    )
+    losses = curve.value(np.array(hike.positions)[:, None])
+    st.markdown("**Loss after each step**")
+    st.plotly_chart(
+        loss_steps_figure(losses, curve.global_min),
+        key="hiker_losses",
+        width="stretch",
+        config={"displaylogo": False},
+    )
+
+uniform_rate = all(r == cfg.lr for r in hike.rates)
+sync_url(urlstate.hiker_to_query(cfg if uniform_rate else cfg.model_copy(update={"steps": 0})))

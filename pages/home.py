@@ -1,0 +1,36 @@
+"""Home: what gdviz teaches, and where to start."""
+
+import streamlit as st
+
+from pages.common import route_through_app
+
+route_through_app()
+
+st.title("gdviz — see how gradient descent learns")
+st.markdown(
+    "#### Gradient descent finds the bottom of a loss landscape by repeatedly stepping against "
+    "the gradient, w ← w − α∇L(w). gdviz lets you watch it happen, one step at a time: how the "
+    "learning rate decides between crawling, converging, oscillating and exploding, and why "
+    "landscapes with ravines, saddles and plateaus need momentum or Adam."
+)
+st.divider()
+left, right = st.columns(2, gap="large")
+with left:
+    st.page_link("pages/hiker.py", label="**The hiker (1-D)**", icon=":material/hiking:")
+    st.markdown(
+        "Be the hiker on a loss curve: take one step at a time, see the slope he feels, the "
+        "update rule with the numbers plugged in, and find the learning rate where every step "
+        "overshoots."
+    )
+with right:
+    st.page_link("pages/landscape.py", label="**Landscape (2-D)**", icon=":material/landscape:")
+    st.markdown(
+        "Drop a start point on a 2-D surface (Rosenbrock, Himmelblau, a saddle, a plateau ...), "
+        "pick an optimizer and a schedule, and watch the path animate on the contour map and the "
+        "3-D surface, with the loss curve and the critical learning rate beside it."
+    )
+st.divider()
+st.caption(
+    "Every setting lives in the page's address, so a link reproduces the exact demo. Update "
+    "rules and defaults are PyTorch's (torch.optim), so what you find here carries over."
+)

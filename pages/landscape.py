@@ -1,0 +1,380 @@
+"""The Landscape: an optimizer's path over a 2-D loss surface, animated (url path /landscape)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from pydantic import ValidationError
+
+from gdviz import config, landscapes, narrate, urlstate
+from gdviz.figures import landscape as figs
+from pages.common import (
+    figure_cached,
+    once_from_url,
+    route_through_app,
+    run_cached,
+    show_url_warnings,
+    sync_url,
+)
+
+route_through_app()
+
+OPTIMIZER_NAMES = {
+    "sgd": "Gradient descent (SGD, momentum, Nesterov)",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
+}
+SCHEDULE_NAMES = {
+    "constant": "Constant",
+    "step": "Step decay",
+    "exponential": "Exponential decay",
+    "cosine": "Cosine annealing",
+    "warmup": "Linear warm-up, then constant",
+}
+# Widget keys, one per setting the URL can carry (see gdviz.urlstate.RUN_KEYS).
+DEFAULTS = {
+    "ls_mom": 0.0,
+    "ls_damp": 0.0,
+    "ls_nesterov": False,
+    "ls_wd": 0.0,
+    "ls_alpha": 0.99,
+    "ls_centered": False,
+    "ls_eps": 1e-8,
+    "ls_b1": 0.9,
+    "ls_b2": 0.999,
+    "ls_amsgrad": False,
+    "ls_lr_decay": 0.0,
+    "ls_sched": "constant",
+    "ls_step_size": 100,
+    "ls_gamma": 0.1,
+    "ls_t_max": 200,
+    "ls_eta_min": 0.0,
+    "ls_warmup": 20,
+    "ls_steps": 200,
+    "ls_noise": 0.0,
+    "ls_seed": 0,
+    "ls_log": False,
+}
+OPTIMIZER_KEYS = (
+    "ls_mom",
+    "ls_damp",
+    "ls_nesterov",
+    "ls_wd",
+    "ls_alpha",
+    "ls_centered",
+    "ls_eps",
+    "ls_b1",
+    "ls_b2",
+    "ls_amsgrad",
+    "ls_lr_decay",
+)
+
+
+def bounds(model: type, name: str) -> dict[str, float]:
+    """Widget limits from the pydantic Field bounds, so widgets and URLs obey the same rules."""
+    lo, hi = config.field_bounds(model, name)
+    limits = {}
+    if lo is not None:
+        limits["min_value"] = lo
+    if hi is not None:
+        limits["max_value"] = hi
+    return limits
+
+
+def load(cfg: config.RunConfig) -> None:
+    """Put a validated config into the widgets' state."""
+    sched = cfg.schedule
+    state = st.session_state
+    state.update(DEFAULTS)
+    state.ls_f = cfg.landscape
+    state.ls_x0, state.ls_y0 = cfg.start
+    state.ls_steps, state.ls_noise, state.ls_seed = cfg.steps, cfg.grad_noise, cfg.seed
+    load_optimizer(cfg.optimizer)
+    state.ls_sched = sched.kind
+    inner = sched.then if isinstance(sched, config.WarmupSchedule) else sched
+    if isinstance(sched, config.WarmupSchedule):
+        state.ls_warmup = sched.warmup_steps
+    for field, key in [
+        ("step_size", "ls_step_size"),
+        ("gamma", "ls_gamma"),
+        ("t_max", "ls_t_max"),
+        ("eta_min", "ls_eta_min"),
+    ]:
+        if hasattr(inner, field):
+            state[key] = getattr(inner, field)
+
+
+def load_optimizer(opt: config.SGDConfig | config.AdamConfig) -> None:
+    """Put an optimizer config into its widgets; the others get their neutral defaults."""
+    state = st.session_state
+    for key in OPTIMIZER_KEYS:
+        state[key] = DEFAULTS[key]
+    state.ls_opt, state.ls_lr = opt.kind, opt.lr
+    for field, key in [
+        ("momentum", "ls_mom"),
+        ("dampening", "ls_damp"),
+        ("nesterov", "ls_nesterov"),
+        ("weight_decay", "ls_wd"),
+        ("alpha", "ls_alpha"),
+        ("centered", "ls_centered"),
+        ("eps", "ls_eps"),
+        ("amsgrad", "ls_amsgrad"),
+        ("lr_decay", "ls_lr_decay"),
+    ]:
+        if hasattr(opt, field):
+            state[key] = getattr(opt, field)
+    if hasattr(opt, "betas"):
+        state.ls_b1, state.ls_b2 = opt.betas
+
+
+def choose_landscape() -> None:
+    """A new landscape starts from its suggested point and rate (for plain GD)."""
+    ls = landscapes.get(st.session_state.ls_f)
+    st.session_state.ls_x0, st.session_state.ls_y0 = ls.start
+    if st.session_state.ls_opt == "sgd":
+        st.session_state.ls_lr = ls.lr
+
+
+def choose_optimizer() -> None:
+    """A new optimizer starts from torch's defaults (plain GD from the landscape's rate)."""
+    kind = st.session_state.ls_opt
+    ls = landscapes.get(st.session_state.ls_f)
+    defaults = config.OPTIMIZER_MODELS[kind]()
+    load_optimizer(defaults.model_copy(update={"lr": ls.lr}) if kind == "sgd" else defaults)
+
+
+def take_click() -> None:
+    """A click on the map's invisible grid moves the start there."""
+    event = st.session_state.get("ls_map")
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        if point.get("curve_number") == figs.CLICK_GRID:
+            st.session_state.ls_x0 = round(float(point["x"]), 3)
+            st.session_state.ls_y0 = round(float(point["y"]), 3)
+            return
+
+
+def payload() -> dict:
+    s = st.session_state
+    kind = s.ls_opt
+    opt: dict = {"kind": kind, "lr": s.ls_lr}
+    if kind == "sgd":
+        opt.update(
+            momentum=s.ls_mom, dampening=s.ls_damp, nesterov=s.ls_nesterov, weight_decay=s.ls_wd
+        )
+    elif kind == "adagrad":
+        opt.update(lr_decay=s.ls_lr_decay, weight_decay=s.ls_wd, eps=s.ls_eps)
+    elif kind == "rmsprop":
+        opt.update(
+            alpha=s.ls_alpha,
+            eps=s.ls_eps,
+            weight_decay=s.ls_wd,
+            momentum=s.ls_mom,
+            centered=s.ls_centered,
+        )
+    else:
+        opt.update(
+            betas=(s.ls_b1, s.ls_b2), eps=s.ls_eps, weight_decay=s.ls_wd, amsgrad=s.ls_amsgrad
+        )
+    sched: dict = {"kind": s.ls_sched}
+    if s.ls_sched == "step":
+        sched.update(step_size=s.ls_step_size, gamma=s.ls_gamma)
+    elif s.ls_sched == "exponential":
+        sched.update(gamma=s.ls_gamma)
+    elif s.ls_sched == "cosine":
+        sched.update(t_max=s.ls_t_max, eta_min=s.ls_eta_min)
+    elif s.ls_sched == "warmup":
+        sched.update(warmup_steps=s.ls_warmup)
+    return {
+        "landscape": s.ls_f,
+        "optimizer": opt,
+        "schedule": sched,
+        "start": (s.ls_x0, s.ls_y0),
+        "steps": s.ls_steps,
+        "grad_noise": s.ls_noise,
+        "seed": s.ls_seed,
+    }
+
+
+# -- state: from the link on the first run, from the widgets afterwards -----------------------
+from_url = once_from_url("ls_from_url", urlstate.run_from_query)
+if from_url is not None:
+    load(from_url[0])
+    show_url_warnings(from_url[1])
+
+# Streamlit forgets the state of a widget that was not drawn on the last run (an optimizer's
+# hyperparameters while another optimizer is chosen): restore the defaults before drawing.
+for name, value in DEFAULTS.items():
+    st.session_state.setdefault(name, value)
+
+st.title("The landscape: descent on a 2-D loss surface")
+
+with st.sidebar:
+    st.header("Settings")
+    st.selectbox(
+        "Landscape",
+        landscapes.names(dim=2),
+        key="ls_f",
+        on_change=choose_landscape,
+        format_func=lambda name: landscapes.get(name).title,
+    )
+    ls = landscapes.get(st.session_state.ls_f)
+    st.selectbox(
+        "Optimizer",
+        list(OPTIMIZER_NAMES),
+        key="ls_opt",
+        on_change=choose_optimizer,
+        format_func=OPTIMIZER_NAMES.get,
+    )
+    kind = st.session_state.ls_opt
+    model = config.OPTIMIZER_MODELS[kind]
+    st.number_input("Learning rate α", key="ls_lr", format="%.6g", step=None, **bounds(model, "lr"))
+    if kind in ("sgd", "rmsprop"):
+        st.slider("Momentum β", step=0.01, key="ls_mom", **bounds(config.SGDConfig, "momentum"))
+    if kind == "sgd":
+        st.toggle(
+            "Nesterov",
+            key="ls_nesterov",
+            disabled=st.session_state.ls_mom == 0,
+            help="Look ahead along the momentum before taking the gradient.",
+        )
+    if kind == "rmsprop":
+        st.slider(
+            "α (smoothing of g²)",
+            step=0.001,
+            key="ls_alpha",
+            format="%.4f",
+            **bounds(config.RMSpropConfig, "alpha"),
+        )
+        st.toggle("Centred", key="ls_centered")
+    if kind in ("adam", "adamw"):
+        beta_lo, beta_hi = config.BETA_RANGE
+        st.slider("β₁ (momentum)", beta_lo, beta_hi, step=0.001, key="ls_b1", format="%.4f")
+        st.slider("β₂ (smoothing of g²)", beta_lo, beta_hi, step=0.0001, key="ls_b2", format="%.4f")
+        st.toggle("AMSGrad", key="ls_amsgrad")
+    if kind == "adagrad":
+        st.number_input(
+            "lr decay", key="ls_lr_decay", format="%.4g", **bounds(config.AdagradConfig, "lr_decay")
+        )
+    with st.expander("More hyperparameters"):
+        st.number_input(
+            "Weight decay λ" + (" (decoupled)" if kind == "adamw" else " (L2)"),
+            key="ls_wd",
+            format="%.4g",
+            **bounds(model, "weight_decay"),
+        )
+        if kind == "sgd":
+            st.slider(
+                "Dampening", step=0.05, key="ls_damp", **bounds(config.SGDConfig, "dampening")
+            )
+        else:
+            st.number_input("ε", key="ls_eps", format="%.1e", **bounds(model, "eps"))
+    st.selectbox(
+        "Learning-rate schedule",
+        list(SCHEDULE_NAMES),
+        key="ls_sched",
+        format_func=SCHEDULE_NAMES.get,
+    )
+    sched = st.session_state.ls_sched
+    if sched == "step":
+        st.number_input(
+            "Every (steps)", key="ls_step_size", **bounds(config.StepSchedule, "step_size")
+        )
+    if sched in ("step", "exponential"):
+        st.number_input(
+            "Multiply by γ",
+            key="ls_gamma",
+            format="%.4g",
+            step=0.01,
+            **bounds(config.StepSchedule, "gamma"),
+        )
+    if sched == "cosine":
+        st.number_input(
+            "Period T_max (steps)", key="ls_t_max", **bounds(config.CosineSchedule, "t_max")
+        )
+        st.number_input(
+            "Minimum rate η_min",
+            key="ls_eta_min",
+            format="%.4g",
+            **bounds(config.CosineSchedule, "eta_min"),
+        )
+    if sched == "warmup":
+        st.number_input(
+            "Warm-up steps", key="ls_warmup", **bounds(config.WarmupSchedule, "warmup_steps")
+        )
+    st.number_input("Steps", key="ls_steps", step=50, **bounds(config.RunConfig, "steps"))
+    st.subheader("Start point")
+    st.caption("Type it, or click anywhere on the contour map.")
+    (x_lo, x_hi), (y_lo, y_hi) = ls.bounds
+    c1, c2 = st.columns(2)
+    c1.number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key="ls_x0", format="%.3f")
+    c2.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key="ls_y0", format="%.3f")
+    st.subheader("Stochastic gradient")
+    st.number_input(
+        "Gradient noise σ",
+        key="ls_noise",
+        step=0.05,
+        format="%.3g",
+        **bounds(config.RunConfig, "grad_noise"),
+    )
+    st.number_input("Seed", key="ls_seed", step=1, **bounds(config.RunConfig, "seed"))
+
+try:
+    cfg = config.RunConfig.model_validate(payload())
+except ValidationError as error:
+    st.error(
+        "These settings cannot run yet:\n\n"
+        + "\n".join(f"- {line}" for line in config.describe_errors(error))
+    )
+    st.stop()
+
+key = cfg.model_dump_json()
+traj = run_cached(key)
+head, formula = st.columns([3, 2])
+head.markdown(f"**{ls.title}.** {ls.blurb}")
+formula.latex(ls.formula)
+
+map_col, surface_col = st.columns([1.15, 1], gap="medium")
+with map_col:
+    st.plotly_chart(
+        figure_cached("contour", key, lambda: figs.contour_figure(ls, traj)),
+        key="ls_map",
+        on_select=take_click,
+        selection_mode="points",
+        width="stretch",
+        config={"displaylogo": False, "scrollZoom": False},
+    )
+with surface_col:
+    st.plotly_chart(
+        figure_cached("surface", key, lambda: figs.surface_figure(ls, traj)),
+        key="ls_surface",
+        width="stretch",
+        config={"displaylogo": False},
+    )
+
+adaptive = cfg.optimizer.kind != "sgd"
+report = narrate.landscape_report(
+    ls,
+    traj,
+    momentum=0.0 if adaptive else cfg.optimizer.momentum,
+    nesterov=not adaptive and cfg.optimizer.nesterov,
+    adaptive=adaptive,
+)
+box = {"converged": st.success, "diverged": st.error}.get(str(traj.status[0]), st.warning)
+box(report.summary)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Final loss", report.final_loss)
+m2.metric("Final point", report.final_point)
+m3.metric("Distance to nearest minimum", report.distance)
+m4.metric("Status", report.status)
+st.markdown(report.critical)
+st.toggle("Log scale (loss gap to the best known minimum)", key="ls_log")
+st.plotly_chart(
+    figs.loss_figure(traj, log=st.session_state.ls_log, minimum=ls.global_min),
+    key="ls_loss",
+    width="stretch",
+    config={"displaylogo": False},
+)
+
+sync_url(urlstate.run_to_query(cfg))
