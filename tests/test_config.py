@@ -33,7 +33,10 @@ def test_models_are_frozen_and_forbid_extras():
     [
         ({"optimizer": {"kind": "sgd", "lr": 0}}, "optimizer → sgd → lr: Input should be greater"),
         ({"optimizer": {"kind": "sgd", "lr": 1e9}}, "less than or equal to 100"),
-        ({"optimizer": {"kind": "sgd", "momentum": 1.0}}, "momentum: Input should be less than 1"),
+        (
+            {"optimizer": {"kind": "sgd", "momentum": 1.0}},
+            "momentum: Input should be less than or equal to 0.999",
+        ),
         ({"optimizer": {"kind": "adam", "betas": [0.9, 1.2]}}, "betas → 1"),
         ({"optimizer": {"kind": "lbfgs"}}, "does not match any of the expected tags: 'sgd'"),
         ({"optimizer": {"kind": "sgd", "nesterov": True}}, "Nesterov momentum needs"),
@@ -92,5 +95,5 @@ def test_config_run_equals_a_direct_descend():
 
 def test_field_bounds_feed_widgets():
     assert config.field_bounds(config.SGDConfig, "lr") == (0.0, 100.0)
-    assert config.field_bounds(config.SGDConfig, "momentum") == (0.0, 1.0)
+    assert config.field_bounds(config.SGDConfig, "momentum") == (0.0, 0.999)
     assert config.field_bounds(config.RunConfig, "steps") == (1, 5000)

@@ -2,7 +2,8 @@
 
 The animation runs in the browser (Plotly frames): the base figure holds the static landscape, and
 every frame replaces only the path, the current point and the gradient arrow (``traces=[...]``),
-which keeps a 100-frame animation over a 100x100 grid well under 1 MB.
+which keeps a 100-frame animation well under 1 MB. On the 2-D map the landscape is a picture
+(see ``raster``), so its frames skip Plotly's full redraw and the animation stays smooth.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gdviz.descent import DIVERGED, Trajectory
+from gdviz.figures import raster
 from gdviz.figures.style import (
     ARROW,
     MINIMUM,
@@ -29,7 +31,7 @@ from gdviz.figures.style import (
 from gdviz.landscapes.base import Landscape
 
 # Trace order of contour_figure (the frames and the page's click handling rely on it).
-CONTOUR, CLICK_GRID, MINIMA, SADDLES, GHOST, PATH_TRACE, POINT, GRAD_ARROW, EXIT = range(9)
+COLOUR_BAR, CLICK_GRID, MINIMA, SADDLES, GHOST, PATH_TRACE, POINT, GRAD_ARROW, EXIT = range(9)
 ANIMATED = [PATH_TRACE, POINT, GRAD_ARROW]
 ARROW_FRACTION = 0.12  # arrow length as a fraction of the map's diagonal
 
@@ -72,18 +74,25 @@ def contour_figure(
     traj: Trajectory,
     run: int = 0,
     *,
-    resolution: int = 100,
+    resolution: int = 360,
     max_frames: int = 100,
     click_resolution: int = 41,
     height: int = 640,
 ) -> go.Figure:
     """Contour map (equal aspect, fixed ranges) with the animated descent path of run ``run``.
 
-    Traces: see the module constants (CONTOUR … EXIT). Frames update ``ANIMATED`` only.
+    The landscape is a layout image ``resolution`` pixels along its longer side (filled colours
+    and contour lines); traces are scatters only: see the module constants (COLOUR_BAR … EXIT).
+    Frames update ``ANIMATED`` only and do not need a full redraw.
     """
-    xs, ys, zz = landscape_grid(landscape, resolution)
-    colour, colour_label = colour_transform(zz)
     lo, hi = landscape.lo, landscape.hi
+    width, tall = hi - lo
+    nx = resolution if width >= tall else max(2, round(resolution * width / tall))
+    ny = resolution if tall >= width else max(2, round(resolution * tall / width))
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], nx), np.linspace(lo[1], hi[1], ny))
+    colour, colour_label = colour_transform(landscape.value(np.stack([xx, yy], axis=-1)))
+    picture = raster.data_uri(raster.paint(colour, SURFACE_SCALE))
+    c_lo, c_hi = float(np.nanmin(colour)), float(np.nanmax(colour))
     diag = float(np.hypot(*(hi - lo)))
     path = traj.path[:, run, :]
     shown = display_indices(len(path))
@@ -108,17 +117,22 @@ def contour_figure(
 
     first = [go.Scatter(trace) for trace in animated(0)]
     traces: list[Any] = [
-        go.Contour(
-            x=xs,
-            y=ys,
-            z=colour.astype(np.float32),
-            colorscale=SURFACE_SCALE,
-            ncontours=28,
-            contours={"coloring": "heatmap", "showlines": True},
-            line={"color": "rgba(255,255,255,0.35)", "width": 1},
-            colorbar={"title": {"text": colour_label, "side": "right"}, "thickness": 18},
-            hoverinfo="skip",
+        go.Scatter(  # carries the colour bar of the landscape picture; draws nothing
+            x=[lo[0], lo[0]],
+            y=[lo[1], lo[1]],
+            mode="markers",
             name="loss",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={
+                "size": 0.001,
+                "color": [c_lo, c_hi],
+                "colorscale": SURFACE_SCALE,
+                "cmin": c_lo,
+                "cmax": c_hi,
+                "showscale": True,
+                "colorbar": {"title": {"text": colour_label, "side": "right"}, "thickness": 18},
+            },
         ),
         go.Scatter(
             x=gx,
@@ -126,7 +140,9 @@ def contour_figure(
             mode="markers",
             name="click to start here",
             showlegend=False,
-            marker={"size": 14, "opacity": 0.0, "color": "white"},
+            # Invisible through a transparent colour, not `opacity: 0`: with opacity 0, an
+            # animated redraw in Streamlit's plotly.js drops the contour trace entirely.
+            marker={"size": 14, "color": "rgba(0,0,0,0)"},
             customdata=click_loss,
             hovertemplate="start at (%{x:.2f}, %{y:.2f})<br>L = %{customdata:.4g}<extra></extra>",
         ),
@@ -162,6 +178,7 @@ def contour_figure(
             y=pts[:, 1],
             mode="lines",
             name="whole path",
+            showlegend=False,
             line={"color": "rgba(255,255,255,0.55)", "width": 2},
             hoverinfo="skip",
         ),
@@ -210,7 +227,13 @@ def contour_figure(
     labels = [str(int(shown[int(k)])) for k in frames_at]
     layout = base_layout(
         height=height,
-        xaxis={"title": "x", "range": [lo[0], hi[0]], "constrain": "domain", "showgrid": False},
+        xaxis={
+            "title": "x",
+            "range": [lo[0], hi[0]],
+            "constrain": "domain",
+            "showgrid": False,
+            "zeroline": False,
+        },
         yaxis={
             "title": "y",
             "range": [lo[1], hi[1]],
@@ -218,12 +241,26 @@ def contour_figure(
             "scaleratio": 1,
             "constrain": "domain",
             "showgrid": False,
+            "zeroline": False,
         },
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         margin={"l": 60, "r": 20, "t": 40, "b": 110},
         clickmode="event+select",
         dragmode="pan",
-        **animation_controls([str(int(k)) for k in frames_at], labels),
+        images=[
+            {
+                "source": picture,
+                "xref": "x",
+                "yref": "y",
+                "x": lo[0],
+                "y": hi[1],
+                "sizex": width,
+                "sizey": tall,
+                "sizing": "stretch",
+                "layer": "below",
+            }
+        ],
+        **animation_controls([str(int(k)) for k in frames_at], labels, 50, redraw=False),
     )
     return go.Figure(data=traces, layout=layout, frames=frames)
 
@@ -234,7 +271,7 @@ def surface_figure(
     run: int = 0,
     *,
     resolution: int = 60,
-    max_frames: int = 60,
+    max_frames: int = 40,
     height: int = 640,
 ) -> go.Figure:
     """3-D surface with the descent path riding on it, animated like the contour map.
@@ -305,6 +342,7 @@ def surface_figure(
             z=pz,
             mode="lines",
             name="whole path",
+            showlegend=False,
             line={"color": "rgba(255,255,255,0.7)", "width": 3},
             hoverinfo="skip",
         ),
@@ -332,7 +370,8 @@ def surface_figure(
             "aspectratio": {"x": 1.0, "y": 1.0, "z": 0.6},
         },
         uirevision="surface",
-        **animation_controls([str(int(k)) for k in frames_at], labels),
+        # 3-D needs a full redraw per frame (~0.2 s in software WebGL): fewer, slower frames.
+        **animation_controls([str(int(k)) for k in frames_at], labels, 120, redraw=True),
     )
     return go.Figure(data=traces, layout=layout, frames=frames)
 

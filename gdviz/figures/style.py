@@ -42,13 +42,15 @@ def base_layout(**overrides: Any) -> dict[str, Any]:
     return layout
 
 
-def frame_args(duration_ms: int) -> dict[str, Any]:
+def frame_args(duration_ms: int, redraw: bool = True) -> dict[str, Any]:
     """Animation arguments shared by the Play button and the slider.
 
-    ``redraw`` must be on: contour, heatmap and 3-D traces do not update without it.
+    ``redraw`` must be on for figures with contour, heatmap or 3-D traces (they do not update,
+    or vanish, without it); it costs a full redraw per frame. Figures made only of scatter
+    traces (the 2-D map, whose landscape is a picture) animate without it, about 10x faster.
     """
     return {
-        "frame": {"duration": duration_ms, "redraw": True},
+        "frame": {"duration": duration_ms, "redraw": redraw},
         "mode": "immediate",
         "fromcurrent": True,
         "transition": {"duration": 0},
@@ -56,15 +58,20 @@ def frame_args(duration_ms: int) -> dict[str, Any]:
 
 
 def animation_controls(
-    frame_names: Sequence[str], labels: Sequence[str], duration_ms: int = 60
+    frame_names: Sequence[str],
+    labels: Sequence[str],
+    duration_ms: int = 60,
+    redraw: bool = True,
 ) -> dict[str, Any]:
     """``updatemenus`` (Play / Pause) and ``sliders`` (a step scrubber) for a figure's layout."""
+    play = frame_args(duration_ms, redraw)
+    still = frame_args(0, redraw)
     buttons = [
-        {"label": "▶ Play", "method": "animate", "args": [None, frame_args(duration_ms)]},
-        {"label": "❚❚ Pause", "method": "animate", "args": [[None], frame_args(0)]},
+        {"label": "▶ Play", "method": "animate", "args": [None, play]},
+        {"label": "❚❚ Pause", "method": "animate", "args": [[None], still]},
     ]
     steps = [
-        {"label": label, "method": "animate", "args": [[name], frame_args(0)]}
+        {"label": label, "method": "animate", "args": [[name], still]}
         for name, label in zip(frame_names, labels, strict=True)
     ]
     return {
