@@ -33,6 +33,12 @@ def num(value: float, decimals: int = 2) -> str:
     return f"{value:.{decimals}e}"
 
 
+def point(coords: np.ndarray) -> str:
+    """A position in three significant digits, compact enough for a metric card:
+    ``(-0.00193, 2.38e-05)``."""
+    return "(" + ", ".join(f"{float(v):.3g}" for v in coords) + ")"
+
+
 def signed(value: float, decimals: int = 2) -> str:
     """Like :func:`num` but with a typographic minus sign (−) for formulas."""
     return num(value, decimals).replace("-", "−")
@@ -126,7 +132,7 @@ def landscape_report(
         summary=run_summary(traj, run, float(distance)),
         status=STATUS_WORDS[status] + (f" at step {int(step)}" if step is not None else ""),
         final_loss=num(traj.final_loss[run], 4),
-        final_point=f"({num(final[0], 3)}, {num(final[1], 3)})",
+        final_point=point(final),
         distance=num(float(distance), 4),
         critical=critical,
     )

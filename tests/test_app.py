@@ -1,0 +1,176 @@
+"""The pages, driven with Streamlit's AppTest (server side, no browser)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def status(at: AppTest) -> str:
+    lines = [m.value for m in at.markdown if "Step:" in m.value]
+    assert len(lines) == 1
+    return lines[0].strip("#` ")
+
+
+def url_warnings(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if w.value.startswith("Ignored")]
+
+
+def figure(at: AppTest, index: int) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+# -- home ----------------------------------------------------------------------------------------
+
+
+def test_home_links_to_every_page():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "Gradient descent finds the bottom" in at.markdown[0].value
+    links = [link.proto.page for link in at.get("page_link")]
+    assert any("hiker" in link for link in links) and any("landscape" in link for link in links)
+
+
+# -- the hiker -------------------------------------------------------------------------------------
+
+
+def test_hiker_starts_with_the_classic_numbers():
+    at = open_page("hiker")
+    assert status(at) == "Step: 0 | Current Position: -4.00 | Loss: 16.00 | Gradient: -8.00"
+    rule = next(m.value for m in at.markdown if "Next update" in m.value)
+    assert "x₁ = x₀ − α·L'(x₀) = −4.00 − 0.10·(−8.00) = −3.20" in rule
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_step_run10_back_reset_change_the_status_line():
+    at = open_page("hiker")
+    at.button(key="hiker_step").click().run()
+    assert status(at) == "Step: 1 | Current Position: -3.20 | Loss: 10.24 | Gradient: -6.40"
+    at.button(key="hiker_run10").click().run()
+    assert status(at).startswith("Step: 11 | Current Position: -0.34 | Loss: 0.12")
+    at.button(key="hiker_back").click().run()
+    assert status(at).startswith("Step: 10 | Current Position: -0.43")
+    at.button(key="hiker_reset").click().run()
+    assert status(at) == "Step: 0 | Current Position: -4.00 | Loss: 16.00 | Gradient: -8.00"
+
+
+def test_a_rate_above_one_gives_the_diverging_verdict():
+    at = open_page("hiker")
+    at.number_input(key="hiker_lr").set_value(1.1).run()
+    at.button(key="hiker_step").click().run()
+    assert status(at) == "Step: 1 | Current Position: 4.80 | Loss: 23.04 | Gradient: 9.60"
+    assert at.error and "Diverging" in at.error[0].value
+    assert "above α = 1.00 every step overshoots" in at.error[0].value
+
+
+def test_the_slider_and_the_exact_box_stay_in_step():
+    at = open_page("hiker")
+    at.select_slider(key="hiker_lr_slider").set_value(0.5).run()
+    assert at.number_input(key="hiker_lr").value == 0.5
+    at.number_input(key="hiker_lr").set_value(0.93).run()
+    assert at.select_slider(key="hiker_lr_slider").value == 0.95  # nearest choice
+
+
+def test_hiker_link_reproduces_a_demo_mid_way():
+    at = open_page("hiker", {"f": "parabola", "lr": "0.1", "x0": "-4", "n": "1"})
+    assert status(at) == "Step: 1 | Current Position: -3.20 | Loss: 10.24 | Gradient: -6.40"
+    assert at.query_params["n"] == ["1"] or at.query_params["n"] == "1"
+
+
+def test_bad_hiker_link_warns_and_uses_defaults():
+    at = open_page("hiker", {"f": "moon", "lr": "abc", "x0": "99"})
+    assert len(url_warnings(at)) == 3
+    assert status(at) == "Step: 0 | Current Position: -4.00 | Loss: 16.00 | Gradient: -8.00"
+
+
+def test_changing_the_curve_starts_a_new_hike():
+    at = open_page("hiker")
+    at.button(key="hiker_step").click().run()
+    at.selectbox(key="hiker_f").set_value("double_well").run()
+    assert status(at).startswith("Step: 0 | Current Position: 1.80")
+    assert at.number_input(key="hiker_lr").value == 0.02
+
+
+# -- the landscape ---------------------------------------------------------------------------------
+
+
+def test_landscape_renders_at_its_defaults():
+    at = open_page("landscape")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3
+    contour = figure(at, 0)
+    assert len(contour["frames"]) >= 2 and contour["layout"]["images"]
+    assert [m.label for m in at.metric] == [
+        "Final loss", "Final point", "Distance to nearest minimum", "Status"
+    ]  # fmt: skip
+    assert at.query_params["f"] in ("rosenbrock", ["rosenbrock"])
+
+
+def test_changing_the_optimizer_changes_the_figure_and_the_controls():
+    at = open_page("landscape")
+    before = figure(at, 0)["frames"][-1]
+    assert at.slider(key="ls_mom") is not None
+    at.selectbox(key="ls_opt").set_value("adam").run()
+    assert not at.exception
+    assert figure(at, 0)["frames"][-1] != before
+    assert at.number_input(key="ls_lr").value == 0.001  # torch's Adam default
+    assert at.slider(key="ls_b1").value == 0.9
+    assert not [s for s in at.slider if s.key == "ls_mom"]  # momentum is SGD/RMSprop only
+
+
+def test_a_too_large_rate_says_diverged_in_words():
+    at = open_page("landscape", {"f": "bowl", "lr": "1.5"})
+    assert at.error and at.error[0].value.startswith("Diverged at step")
+    assert at.metric[3].value.startswith("diverged at step")
+
+
+def test_landscape_link_loads_every_setting():
+    at = open_page(
+        "landscape",
+        {"f": "himmelblau", "opt": "rmsprop", "lr": "0.01", "mom": "0.5", "x0": "1",
+         "y0": "-1", "steps": "150", "sched": "step", "step_size": "50", "seed": "3"},
+    )  # fmt: skip
+    assert url_warnings(at) == []
+    assert at.selectbox(key="ls_f").value == "himmelblau"
+    assert at.selectbox(key="ls_opt").value == "rmsprop"
+    assert at.slider(key="ls_mom").value == 0.5
+    assert (at.number_input(key="ls_x0").value, at.number_input(key="ls_y0").value) == (1, -1)
+    assert at.number_input(key="ls_step_size").value == 50
+
+
+def test_bad_landscape_link_warns_and_keeps_working():
+    at = open_page("landscape", {"f": "moon", "opt": "zz", "lr": "-1", "steps": "1e9"})
+    warned = url_warnings(at)
+    assert [w.split("=")[0] for w in warned] == ["Ignored f", "Ignored opt", "Ignored lr",
+                                                "Ignored steps"]  # fmt: skip
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_settings_that_cannot_run_get_a_message_not_a_traceback():
+    at = open_page("landscape")
+    at.selectbox(key="ls_sched").set_value("cosine").run()
+    at.number_input(key="ls_eta_min").set_value(5.0).run()  # above the learning rate
+    assert not at.exception
+    assert at.error and "eta_min (5) must be below the learning rate" in at.error[0].value
+
+
+@pytest.mark.parametrize("name", ["bowl", "saddle", "ackley", "plateau", "beale"])
+def test_every_landscape_renders(name):
+    at = open_page("landscape")
+    at.selectbox(key="ls_f").set_value(name).run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 3

@@ -1,0 +1,160 @@
+"""The running app in a real Chromium (Debian's /usr/bin/chromium), driven by Playwright.
+
+Skipped with a reason where Chromium or Playwright is missing; required under CI (``CI=true``).
+Screenshots land in ``artifacts/`` for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI, optional_module
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = os.environ.get("GDVIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]  # fmt: skip
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """``streamlit run app.py`` on a free localhost port; yields its base URL."""
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        if IN_CI:
+            pytest.fail("Chromium is required under CI; install it (apt-get install chromium)")
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` to run this")
+    optional_module("playwright", "drives the browser")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1",
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                    if reply.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}"
+                )
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    sync_api = optional_module("playwright.sync_api", "drives the browser")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1400})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def wait_idle(page, settle: float = 0.4) -> None:
+    time.sleep(settle)  # let a click's rerun start before waiting for it to finish
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_hiker_steps_in_the_browser(server, page):
+    # The first request to a fresh server is a deep link: it must be routed through app.py.
+    page.goto(f"{server}/hiker?f=parabola&lr=0.1&x0=-4")
+    wait_idle(page)
+    start = "Step: 0 | Current Position: -4.00 | Loss: 16.00 | Gradient: -8.00"
+    page.get_by_text(start).wait_for(timeout=30_000)
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "The hiker (1-D)" in nav and "common" not in nav
+    page.get_by_role("button", name="Step", exact=True).click()
+    wait_idle(page)
+    page.get_by_text("Step: 1 | Current Position: -3.20 | Loss: 10.24 | Gradient: -6.40").wait_for(
+        timeout=30_000
+    )
+    assert "n=1" in page.url
+    screenshot(page, "hiker.png")
+
+
+PATH_LENGTH = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  return {points: gd._fullData[5].x.length, slider: gd._fullLayout.sliders[0].active,
+          images: gd._fullLayout.images.length};
+}"""
+
+
+def test_landscape_play_animates_the_path(server, page):
+    page.goto(f"{server}/landscape?f=ravine&opt=sgd&lr=0.075&steps=100")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    before = page.evaluate(PATH_LENGTH)
+    assert before["points"] == 1 and before["images"] == 1
+    page.locator(".updatemenu-button", has_text="Play").first.click()
+    time.sleep(3)
+    after = page.evaluate(PATH_LENGTH)
+    assert after["points"] > before["points"] + 10
+    assert after["slider"] > 0
+    assert after["images"] == 1  # the landscape picture stays while the path moves
+    screenshot(page, "landscape.png")
+
+
+DATA_TO_PAGE = """([x, y]) => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  return [box.left + xa._offset + xa.l2p(x), box.top + ya._offset + ya.l2p(y)];
+}"""
+
+
+def test_clicking_the_map_moves_the_start(server, page):
+    page.goto(f"{server}/landscape?f=himmelblau")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    x, y = page.evaluate(DATA_TO_PAGE, [2.5, -2.5])  # a node of the 41x41 click grid
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    wait_idle(page, settle=1.0)
+    x0 = page.get_by_label("x₀").input_value()
+    y0 = page.get_by_label("y₀").input_value()
+    assert (float(x0), float(y0)) == (2.5, -2.5)
+    assert "x0=2.5" in page.url

@@ -1,0 +1,190 @@
+"""Figure builders: structure, frames, fixed ranges, the gradient arrow, sizes."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+
+import numpy as np
+import pytest
+
+from gdviz import config, descend, landscapes, optim
+from gdviz.figures import hiker as hiker_figs
+from gdviz.figures import landscape as figs
+from gdviz.figures import raster, style
+
+
+def assert_finite_json(text: str) -> None:
+    """Parse figure JSON, failing on NaN / Infinity (a substring search would also match the
+    letters "NaN" inside base64-encoded pictures)."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"non-finite number {constant} in the figure")
+
+    json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    cfg = config.RunConfig()
+    return landscapes.get(cfg.landscape), config.run(cfg)
+
+
+def test_contour_map_structure(default_run):
+    ls, traj = default_run
+    fig = figs.contour_figure(ls, traj)
+    assert [t.type for t in fig.data] == ["scatter"] * 9  # no contour trace: see raster
+    assert len(fig.layout.images) == 1
+    assert fig.layout.images[0].source.startswith("data:image/png;base64,")
+    assert fig.layout.images[0].layer == "below"
+    assert list(fig.layout.xaxis.range) == list(ls.bounds[0])
+    assert list(fig.layout.yaxis.range) == list(ls.bounds[1])
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1
+    assert 2 <= len(fig.frames) <= 100
+    for frame in fig.frames:
+        assert list(frame.traces) == figs.ANIMATED
+        assert len(frame.data) == len(figs.ANIMATED)
+    play = fig.layout.updatemenus[0].buttons[0]
+    assert play.label == "▶ Play" and play.args[1]["frame"]["redraw"] is False
+    assert len(fig.layout.sliders[0].steps) == len(fig.frames)
+
+
+def test_frames_grow_the_path_and_end_at_the_final_point(default_run):
+    ls, traj = default_run
+    fig = figs.contour_figure(ls, traj)
+    lengths = [len(frame.data[0].x) for frame in fig.frames]
+    assert lengths == sorted(lengths) and lengths[0] == 1
+    last = fig.frames[-1].data[1]
+    np.testing.assert_allclose([last.x[0], last.y[0]], traj.path[-1, 0])
+
+
+def test_arrow_points_along_minus_gradient_in_every_frame(default_run):
+    ls, traj = default_run
+    fig = figs.contour_figure(ls, traj)
+    for frame in fig.frames[::10]:
+        arrow = frame.data[2]
+        start = np.array([arrow.x[0], arrow.y[0]])
+        direction = np.array([arrow.x[1], arrow.y[1]]) - start
+        g = ls.grad(start)
+        cosine = direction @ -g / (np.linalg.norm(direction) * np.linalg.norm(g))
+        assert cosine == pytest.approx(1.0, abs=1e-9)
+
+
+def test_figure_json_is_small_and_finite(default_run):
+    ls, traj = default_run
+    text = figs.contour_figure(ls, traj).to_json()
+    assert len(text) < 1_000_000
+    assert_finite_json(text)
+    assert len(figs.surface_figure(ls, traj).to_json()) < 1_000_000
+
+
+def test_long_runs_keep_frames_and_size_bounded():
+    ls = landscapes.get("rosenbrock")
+    traj = descend(ls, optim.sgd(1e-3), ls.start, 5000)
+    fig = figs.contour_figure(ls, traj)
+    assert len(fig.frames) <= 100
+    assert len(fig.to_json()) < 3_000_000
+
+
+def test_a_diverged_run_marks_where_it_left_the_map():
+    ls = landscapes.get("bowl")
+    traj = descend(ls, optim.sgd(1.5), [-2.5, 2.0], 100)
+    assert traj.status[0] == "diverged"
+    fig = figs.contour_figure(ls, traj)
+    exit_trace = fig.data[figs.EXIT]
+    assert exit_trace.showlegend
+    assert exit_trace.text[0].startswith("left the map at step")
+    point = np.array([exit_trace.x[0], exit_trace.y[0]])
+    assert np.isclose(np.max(np.abs(point)), 3.0)  # on the edge of the [-3, 3]² box
+    assert_finite_json(fig.to_json())
+
+
+def test_exit_point_is_on_the_segment_and_the_box():
+    path = np.array([[0.0, 0.0], [1.0, 0.5], [4.0, 2.0]])
+    k, point = figs.exit_point(path, np.array([-2.0, -2.0]), np.array([2.0, 2.0]))
+    assert k == 2
+    np.testing.assert_allclose(point, [2.0, 1.0])
+    assert figs.exit_point(path[:2], np.array([-2.0, -2.0]), np.array([2.0, 2.0])) is None
+
+
+def test_surface_figure_structure(default_run):
+    ls, traj = default_run
+    fig = figs.surface_figure(ls, traj)
+    assert [t.type for t in fig.data] == [
+        "surface",
+        "scatter3d",
+        "scatter3d",
+        "scatter3d",
+        "scatter3d",
+    ]
+    assert len(fig.frames) <= 40
+    assert all(list(f.traces) == [3, 4] for f in fig.frames)
+    assert fig.layout.updatemenus[0].buttons[0].args[1]["frame"]["redraw"] is True
+
+
+def test_loss_figure_marks_convergence():
+    ls = landscapes.get("bowl")
+    traj = descend(ls, optim.sgd(0.1), [1.0, 1.0], 200)
+    fig = figs.loss_figure(traj, log=True)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
+    assert any("converged at step" in a.text for a in fig.layout.annotations)
+
+
+def test_hiker_figure_traces_and_arrow():
+    curve = landscapes.get("parabola")
+    fig = hiker_figs.curve_figure(curve, np.array([-4.0, -3.2]), 0.1)
+    names = [t.name for t in fig.data]
+    assert names[0] == "loss L(x)" and names[-1] == "the hiker"
+    assert fig.data[-1].x[0] == pytest.approx(-3.2)
+    arrow = fig.layout.annotations[0]
+    assert (arrow.ax, arrow.x) == pytest.approx((-3.2, -3.2 - 0.1 * -6.4))
+    # the tangent has the hiker's slope
+    tangent = fig.data[2]
+    slope = (tangent.y[1] - tangent.y[0]) / (tangent.x[1] - tangent.x[0])
+    assert slope == pytest.approx(-6.4)
+
+
+def test_hiker_view_widens_to_follow_a_diverging_hiker():
+    curve = landscapes.get("parabola")
+    fig = hiker_figs.curve_figure(curve, np.array([-4.0, 4.8, -5.76, 6.91]), 1.1)
+    lo, hi = fig.layout.xaxis.range
+    assert lo < -6.9 and hi > 6.9
+
+
+def test_png_encoder_writes_a_valid_image():
+    image = raster.paint(np.array([[0.0, 1.0, np.nan], [2.0, 3.0, 4.0]]))
+    assert image.shape == (2, 3, 4)
+    assert image[1, 2, 3] == 0  # NaN → transparent (input row 0 is the bottom of the picture)
+    assert image[0, 2, 3] == 255
+    data = raster.png_bytes(image)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (3, 2)
+    length = struct.unpack(">I", data[33:37])[0]
+    raw = zlib.decompress(data[41 : 41 + length])
+    assert len(raw) == 2 * (1 + 3 * 4)
+
+
+def test_colour_transform_uses_log_for_steep_landscapes():
+    steep = np.array([0.0, 1.0, 2.0, 1e4])
+    _, label = style.colour_transform(steep)
+    assert label.startswith("log")
+    _, label = style.colour_transform(np.array([0.0, 1.0, 2.0, 3.0]))
+    assert label == "loss L"
+
+
+def test_display_indices_keep_zigzag_parity():
+    idx = style.display_indices(5001, max_points=1000)
+    assert idx[0] == 0 and idx[-1] == 5000 and len(idx) <= 1001
+    stride = idx[1] - idx[0]
+    assert stride % 2 == 1
+
+
+def test_animation_controls_share_one_frame_argument_helper():
+    controls = style.animation_controls(["0", "5"], ["0", "5"], 40, redraw=False)
+    play = controls["updatemenus"][0]["buttons"][0]["args"][1]
+    step = controls["sliders"][0]["steps"][1]["args"][1]
+    assert play == style.frame_args(40, False)
+    assert step == style.frame_args(0, False)
+    json.dumps(controls)
