@@ -370,8 +370,13 @@ m3.metric("Distance to nearest minimum", report.distance)
 m4.metric("Status", report.status)
 st.markdown(report.critical)
 st.toggle("Log scale (loss gap to the best known minimum)", key="ls_log")
+log_scale = st.session_state.ls_log
 st.plotly_chart(
-    figs.loss_figure(traj, log=st.session_state.ls_log, minimum=ls.global_min),
+    figure_cached(
+        f"loss-log={log_scale}",
+        key,
+        lambda: figs.loss_figure(traj, log=log_scale, minimum=ls.global_min),
+    ),
     key="ls_loss",
     width="stretch",
     config={"displaylogo": False},

@@ -13,6 +13,7 @@ from gdviz import config, descend, landscapes, optim
 from gdviz.figures import hiker as hiker_figs
 from gdviz.figures import landscape as figs
 from gdviz.figures import raster, style
+from gdviz.figures.style import untyped
 
 
 def assert_finite_json(text: str) -> None:
@@ -53,19 +54,19 @@ def test_contour_map_structure(default_run):
 def test_frames_grow_the_path_and_end_at_the_final_point(default_run):
     ls, traj = default_run
     fig = figs.contour_figure(ls, traj)
-    lengths = [len(frame.data[0].x) for frame in fig.frames]
+    lengths = [len(untyped(frame.data[0].x)) for frame in fig.frames]
     assert lengths == sorted(lengths) and lengths[0] == 1
     last = fig.frames[-1].data[1]
-    np.testing.assert_allclose([last.x[0], last.y[0]], traj.path[-1, 0])
+    np.testing.assert_allclose([untyped(last.x)[0], untyped(last.y)[0]], traj.path[-1, 0])
 
 
 def test_arrow_points_along_minus_gradient_in_every_frame(default_run):
     ls, traj = default_run
     fig = figs.contour_figure(ls, traj)
     for frame in fig.frames[::10]:
-        arrow = frame.data[2]
-        start = np.array([arrow.x[0], arrow.y[0]])
-        direction = np.array([arrow.x[1], arrow.y[1]]) - start
+        ax, ay = untyped(frame.data[2].x), untyped(frame.data[2].y)
+        start = np.array([ax[0], ay[0]])
+        direction = np.array([ax[1], ay[1]]) - start
         g = ls.grad(start)
         cosine = direction @ -g / (np.linalg.norm(direction) * np.linalg.norm(g))
         assert cosine == pytest.approx(1.0, abs=1e-9)
@@ -179,6 +180,13 @@ def test_display_indices_keep_zigzag_parity():
     assert idx[0] == 0 and idx[-1] == 5000 and len(idx) <= 1001
     stride = idx[1] - idx[0]
     assert stride % 2 == 1
+
+
+def test_typed_arrays_round_trip():
+    values = np.array([-1.5, 0.0, 2.25e-8])
+    spec = style.typed(values)
+    assert spec["dtype"] == "f8"
+    np.testing.assert_array_equal(untyped(spec), values)
 
 
 def test_animation_controls_share_one_frame_argument_helper():

@@ -27,6 +27,7 @@ from gdviz.figures.style import (
     colour_transform,
     display_indices,
     frame_indices,
+    typed,
 )
 from gdviz.landscapes.base import Landscape
 
@@ -105,14 +106,19 @@ def contour_figure(
     exit_info = exit_point(path, lo, hi)
 
     def animated(k: int) -> list[dict[str, Any]]:
-        """Path up to display point k, the point itself, and −∇L there (plain dicts: frames
-        built as graph objects cost 3x more to construct)."""
+        """Path up to display point k, the point itself, and −∇L there (plain dicts with
+        typed arrays: cheap to build and to serialise on every rerun)."""
         here = pts[k]
         arrow = gradient_arrow(landscape, here, ARROW_FRACTION * diag)
         return [
-            {"type": "scatter", "x": pts[: k + 1, 0], "y": pts[: k + 1, 1]},
-            {"type": "scatter", "x": here[:1], "y": here[1:], "text": [f"step {int(shown[k])}"]},
-            {"type": "scatter", "x": arrow[:, 0], "y": arrow[:, 1]},
+            {"type": "scatter", "x": typed(pts[: k + 1, 0]), "y": typed(pts[: k + 1, 1])},
+            {
+                "type": "scatter",
+                "x": typed(here[:1]),
+                "y": typed(here[1:]),
+                "text": [f"step {int(shown[k])}"],
+            },
+            {"type": "scatter", "x": typed(arrow[:, 0]), "y": typed(arrow[:, 1])},
         ]
 
     first = [go.Scatter(trace) for trace in animated(0)]
@@ -301,12 +307,17 @@ def surface_figure(
 
     def animated(k: int) -> list[dict[str, Any]]:
         return [
-            {"type": "scatter3d", "x": pts[: k + 1, 0], "y": pts[: k + 1, 1], "z": pz[: k + 1]},
             {
                 "type": "scatter3d",
-                "x": pts[k : k + 1, 0],
-                "y": pts[k : k + 1, 1],
-                "z": pz[k : k + 1],
+                "x": typed(pts[: k + 1, 0]),
+                "y": typed(pts[: k + 1, 1]),
+                "z": typed(pz[: k + 1]),
+            },
+            {
+                "type": "scatter3d",
+                "x": typed(pts[k : k + 1, 0]),
+                "y": typed(pts[k : k + 1, 1]),
+                "z": typed(pz[k : k + 1]),
             },
         ]
 

@@ -6,6 +6,7 @@ surfaces use Cividis, a perceptually uniform map designed for colour-blind reade
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,24 @@ ARROW = "#FFFFFF"
 MINIMUM = OKABE_ITO[7]
 SURFACE_SCALE = "Cividis"
 FONT = {"family": "Source Sans Pro, Inter, Helvetica, Arial, sans-serif", "size": 17}
+
+
+def typed(values: np.ndarray) -> dict[str, str]:
+    """An array as Plotly's typed-array spec ``{"dtype": "f8", "bdata": base64}``.
+
+    plotly.js reads it natively. Frames built this way cost little when Streamlit serialises the
+    figure on every rerun (``to_dict`` otherwise inspects each of hundreds of small numpy arrays:
+    about 70 ms for a 100-frame map).
+    """
+    data = np.ascontiguousarray(values, dtype=np.float64)
+    return {"dtype": "f8", "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
+def untyped(values: Any) -> np.ndarray:
+    """Inverse of :func:`typed` (also accepts plain sequences): ``(n,)`` float64."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+    return np.asarray(values, dtype=float)
 
 
 def base_layout(**overrides: Any) -> dict[str, Any]:
