@@ -22,7 +22,7 @@ from gdviz.figures.style import (
     OKABE_ITO,
     PATH,
     SURFACE_SCALE,
-    animation_controls,
+    animate,
     base_layout,
     colour_transform,
     display_indices,
@@ -227,10 +227,7 @@ def contour_figure(
             marker={"symbol": "x-thin", "size": 22, "line": {"color": "white", "width": 4}},
         ),
     ]
-    frames = [
-        {"data": animated(int(k)), "traces": ANIMATED, "name": str(int(k))} for k in frames_at
-    ]
-    labels = [str(int(shown[int(k)])) for k in frames_at]
+    frames, controls = animate(animated, frames_at, shown, ANIMATED, 50, redraw=False)
     layout = base_layout(
         height=height,
         xaxis={
@@ -266,7 +263,7 @@ def contour_figure(
                 "layer": "below",
             }
         ],
-        **animation_controls([str(int(k)) for k in frames_at], labels, 50, redraw=False),
+        **controls,
     )
     return go.Figure(data=traces, layout=layout, frames=frames)
 
@@ -365,8 +362,8 @@ def surface_figure(
             marker={"size": 7, "color": PATH, "line": {"color": "white", "width": 2}},
         ),
     ]
-    frames = [{"data": animated(int(k)), "traces": [3, 4], "name": str(int(k))} for k in frames_at]
-    labels = [str(int(shown[int(k)])) for k in frames_at]
+    # 3-D needs a full redraw per frame (~0.2 s in software WebGL): fewer, slower frames.
+    frames, controls = animate(animated, frames_at, shown, [3, 4], 120, redraw=True)
     axis = {"backgroundcolor": "white", "gridcolor": "#dddddd"}
     layout = base_layout(
         height=height,
@@ -381,8 +378,7 @@ def surface_figure(
             "aspectratio": {"x": 1.0, "y": 1.0, "z": 0.6},
         },
         uirevision="surface",
-        # 3-D needs a full redraw per frame (~0.2 s in software WebGL): fewer, slower frames.
-        **animation_controls([str(int(k)) for k in frames_at], labels, 120, redraw=True),
+        **controls,
     )
     return go.Figure(data=traces, layout=layout, frames=frames)
 

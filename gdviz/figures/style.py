@@ -7,7 +7,7 @@ surfaces use Cividis, a perceptually uniform map designed for colour-blind reade
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -124,6 +124,29 @@ def animation_controls(
             }
         ],
     }
+
+
+def animate(
+    animated: Callable[[int], list[dict[str, Any]]],
+    frames_at: np.ndarray,
+    shown: np.ndarray,
+    traces: Sequence[int],
+    duration_ms: int,
+    redraw: bool,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Frames and their controls for a path animation.
+
+    ``animated(k)`` gives the new data of ``traces`` at display point k; frames are made at the
+    display points ``frames_at`` and labelled with the step each shows (``shown[k]``).
+    Returns ``(frames, layout entries for Play / Pause and the scrubber)``.
+    """
+    names = [str(int(k)) for k in frames_at]
+    frames = [
+        {"data": animated(int(k)), "traces": list(traces), "name": name}
+        for k, name in zip(frames_at, names, strict=True)
+    ]
+    labels = [str(int(shown[int(k)])) for k in frames_at]
+    return frames, animation_controls(names, labels, duration_ms, redraw)
 
 
 def frame_indices(n_points: int, max_frames: int) -> np.ndarray:
