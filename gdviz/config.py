@@ -16,7 +16,7 @@ import annotated_types
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from gdviz import landscapes, optim, schedules
+from gdviz import compare, landscapes, optim, schedules, sweep
 from gdviz.descent import Trajectory, descend
 
 MAX_STEPS = 5000
@@ -189,13 +189,115 @@ class RunConfig(_Frozen):
 
     @model_validator(mode="after")
     def _schedule_fits_rate(self) -> RunConfig:
-        sched = self.schedule.then if isinstance(self.schedule, WarmupSchedule) else self.schedule
-        if isinstance(sched, CosineSchedule) and sched.eta_min >= self.optimizer.lr:
-            raise ValueError(
-                f"cosine eta_min ({sched.eta_min:g}) must be below the learning rate "
-                f"({self.optimizer.lr:g})"
-            )
+        check_schedule_fits(self.optimizer, self.schedule)
         return self
+
+
+def check_schedule_fits(optimizer: Any, schedule: Any) -> None:
+    """A cosine schedule must anneal *down* to ``eta_min``: it has to lie below the rate."""
+    sched = schedule.then if isinstance(schedule, WarmupSchedule) else schedule
+    if isinstance(sched, CosineSchedule) and sched.eta_min >= optimizer.lr:
+        raise ValueError(
+            f"cosine eta_min ({sched.eta_min:g}) must be below the learning rate ({optimizer.lr:g})"
+        )
+
+
+def check_start(landscape: str, start: tuple[float, ...]) -> None:
+    """``start`` has one finite coordinate per axis and lies on the landscape's map."""
+    ls = landscapes.get(landscape)
+    if len(start) != ls.dim:
+        raise ValueError(f"start needs {ls.dim} coordinate(s) for {landscape}; got {len(start)}")
+    for axis, value, (lo, hi) in zip("xy", start, ls.bounds, strict=False):
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise ValueError(
+                f"start {axis} = {value:g} is off the {landscape} map: "
+                f"{axis} must lie in [{lo:g}, {hi:g}]"
+            )
+
+
+def _two_d(name: str) -> str:
+    if name not in landscapes.names(dim=2):
+        raise ValueError(
+            f"unknown 2-D landscape {name!r}; choose one of: {', '.join(landscapes.names(dim=2))}"
+        )
+    return name
+
+
+class CompareRun(_Frozen):
+    """One competitor in a race: a label, an optimizer, a schedule and gradient noise."""
+
+    label: Annotated[str, Field(min_length=1, max_length=40)]
+    optimizer: OptimizerConfig
+    schedule: ScheduleConfig = ConstantSchedule()
+    grad_noise: Annotated[float, Field(ge=0.0, le=10.0, title="gradient noise σ")] = 0.0
+
+    @model_validator(mode="after")
+    def _schedule_fits_rate(self) -> CompareRun:
+        check_schedule_fits(self.optimizer, self.schedule)
+        return self
+
+
+MAX_RUNS = 8
+
+
+class CompareConfig(_Frozen):
+    """Up to 8 runs on one landscape from one start, with a shared noise seed."""
+
+    landscape: str = "ravine"
+    start: tuple[float, ...] = (-4.5, 1.5)
+    steps: Steps = 200
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    threshold: Annotated[float, Field(gt=0.0, le=1e6, title="loss threshold")] = 1e-3
+    runs: Annotated[list[CompareRun], Field(min_length=1, max_length=MAX_RUNS)]
+
+    _two_d = field_validator("landscape")(classmethod(lambda cls, v: _two_d(v)))
+
+    @model_validator(mode="after")
+    def _checks(self) -> CompareConfig:
+        check_start(self.landscape, self.start)
+        labels = [run.label for run in self.runs]
+        if len(set(labels)) != len(labels):
+            raise ValueError("every run needs its own label")
+        return self
+
+
+SWEEP_MAX_STEPS = 1000  # the "10x the steps" curve runs up to 10,000 steps
+
+
+class SweepConfig(_Frozen):
+    """A learning-rate sweep: one optimizer (its own lr is ignored), one start, M rates."""
+
+    landscape: str = "ravine"
+    start: tuple[float, ...] = (-4.5, 1.5)
+    optimizer: OptimizerConfig = SGDConfig()
+    steps: Annotated[int, Field(ge=1, le=SWEEP_MAX_STEPS)] = 200
+    lr_min: Annotated[float, Field(gt=0.0, le=MAX_LR)] = 1e-3
+    lr_max: Annotated[float, Field(gt=0.0, le=MAX_LR)] = 0.2
+    n_rates: Annotated[int, Field(ge=50, le=1000, title="number of rates")] = 300
+
+    _two_d = field_validator("landscape")(classmethod(lambda cls, v: _two_d(v)))
+
+    @model_validator(mode="after")
+    def _checks(self) -> SweepConfig:
+        check_start(self.landscape, self.start)
+        if not self.lr_min < self.lr_max:
+            raise ValueError(f"lr_min ({self.lr_min:g}) must be below lr_max ({self.lr_max:g})")
+        return self
+
+    def rates(self) -> np.ndarray:
+        """``(n_rates,)`` log-spaced learning rates from ``lr_min`` to ``lr_max``."""
+        return np.geomspace(self.lr_min, self.lr_max, self.n_rates)
+
+
+class BasinConfig(_Frozen):
+    """A basin map: one optimizer run from every node of a grid of starts."""
+
+    landscape: str = "himmelblau"
+    optimizer: OptimizerConfig = SGDConfig(lr=0.01)
+    steps: Annotated[int, Field(ge=1, le=1000)] = 300
+    resolution: Annotated[int, Field(ge=16, le=256, title="grid size")] = 128
+
+    _two_d = field_validator("landscape")(classmethod(lambda cls, v: _two_d(v)))
 
 
 class HikerConfig(_Frozen):
@@ -259,6 +361,54 @@ def run(cfg: RunConfig, record: Literal["path", "final"] = "path") -> Trajectory
         grad_noise=cfg.grad_noise,
         seed=cfg.seed,
         record=record,
+    )
+
+
+def compare_entries(cfg: CompareConfig) -> list[compare.Entry]:
+    """The core competitors a compare config describes."""
+    return [
+        compare.Entry(
+            label=run.label,
+            optimizer=build_optimizer(run.optimizer),
+            schedule=build_schedule(run.schedule),
+            schedule_key=run.schedule.model_dump_json(),
+            grad_noise=run.grad_noise,
+        )
+        for run in cfg.runs
+    ]
+
+
+def run_compare(cfg: CompareConfig) -> Trajectory:
+    """Race the runs of a compare config (one vectorised call per optimizer kind)."""
+    return compare.race(
+        landscapes.get(cfg.landscape),
+        compare_entries(cfg),
+        np.array(cfg.start, dtype=float),
+        cfg.steps,
+        seed=cfg.seed,
+    )
+
+
+def run_sweep(cfg: SweepConfig, steps: int | None = None) -> sweep.Sweep:
+    """The learning-rate sweep a config describes (``steps`` overrides the config's)."""
+    opt = cfg.optimizer
+    hyper = opt.model_dump(exclude={"kind", "lr"})
+    momentum = getattr(opt, "momentum", 0.0) if opt.kind == "sgd" else 0.0
+    return sweep.lr_sweep(
+        landscapes.get(cfg.landscape),
+        lambda lrs: optim.OPTIMIZERS[opt.kind](lr=lrs, **hyper),
+        np.array(cfg.start, dtype=float),
+        steps or cfg.steps,
+        cfg.rates(),
+        momentum=momentum,
+        nesterov=bool(getattr(opt, "nesterov", False)),
+    )
+
+
+def run_basins(cfg: BasinConfig) -> sweep.BasinMap:
+    """The basin map a config describes."""
+    return sweep.basins(
+        landscapes.get(cfg.landscape), build_optimizer(cfg.optimizer), cfg.resolution, cfg.steps
     )
 
 

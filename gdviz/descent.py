@@ -64,6 +64,10 @@ class Trajectory:
         status: ``(N,)`` strings: ``"converged"``, ``"diverged"`` or ``"unconverged"``.
         converged_at: ``(N,)`` update from which the run stayed still, ``-1`` if not converged.
         diverged_at: ``(N,)`` update that blew up, ``-1`` if the run did not diverge.
+        last_move, previous_move: ``(N, d)`` the last two updates ``p_T − p_{T−1}`` and
+            ``p_{T−1} − p_{T−2}`` (zeros where there were fewer steps, or once frozen): their
+            dot product is negative when the run is reversing direction (oscillating), which
+            final-only sweeps need to tell "oscillating" from "too slow".
         steps: number of updates asked for.
     """
 
@@ -77,11 +81,43 @@ class Trajectory:
     status: Array
     converged_at: Array
     diverged_at: Array
+    last_move: Array
+    previous_move: Array
     steps: int
 
     @property
     def n_runs(self) -> int:
         return self.final.shape[0]
+
+    def take(self, runs: Array) -> Trajectory:
+        """The trajectory of the runs ``runs`` (indices into the run axis), in that order."""
+        runs = np.asarray(runs, dtype=int)
+        fields = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name == "steps" or value is None:
+                fields[name] = value
+            elif name in _PER_STEP:
+                fields[name] = value[:, runs]
+            else:
+                fields[name] = value[runs]
+        return Trajectory(**fields)
+
+    @staticmethod
+    def concat(parts: list[Trajectory]) -> Trajectory:
+        """Runs of several trajectories of the same length side by side, in the given order."""
+        if len({part.steps for part in parts}) != 1:
+            raise ValueError("trajectories must have the same number of steps to be joined")
+        fields = {"steps": parts[0].steps}
+        for name in Trajectory.__dataclass_fields__:
+            if name == "steps":
+                continue
+            values = [getattr(part, name) for part in parts]
+            if any(v is None for v in values):
+                fields[name] = None
+            else:
+                fields[name] = np.concatenate(values, axis=1 if name in _PER_STEP else 0)
+        return Trajectory(**fields)
 
     @property
     def start(self) -> Array:
@@ -276,6 +312,8 @@ def descend(
         status=merged["status"],
         converged_at=merged["converged_at"],
         diverged_at=merged["diverged_at"],
+        last_move=merged["last_move"],
+        previous_move=merged["previous_move"],
         steps=settings.steps,
     )
 
@@ -323,6 +361,8 @@ def _descend_block(
             path[0], losses[0], gnorms[0] = p, loss, np.sqrt(g2)
 
         state: Any = optimizer.init(p)
+        last_move = np.zeros_like(p)
+        previous_move = last_move
         for t in range(steps):
             lr_t = cfg.schedule(t, base_lr)
             g_used = g if sampler is None else objective.grad(p, sampler.next())
@@ -347,11 +387,13 @@ def _descend_block(
 
             g = objective.grad(p_new)
             g2 = _sum_of_squares(g)
-            still = _sum_of_squares(p_new - p) <= xtol2
+            move = p_new - p
+            still = _sum_of_squares(move) <= xtol2
             # A small gradient starts (or, after a small update, continues) a settled stretch.
             arrived = np.where(still, np.minimum(settled_since, t + 1), t + 1)
             settled_since = np.where(g2 <= gtol2, arrived, _NEVER)
             p, loss = p_new, loss_new
+            previous_move, last_move = last_move, move
             if cfg.keep_path:
                 path[t + 1], losses[t + 1], gnorms[t + 1] = p, loss, np.sqrt(g2)
                 lrs[t] = lr_t
@@ -365,6 +407,8 @@ def _descend_block(
         "status": np.where(converged, CONVERGED, np.where(alive, UNCONVERGED, DIVERGED)),
         "converged_at": np.where(converged, settled_since, -1),
         "diverged_at": diverged_at,
+        "last_move": np.ascontiguousarray(last_move),
+        "previous_move": np.ascontiguousarray(previous_move),
     }
     if cfg.keep_path:
         out.update(path=path, loss=losses, grad_norm=_finite(gnorms), lr=lrs)

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gdviz.descent import DIVERGED, Trajectory
-from gdviz.figures import raster
+from gdviz.figures import maps
 from gdviz.figures.style import (
     ARROW,
     MINIMUM,
@@ -31,7 +31,8 @@ from gdviz.figures.style import (
 )
 from gdviz.landscapes.base import Landscape
 
-# Trace order of contour_figure (the frames and the page's click handling rely on it).
+# Trace order of contour_figure (the frames and the page's click handling rely on it):
+# the map's static layers first (see maps.layers), then the run's own traces.
 COLOUR_BAR, CLICK_GRID, MINIMA, SADDLES, GHOST, PATH_TRACE, POINT, GRAD_ARROW, EXIT = range(9)
 ANIMATED = [PATH_TRACE, POINT, GRAD_ARROW]
 ARROW_FRACTION = 0.12  # arrow length as a fraction of the map's diagonal
@@ -87,22 +88,15 @@ def contour_figure(
     Frames update ``ANIMATED`` only and do not need a full redraw.
     """
     lo, hi = landscape.lo, landscape.hi
-    width, tall = hi - lo
-    nx = resolution if width >= tall else max(2, round(resolution * width / tall))
-    ny = resolution if tall >= width else max(2, round(resolution * tall / width))
-    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], nx), np.linspace(lo[1], hi[1], ny))
-    colour, colour_label = colour_transform(landscape.value(np.stack([xx, yy], axis=-1)))
-    picture = raster.data_uri(raster.paint(colour, SURFACE_SCALE))
-    c_lo, c_hi = float(np.nanmin(colour)), float(np.nanmax(colour))
+    static, map_layout = maps.layers(
+        landscape, resolution=resolution, click_resolution=click_resolution
+    )
     diag = float(np.hypot(*(hi - lo)))
     path = traj.path[:, run, :]
     shown = display_indices(len(path))
     pts = path[shown]
     frames_at = frame_indices(len(shown), max_frames)
 
-    cx, cy = (np.linspace(a, b, click_resolution) for a, b in landscape.bounds)
-    gx, gy = (v.ravel() for v in np.meshgrid(cx, cy))
-    click_loss = landscape.value(np.stack([gx, gy], axis=-1))
     exit_info = exit_point(path, lo, hi)
 
     def animated(k: int) -> list[dict[str, Any]]:
@@ -123,62 +117,7 @@ def contour_figure(
 
     first = [go.Scatter(trace) for trace in animated(0)]
     traces: list[Any] = [
-        go.Scatter(  # carries the colour bar of the landscape picture; draws nothing
-            x=[lo[0], lo[0]],
-            y=[lo[1], lo[1]],
-            mode="markers",
-            name="loss",
-            showlegend=False,
-            hoverinfo="skip",
-            marker={
-                "size": 0.001,
-                "color": [c_lo, c_hi],
-                "colorscale": SURFACE_SCALE,
-                "cmin": c_lo,
-                "cmax": c_hi,
-                "showscale": True,
-                "colorbar": {"title": {"text": colour_label, "side": "right"}, "thickness": 18},
-            },
-        ),
-        go.Scatter(
-            x=gx,
-            y=gy,
-            mode="markers",
-            name="click to start here",
-            showlegend=False,
-            # Invisible through a transparent colour, not `opacity: 0`: with opacity 0, an
-            # animated redraw in Streamlit's plotly.js drops the contour trace entirely.
-            marker={"size": 14, "color": "rgba(0,0,0,0)"},
-            customdata=click_loss,
-            hovertemplate="start at (%{x:.2f}, %{y:.2f})<br>L = %{customdata:.4g}<extra></extra>",
-        ),
-        go.Scatter(
-            x=landscape.minima[:, 0],
-            y=landscape.minima[:, 1],
-            mode="markers",
-            name="minima",
-            marker={
-                "symbol": "star",
-                "size": 16,
-                "color": MINIMUM,
-                "line": {"color": "black", "width": 1.5},
-            },
-            hovertemplate="minimum (%{x:.3f}, %{y:.3f})<extra></extra>",
-        ),
-        go.Scatter(
-            x=landscape.saddles[:, 0] if len(landscape.saddles) else [],
-            y=landscape.saddles[:, 1] if len(landscape.saddles) else [],
-            mode="markers",
-            name="saddle points",
-            showlegend=len(landscape.saddles) > 0,
-            marker={
-                "symbol": "x",
-                "size": 13,
-                "color": "white",
-                "line": {"color": "black", "width": 1.5},
-            },
-            hovertemplate="saddle (%{x:.3f}, %{y:.3f})<extra></extra>",
-        ),
+        *static,
         go.Scatter(
             x=pts[:, 0],
             y=pts[:, 1],
@@ -230,39 +169,9 @@ def contour_figure(
     frames, controls = animate(animated, frames_at, shown, ANIMATED, 50, redraw=False)
     layout = base_layout(
         height=height,
-        xaxis={
-            "title": "x",
-            "range": [lo[0], hi[0]],
-            "constrain": "domain",
-            "showgrid": False,
-            "zeroline": False,
-        },
-        yaxis={
-            "title": "y",
-            "range": [lo[1], hi[1]],
-            "scaleanchor": "x",
-            "scaleratio": 1,
-            "constrain": "domain",
-            "showgrid": False,
-            "zeroline": False,
-        },
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         margin={"l": 60, "r": 20, "t": 40, "b": 110},
-        clickmode="event+select",
-        dragmode="pan",
-        images=[
-            {
-                "source": picture,
-                "xref": "x",
-                "yref": "y",
-                "x": lo[0],
-                "y": hi[1],
-                "sizex": width,
-                "sizey": tall,
-                "sizing": "stretch",
-                "layer": "below",
-            }
-        ],
+        **map_layout,
         **controls,
     )
     return go.Figure(data=traces, layout=layout, frames=frames)

@@ -1,0 +1,133 @@
+"""The static layers of a 2-D map, shared by every animated map (one run or a race).
+
+The landscape is a picture (``raster``) under scatter traces, so the animation frames that move
+the paths never need Plotly's full redraw. The layers, in trace order: the colour bar, an
+invisible grid of click targets (Plotly cannot report clicks on a picture), the known minima and
+the saddle points.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gdviz.figures import raster
+from gdviz.figures.style import MINIMUM, SURFACE_SCALE, colour_transform
+from gdviz.landscapes.base import Landscape
+
+N_LAYERS = 4  # colour bar, click grid, minima, saddles
+CLICK_GRID = 1
+
+
+def picture(landscape: Landscape, resolution: int) -> tuple[str, str, float, float]:
+    """The landscape painted ``resolution`` pixels along its longer side.
+
+    Returns ``(PNG data URI, colour label, colour min, colour max)``.
+    """
+    lo, hi = landscape.lo, landscape.hi
+    width, tall = hi - lo
+    nx = resolution if width >= tall else max(2, round(resolution * width / tall))
+    ny = resolution if tall >= width else max(2, round(resolution * tall / width))
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], nx), np.linspace(lo[1], hi[1], ny))
+    colour, label = colour_transform(landscape.value(np.stack([xx, yy], axis=-1)))
+    uri = raster.data_uri(raster.paint(colour, SURFACE_SCALE))
+    return uri, label, float(np.nanmin(colour)), float(np.nanmax(colour))
+
+
+def layers(
+    landscape: Landscape, *, resolution: int = 360, click_resolution: int = 41
+) -> tuple[list[go.Scatter], dict[str, Any]]:
+    """``(the four static traces, layout entries: axes with equal aspect and fixed ranges,
+    the picture)`` for a map of ``landscape``."""
+    lo, hi = landscape.lo, landscape.hi
+    uri, label, c_lo, c_hi = picture(landscape, resolution)
+    cx, cy = (np.linspace(a, b, click_resolution) for a, b in landscape.bounds)
+    gx, gy = (v.ravel() for v in np.meshgrid(cx, cy))
+    saddles = landscape.saddles
+    traces = [
+        go.Scatter(  # carries the colour bar of the landscape picture; draws nothing
+            x=[lo[0], lo[0]],
+            y=[lo[1], lo[1]],
+            mode="markers",
+            name="loss",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={
+                "size": 0.001,
+                "color": [c_lo, c_hi],
+                "colorscale": SURFACE_SCALE,
+                "cmin": c_lo,
+                "cmax": c_hi,
+                "showscale": True,
+                "colorbar": {"title": {"text": label, "side": "right"}, "thickness": 18},
+            },
+        ),
+        go.Scatter(
+            x=gx,
+            y=gy,
+            mode="markers",
+            name="click to start here",
+            showlegend=False,
+            # Invisible through a transparent colour, not `opacity: 0`: with opacity 0, an
+            # animated redraw in Streamlit's plotly.js drops contour traces entirely.
+            marker={"size": 14, "color": "rgba(0,0,0,0)"},
+            customdata=landscape.value(np.stack([gx, gy], axis=-1)),
+            hovertemplate="start at (%{x:.2f}, %{y:.2f})<br>L = %{customdata:.4g}<extra></extra>",
+        ),
+        go.Scatter(
+            x=landscape.minima[:, 0],
+            y=landscape.minima[:, 1],
+            mode="markers",
+            name="minima",
+            marker={
+                "symbol": "star",
+                "size": 16,
+                "color": MINIMUM,
+                "line": {"color": "black", "width": 1.5},
+            },
+            hovertemplate="minimum (%{x:.3f}, %{y:.3f})<extra></extra>",
+        ),
+        go.Scatter(
+            x=saddles[:, 0] if len(saddles) else [],
+            y=saddles[:, 1] if len(saddles) else [],
+            mode="markers",
+            name="saddle points",
+            showlegend=len(saddles) > 0,
+            marker={
+                "symbol": "x",
+                "size": 13,
+                "color": "white",
+                "line": {"color": "black", "width": 1.5},
+            },
+            hovertemplate="saddle (%{x:.3f}, %{y:.3f})<extra></extra>",
+        ),
+    ]
+    axis = {"constrain": "domain", "showgrid": False, "zeroline": False}
+    layout = {
+        "xaxis": {"title": "x", "range": [lo[0], hi[0]], **axis},
+        "yaxis": {
+            "title": "y",
+            "range": [lo[1], hi[1]],
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            **axis,
+        },
+        "images": [
+            {
+                "source": uri,
+                "xref": "x",
+                "yref": "y",
+                "x": lo[0],
+                "y": hi[1],
+                "sizex": hi[0] - lo[0],
+                "sizey": hi[1] - lo[1],
+                "sizing": "stretch",
+                "layer": "below",
+            }
+        ],
+        "clickmode": "event+select",
+        "dragmode": "pan",
+    }
+    return traces, layout
