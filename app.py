@@ -22,6 +22,12 @@ PAGES = [
         icon=":material/landscape:",
         url_path="landscape",
     ),
+    st.Page(
+        "pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"
+    ),
+    st.Page(
+        "pages/sweep.py", title="Sweep & basins", icon=":material/ssid_chart:", url_path="sweep"
+    ),
 ]
 
 st.navigation(PAGES).run()

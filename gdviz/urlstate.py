@@ -8,6 +8,8 @@ a config back as a short, human-readable query (defaults left out).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from gdviz import landscapes
 from gdviz.config import (
     OPTIMIZER_MODELS,
+    CompareConfig,
     HikerConfig,
     RunConfig,
     describe_errors,
@@ -251,3 +254,38 @@ def _text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+MAX_LINK_BYTES = 8192  # a compare link carries up to 8 runs; anything longer is refused unread
+
+
+def compare_from_query(query: Mapping[str, Any]) -> tuple[CompareConfig, list[str]]:
+    """A race from ``?c=<base64url JSON of a CompareConfig>``; without ``c``, the first preset.
+
+    A link that is too long, not base64, not JSON or not a valid race gives a warning and the
+    first preset.
+    """
+    from gdviz.presets import PRESETS  # presets import config; keep module import order simple
+
+    default = next(iter(PRESETS.values()))
+    text = _first(query.get("c", ""))
+    if not text:
+        return default, []
+    if len(text) > MAX_LINK_BYTES:
+        return default, [f"Ignored the race in the link: it is longer than {MAX_LINK_BYTES} bytes."]
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return CompareConfig.model_validate_json(raw), []
+    except (binascii.Error, ValueError) as error:
+        reason = (
+            "; ".join(describe_errors(error))
+            if hasattr(error, "errors")
+            else "it is not a valid race link"
+        )
+        return default, [f"Ignored the race in the link ({reason}); showing the first preset."]
+
+
+def compare_to_query(cfg: CompareConfig) -> dict[str, str]:
+    """``{"c": base64url JSON}`` reproducing ``cfg`` exactly."""
+    raw = cfg.model_dump_json().encode()
+    return {"c": base64.urlsafe_b64encode(raw).decode().rstrip("=")}

@@ -29,6 +29,19 @@ with right:
         "pick an optimizer and a schedule, and watch the path animate on the contour map and the "
         "3-D surface, with the loss curve and the critical learning rate beside it."
     )
+left, right = st.columns(2, gap="large")
+with left:
+    st.page_link("pages/compare.py", label="**Compare**", icon=":material/compare_arrows:")
+    st.markdown(
+        "Race up to eight runs (each with its own optimizer, learning rate and schedule) on one "
+        "map from one start, with the same gradient noise, and read the results table."
+    )
+with right:
+    st.page_link("pages/sweep.py", label="**Sweep & basins**", icon=":material/ssid_chart:")
+    st.markdown(
+        "Sweep hundreds of learning rates at once and see where training turns unstable (and "
+        "that it matches 2/λ_max), and map which minimum every start point ends in."
+    )
 st.divider()
 st.caption(
     "Every setting lives in the page's address, so a link reproduces the exact demo. Update "

@@ -62,6 +62,17 @@ def exit_point(path: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[int, n
     return k, a + t * (b - a)
 
 
+def end_at_exit(path: np.ndarray, shown: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The displayed positions ``path[shown]`` with every position from the first one off the
+    map onwards replaced by the point where the path crossed the map's edge: a run that blows
+    up ends at its exit mark instead of drawing lines to points hundreds of map-widths away."""
+    pts = path[shown].copy()
+    leaving = exit_point(path, lo, hi)
+    if leaving is not None:
+        pts[shown >= leaving[0]] = leaving[1]
+    return pts
+
+
 def gradient_arrow(landscape: Landscape, point: np.ndarray, length: float) -> np.ndarray:
     """Two points ``(2, 2)``: ``point`` and ``point + length · (−∇L/|∇L|)``; a zero gradient gives
     a zero-length arrow."""
@@ -94,7 +105,7 @@ def contour_figure(
     diag = float(np.hypot(*(hi - lo)))
     path = traj.path[:, run, :]
     shown = display_indices(len(path))
-    pts = path[shown]
+    pts = end_at_exit(path, shown, lo, hi)
     frames_at = frame_indices(len(shown), max_frames)
 
     exit_info = exit_point(path, lo, hi)

@@ -37,12 +37,20 @@ def picture(landscape: Landscape, resolution: int) -> tuple[str, str, float, flo
 
 
 def layers(
-    landscape: Landscape, *, resolution: int = 360, click_resolution: int = 41
+    landscape: Landscape,
+    *,
+    resolution: int = 360,
+    click_resolution: int = 41,
+    image_uri: str | None = None,
 ) -> tuple[list[go.Scatter], dict[str, Any]]:
     """``(the four static traces, layout entries: axes with equal aspect and fixed ranges,
-    the picture)`` for a map of ``landscape``."""
+    the picture)`` for a map of ``landscape``. ``image_uri`` replaces the landscape picture
+    (the basin map paints its own); the colour bar is then hidden."""
     lo, hi = landscape.lo, landscape.hi
-    uri, label, c_lo, c_hi = picture(landscape, resolution)
+    if image_uri is None:
+        uri, label, c_lo, c_hi = picture(landscape, resolution)
+    else:
+        uri, label, c_lo, c_hi = image_uri, "", 0.0, 1.0
     cx, cy = (np.linspace(a, b, click_resolution) for a, b in landscape.bounds)
     gx, gy = (v.ravel() for v in np.meshgrid(cx, cy))
     saddles = landscape.saddles
@@ -60,7 +68,7 @@ def layers(
                 "colorscale": SURFACE_SCALE,
                 "cmin": c_lo,
                 "cmax": c_hi,
-                "showscale": True,
+                "showscale": image_uri is None,
                 "colorbar": {"title": {"text": label, "side": "right"}, "thickness": 18},
             },
         ),

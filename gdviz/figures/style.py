@@ -29,15 +29,16 @@ SURFACE_SCALE = "Cividis"
 FONT = {"family": "Source Sans Pro, Inter, Helvetica, Arial, sans-serif", "size": 17}
 
 
-def typed(values: np.ndarray) -> dict[str, str]:
-    """An array as Plotly's typed-array spec ``{"dtype": "f8", "bdata": base64}``.
+def typed(values: np.ndarray, dtype: str = "f8") -> dict[str, str]:
+    """An array as Plotly's typed-array spec ``{"dtype": "f8", "bdata": base64}`` (``"f4"``
+    halves the size where 7 digits are enough to draw).
 
     plotly.js reads it natively. Frames built this way cost little when Streamlit serialises the
     figure on every rerun (``to_dict`` otherwise inspects each of hundreds of small numpy arrays:
     about 70 ms for a 100-frame map).
     """
-    data = np.ascontiguousarray(values, dtype=np.float64)
-    return {"dtype": "f8", "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+    data = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
 
 
 def untyped(values: Any) -> np.ndarray:

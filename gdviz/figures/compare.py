@@ -1,0 +1,377 @@
+"""Figures for comparing runs: a race on one map, overlaid loss curves, a learning-rate sweep and
+a basin map."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gdviz.descent import DIVERGED, Trajectory
+from gdviz.figures import maps, raster
+from gdviz.figures.landscape import end_at_exit, exit_point
+from gdviz.figures.style import (
+    OKABE_ITO,
+    animate,
+    base_layout,
+    display_indices,
+    frame_indices,
+    typed,
+)
+from gdviz.landscapes.base import Landscape
+from gdviz.sweep import DIVERGED_CELL, UNSETTLED, BasinMap, Sweep
+
+# Okabe-Ito without yellow (the minima's colour) and black (the exit marks): up to 8 runs cycle.
+RUN_COLOURS = (
+    "#D55E00",
+    "#56B4E9",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#0072B2",
+    "#F0E442",
+    "#999999",
+)
+REGION_COLOURS = {
+    "too slow": OKABE_ITO[5],
+    "converging": OKABE_ITO[2],
+    "oscillating": OKABE_ITO[1],
+    "diverging": OKABE_ITO[3],
+}
+
+
+def run_colour(i: int) -> str:
+    return RUN_COLOURS[i % len(RUN_COLOURS)]
+
+
+def race_figure(
+    landscape: Landscape,
+    traj: Trajectory,
+    labels: Sequence[str],
+    *,
+    max_frames: int = 60,
+    max_points: int = 300,
+    height: int = 660,
+) -> go.Figure:
+    """Every run's path on one map, animated together (Play / Pause / scrubber).
+
+    Every frame carries every run's path so far, so the size grows with frames x points x runs:
+    paths are drawn with at most ``max_points`` positions, in single precision.
+
+    Traces: the map's static layers, then per run its path and its current point (animated),
+    then one trace marking where diverged runs left the map.
+    """
+    static, map_layout = maps.layers(landscape)
+    n = traj.n_runs
+    shown = display_indices(traj.steps + 1, max_points)
+    lo, hi = landscape.lo, landscape.hi
+    pts = np.stack([end_at_exit(traj.path[:, i], shown, lo, hi) for i in range(n)], axis=1)
+    first = maps.N_LAYERS
+    animated_traces = list(range(first, first + 2 * n))
+
+    def animated(k: int) -> list[dict[str, Any]]:
+        data = []
+        for i in range(n):
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": typed(pts[: k + 1, i, 0], "f4"),
+                    "y": typed(pts[: k + 1, i, 1], "f4"),
+                }
+            )
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": typed(pts[k : k + 1, i, 0], "f4"),
+                    "y": typed(pts[k : k + 1, i, 1], "f4"),
+                }
+            )
+        return data
+
+    traces: list[Any] = list(static)
+    start_data = animated(0)
+    for i, label in enumerate(labels):
+        colour = run_colour(i)
+        traces.append(
+            go.Scatter(
+                start_data[2 * i],
+                mode="lines+markers",
+                name=label,
+                line={"color": colour, "width": 3},
+                marker={"size": 5, "color": colour},
+                hoverinfo="skip",
+                legendgroup=str(i),
+            )
+        )
+        traces.append(
+            go.Scatter(
+                start_data[2 * i + 1],
+                mode="markers",
+                name=label,
+                showlegend=False,
+                legendgroup=str(i),
+                marker={"size": 15, "color": colour, "line": {"color": "white", "width": 2}},
+                hovertemplate=f"{label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+            )
+        )
+    exits = [exit_point(traj.path[:, i], landscape.lo, landscape.hi) for i in range(n)]
+    gone = [(i, e) for i, e in enumerate(exits) if e is not None and traj.status[i] == DIVERGED]
+    traces.append(
+        go.Scatter(
+            x=[e[1][0] for _, e in gone],
+            y=[e[1][1] for _, e in gone],
+            text=[f"{labels[i]} left the map (step {e[0]})" for i, e in gone],
+            mode="markers",
+            name="left the map",
+            showlegend=bool(gone),
+            marker={"symbol": "x-thin", "size": 22, "line": {"color": "white", "width": 4}},
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    frames, controls = animate(
+        animated, frame_indices(len(shown), max_frames), shown, animated_traces, 50, redraw=False
+    )
+    layout = base_layout(
+        height=height,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 60, "r": 20, "t": 60, "b": 110},
+        **map_layout,
+        **controls,
+    )
+    return go.Figure(data=traces, layout=layout, frames=frames)
+
+
+def loss_overlay(
+    traj: Trajectory,
+    labels: Sequence[str],
+    *,
+    log: bool = False,
+    minimum: float = 0.0,
+    threshold: float | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """Every run's loss against the step in its colour; with ``log``, ``L − L_min`` on a log
+    axis. A diverged run's curve stops where it diverged."""
+    fig = go.Figure()
+    steps = np.arange(traj.steps + 1)
+    for i, label in enumerate(labels):
+        loss = traj.loss[:, i]
+        end = int(traj.diverged_at[i]) if traj.status[i] == DIVERGED else len(loss)
+        y = np.maximum(loss[:end] - minimum, 1e-16) if log else loss[:end]
+        fig.add_trace(
+            go.Scatter(
+                x=steps[:end],
+                y=y,
+                name=label,
+                customdata=loss[:end],
+                line={"color": run_colour(i), "width": 3},
+                hovertemplate=f"{label}<br>step %{{x}}<br>L = %{{customdata:.5g}}<extra></extra>",
+            )
+        )
+    if threshold is not None:
+        fig.add_hline(
+            y=threshold - minimum if log else threshold,
+            line={"color": "black", "dash": "dot"},
+            annotation_text=f"threshold {threshold:g}",
+            annotation_position="top right",
+        )
+    fig.update_layout(
+        base_layout(
+            height=height,
+            xaxis={"title": "step"},
+            yaxis={
+                "title": "L − L_min (log)" if log else "loss",
+                "type": "log" if log else "linear",
+            },
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+            margin={"l": 70, "r": 20, "t": 40, "b": 50},
+        )
+    )
+    return fig
+
+
+def _region_spans(lrs: np.ndarray, region: np.ndarray) -> list[tuple[float, float, str]]:
+    """Contiguous runs of one region along the sorted rates, as ``(from, to, region)`` with
+    edges half-way (in log space) between neighbouring rates."""
+    log = np.log10(lrs)
+    edges = np.concatenate([[log[0]], (log[1:] + log[:-1]) / 2, [log[-1]]])
+    spans, start = [], 0
+    for i in range(1, len(lrs) + 1):
+        if i == len(lrs) or region[i] != region[start]:
+            spans.append((10 ** edges[start], 10 ** edges[i], str(region[start])))
+            start = i
+    return spans
+
+
+def sweep_figure(short: Sweep, long: Sweep, *, height: int = 620) -> go.Figure:
+    """Final loss (top, log) and steps to converge (bottom) against the learning rate, for a
+    sweep at ``short.steps`` and again at ``long.steps`` (10x), the regions shaded, the critical
+    rate from the Hessian and the measured edge of divergence marked."""
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.07, row_heights=[0.62, 0.38]
+    )
+    for name, colour in REGION_COLOURS.items():  # legend entries for the shading
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=name,
+                marker={"symbol": "square", "size": 14, "color": colour, "opacity": 0.5},
+                visible="legendonly" if name not in short.region else True,
+                hoverinfo="skip",
+                showlegend=True,
+            ),
+            row=1,
+            col=1,
+        )
+    for result, dash, label in (
+        (short, "solid", f"{short.steps} steps"),
+        (long, "dash", f"{long.steps} steps"),
+    ):
+        ok = result.region != "diverging"
+        fig.add_trace(
+            go.Scatter(
+                x=result.lrs[ok],
+                y=np.maximum(result.final_loss[ok], 1e-16),
+                mode="lines+markers",
+                name=f"final loss, {label}",
+                line={"color": "black", "dash": dash, "width": 2},
+                marker={"size": 4},
+                hovertemplate="α = %{x:.4g}<br>loss %{y:.3g}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+        conv = result.converged_at >= 0
+        fig.add_trace(
+            go.Scatter(
+                x=result.lrs[conv],
+                y=result.converged_at[conv],
+                mode="lines+markers",
+                name=f"steps to converge, {label}",
+                line={"color": OKABE_ITO[0], "dash": dash, "width": 2},
+                marker={"size": 4},
+                showlegend=True,
+                hovertemplate="α = %{x:.4g}<br>%{y} steps<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    # After the traces: add_vrect skips subplots that hold no trace yet.
+    for x0, x1, name in _region_spans(short.lrs, short.region):
+        fig.add_vrect(
+            x0=x0, x1=x1, fillcolor=REGION_COLOURS[name], opacity=0.22, line_width=0, layer="below"
+        )
+    if np.isfinite(short.critical):
+        fig.add_vline(
+            x=short.critical,
+            line={"color": "black", "dash": "dash", "width": 2},
+            annotation_text=f"critical {short.critical:.4g} (Hessian)",
+            annotation_position="top left",
+        )
+    if short.edge is not None:
+        fig.add_vline(
+            x=short.edge,
+            line={"color": OKABE_ITO[3], "dash": "dot", "width": 2},
+            annotation_text=f"first diverging {short.edge:.4g}",
+            annotation_position="bottom right",
+        )
+    span = [float(np.log10(short.lrs.min())), float(np.log10(short.lrs.max()))]  # log units
+    fig.update_xaxes(type="log", title_text="learning rate α", range=span, row=2, col=1)
+    fig.update_xaxes(type="log", range=span, row=1, col=1)
+    fig.update_yaxes(type="log", title_text="final loss", row=1, col=1)
+    fig.update_yaxes(title_text="steps to converge", row=2, col=1)
+    fig.update_layout(
+        base_layout(
+            height=height,
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+            margin={"l": 70, "r": 20, "t": 80, "b": 50},
+        )
+    )
+    return fig
+
+
+BASIN_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442")
+UNSETTLED_COLOUR, DIVERGED_COLOUR = "#BBBBBB", "#222222"
+
+
+def basin_colours(n_minima: int) -> list[str]:
+    return [BASIN_COLOURS[i % len(BASIN_COLOURS)] for i in range(n_minima)]
+
+
+def basin_picture(basin: BasinMap, n_minima: int) -> np.ndarray:
+    """RGBA picture ``(R, R, 4)`` of a basin map (top row = highest y)."""
+    palette = [*basin_colours(n_minima), UNSETTLED_COLOUR, DIVERGED_COLOUR]
+    rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in palette], np.uint8)
+    index = np.where(
+        basin.label == UNSETTLED,
+        n_minima,
+        np.where(basin.label == DIVERGED_CELL, n_minima + 1, basin.label),
+    )
+    image = np.concatenate([rgb[index], np.full((*index.shape, 1), 255, np.uint8)], axis=-1)
+    return image[::-1]
+
+
+def basin_figure(
+    landscape: Landscape,
+    basin: BasinMap,
+    *,
+    single: np.ndarray | None = None,
+    height: int = 640,
+) -> go.Figure:
+    """Each start cell coloured by the minimum its run reaches (grey: not settled, black:
+    diverged), the minima starred, a click grid to start a single run, and that run's path
+    (``single``: ``(T+1, 2)``) if given."""
+    n_minima = len(landscape.minima)
+    picture = raster.data_uri(basin_picture(basin, n_minima))
+    static, map_layout = maps.layers(landscape, image_uri=picture)
+    traces: list[Any] = list(static)
+    colours = basin_colours(n_minima)
+    counts = np.bincount(basin.label[basin.label >= 0].ravel(), minlength=n_minima)
+    if n_minima <= 8:
+        for k, (point, colour) in enumerate(zip(landscape.minima, colours, strict=True)):
+            traces.append(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=f"→ ({point[0]:.2f}, {point[1]:.2f}): {counts[k]} cells",
+                    marker={"symbol": "square", "size": 14, "color": colour},
+                )
+            )
+    for name, colour, code in (
+        ("not settled", UNSETTLED_COLOUR, UNSETTLED),
+        ("diverged", DIVERGED_COLOUR, DIVERGED_CELL),
+    ):
+        cells = int(np.sum(basin.label == code))
+        traces.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{name}: {cells} cells",
+                marker={"symbol": "square", "size": 14, "color": colour},
+            )
+        )
+    if single is not None:
+        traces.append(
+            go.Scatter(
+                x=single[:, 0],
+                y=single[:, 1],
+                mode="lines+markers",
+                name="single run from the clicked cell",
+                line={"color": "white", "width": 3},
+                marker={"size": 5, "color": "white"},
+            )
+        )
+    layout = base_layout(
+        height=height,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 60, "r": 20, "t": 90, "b": 50},
+        **map_layout,
+    )
+    return go.Figure(data=traces, layout=layout)

@@ -1,0 +1,313 @@
+"""Compare: race up to 8 optimizers or learning rates on one landscape (url path /compare)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from gdviz import compare, config, landscapes, narrate, presets, urlstate
+from gdviz.figures import compare as figs
+from pages.common import figure_cached, route_through_app, show_url_warnings, sync_url
+
+route_through_app()
+
+KINDS = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}
+SCHEDULES = {
+    "constant": "constant",
+    "cosine": "cosine to 0 over the run",
+    "step": "×0.1 every third of the run",
+    "exponential": "×0.99 every step",
+}
+
+
+def new_id() -> int:
+    """A fresh run id for widget keys. Kept in session state: the page script re-executes on
+    every rerun, so a module-level counter would hand out the same ids again and new runs would
+    inherit the old runs' widget values."""
+    st.session_state.cmp_next_id = st.session_state.get("cmp_next_id", 0) + 1
+    return st.session_state.cmp_next_id
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def race_cached(cfg_json: str):
+    """The race a validated compare config describes, shared across sessions."""
+    return config.run_compare(config.CompareConfig.model_validate_json(cfg_json))
+
+
+def run_to_row(run: config.CompareRun) -> dict:
+    """A run config as the editor's flat row of widget values."""
+    opt = run.optimizer
+    betas = getattr(opt, "betas", (0.9, 0.999))
+    return {
+        "id": new_id(),
+        "label": run.label,
+        "kind": opt.kind,
+        "lr": opt.lr,
+        "momentum": getattr(opt, "momentum", 0.0),
+        "nesterov": getattr(opt, "nesterov", False),
+        "beta1": betas[0],
+        "beta2": betas[1],
+        "wd": opt.weight_decay,
+        "sched": run.schedule.kind if run.schedule.kind in SCHEDULES else "constant",
+        "noise": run.grad_noise,
+    }
+
+
+def row_to_payload(row: dict, steps: int) -> dict:
+    """The editor's row as a CompareRun payload (validated by the caller)."""
+    opt: dict = {"kind": row["kind"], "lr": row["lr"], "weight_decay": row["wd"]}
+    if row["kind"] in ("sgd", "rmsprop"):
+        opt["momentum"] = row["momentum"]
+    if row["kind"] == "sgd":
+        opt["nesterov"] = row["nesterov"] and row["momentum"] > 0
+    if row["kind"] in ("adam", "adamw"):
+        opt["betas"] = (row["beta1"], row["beta2"])
+    schedule = {
+        "constant": {"kind": "constant"},
+        "cosine": {"kind": "cosine", "t_max": steps},
+        "step": {"kind": "step", "step_size": max(1, steps // 3), "gamma": 0.1},
+        "exponential": {"kind": "exponential", "gamma": 0.99},
+    }[row["sched"]]
+    return {
+        "label": row["label"],
+        "optimizer": opt,
+        "schedule": schedule,
+        "grad_noise": row["noise"],
+    }
+
+
+def load(cfg: config.CompareConfig) -> None:
+    state = st.session_state
+    state.cmp_f, state.cmp_steps, state.cmp_seed = cfg.landscape, cfg.steps, cfg.seed
+    state.cmp_x0, state.cmp_y0 = cfg.start
+    state.cmp_threshold = cfg.threshold
+    state.cmp_rows = [run_to_row(run) for run in cfg.runs]
+
+
+def load_preset() -> None:
+    load(presets.PRESETS[st.session_state.cmp_preset])
+
+
+def add_run(copy_of: dict | None = None) -> None:
+    rows = st.session_state.cmp_rows
+    if len(rows) >= config.MAX_RUNS:
+        return
+    base = (
+        dict(copy_of)
+        if copy_of
+        else {**rows[-1]}
+        if rows
+        else run_to_row(config.CompareRun(label="run", optimizer=config.SGDConfig(lr=0.01)))
+    )
+    base["id"] = new_id()
+    taken = {row["label"] for row in rows}
+    stem = base["label"]
+    base["label"] = next(
+        f"{stem} ({n})" for n in itertools.count(2) if f"{stem} ({n})" not in taken
+    )
+    rows.append(base)
+
+
+def remove_run(run_id: int) -> None:
+    st.session_state.cmp_rows = [r for r in st.session_state.cmp_rows if r["id"] != run_id]
+
+
+def choose_landscape() -> None:
+    ls = landscapes.get(st.session_state.cmp_f)
+    st.session_state.cmp_x0, st.session_state.cmp_y0 = ls.start
+
+
+# -- state: from the link on the first run ----------------------------------------------------
+if not st.session_state.get("cmp_from_url"):
+    st.session_state.cmp_from_url = True
+    cfg0, warnings = urlstate.compare_from_query(st.query_params.to_dict())
+    load(cfg0)
+    show_url_warnings(warnings)
+
+st.title("Compare: race optimizers and learning rates")
+st.caption(
+    "Every run starts from the same point and sees the same gradient noise (one seed), so the "
+    "differences you see come from the optimizer and its settings, not from luck."
+)
+
+with st.sidebar:
+    st.header("Presets")
+    st.selectbox("Load a lesson", list(presets.PRESETS), key="cmp_preset")
+    st.button("Load preset", key="cmp_load", on_click=load_preset, type="primary", width="stretch")
+    st.header("Race")
+    st.selectbox(
+        "Landscape",
+        landscapes.names(dim=2),
+        key="cmp_f",
+        on_change=choose_landscape,
+        format_func=lambda n: landscapes.get(n).title,
+    )
+    ls = landscapes.get(st.session_state.cmp_f)
+    (x_lo, x_hi), (y_lo, y_hi) = ls.bounds
+    c1, c2 = st.columns(2)
+    c1.number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key="cmp_x0", format="%.3f")
+    c2.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key="cmp_y0", format="%.3f")
+    st.number_input("Steps", key="cmp_steps", step=50, min_value=1, max_value=config.MAX_STEPS)
+    st.number_input("Noise seed", key="cmp_seed", min_value=0, max_value=2**31 - 1, step=1)
+    st.number_input(
+        "Loss threshold (for 'reached at')",
+        key="cmp_threshold",
+        format="%.2g",
+        min_value=1e-12,
+        max_value=1e6,
+    )
+
+st.subheader("Runs")
+rows = st.session_state.cmp_rows
+for row in rows:
+    rid = row["id"]
+    with st.container(border=True):
+        top = st.columns([2.2, 1.4, 1.2, 1.6, 1.2, 0.9, 0.9])
+        row["label"] = top[0].text_input(
+            "Label", row["label"], key=f"cmp_{rid}_label", max_chars=40
+        )
+        row["kind"] = top[1].selectbox(
+            "Optimizer",
+            list(KINDS),
+            key=f"cmp_{rid}_kind",
+            index=list(KINDS).index(row["kind"]),
+            format_func=KINDS.get,
+        )
+        row["lr"] = top[2].number_input(
+            "α",
+            value=float(row["lr"]),
+            min_value=0.0,
+            max_value=config.MAX_LR,
+            format="%.5g",
+            key=f"cmp_{rid}_lr",
+        )
+        row["sched"] = top[3].selectbox(
+            "Schedule",
+            list(SCHEDULES),
+            key=f"cmp_{rid}_sched",
+            index=list(SCHEDULES).index(row["sched"]),
+            format_func=SCHEDULES.get,
+        )
+        row["noise"] = top[4].number_input(
+            "noise σ",
+            value=float(row["noise"]),
+            min_value=0.0,
+            max_value=10.0,
+            step=0.05,
+            key=f"cmp_{rid}_noise",
+        )
+        top[5].button(
+            "Duplicate",
+            key=f"cmp_{rid}_dup",
+            on_click=add_run,
+            args=(dict(row),),
+            disabled=len(rows) >= config.MAX_RUNS,
+        )
+        top[6].button(
+            "Remove",
+            key=f"cmp_{rid}_del",
+            on_click=remove_run,
+            args=(rid,),
+            disabled=len(rows) <= 1,
+        )
+        more = st.columns(4)
+        if row["kind"] in ("sgd", "rmsprop"):
+            row["momentum"] = more[0].slider(
+                "momentum β", 0.0, 0.999, float(row["momentum"]), 0.01, key=f"cmp_{rid}_mom"
+            )
+        if row["kind"] == "sgd":
+            row["nesterov"] = more[1].toggle(
+                "Nesterov",
+                bool(row["nesterov"]),
+                key=f"cmp_{rid}_nest",
+                disabled=row["momentum"] == 0,
+            )
+        if row["kind"] in ("adam", "adamw"):
+            row["beta1"] = more[0].slider(
+                "β₁", 0.0, 0.9999, float(row["beta1"]), 0.001, key=f"cmp_{rid}_b1", format="%.3f"
+            )
+            row["beta2"] = more[1].slider(
+                "β₂", 0.0, 0.9999, float(row["beta2"]), 0.0001, key=f"cmp_{rid}_b2", format="%.4f"
+            )
+        row["wd"] = more[2].number_input(
+            "weight decay",
+            value=float(row["wd"]),
+            min_value=0.0,
+            max_value=10.0,
+            format="%.3g",
+            key=f"cmp_{rid}_wd",
+        )
+st.button("Add a run", key="cmp_add", on_click=add_run, disabled=len(rows) >= config.MAX_RUNS)
+
+state = st.session_state
+payload = {
+    "landscape": state.cmp_f,
+    "start": (state.cmp_x0, state.cmp_y0),
+    "steps": state.cmp_steps,
+    "seed": state.cmp_seed,
+    "threshold": state.cmp_threshold,
+    "runs": [row_to_payload(row, state.cmp_steps) for row in rows],
+}
+try:
+    cfg = config.CompareConfig.model_validate(payload)
+except ValidationError as error:
+    st.error(
+        "These runs cannot start yet:\n\n"
+        + "\n".join(f"- {line}" for line in config.describe_errors(error))
+    )
+    st.stop()
+
+key = cfg.model_dump_json()
+with st.spinner("Racing…"):
+    traj = race_cached(key)
+labels = [run.label for run in cfg.runs]
+st.plotly_chart(
+    figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels)),
+    key="cmp_map",
+    width="stretch",
+    config={"displaylogo": False},
+)
+
+st.subheader("Results")
+table = compare.results(ls, traj, labels, cfg.threshold)
+
+
+def step_or_dash(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+st.dataframe(
+    pd.DataFrame(
+        {
+            "run": [r.label for r in table],
+            "final loss": [narrate.num(r.final_loss, 4) for r in table],
+            "distance to nearest minimum": [narrate.num(r.distance, 4) for r in table],
+            "status": [narrate.STATUS_WORDS[r.status] for r in table],
+            "converged at": [step_or_dash(r.converged_at) for r in table],
+            "diverged at": [step_or_dash(r.diverged_at) for r in table],
+            f"loss ≤ {cfg.threshold:g} at": [step_or_dash(r.reached_at) for r in table],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    key="cmp_table",
+)
+st.toggle("Log scale (loss gap to the best known minimum)", key="cmp_log")
+log_scale = st.session_state.cmp_log
+st.plotly_chart(
+    figure_cached(
+        f"race-loss-log={log_scale}",
+        key,
+        lambda: figs.loss_overlay(
+            traj, labels, log=log_scale, minimum=ls.global_min, threshold=cfg.threshold
+        ),
+    ),
+    key="cmp_loss",
+    width="stretch",
+    config={"displaylogo": False},
+)
+
+sync_url(urlstate.compare_to_query(cfg))

@@ -1,0 +1,256 @@
+"""Sweep & basins: where training becomes unstable, and where each start ends (url path /sweep)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from pydantic import ValidationError
+
+from gdviz import config, landscapes, narrate, urlstate
+from gdviz.figures import compare as figs
+from gdviz.figures import maps
+from pages.common import figure_cached, route_through_app, run_cached
+
+route_through_app()
+
+KINDS = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}
+DEFAULTS = {
+    "sw_f": "ravine",
+    "sw_kind": "sgd",
+    "sw_mom": 0.0,
+    "sw_nesterov": False,
+    "sw_b1": 0.9,
+    "sw_b2": 0.999,
+    "sw_x0": -4.5,
+    "sw_y0": 1.5,
+    "sw_steps": 200,
+    "sw_lr_min": 1e-3,
+    "sw_lr_max": 0.2,
+    "sw_n": 300,
+    "bs_f": "himmelblau",
+    "bs_kind": "sgd",
+    "bs_lr": 0.01,
+    "bs_mom": 0.0,
+    "bs_steps": 300,
+    "bs_res": 128,
+    "bs_click": None,
+}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sweep_cached(cfg_json: str, steps: int):
+    return config.run_sweep(config.SweepConfig.model_validate_json(cfg_json), steps)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def basins_cached(cfg_json: str):
+    return config.run_basins(config.BasinConfig.model_validate_json(cfg_json))
+
+
+def optimizer_payload(
+    kind: str,
+    lr: float,
+    momentum: float,
+    nesterov: bool = False,
+    betas: tuple[float, float] = (0.9, 0.999),
+) -> dict:
+    payload: dict = {"kind": kind, "lr": lr}
+    if kind in ("sgd", "rmsprop"):
+        payload["momentum"] = momentum
+    if kind == "sgd":
+        payload["nesterov"] = nesterov and momentum > 0
+    if kind in ("adam", "adamw"):
+        payload["betas"] = betas
+    return payload
+
+
+def choose_sweep_landscape() -> None:
+    ls = landscapes.get(st.session_state.sw_f)
+    st.session_state.sw_x0, st.session_state.sw_y0 = ls.start
+
+
+def take_basin_click() -> None:
+    event = st.session_state.get("bs_map")
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        if point.get("curve_number") == maps.CLICK_GRID:
+            st.session_state.bs_click = (round(float(point["x"]), 3), round(float(point["y"]), 3))
+            return
+
+
+for name, value in DEFAULTS.items():
+    st.session_state.setdefault(name, value)
+
+st.title("Sweep & basins: where training breaks, and where it ends")
+sweep_tab, basin_tab = st.tabs(["Learning-rate sweep", "Basins of attraction"])
+
+with sweep_tab:
+    st.caption(
+        "Hundreds of runs, one per learning rate, from the same start, in one vectorised call. "
+        "Each rate is sorted into a region; the dashed line is the critical rate the Hessian "
+        "predicts, the dotted one where runs actually start to diverge."
+    )
+    c = st.columns(4)
+    c[0].selectbox(
+        "Landscape",
+        landscapes.names(dim=2),
+        key="sw_f",
+        on_change=choose_sweep_landscape,
+        format_func=lambda n: landscapes.get(n).title,
+    )
+    c[1].selectbox("Optimizer", list(KINDS), key="sw_kind", format_func=KINDS.get)
+    kind = st.session_state.sw_kind
+    if kind in ("sgd", "rmsprop"):
+        c[2].slider("momentum β", 0.0, 0.999, step=0.01, key="sw_mom")
+    if kind == "sgd":
+        c[3].toggle("Nesterov", key="sw_nesterov", disabled=st.session_state.sw_mom == 0)
+    if kind in ("adam", "adamw"):
+        c[2].slider("β₁", 0.0, 0.9999, step=0.001, key="sw_b1", format="%.3f")
+        c[3].slider("β₂", 0.0, 0.9999, step=0.0001, key="sw_b2", format="%.4f")
+    ls = landscapes.get(st.session_state.sw_f)
+    (x_lo, x_hi), (y_lo, y_hi) = ls.bounds
+    d = st.columns(6)
+    d[0].number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key="sw_x0", format="%.3f")
+    d[1].number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key="sw_y0", format="%.3f")
+    d[2].number_input(
+        "Steps", min_value=1, max_value=config.SWEEP_MAX_STEPS, step=50, key="sw_steps"
+    )
+    d[3].number_input(
+        "Smallest α", min_value=1e-6, max_value=config.MAX_LR, format="%.3g", key="sw_lr_min"
+    )
+    d[4].number_input(
+        "Largest α", min_value=1e-6, max_value=config.MAX_LR, format="%.3g", key="sw_lr_max"
+    )
+    d[5].number_input("Rates", min_value=50, max_value=1000, step=50, key="sw_n")
+    s = st.session_state
+    try:
+        sweep_cfg = config.SweepConfig.model_validate(
+            {
+                "landscape": s.sw_f,
+                "start": (s.sw_x0, s.sw_y0),
+                "steps": s.sw_steps,
+                "lr_min": s.sw_lr_min,
+                "lr_max": s.sw_lr_max,
+                "n_rates": s.sw_n,
+                "optimizer": optimizer_payload(
+                    kind, 0.01, s.sw_mom, s.sw_nesterov, (s.sw_b1, s.sw_b2)
+                ),
+            }
+        )
+    except ValidationError as error:
+        st.error(
+            "This sweep cannot run:\n\n"
+            + "\n".join(f"- {line}" for line in config.describe_errors(error))
+        )
+        sweep_cfg = None
+    if sweep_cfg is not None:
+        key = sweep_cfg.model_dump_json()
+        with st.spinner(f"Running {2 * sweep_cfg.n_rates} runs…"):
+            short = sweep_cached(key, sweep_cfg.steps)
+            long = sweep_cached(key, 10 * sweep_cfg.steps)
+        st.plotly_chart(
+            figure_cached("sweep", key, lambda: figs.sweep_figure(short, long)),
+            key="sw_chart",
+            width="stretch",
+            config={"displaylogo": False},
+        )
+        minimum = narrate.point(short.minimum)
+        bound = "the heavy-ball bound 2(1+β)/λ_max" if kind == "sgd" and s.sw_mom else "2/λ_max"
+        if kind == "sgd" and s.sw_nesterov and s.sw_mom:
+            bound = "the Nesterov bound 2(1+β)/((1+2β)λ_max)"
+        lines = [
+            f"**Predicted:** {bound} at the minimum {minimum} gives α = "
+            f"**{narrate.rate(short.critical)}**"
+            + (
+                ""
+                if kind == "sgd"
+                else " (exact for plain and momentum GD; adaptive methods "
+                "rescale their steps, so their edge moves)"
+            )
+            + ".",
+        ]
+        if short.edge is not None:
+            lines.append(
+                f"**Measured:** the first rate whose runs diverge (blow up, or overshoot by more "
+                f"every step) is α = **{narrate.rate(short.edge)}**."
+            )
+        else:
+            lines.append("**Measured:** no rate in this range diverged.")
+        counts = {r: int(np.sum(short.region == r)) for r in figs.REGION_COLOURS}
+        lines.append(
+            f"**Regions at {short.steps} steps:** "
+            + ", ".join(f"{n} {r}" for r, n in counts.items() if n)
+            + f". At {long.steps} steps the too-slow region shrinks, but the diverging region "
+            "stays where it is: more iterations do not fix a learning rate that is too large."
+        )
+        st.markdown("\n\n".join(lines))
+
+with basin_tab:
+    st.caption(
+        "Every cell of the map is a start point; each is coloured by the minimum its run ends at. "
+        "Change the optimizer or the learning rate and watch the basins deform. Click a cell to "
+        "run from there."
+    )
+    c = st.columns(6)
+    c[0].selectbox(
+        "Landscape",
+        landscapes.names(dim=2),
+        key="bs_f",
+        format_func=lambda n: landscapes.get(n).title,
+    )
+    c[1].selectbox("Optimizer", list(KINDS), key="bs_kind", format_func=KINDS.get)
+    c[2].number_input("α", min_value=1e-6, max_value=config.MAX_LR, format="%.4g", key="bs_lr")
+    if st.session_state.bs_kind in ("sgd", "rmsprop"):
+        c[3].slider("momentum β", 0.0, 0.999, step=0.01, key="bs_mom")
+    c[4].number_input("Steps", min_value=1, max_value=1000, step=50, key="bs_steps")
+    c[5].select_slider(
+        "Grid", options=[32, 64, 128, 192, 256], key="bs_res", format_func=lambda n: f"{n}×{n}"
+    )
+    s = st.session_state
+    try:
+        basin_cfg = config.BasinConfig.model_validate(
+            {
+                "landscape": s.bs_f,
+                "steps": s.bs_steps,
+                "resolution": s.bs_res,
+                "optimizer": optimizer_payload(s.bs_kind, s.bs_lr, s.bs_mom),
+            }
+        )
+    except ValidationError as error:
+        st.error(
+            "This map cannot run:\n\n"
+            + "\n".join(f"- {line}" for line in config.describe_errors(error))
+        )
+        basin_cfg = None
+    if basin_cfg is not None:
+        key = basin_cfg.model_dump_json()
+        n_runs = basin_cfg.resolution**2
+        with st.spinner(f"Running {n_runs:,} starts × {basin_cfg.steps} steps…"):
+            basin = basins_cached(key)
+        ls = landscapes.get(basin_cfg.landscape)
+        single = None
+        click = s.bs_click
+        if click is not None and all(
+            lo <= v <= hi for v, (lo, hi) in zip(click, ls.bounds, strict=True)
+        ):
+            run_cfg = config.RunConfig(
+                landscape=ls.name, optimizer=basin_cfg.optimizer, start=click, steps=basin_cfg.steps
+            )
+            single = run_cached(run_cfg.model_dump_json()).path[:, 0]
+        st.plotly_chart(
+            figure_cached(
+                f"basins-{click}", key, lambda: figs.basin_figure(ls, basin, single=single)
+            ),
+            key="bs_map",
+            on_select=take_basin_click,
+            selection_mode="points",
+            width="stretch",
+            config={"displaylogo": False},
+        )
+        if single is not None:
+            query = urlstate.run_to_query(run_cfg)
+            link = "/landscape?" + "&".join(f"{k}={v}" for k, v in query.items())
+            st.markdown(
+                f"Single run from {narrate.point(np.array(click))}: ends at "
+                f"{narrate.point(single[-1])}. [Open it on the landscape page]({link})"
+            )
