@@ -19,6 +19,8 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = {
     "hiker": "pages/hiker.py",
     "landscape": "pages/landscape.py",
+    "compare": "pages/compare.py",
+    "sweep": "pages/sweep.py",
 }
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gdviz import descend, landscapes, optim
+from gdviz import descend, landscapes, optim, sweep
 
 ROSENBROCK = landscapes.get("rosenbrock")
 
@@ -85,27 +85,54 @@ def main() -> None:
     )
     add(f"{n:,} starts x {steps} Adam steps, float32", t32, "goal < 0.5 s")
 
-    sweep = optim.sgd(np.logspace(-5, -2, n_lr))
+    rates = optim.sgd(np.logspace(-5, -2, n_lr))
     t_lr = best_of(
-        lambda: descend(ROSENBROCK, sweep, np.array([-1.2, 1.0]), lr_steps, record="final"),
+        lambda: descend(ROSENBROCK, rates, np.array([-1.2, 1.0]), lr_steps, record="final"),
         args.repeat,
     )
     add(f"{n_lr:,} learning rates x {lr_steps} GD steps", t_lr, "goal < 0.1 s")
+
+    himmelblau = landscapes.get("himmelblau")
+    t_basin = best_of(lambda: sweep.basins(himmelblau, adam, side, steps), args.repeat)
+    add(
+        f"basin map {side}x{side} Himmelblau x {steps} Adam steps, float64", t_basin, "goal < 0.5 s"
+    )
+    t_basin32 = best_of(
+        lambda: sweep.basins(himmelblau, adam, side, steps, dtype=np.float32), args.repeat
+    )
+    add(
+        f"basin map {side}x{side} Himmelblau x {steps} Adam steps, float32",
+        t_basin32,
+        "goal < 0.5 s",
+    )
+    ravine = landscapes.get("ravine")
+    t_sweep = best_of(
+        lambda: sweep.lr_sweep(
+            ravine, optim.sgd, ravine.start, lr_steps, np.geomspace(1e-3, 0.2, n_lr)
+        ),
+        args.repeat,
+    )
+    add(f"lr_sweep: {n_lr:,} rates x {lr_steps} GD steps, with regions", t_sweep, "goal < 0.1 s")
 
     subset = starts[:: max(1, n // 64)][:64]
     t_naive = best_of(
         lambda: [descend(ROSENBROCK, adam, s, steps, record="final") for s in subset], 1
     )
-    add(f"naive loop: descend per trajectory, scaled to {n:,}", t_naive * n / len(subset),
-        f"timed on {len(subset)}")  # fmt: skip
+    add(
+        f"naive loop: descend per trajectory, scaled to {n:,}",
+        t_naive * n / len(subset),
+        f"timed on {len(subset)}",
+    )
 
     torch_run = torch_adam(starts, steps)
     if torch_run is not None:
         add(f"PyTorch autograd + torch.optim.Adam, {n:,} x {steps}", best_of(torch_run, 1))
 
     print()
-    print(f"gdviz core benchmark — Python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.machine()}")  # fmt: skip
+    print(
+        f"gdviz core benchmark — Python {platform.python_version()}, numpy {np.__version__}, "
+        f"{platform.machine()}"
+    )
     print(f"{'what':<62} {'seconds':>9} {'vs headline':>12}  note")
     print("-" * 100)
     for label, seconds, note in rows:

@@ -3,8 +3,9 @@
 A sweep runs one optimizer from one start at M log-spaced learning rates and sorts every rate
 into a region:
 
-* ``diverging``: the run blew up, or it is overshooting by more each step (its last update
-  reversed the one before and was longer): it will blow up given time;
+* ``diverging``: the run blew up, or it keeps overshooting (its last update reversed the one
+  before) and its loss is now above where it started: it is climbing out and will blow up
+  given time;
 * ``converging``: the run settled (see ``descend``'s status rules);
 * ``oscillating``: still moving, each update reversing the last but no longer than it;
 * ``too slow``: still moving in a steady direction (crawling, not yet there).
@@ -31,11 +32,15 @@ REGIONS = ("too slow", "converging", "oscillating", "diverging")
 UNSETTLED, DIVERGED_CELL = -1, -2
 
 
-def classify(traj: Trajectory) -> Array:
-    """The region of each run: ``(N,)`` strings from :data:`REGIONS`."""
+def classify(traj: Trajectory, start_loss: Array | float) -> Array:
+    """The region of each run: ``(N,)`` strings from :data:`REGIONS`.
+
+    ``start_loss``: the loss at each run's start (scalar or ``(N,)``). A single longer move is
+    not enough to call a run unstable: with momentum the iterates spiral in, and a move can
+    outgrow the one before while the spiral still shrinks.
+    """
     reversing = np.sum(traj.last_move * traj.previous_move, axis=-1) < 0
-    last = np.sum(traj.last_move**2, axis=-1)
-    growing = reversing & (last > np.sum(traj.previous_move**2, axis=-1) * (1 + 1e-9))
+    growing = reversing & (traj.final_loss > start_loss)
     return np.where(
         (traj.status == DIVERGED) | growing,
         "diverging",
@@ -97,7 +102,7 @@ def lr_sweep(
         seed=seed,
         record="final",
     )
-    region = classify(traj)
+    region = classify(traj, float(landscape.value(np.asarray(start, dtype=float))))
     settled = traj.final[region == "converging"]
     anchor = settled if len(settled) else np.asarray(start, dtype=float)[None]
     index, _ = landscape.nearest_minimum(anchor)

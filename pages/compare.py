@@ -115,6 +115,10 @@ def remove_run(run_id: int) -> None:
     st.session_state.cmp_rows = [r for r in st.session_state.cmp_rows if r["id"] != run_id]
 
 
+def step_or_dash(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
 def choose_landscape() -> None:
     ls = landscapes.get(st.session_state.cmp_f)
     st.session_state.cmp_x0, st.session_state.cmp_y0 = ls.start
@@ -160,6 +164,9 @@ with st.sidebar:
         max_value=1e6,
     )
 
+# The race and its results go above the run editor (a projector shows the top of the page),
+# but they depend on the editor's values: reserve their place now, fill it at the end.
+race_area = st.container()
 st.subheader("Runs")
 rows = st.session_state.cmp_rows
 for row in rows:
@@ -251,63 +258,56 @@ payload = {
     "threshold": state.cmp_threshold,
     "runs": [row_to_payload(row, state.cmp_steps) for row in rows],
 }
-try:
-    cfg = config.CompareConfig.model_validate(payload)
-except ValidationError as error:
-    st.error(
-        "These runs cannot start yet:\n\n"
-        + "\n".join(f"- {line}" for line in config.describe_errors(error))
+with race_area:
+    try:
+        cfg = config.CompareConfig.model_validate(payload)
+    except ValidationError as error:
+        st.error(
+            "These runs cannot start yet:\n\n"
+            + "\n".join(f"- {line}" for line in config.describe_errors(error))
+        )
+        st.stop()
+
+    key = cfg.model_dump_json()
+    with st.spinner("Racing…"):
+        traj = race_cached(key)
+    labels = [run.label for run in cfg.runs]
+    st.plotly_chart(
+        figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels)),
+        key="cmp_map",
+        width="stretch",
+        config={"displaylogo": False},
     )
-    st.stop()
 
-key = cfg.model_dump_json()
-with st.spinner("Racing…"):
-    traj = race_cached(key)
-labels = [run.label for run in cfg.runs]
-st.plotly_chart(
-    figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels)),
-    key="cmp_map",
-    width="stretch",
-    config={"displaylogo": False},
-)
+    st.subheader("Results")
+    table = compare.results(ls, traj, labels, cfg.threshold)
 
-st.subheader("Results")
-table = compare.results(ls, traj, labels, cfg.threshold)
-
-
-def step_or_dash(value: int | None) -> str:
-    return "—" if value is None else str(value)
-
-
-st.dataframe(
-    pd.DataFrame(
-        {
-            "run": [r.label for r in table],
-            "final loss": [narrate.num(r.final_loss, 4) for r in table],
-            "distance to nearest minimum": [narrate.num(r.distance, 4) for r in table],
-            "status": [narrate.STATUS_WORDS[r.status] for r in table],
-            "converged at": [step_or_dash(r.converged_at) for r in table],
-            "diverged at": [step_or_dash(r.diverged_at) for r in table],
-            f"loss ≤ {cfg.threshold:g} at": [step_or_dash(r.reached_at) for r in table],
-        }
-    ),
-    hide_index=True,
-    width="stretch",
-    key="cmp_table",
-)
-st.toggle("Log scale (loss gap to the best known minimum)", key="cmp_log")
-log_scale = st.session_state.cmp_log
-st.plotly_chart(
-    figure_cached(
-        f"race-loss-log={log_scale}",
-        key,
-        lambda: figs.loss_overlay(
-            traj, labels, log=log_scale, minimum=ls.global_min, threshold=cfg.threshold
+    st.table(
+        pd.DataFrame(
+            {
+                "run": [r.label for r in table],
+                "final loss": [narrate.num(r.final_loss, 4) for r in table],
+                "distance to nearest minimum": [narrate.num(r.distance, 4) for r in table],
+                "status": [narrate.STATUS_WORDS[r.status] for r in table],
+                "converged at": [step_or_dash(r.converged_at) for r in table],
+                "diverged at": [step_or_dash(r.diverged_at) for r in table],
+                f"loss ≤ {cfg.threshold:g} at": [step_or_dash(r.reached_at) for r in table],
+            }
+        ).set_index("run")
+    )
+    st.toggle("Log scale (loss gap to the best known minimum)", key="cmp_log")
+    log_scale = st.session_state.cmp_log
+    st.plotly_chart(
+        figure_cached(
+            f"race-loss-log={log_scale}",
+            key,
+            lambda: figs.loss_overlay(
+                traj, labels, log=log_scale, minimum=ls.global_min, threshold=cfg.threshold
+            ),
         ),
-    ),
-    key="cmp_loss",
-    width="stretch",
-    config={"displaylogo": False},
-)
+        key="cmp_loss",
+        width="stretch",
+        config={"displaylogo": False},
+    )
 
 sync_url(urlstate.compare_to_query(cfg))

@@ -115,8 +115,11 @@ def test_landscape_renders_at_its_defaults():
     contour = figure(at, 0)
     assert len(contour["frames"]) >= 2 and contour["layout"]["images"]
     assert [m.label for m in at.metric] == [
-        "Final loss", "Final point", "Distance to nearest minimum", "Status"
-    ]  # fmt: skip
+        "Final loss",
+        "Final point",
+        "Distance to nearest minimum",
+        "Status",
+    ]
     assert at.query_params["f"] in ("rosenbrock", ["rosenbrock"])
 
 
@@ -141,9 +144,19 @@ def test_a_too_large_rate_says_diverged_in_words():
 def test_landscape_link_loads_every_setting():
     at = open_page(
         "landscape",
-        {"f": "himmelblau", "opt": "rmsprop", "lr": "0.01", "mom": "0.5", "x0": "1",
-         "y0": "-1", "steps": "150", "sched": "step", "step_size": "50", "seed": "3"},
-    )  # fmt: skip
+        {
+            "f": "himmelblau",
+            "opt": "rmsprop",
+            "lr": "0.01",
+            "mom": "0.5",
+            "x0": "1",
+            "y0": "-1",
+            "steps": "150",
+            "sched": "step",
+            "step_size": "50",
+            "seed": "3",
+        },
+    )
     assert url_warnings(at) == []
     assert at.selectbox(key="ls_f").value == "himmelblau"
     assert at.selectbox(key="ls_opt").value == "rmsprop"
@@ -155,8 +168,12 @@ def test_landscape_link_loads_every_setting():
 def test_bad_landscape_link_warns_and_keeps_working():
     at = open_page("landscape", {"f": "moon", "opt": "zz", "lr": "-1", "steps": "1e9"})
     warned = url_warnings(at)
-    assert [w.split("=")[0] for w in warned] == ["Ignored f", "Ignored opt", "Ignored lr",
-                                                "Ignored steps"]  # fmt: skip
+    assert [w.split("=")[0] for w in warned] == [
+        "Ignored f",
+        "Ignored opt",
+        "Ignored lr",
+        "Ignored steps",
+    ]
     assert len(at.get("plotly_chart")) == 3
 
 
@@ -174,3 +191,90 @@ def test_every_landscape_renders(name):
     at.selectbox(key="ls_f").set_value(name).run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 3
+
+
+# -- compare ---------------------------------------------------------------------------------------
+
+
+def results_table(at: AppTest):
+    assert len(at.table) == 1
+    return at.table[0].value
+
+
+def test_compare_opens_with_the_learning_rate_lesson():
+    at = open_page("compare")
+    table = results_table(at)
+    assert list(table.index) == [
+        "α = 0.005 (too small)",
+        "α = 0.07 (just right)",
+        "α = 0.085 (too large)",
+    ]
+    assert list(table["status"]) == ["not converged", "converged", "diverged"]
+    assert table["diverged at"].iloc[2] == "44"
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_presets_load_and_runs_can_be_added_duplicated_and_removed():
+    at = open_page("compare")
+    at.selectbox(key="cmp_preset").set_value("GD vs momentum vs Adam").run()
+    at.button(key="cmp_load").click().run()
+    assert list(results_table(at).index) == [
+        "GD α = 0.001",
+        "momentum 0.9, α = 0.001",
+        "Adam α = 0.02",
+    ]
+    at.button(key="cmp_add").click().run()
+    assert len(results_table(at)) == 4
+    first_id = at.session_state.cmp_rows[0]["id"]
+    at.button(key=f"cmp_{first_id}_dup").click().run()
+    assert "GD α = 0.001 (2)" in results_table(at).index
+    at.button(key=f"cmp_{first_id}_del").click().run()
+    assert "GD α = 0.001" not in results_table(at).index
+    assert len(results_table(at)) == 4
+
+
+def test_compare_rejects_bad_values_with_a_message():
+    at = open_page("compare")
+    first_id = at.session_state.cmp_rows[0]["id"]
+    at.number_input(key=f"cmp_{first_id}_lr").set_value(0.0).run()
+    assert not at.exception
+    assert at.error and "greater than 0" in at.error[0].value
+    at.number_input(key=f"cmp_{first_id}_lr").set_value(0.01).run()
+    at.text_input(key=f"cmp_{first_id}_label").set_value("α = 0.07 (just right)").run()
+    assert at.error and "every run needs its own label" in at.error[0].value
+
+
+def test_compare_link_round_trip_and_bad_link():
+    from gdviz import presets, urlstate
+
+    cfg = presets.PRESETS["Adam vs AdamW (weight decay)"]
+    at = open_page("compare", urlstate.compare_to_query(cfg))
+    assert list(results_table(at).index) == [run.label for run in cfg.runs]
+    at = open_page("compare", {"c": "not-a-race"})
+    assert url_warnings(at) and "showing the first preset" in url_warnings(at)[0]
+    assert len(results_table(at)) == 3
+
+
+# -- sweep & basins --------------------------------------------------------------------------------
+
+
+def test_sweep_page_reports_both_edges():
+    at = open_page("sweep")
+    text = " ".join(m.value for m in at.markdown)
+    assert "gives α = **0.08**" in text
+    assert "α = **0.08101**" in text
+    assert len(at.get("plotly_chart")) == 2  # the sweep and the basin map
+
+
+def test_sweep_page_rejects_an_empty_range():
+    at = open_page("sweep")
+    at.number_input(key="sw_lr_min").set_value(0.5).run()
+    assert not at.exception
+    assert at.error and "lr_min (0.5) must be below lr_max (0.2)" in at.error[0].value
+
+
+def test_basin_map_counts_the_four_himmelblau_basins():
+    at = open_page("sweep")
+    basin = figure(at, 1)
+    names = [trace.get("name", "") for trace in basin["data"]]
+    assert sum(name.startswith("→ (") for name in names) == 4

@@ -25,9 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = os.environ.get("GDVIZ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
@@ -47,11 +52,22 @@ def server() -> Iterator[str]:
     optional_module("playwright", "drives the browser")
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -167,3 +183,28 @@ def test_clicking_the_map_moves_the_start(server, page):
     assert got == target
     wait_idle(page)
     assert "x0=2.5" in page.url and "y0=-2.5" in page.url
+
+
+def test_compare_preset_table_in_the_browser(server, page):
+    page.goto(f"{server}/compare")
+    wait_idle(page)
+    page.get_by_text("Load a lesson").wait_for(timeout=30_000)
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Load a lesson").click()
+    page.get_by_role("option", name="Learning rate: too small / just right / too large").click()
+    page.get_by_role("button", name="Load preset").click()
+    wait_idle(page)
+    table = page.locator("[data-testid='stTable']")
+    table.wait_for(timeout=30_000)
+    text = table.inner_text()
+    for expected in (
+        "α = 0.005 (too small)",
+        "not converged",
+        "α = 0.07 (just right)",
+        "converged",
+        "α = 0.085 (too large)",
+        "diverged",
+    ):
+        assert expected in text
+    row = table.locator("tr", has_text="too large").inner_text()
+    assert "44" in row  # diverged at step 44
+    screenshot(page, "compare.png")
