@@ -12,8 +12,17 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from gdviz import config
+from gdviz import config, landscapes
 from gdviz.descent import Trajectory
+from gdviz.landscapes.base import Landscape
+
+OPTIMIZER_LABELS = {
+    "sgd": "SGD",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
+}
 
 
 def route_through_app() -> None:
@@ -71,3 +80,24 @@ def sync_url(query: dict[str, str]) -> None:
     """Write the current settings to the address bar, so the link reproduces this view."""
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
+
+
+def landscape_select(
+    where: Any, key: str, on_change: Callable[[], None] | None = None
+) -> Landscape:
+    """A select of the 2-D landscapes (shown by title) in ``where``; returns the chosen one."""
+    where.selectbox(
+        "Landscape",
+        landscapes.names(dim=2),
+        key=key,
+        on_change=on_change,
+        format_func=lambda name: landscapes.get(name).title,
+    )
+    return landscapes.get(st.session_state[key])
+
+
+def start_inputs(x_where: Any, y_where: Any, landscape: Landscape, x_key: str, y_key: str) -> None:
+    """Number inputs for a start point, limited to the landscape's map."""
+    (x_lo, x_hi), (y_lo, y_hi) = landscape.bounds
+    x_where.number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key=x_key, format="%.3f")
+    y_where.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key=y_key, format="%.3f")

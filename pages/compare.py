@@ -10,11 +10,18 @@ from pydantic import ValidationError
 
 from gdviz import compare, config, landscapes, narrate, presets, urlstate
 from gdviz.figures import compare as figs
-from pages.common import figure_cached, route_through_app, show_url_warnings, sync_url
+from pages.common import (
+    OPTIMIZER_LABELS,
+    figure_cached,
+    landscape_select,
+    route_through_app,
+    show_url_warnings,
+    start_inputs,
+    sync_url,
+)
 
 route_through_app()
 
-KINDS = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}
 SCHEDULES = {
     "constant": "constant",
     "cosine": "cosine to 0 over the run",
@@ -142,18 +149,9 @@ with st.sidebar:
     st.selectbox("Load a lesson", list(presets.PRESETS), key="cmp_preset")
     st.button("Load preset", key="cmp_load", on_click=load_preset, type="primary", width="stretch")
     st.header("Race")
-    st.selectbox(
-        "Landscape",
-        landscapes.names(dim=2),
-        key="cmp_f",
-        on_change=choose_landscape,
-        format_func=lambda n: landscapes.get(n).title,
-    )
-    ls = landscapes.get(st.session_state.cmp_f)
-    (x_lo, x_hi), (y_lo, y_hi) = ls.bounds
+    ls = landscape_select(st, "cmp_f", choose_landscape)
     c1, c2 = st.columns(2)
-    c1.number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key="cmp_x0", format="%.3f")
-    c2.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key="cmp_y0", format="%.3f")
+    start_inputs(c1, c2, ls, "cmp_x0", "cmp_y0")
     st.number_input("Steps", key="cmp_steps", step=50, min_value=1, max_value=config.MAX_STEPS)
     st.number_input("Noise seed", key="cmp_seed", min_value=0, max_value=2**31 - 1, step=1)
     st.number_input(
@@ -178,10 +176,10 @@ for row in rows:
         )
         row["kind"] = top[1].selectbox(
             "Optimizer",
-            list(KINDS),
+            list(OPTIMIZER_LABELS),
             key=f"cmp_{rid}_kind",
-            index=list(KINDS).index(row["kind"]),
-            format_func=KINDS.get,
+            index=list(OPTIMIZER_LABELS).index(row["kind"]),
+            format_func=OPTIMIZER_LABELS.get,
         )
         row["lr"] = top[2].number_input(
             "α",

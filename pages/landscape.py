@@ -9,10 +9,12 @@ from gdviz import config, landscapes, narrate, urlstate
 from gdviz.figures import landscape as figs
 from pages.common import (
     figure_cached,
+    landscape_select,
     once_from_url,
     route_through_app,
     run_cached,
     show_url_warnings,
+    start_inputs,
     sync_url,
 )
 
@@ -212,14 +214,7 @@ st.title("The landscape: descent on a 2-D loss surface")
 
 with st.sidebar:
     st.header("Settings")
-    st.selectbox(
-        "Landscape",
-        landscapes.names(dim=2),
-        key="ls_f",
-        on_change=choose_landscape,
-        format_func=lambda name: landscapes.get(name).title,
-    )
-    ls = landscapes.get(st.session_state.ls_f)
+    ls = landscape_select(st, "ls_f", choose_landscape)
     st.selectbox(
         "Optimizer",
         list(OPTIMIZER_NAMES),
@@ -306,10 +301,8 @@ with st.sidebar:
     st.number_input("Steps", key="ls_steps", step=50, **bounds(config.RunConfig, "steps"))
     st.subheader("Start point")
     st.caption("Type it, or click anywhere on the contour map.")
-    (x_lo, x_hi), (y_lo, y_hi) = ls.bounds
     c1, c2 = st.columns(2)
-    c1.number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key="ls_x0", format="%.3f")
-    c2.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key="ls_y0", format="%.3f")
+    start_inputs(c1, c2, ls, "ls_x0", "ls_y0")
     st.subheader("Stochastic gradient")
     st.number_input(
         "Gradient noise σ",

@@ -9,11 +9,17 @@ from pydantic import ValidationError
 from gdviz import config, landscapes, narrate, urlstate
 from gdviz.figures import compare as figs
 from gdviz.figures import maps
-from pages.common import figure_cached, route_through_app, run_cached
+from pages.common import (
+    OPTIMIZER_LABELS,
+    figure_cached,
+    landscape_select,
+    route_through_app,
+    run_cached,
+    start_inputs,
+)
 
 route_through_app()
 
-KINDS = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}
 DEFAULTS = {
     "sw_f": "ravine",
     "sw_kind": "sgd",
@@ -91,14 +97,10 @@ with sweep_tab:
         "predicts, the dotted one where runs actually start to diverge."
     )
     c = st.columns(4)
-    c[0].selectbox(
-        "Landscape",
-        landscapes.names(dim=2),
-        key="sw_f",
-        on_change=choose_sweep_landscape,
-        format_func=lambda n: landscapes.get(n).title,
+    ls = landscape_select(c[0], "sw_f", choose_sweep_landscape)
+    c[1].selectbox(
+        "Optimizer", list(OPTIMIZER_LABELS), key="sw_kind", format_func=OPTIMIZER_LABELS.get
     )
-    c[1].selectbox("Optimizer", list(KINDS), key="sw_kind", format_func=KINDS.get)
     kind = st.session_state.sw_kind
     if kind in ("sgd", "rmsprop"):
         c[2].slider("momentum β", 0.0, 0.999, step=0.01, key="sw_mom")
@@ -107,11 +109,8 @@ with sweep_tab:
     if kind in ("adam", "adamw"):
         c[2].slider("β₁", 0.0, 0.9999, step=0.001, key="sw_b1", format="%.3f")
         c[3].slider("β₂", 0.0, 0.9999, step=0.0001, key="sw_b2", format="%.4f")
-    ls = landscapes.get(st.session_state.sw_f)
-    (x_lo, x_hi), (y_lo, y_hi) = ls.bounds
     d = st.columns(6)
-    d[0].number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key="sw_x0", format="%.3f")
-    d[1].number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key="sw_y0", format="%.3f")
+    start_inputs(d[0], d[1], ls, "sw_x0", "sw_y0")
     d[2].number_input(
         "Steps", min_value=1, max_value=config.SWEEP_MAX_STEPS, step=50, key="sw_steps"
     )
@@ -192,13 +191,10 @@ with basin_tab:
         "run from there."
     )
     c = st.columns(6)
-    c[0].selectbox(
-        "Landscape",
-        landscapes.names(dim=2),
-        key="bs_f",
-        format_func=lambda n: landscapes.get(n).title,
+    landscape_select(c[0], "bs_f")
+    c[1].selectbox(
+        "Optimizer", list(OPTIMIZER_LABELS), key="bs_kind", format_func=OPTIMIZER_LABELS.get
     )
-    c[1].selectbox("Optimizer", list(KINDS), key="bs_kind", format_func=KINDS.get)
     c[2].number_input("α", min_value=1e-6, max_value=config.MAX_LR, format="%.4g", key="bs_lr")
     if st.session_state.bs_kind in ("sgd", "rmsprop"):
         c[3].slider("momentum β", 0.0, 0.999, step=0.01, key="bs_mom")
