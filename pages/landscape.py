@@ -356,7 +356,7 @@ report = narrate.landscape_report(
 )
 box = {"converged": st.success, "diverged": st.error}.get(str(traj.status[0]), st.warning)
 box(report.summary)
-m1, m2, m3, m4 = st.columns(4)
+m1, m2, m3, m4 = st.columns([1, 1, 1, 1.5])
 m1.metric("Final loss", report.final_loss)
 m2.metric("Final point", report.final_point)
 m3.metric("Distance to nearest minimum", report.distance)

@@ -73,6 +73,13 @@ def end_at_exit(path: np.ndarray, shown: np.ndarray, lo: np.ndarray, hi: np.ndar
     return pts
 
 
+def _inward(point: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> str:
+    """A text position that keeps a label at ``point`` inside the map (it sits on an edge)."""
+    centre = (lo + hi) / 2
+    vertical = "bottom" if point[1] > centre[1] else "top"
+    return f"{vertical} {'left' if point[0] > centre[0] else 'right'}"
+
+
 def gradient_arrow(landscape: Landscape, point: np.ndarray, length: float) -> np.ndarray:
     """Two points ``(2, 2)``: ``point`` and ``point + length · (−∇L/|∇L|)``; a zero gradient gives
     a zero-length arrow."""
@@ -172,7 +179,7 @@ def contour_figure(
             name="left the map",
             showlegend=exit_info is not None,
             text=[f"left the map at step {exit_info[0]}"] if exit_info else [],
-            textposition="top center",
+            textposition=_inward(exit_info[1], lo, hi) if exit_info else "top center",
             textfont={"color": "white", "size": 16},
             marker={"symbol": "x-thin", "size": 22, "line": {"color": "white", "width": 4}},
         ),
