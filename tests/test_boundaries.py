@@ -7,8 +7,23 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ["gdviz", "gdviz.landscapes", "gdviz.optim", "gdviz.schedules", "gdviz.descent",
-        "gdviz.analysis", "gdviz.data", "gdviz.config"]  # fmt: skip
+CORE = [
+    "gdviz",
+    "gdviz.landscapes",
+    "gdviz.optim",
+    "gdviz.schedules",
+    "gdviz.descent",
+    "gdviz.analysis",
+    "gdviz.data",
+    "gdviz.config",
+    "gdviz.expr",
+    "gdviz.compare",
+    "gdviz.sweep",
+    "gdviz.presets",
+    "gdviz.hiker",
+    "gdviz.narrate",
+    "gdviz.urlstate",
+]
 
 
 def test_core_imports_neither_streamlit_nor_plotly():

@@ -21,11 +21,18 @@ def polish(
     ``"saddle"``: eigenvalues of both signs), duplicates removed, order kept.
     """
     p = np.array(seeds, dtype=float).reshape(-1, landscape.dim)
-    for _ in range(iterations):
-        step = np.linalg.solve(landscape.hessian(p), landscape.grad(p)[..., None])[..., 0]
-        p = p - step
-    g = np.linalg.norm(landscape.grad(p), axis=-1)
-    eig = np.linalg.eigvalsh(landscape.hessian(p))
+    with np.errstate(all="ignore"):
+        for _ in range(iterations):
+            hessian, gradient = landscape.hessian(p), landscape.grad(p)
+            ok = np.all(np.isfinite(hessian), axis=(-2, -1)) & np.all(np.isfinite(gradient), -1)
+            p = p[ok]
+            # The pseudo-inverse: a flat direction (singular Hessian) takes no step along it.
+            p = p - (np.linalg.pinv(hessian[ok]) @ gradient[ok][..., None])[..., 0]
+        g = np.linalg.norm(landscape.grad(p), axis=-1)
+        hessian = landscape.hessian(p)
+    finite = np.isfinite(g) & np.all(np.isfinite(hessian), axis=(-2, -1))
+    p, g, hessian = p[finite], g[finite], hessian[finite]
+    eig = np.linalg.eigvalsh(hessian) if len(p) else np.empty((0, landscape.dim))
     right_kind = eig[:, 0] > 0 if kind == "minimum" else (eig[:, 0] < 0) & (eig[:, -1] > 0)
     keep = (g < 1e-9) & right_kind
     unique: list[np.ndarray] = []

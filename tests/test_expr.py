@@ -1,0 +1,182 @@
+"""Typed-in functions: exact derivatives, the built-ins retyped, and hostile input refused fast."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gdviz import descend, expr, landscapes, optim
+
+AS_TEXT = {
+    "bowl": "x^2 + y^2",
+    "ravine": "0.5*(x^2 + 25*y^2)",
+    "rosenbrock": "(1 - x)^2 + 100*(y - x^2)^2",
+    "himmelblau": "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+    "beale": "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
+    "saddle": "(x^2 - 1)^2 + y^2",
+    "six_hump_camel": "(4 - 2.1*x^2 + x^4/3)*x^2 + x*y + (-4 + 4*y^2)*y^2",
+    "rastrigin": "20 + x^2 - 10*cos(2*pi*x) + y^2 - 10*cos(2*pi*y)",
+    "ackley": "-20*exp(-0.2*sqrt(0.5*(x^2 + y^2))) - exp(0.5*(cos(2*pi*x) + cos(2*pi*y))) + e + 20",
+    "plateau": "1 - exp(-(x^2 + y^2))",
+}
+AS_TEXT_1D = {
+    "parabola": "x^2",
+    "double_well": "(x^2 - 1)^2 + 0.3*x",
+    "plateau_1d": "1 - exp(-x^2/2)",
+}
+
+
+@pytest.mark.parametrize("name", list(AS_TEXT) + list(AS_TEXT_1D))
+def test_builtins_typed_as_text_match_exactly(name):
+    builtin = landscapes.get(name)
+    variables = ("x",) if name in AS_TEXT_1D else ("x", "y")
+    text = {**AS_TEXT, **AS_TEXT_1D}[name]
+    typed = expr.compile_expression(text, variables, bounds=builtin.bounds)
+    rng = np.random.default_rng(7)
+    points = rng.uniform(builtin.lo, builtin.hi, size=(40, builtin.dim))
+    np.testing.assert_allclose(typed.value(points), builtin.value(points), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(typed.grad(points), builtin.grad(points), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(typed.hessian(points), builtin.hessian(points), rtol=1e-9, atol=1e-9)
+
+
+def test_typed_rosenbrock_finds_the_published_minimum_and_runs_like_the_builtin():
+    typed = expr.compile_expression(AS_TEXT["rosenbrock"], bounds=((-2, 2), (-1, 3)))
+    np.testing.assert_allclose(typed.minima, [[1.0, 1.0]], atol=1e-10)
+    builtin = landscapes.get("rosenbrock")
+    a = descend(typed, optim.adam(0.02), [-1.2, 1.0], 300)
+    b = descend(builtin, optim.adam(0.02), [-1.2, 1.0], 300)
+    np.testing.assert_allclose(a.path, b.path, rtol=1e-9, atol=1e-12)
+
+
+def test_the_four_example_functions_compile():
+    for text in (
+        "x**2 + 10*y**2",
+        "(1-x)^2 + 100*(y-x^2)^2",
+        "sin(3*x)*cos(3*y) + 0.1*(x^2+y^2)",
+        "log(1 + exp(-x*y))",
+    ):
+        ls = expr.compile_expression(text)
+        assert ls.dim == 2 and ls.formula.startswith("L(x, y) = ")
+        assert 1e-4 <= ls.lr <= 1.0
+
+
+def test_latex_keeps_precedence():
+    assert expr.compile_expression("(1-x)^2 + y/2").formula == (
+        r"L(x, y) = \left(1 - x\right)^{2} + \frac{y}{2}"
+    )
+    assert expr.compile_expression("x - (y - 1)").formula == r"L(x, y) = x - \left(y - 1\right)"
+
+
+def test_undefined_regions_are_gaps_not_errors():
+    ls = expr.compile_expression("sqrt(x) + y^2", bounds=((-1, 1), (-1, 1)))
+    values = ls.value(np.array([[-0.5, 0.0], [0.25, 0.0]]))
+    assert np.isnan(values[0]) and values[1] == pytest.approx(0.5)
+
+
+# -- property-based -----------------------------------------------------------------------------
+
+leaves = st.sampled_from(["x", "y", "0.5", "1.3", "2"])
+SAFE_FUNCTIONS = ["sin", "cos", "tanh", "sigmoid", "softplus", "atan"]
+
+
+def grow(children):
+    unary = st.builds(lambda f, a: f"{f}({a})", st.sampled_from(SAFE_FUNCTIONS), children)
+    binary = st.builds(
+        lambda a, op, b: f"({a} {op} {b})", children, st.sampled_from("+-*"), children
+    )
+    power = st.builds(lambda a, k: f"({a})^{k}", children, st.sampled_from(["2", "3"]))
+    return unary | binary | power
+
+
+formulas = st.recursive(leaves, grow, max_leaves=8)
+
+
+def central_gradient(ls, point, h=1e-6):
+    e = np.eye(2) * h
+    return np.array([(ls.value(point + e[i]) - ls.value(point - e[i])) / (2 * h) for i in (0, 1)])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(formulas, st.tuples(st.floats(-1, 1), st.floats(-1, 1)))
+def test_random_formulas_have_exact_gradients(text, point):
+    parsed = expr.parse_expression(text)
+    p = np.array(point)
+    jet = parsed.jet(np.array(p[0]), np.array(p[1]))
+    ls = expr.compile_expression(text, bounds=((-2, 2), (-2, 2)))
+    np.testing.assert_allclose(jet.g, central_gradient(ls, p), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(jet.v, ls.value(p), rtol=1e-15)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_random_text_only_ever_raises_expression_error(text):
+    try:
+        expr.compile_expression(text)
+    except expr.ExpressionError as error:
+        message = error.message
+    else:
+        message = "accepted"
+    assert isinstance(message, str) and message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="xy()+-*/^.0123456789 sincoexplgqrtabh,", max_size=60))
+def test_formula_like_text_only_ever_raises_expression_error(text):
+    with contextlib.suppress(expr.ExpressionError):
+        expr.compile_expression(text)
+
+
+# -- hostile input --------------------------------------------------------------------------------
+
+HOSTILE = [
+    ("__import__('os').system('ls')", "attribute access (a.b) is not allowed"),
+    ("__import__('os')", "unknown function '__import__'"),
+    ("().__class__.__bases__[0].__subclasses__()", "not allowed"),
+    ("x.__class__", "attribute access"),
+    ("lambda: 1", "lambda is not allowed"),
+    ("[x for x in (1, 2)]", "comprehension is not allowed"),
+    ("f'{x}'", "f-string is not allowed"),
+    ("(y := 1)", "walrus"),
+    ("x[0]", "indexing"),
+    ("sin(x=1)", "no keywords"),
+    ("9**9**9", "exponent is too large"),
+    ("x^10000", "exponent is too large"),
+    ("-" * 60 + "x", "nested too deeply"),
+    ("sin(" * 40 + "x" + ")" * 40, "nested too deeply"),
+    ("x + " * 120 + "x", "too long"),
+    ("z + 1", "unknown name 'z'; use x and y at column 1"),
+    ("open('/etc/passwd')", "unknown function 'open'"),
+    ("'abc'", "is not a number"),
+    ("x if y else 1", "if/else is not allowed"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), HOSTILE)
+def test_hostile_input_is_refused_fast_with_a_message(text, fragment):
+    started = time.perf_counter()
+    with pytest.raises(expr.ExpressionError) as info:
+        expr.compile_expression(text)
+    assert time.perf_counter() - started < 0.05
+    assert fragment in str(info.value)
+
+
+def test_errors_carry_the_column():
+    with pytest.raises(expr.ExpressionError) as info:
+        expr.compile_expression("x**2 + w")
+    assert info.value.column == 8
+    assert str(info.value) == "unknown name 'w'; use x and y at column 8"
+    with pytest.raises(expr.ExpressionError) as info:
+        expr.compile_expression("x^2 + w")  # '^' is one character: the column is the user's
+    assert info.value.column == 7
+
+
+def test_bad_bounds_are_refused():
+    with pytest.raises(expr.ExpressionError, match="bounds"):
+        expr.compile_expression("x^2 + y^2", bounds=((1, -1), (0, 1)))
+    with pytest.raises(expr.ExpressionError, match="bounds"):
+        expr.compile_expression("x^2", ("x",), bounds=((0, float("inf")),))
