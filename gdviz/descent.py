@@ -64,6 +64,8 @@ class Trajectory:
         status: ``(N,)`` strings: ``"converged"``, ``"diverged"`` or ``"unconverged"``.
         converged_at: ``(N,)`` update from which the run stayed still, ``-1`` if not converged.
         diverged_at: ``(N,)`` update that blew up, ``-1`` if the run did not diverge.
+        left_domain: ``(N,)`` true for a diverged run that was stopped because the function is
+            undefined (NaN) where its next step would have landed, not because it blew up.
         last_move, previous_move: ``(N, d)`` the last two updates ``p_T − p_{T−1}`` and
             ``p_{T−1} − p_{T−2}`` (zeros where there were fewer steps, or once frozen): their
             dot product is negative when the run is reversing direction (oscillating), which
@@ -81,6 +83,7 @@ class Trajectory:
     status: Array
     converged_at: Array
     diverged_at: Array
+    left_domain: Array
     last_move: Array
     previous_move: Array
     steps: int
@@ -133,6 +136,11 @@ def _sum_of_squares(a: Array) -> Array:
     for i in range(1, a.shape[-1]):
         total += a[..., i] * a[..., i]
     return total
+
+
+def _everywhere(dim: int) -> tuple[Array, Array]:
+    """The whole finite space as a box, for :func:`_outside` (which also flags NaN)."""
+    return np.full(dim, -np.inf), np.full(dim, np.inf)
 
 
 def _outside(points: Array, lo: Array, hi: Array) -> Array:
@@ -312,6 +320,7 @@ def descend(
         status=merged["status"],
         converged_at=merged["converged_at"],
         diverged_at=merged["diverged_at"],
+        left_domain=merged["left_domain"],
         last_move=merged["last_move"],
         previous_move=merged["previous_move"],
         steps=settings.steps,
@@ -346,6 +355,7 @@ def _descend_block(
         limit = BLOWUP_FACTOR * (1.0 + np.abs(loss))
         alive = np.isfinite(loss) & np.isfinite(g2)
         diverged_at = np.where(alive, -1, 0)
+        left_domain = ~np.isfinite(loss) & np.isnan(loss)
         any_dead = not alive.all()
         if any_dead:
             # A start where the loss itself is undefined stays there, with finite stand-ins.
@@ -378,6 +388,8 @@ def _descend_block(
             newly = bad & alive
             if newly.any():
                 diverged_at[newly] = t + 1
+                # NaN (not inf) at a finite point: the function is undefined there.
+                left_domain |= newly & np.isnan(loss_new) & ~_outside(p_new, *_everywhere(dim))
                 alive &= ~bad
                 any_dead = True
             if any_dead:
@@ -407,6 +419,7 @@ def _descend_block(
         "status": np.where(converged, CONVERGED, np.where(alive, UNCONVERGED, DIVERGED)),
         "converged_at": np.where(converged, settled_since, -1),
         "diverged_at": diverged_at,
+        "left_domain": left_domain,
         "last_move": np.ascontiguousarray(last_move),
         "previous_move": np.ascontiguousarray(previous_move),
     }

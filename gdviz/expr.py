@@ -426,7 +426,7 @@ def to_latex(node: ast.AST) -> str:
 
 
 def _needs_parens(child: ast.AST, op: type, right_side: bool) -> bool:
-    if isinstance(child, ast.UnaryOp):
+    if isinstance(child, ast.UnaryOp):  # −x·y reads fine; x·(−y) and (−x)^2 need them
         return op is ast.Pow or (right_side and op is not ast.Add)
     if not isinstance(child, ast.BinOp) or (type(child.op) is ast.Div and op is not ast.Pow):
         return False
@@ -494,6 +494,7 @@ def compile_expression(
         bounds=box,
         minima=np.empty((0, d)),
         formula=f"L({', '.join(expression.variables)}) = {to_latex(expression.tree)}",
+        gradient_formula=gradient_latex(expression),
         blurb="Your own function, differentiated exactly (no finite differences).",
         start=tuple(float(v) for v in start),
         lr=0.01,
@@ -522,3 +523,147 @@ def _local_minima(values: Array) -> Array:
             neighbour[tuple(edge)] = np.inf  # no wrap-around
             mask &= values <= neighbour
     return mask
+
+
+# -- symbolic gradient (for display: the numbers come from the jets) ------------------------------
+
+
+def _num(value: float) -> ast.Constant:
+    return ast.Constant(value=int(value) if float(value).is_integer() else float(value))
+
+
+def _call(name: str, arg: ast.expr) -> ast.Call:
+    return ast.Call(func=ast.Name(id=name), args=[arg], keywords=[])
+
+
+def _bin(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
+    """``left op right`` with the obvious simplifications (0 and 1, constants folded)."""
+    lc = left.value if isinstance(left, ast.Constant) else None
+    rc = right.value if isinstance(right, ast.Constant) else None
+    if lc is not None and rc is not None and not (isinstance(op, ast.Div) and rc == 0):
+        folded = {ast.Add: lc + rc, ast.Sub: lc - rc, ast.Mult: lc * rc}.get(type(op))
+        if isinstance(op, ast.Div):
+            folded = lc / rc
+        if folded is not None and math.isfinite(folded):
+            return _num(folded)
+    if isinstance(op, ast.Add):
+        if lc == 0:
+            return right
+        if rc == 0:
+            return left
+        if isinstance(right, ast.UnaryOp) and isinstance(right.op, ast.USub):
+            return _bin(left, ast.Sub(), right.operand)
+    if isinstance(op, ast.Sub):
+        if rc == 0:
+            return left
+        if lc == 0:
+            return _neg(right)
+    if isinstance(op, ast.Mult):
+        if lc == 0 or rc == 0:
+            return _num(0)
+        if lc == 1:
+            return right
+        if rc == 1:
+            return left
+        if lc == -1:
+            return _neg(right)
+        if rc == -1:
+            return _neg(left)
+        for side, other in ((left, right), (right, left)):  # a sign in a factor goes in front
+            if isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub):
+                return _neg(_bin(side.operand, ast.Mult(), other))
+        if rc is not None:  # constants first: x·2 → 2·x
+            return _bin(right, ast.Mult(), left)
+        if (
+            lc is not None
+            and isinstance(right, ast.BinOp)
+            and isinstance(right.op, ast.Mult)
+            and isinstance(right.left, ast.Constant)
+        ):
+            return _bin(_num(lc * right.left.value), ast.Mult(), right.right)
+    if isinstance(op, ast.Div):
+        if rc == 1:
+            return left
+        if lc == 0:
+            return _num(0)
+    if isinstance(op, ast.Pow):
+        if rc == 1:
+            return left
+        if rc == 0:
+            return _num(1)
+    return ast.BinOp(left=left, op=op, right=right)
+
+
+def _neg(node: ast.expr) -> ast.expr:
+    if isinstance(node, ast.Constant):
+        return _num(-node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return node.operand
+    return ast.UnaryOp(op=ast.USub(), operand=node)
+
+
+_D_FUNCTIONS: dict[str, Callable[[ast.expr], ast.expr]] = {
+    "sin": lambda u: _call("cos", u),
+    "cos": lambda u: _neg(_call("sin", u)),
+    "tan": lambda u: _bin(_num(1), ast.Div(), _bin(_call("cos", u), ast.Pow(), _num(2))),
+    "exp": lambda u: _call("exp", u),
+    "log": lambda u: _bin(_num(1), ast.Div(), u),
+    "sqrt": lambda u: _bin(_num(0.5), ast.Div(), _call("sqrt", u)),
+    "abs": lambda u: _bin(u, ast.Div(), _call("abs", u)),
+    "tanh": lambda u: _bin(_num(1), ast.Sub(), _bin(_call("tanh", u), ast.Pow(), _num(2))),
+    "sinh": lambda u: _call("cosh", u),
+    "cosh": lambda u: _call("sinh", u),
+    "atan": lambda u: _bin(
+        _num(1), ast.Div(), _bin(_num(1), ast.Add(), _bin(u, ast.Pow(), _num(2)))
+    ),
+    "sigmoid": lambda u: _bin(
+        _call("sigmoid", u), ast.Mult(), _bin(_num(1), ast.Sub(), _call("sigmoid", u))
+    ),
+    "softplus": lambda u: _call("sigmoid", u),
+}
+
+
+def derivative(node: ast.expr, var: str) -> ast.expr:
+    """``∂node/∂var`` as a new tree in the same language (simplified a little)."""
+    if isinstance(node, ast.Constant):
+        return _num(0)
+    if isinstance(node, ast.Name):
+        return _num(1 if node.id == var else 0)
+    if isinstance(node, ast.UnaryOp):
+        inner = derivative(node.operand, var)
+        return _neg(inner) if isinstance(node.op, ast.USub) else inner
+    if isinstance(node, ast.Call):
+        return _bin(
+            _D_FUNCTIONS[node.func.id](node.args[0]), ast.Mult(), derivative(node.args[0], var)
+        )
+    a, b = node.left, node.right
+    da, db = derivative(a, var), derivative(b, var)
+    if isinstance(node.op, ast.Add | ast.Sub):
+        return _bin(da, node.op, db)
+    if isinstance(node.op, ast.Mult):
+        return _bin(_bin(da, ast.Mult(), b), ast.Add(), _bin(a, ast.Mult(), db))
+    if isinstance(node.op, ast.Div):
+        top = _bin(_bin(da, ast.Mult(), b), ast.Sub(), _bin(a, ast.Mult(), db))
+        return _bin(top, ast.Div(), _bin(b, ast.Pow(), _num(2)))
+    if isinstance(b, ast.Constant) or not any(
+        isinstance(n, ast.Name) and n.id == var for n in ast.walk(b)
+    ):
+        # a^c with c free of var: c·a^(c−1)·a'
+        lowered = _bin(b, ast.Sub(), _num(1))
+        return _bin(_bin(b, ast.Mult(), _bin(a, ast.Pow(), lowered)), ast.Mult(), da)
+    # a^b = exp(b log a): (a^b)(b' log a + b a'/a)
+    rate = _bin(
+        _bin(db, ast.Mult(), _call("log", a)),
+        ast.Add(),
+        _bin(_bin(b, ast.Mult(), da), ast.Div(), a),
+    )
+    return _bin(node, ast.Mult(), rate)
+
+
+def gradient_latex(expression: Expression) -> str:
+    """LaTeX for the partial derivatives, e.g. ``\\frac{∂L}{∂x} = 2 \\cdot x, …``."""
+    parts = [
+        rf"\frac{{\partial L}}{{\partial {v}}} = {to_latex(derivative(expression.tree, v))}"
+        for v in expression.variables
+    ]
+    return r",\quad ".join(parts)

@@ -62,6 +62,12 @@ def run_summary(traj: Trajectory, run: int = 0, distance: float | None = None) -
     status = traj.status[run]
     if status == CONVERGED:
         return f"Converged at step {int(traj.converged_at[run])} of {traj.steps}."
+    if status == DIVERGED and traj.left_domain[run]:
+        return (
+            f"Left the function's domain at step {int(traj.diverged_at[run])}: the next point "
+            "is where the function is undefined (a gap in the map), so the run stopped at its "
+            "last good point."
+        )
     if status == DIVERGED:
         return (
             f"Diverged at step {int(traj.diverged_at[run])}: the loss blew up, so the run was "
@@ -112,11 +118,24 @@ def landscape_report(
     """What a learner reads under the map: status, final point and loss, distance to the nearest
     known minimum, and the critical learning rate there (for plain/momentum GD)."""
     final = traj.final[run]
+    status = traj.status[run]
+    step = {CONVERGED: traj.converged_at[run], DIVERGED: traj.diverged_at[run]}.get(status)
+    status_text = ("left the domain" if traj.left_domain[run] else STATUS_WORDS[status]) + (
+        f" at step {int(step)}" if step is not None else ""
+    )
+    if len(landscape.minima) == 0:  # a typed-in function may have no minimum inside the map
+        return Report(
+            summary=run_summary(traj, run),
+            status=status_text,
+            final_loss=num(traj.final_loss[run], 4),
+            final_point=point(final),
+            distance="—",
+            critical="This function has no known minimum inside the map, so there is no "
+            "critical learning rate to report.",
+        )
     index, distance = landscape.nearest_minimum(final)
     nearest = landscape.minima[int(index)]
     crit = analysis.critical_lr(landscape, nearest, momentum=momentum, nesterov=nesterov)
-    status = traj.status[run]
-    step = {CONVERGED: traj.converged_at[run], DIVERGED: traj.diverged_at[run]}.get(status)
     rules = {(True, True): "2(1+β)/((1+2β)·λ_max)", (False, True): "2(1+β)/λ_max"}
     rule = rules.get((nesterov, bool(momentum)), "2/λ_max")
     critical = (
@@ -130,7 +149,7 @@ def landscape_report(
         )
     return Report(
         summary=run_summary(traj, run, float(distance)),
-        status=STATUS_WORDS[status] + (f" at step {int(step)}" if step is not None else ""),
+        status=status_text,
         final_loss=num(traj.final_loss[run], 4),
         final_point=point(final),
         distance=num(float(distance), 4),

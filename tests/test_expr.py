@@ -180,3 +180,41 @@ def test_bad_bounds_are_refused():
         expr.compile_expression("x^2 + y^2", bounds=((1, -1), (0, 1)))
     with pytest.raises(expr.ExpressionError, match="bounds"):
         expr.compile_expression("x^2", ("x",), bounds=((0, float("inf")),))
+
+
+# -- the gradient in words, and leaving the domain ------------------------------------------
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(formulas, st.tuples(st.floats(-1, 1), st.floats(-1, 1)))
+def test_the_symbolic_gradient_evaluates_to_the_exact_one(text, point):
+    """The displayed formula for ∂L/∂x and ∂L/∂y must be the gradient the runs use."""
+    parsed = expr.parse_expression(text)
+    x, y = (np.array(v) for v in point)
+    exact = parsed.jet(x, y).g
+    for i, var in enumerate(("x", "y")):
+        shown = expr.Expression(text, ("x", "y"), expr.derivative(parsed.tree, var))
+        np.testing.assert_allclose(shown.value(x, y), exact[i], rtol=1e-9, atol=1e-12)
+
+
+def test_gradient_latex_reads_like_a_textbook():
+    shown = expr.gradient_latex(expr.parse_expression("x**2 + 10*y**2"))
+    assert shown == (
+        r"\frac{\partial L}{\partial x} = 2 \cdot x,\quad "
+        r"\frac{\partial L}{\partial y} = 20 \cdot y"
+    )
+    assert "log" in expr.compile_expression("x^y", bounds=((0.5, 2), (0.5, 2))).gradient_formula
+
+
+def test_a_run_into_an_undefined_region_says_it_left_the_domain():
+    from gdviz import narrate
+
+    ls = expr.compile_expression("sqrt(x) + y^2", bounds=((-1, 1), (-1, 1)))
+    traj = descend(ls, optim.sgd(0.3), [0.5, 0.5], 50)
+    assert traj.status[0] == "diverged" and traj.left_domain[0]
+    assert np.all(np.isfinite(traj.path)) and np.all(np.isfinite(traj.loss))
+    assert narrate.run_summary(traj).startswith("Left the function's domain at step")
+    report = narrate.landscape_report(ls, traj)
+    assert report.status.startswith("left the domain at step")
+    blown = descend(landscapes.get("parabola"), optim.sgd(1.1), [-4.0], 100)
+    assert blown.status[0] == "diverged" and not blown.left_domain[0]

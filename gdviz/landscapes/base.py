@@ -87,6 +87,7 @@ class Landscape:
     grad_fn: Callable[..., Sequence[Array]] = field(repr=False)
     hess_fn: Callable[..., Sequence[Sequence[Array]]] = field(repr=False)
     saddles: Array = field(default_factory=lambda: np.empty((0, 0)))
+    gradient_formula: str = ""  # LaTeX of ∇L, shown for typed-in functions
 
     def __post_init__(self) -> None:
         minima = np.asarray(self.minima, dtype=float).reshape(-1, self.dim)
