@@ -9,15 +9,25 @@ widgets read their limits from the same ``Field`` bounds through :func:`field_bo
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import annotated_types
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from gdviz import compare, landscapes, optim, schedules, sweep
+from gdviz import compare, expr, landscapes, optim, schedules, sweep
 from gdviz.descent import Trajectory, descend
+from gdviz.landscapes.base import Landscape
 
 MAX_STEPS = 5000
 MAX_LR = 100.0
@@ -148,7 +158,74 @@ ScheduleConfig = Annotated[
 # -- a run ------------------------------------------------------------------------------------
 
 
-class RunConfig(_Frozen):
+CUSTOM = "custom"
+Bounds = tuple[tuple[float, float], ...]
+
+
+@functools.lru_cache(maxsize=128)
+def resolve_landscape(
+    name: str, expression: str | None = None, bounds: Bounds | None = None, dim: int = 2
+) -> Landscape:
+    """The landscape a config names: a built-in, or (``name == "custom"``) a typed-in function
+    of ``dim`` variables (x, or x and y) over ``bounds``. Cached: compiling samples the map."""
+    if name != CUSTOM:
+        return landscapes.get(name)
+    if not expression or not expression.strip():
+        raise ValueError("type a function for the custom landscape")
+    return expr.compile_expression(expression, ("x", "y")[:dim], bounds)
+
+
+class _OnLandscape(_Frozen):
+    """Settings that run on one landscape: a built-in name, or ``"custom"`` with its plot
+    ``bounds`` (one ``(lo, hi)`` per axis) and a typed-in ``expression``.
+
+    The name and the expression are checked by field validators, so a bad value is reported on
+    its own field (the URL parser relies on that to drop just that value).
+    """
+
+    DIMS: ClassVar[tuple[int, ...]] = (1, 2)  # the dimensions this kind of config accepts
+    CUSTOM_DIM: ClassVar[int] = 2
+
+    landscape: str
+    bounds: Bounds | None = None
+    expression: Annotated[str, Field(max_length=expr.MAX_LENGTH)] | None = None
+
+    @field_validator("landscape")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        allowed = [n for n in landscapes.names() if landscapes.get(n).dim in cls.DIMS]
+        if name != CUSTOM and name not in allowed:
+            raise ValueError(
+                f"unknown landscape {name!r}; choose one of: {', '.join(allowed)}, "
+                f"or {CUSTOM!r} with an expression"
+            )
+        return name
+
+    @field_validator("expression")
+    @classmethod
+    def _compiles(cls, text: str | None, info: ValidationInfo) -> str | None:
+        if text is None:
+            return text
+        if info.data.get("landscape") != CUSTOM:
+            raise ValueError("an expression only goes with the custom landscape")
+        # Raises ExpressionError (a ValueError) naming the problem and its column.
+        resolve_landscape(CUSTOM, text, info.data.get("bounds"), cls.CUSTOM_DIM)
+        return text
+
+    @model_validator(mode="after")
+    def _complete(self) -> _OnLandscape:
+        if self.landscape == CUSTOM and self.expression is None:
+            raise ValueError("type a function for the custom landscape")
+        if self.landscape != CUSTOM and self.bounds is not None:
+            raise ValueError("plot bounds only go with the custom landscape")
+        return self
+
+    def surface(self) -> Landscape:
+        """The landscape these settings run on."""
+        return resolve_landscape(self.landscape, self.expression, self.bounds, self.CUSTOM_DIM)
+
+
+class RunConfig(_OnLandscape):
     """One descent: landscape, optimizer, schedule, start, steps, noise, seed."""
 
     landscape: str = "rosenbrock"
@@ -159,12 +236,6 @@ class RunConfig(_Frozen):
     grad_noise: Annotated[float, Field(ge=0.0, le=10.0, title="gradient noise σ")] = 0.0
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
 
-    @field_validator("landscape")
-    @classmethod
-    def _known_landscape(cls, name: str) -> str:
-        landscapes.get(name)  # raises ValueError listing the valid names
-        return name
-
     @field_validator("start")
     @classmethod
     def _finite_start(cls, start: tuple[float, ...]) -> tuple[float, ...]:
@@ -174,17 +245,7 @@ class RunConfig(_Frozen):
 
     @model_validator(mode="after")
     def _start_on_the_map(self) -> RunConfig:
-        ls = landscapes.get(self.landscape)
-        if len(self.start) != ls.dim:
-            raise ValueError(
-                f"start needs {ls.dim} coordinate(s) for {self.landscape}; got {len(self.start)}"
-            )
-        for axis, value, (lo, hi) in zip("xy", self.start, ls.bounds, strict=False):
-            if not lo <= value <= hi:
-                raise ValueError(
-                    f"start {axis} = {value:g} is off the {self.landscape} map: "
-                    f"{axis} must lie in [{lo:g}, {hi:g}]"
-                )
+        check_start(self.surface(), self.start)
         return self
 
     @model_validator(mode="after")
@@ -202,25 +263,16 @@ def check_schedule_fits(optimizer: Any, schedule: Any) -> None:
         )
 
 
-def check_start(landscape: str, start: tuple[float, ...]) -> None:
+def check_start(ls: Landscape, start: tuple[float, ...]) -> None:
     """``start`` has one finite coordinate per axis and lies on the landscape's map."""
-    ls = landscapes.get(landscape)
     if len(start) != ls.dim:
-        raise ValueError(f"start needs {ls.dim} coordinate(s) for {landscape}; got {len(start)}")
+        raise ValueError(f"start needs {ls.dim} coordinate(s) for {ls.name}; got {len(start)}")
     for axis, value, (lo, hi) in zip("xy", start, ls.bounds, strict=False):
         if not (math.isfinite(value) and lo <= value <= hi):
             raise ValueError(
-                f"start {axis} = {value:g} is off the {landscape} map: "
+                f"start {axis} = {value:g} is off the {ls.name} map: "
                 f"{axis} must lie in [{lo:g}, {hi:g}]"
             )
-
-
-def _two_d(name: str) -> str:
-    if name not in landscapes.names(dim=2):
-        raise ValueError(
-            f"unknown 2-D landscape {name!r}; choose one of: {', '.join(landscapes.names(dim=2))}"
-        )
-    return name
 
 
 class CompareRun(_Frozen):
@@ -240,8 +292,10 @@ class CompareRun(_Frozen):
 MAX_RUNS = 8
 
 
-class CompareConfig(_Frozen):
+class CompareConfig(_OnLandscape):
     """Up to 8 runs on one landscape from one start, with a shared noise seed."""
+
+    DIMS: ClassVar[tuple[int, ...]] = (2,)
 
     landscape: str = "ravine"
     start: tuple[float, ...] = (-4.5, 1.5)
@@ -250,11 +304,9 @@ class CompareConfig(_Frozen):
     threshold: Annotated[float, Field(gt=0.0, le=1e6, title="loss threshold")] = 1e-3
     runs: Annotated[list[CompareRun], Field(min_length=1, max_length=MAX_RUNS)]
 
-    _two_d = field_validator("landscape")(classmethod(lambda cls, v: _two_d(v)))
-
     @model_validator(mode="after")
     def _checks(self) -> CompareConfig:
-        check_start(self.landscape, self.start)
+        check_start(self.surface(), self.start)
         labels = [run.label for run in self.runs]
         if len(set(labels)) != len(labels):
             raise ValueError("every run needs its own label")
@@ -264,8 +316,10 @@ class CompareConfig(_Frozen):
 SWEEP_MAX_STEPS = 1000  # the "10x the steps" curve runs up to 10,000 steps
 
 
-class SweepConfig(_Frozen):
+class SweepConfig(_OnLandscape):
     """A learning-rate sweep: one optimizer (its own lr is ignored), one start, M rates."""
+
+    DIMS: ClassVar[tuple[int, ...]] = (2,)
 
     landscape: str = "ravine"
     start: tuple[float, ...] = (-4.5, 1.5)
@@ -275,11 +329,9 @@ class SweepConfig(_Frozen):
     lr_max: Annotated[float, Field(gt=0.0, le=MAX_LR)] = 0.2
     n_rates: Annotated[int, Field(ge=50, le=1000, title="number of rates")] = 300
 
-    _two_d = field_validator("landscape")(classmethod(lambda cls, v: _two_d(v)))
-
     @model_validator(mode="after")
     def _checks(self) -> SweepConfig:
-        check_start(self.landscape, self.start)
+        check_start(self.surface(), self.start)
         if not self.lr_min < self.lr_max:
             raise ValueError(f"lr_min ({self.lr_min:g}) must be below lr_max ({self.lr_max:g})")
         return self
@@ -289,38 +341,32 @@ class SweepConfig(_Frozen):
         return np.geomspace(self.lr_min, self.lr_max, self.n_rates)
 
 
-class BasinConfig(_Frozen):
+class BasinConfig(_OnLandscape):
     """A basin map: one optimizer run from every node of a grid of starts."""
+
+    DIMS: ClassVar[tuple[int, ...]] = (2,)
 
     landscape: str = "himmelblau"
     optimizer: OptimizerConfig = SGDConfig(lr=0.01)
     steps: Annotated[int, Field(ge=1, le=1000)] = 300
     resolution: Annotated[int, Field(ge=16, le=256, title="grid size")] = 128
 
-    _two_d = field_validator("landscape")(classmethod(lambda cls, v: _two_d(v)))
 
-
-class HikerConfig(_Frozen):
+class HikerConfig(_OnLandscape):
     """The hiker page: a 1-D curve, a learning rate, a start position and how many steps the
     hiker has taken at that rate (so a link can reproduce a demo mid-way)."""
+
+    DIMS: ClassVar[tuple[int, ...]] = (1,)
+    CUSTOM_DIM: ClassVar[int] = 1
 
     landscape: str = "parabola"
     lr: Annotated[float, Field(ge=1e-4, le=5.0, title="learning rate")] = 0.1
     x0: float = -4.0
     steps: Annotated[int, Field(ge=0, le=1000, title="steps taken")] = 0
 
-    @field_validator("landscape")
-    @classmethod
-    def _known_curve(cls, name: str) -> str:
-        if name not in landscapes.names(dim=1):
-            raise ValueError(
-                f"unknown curve {name!r}; choose one of: {', '.join(landscapes.names(dim=1))}"
-            )
-        return name
-
     @model_validator(mode="after")
     def _start_on_the_curve(self) -> HikerConfig:
-        ((lo, hi),) = landscapes.get(self.landscape).bounds
+        ((lo, hi),) = self.surface().bounds
         if not (math.isfinite(self.x0) and lo <= self.x0 <= hi):
             raise ValueError(f"start x0 = {self.x0:g} must lie in [{lo:g}, {hi:g}]")
         return self
@@ -353,7 +399,7 @@ def build_schedule(cfg: Any) -> schedules.Schedule:
 def run(cfg: RunConfig, record: Literal["path", "final"] = "path") -> Trajectory:
     """Run the descent a config describes (one trajectory)."""
     return descend(
-        landscapes.get(cfg.landscape),
+        cfg.surface(),
         build_optimizer(cfg.optimizer),
         np.array(cfg.start, dtype=float),
         cfg.steps,
@@ -381,7 +427,7 @@ def compare_entries(cfg: CompareConfig) -> list[compare.Entry]:
 def run_compare(cfg: CompareConfig) -> Trajectory:
     """Race the runs of a compare config (one vectorised call per optimizer kind)."""
     return compare.race(
-        landscapes.get(cfg.landscape),
+        cfg.surface(),
         compare_entries(cfg),
         np.array(cfg.start, dtype=float),
         cfg.steps,
@@ -395,7 +441,7 @@ def run_sweep(cfg: SweepConfig, steps: int | None = None) -> sweep.Sweep:
     hyper = opt.model_dump(exclude={"kind", "lr"})
     momentum = getattr(opt, "momentum", 0.0) if opt.kind == "sgd" else 0.0
     return sweep.lr_sweep(
-        landscapes.get(cfg.landscape),
+        cfg.surface(),
         lambda lrs: optim.OPTIMIZERS[opt.kind](lr=lrs, **hyper),
         np.array(cfg.start, dtype=float),
         steps or cfg.steps,
@@ -407,9 +453,7 @@ def run_sweep(cfg: SweepConfig, steps: int | None = None) -> sweep.Sweep:
 
 def run_basins(cfg: BasinConfig) -> sweep.BasinMap:
     """The basin map a config describes."""
-    return sweep.basins(
-        landscapes.get(cfg.landscape), build_optimizer(cfg.optimizer), cfg.resolution, cfg.steps
-    )
+    return sweep.basins(cfg.surface(), build_optimizer(cfg.optimizer), cfg.resolution, cfg.steps)
 
 
 # -- helpers for pages -----------------------------------------------------------------------

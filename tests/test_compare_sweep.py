@@ -123,7 +123,7 @@ def test_basins_mark_diverged_and_unsettled_cells():
          "every run needs its own label"),
         ({"runs": [{"label": "a", "optimizer": {"kind": "sgd", "lr": -1}}]}, "greater than 0"),
         ({"landscape": "parabola", "runs": [{"label": "a", "optimizer": {"kind": "sgd"}}]},
-         "unknown 2-D landscape"),
+         "unknown landscape 'parabola'; choose one of: bowl"),
     ],
 )  # fmt: skip
 def test_compare_config_bounds(payload, fragment):
