@@ -496,7 +496,7 @@ def compile_expression(
         formula=f"L({', '.join(expression.variables)}) = {to_latex(expression.tree)}",
         gradient_formula=gradient_latex(expression),
         blurb="Your own function, differentiated exactly (no finite differences).",
-        start=tuple(float(v) for v in start),
+        start=tuple(round(float(v), 3) for v in start),
         lr=0.01,
         fn=fn,
         grad_fn=grad_fn,
@@ -509,6 +509,7 @@ def compile_expression(
         eig = np.linalg.eigvalsh(draft.hessian(mesh[finite]))[..., -1]
     curvature = float(np.nanmax(np.where(np.isfinite(eig), eig, np.nan))) if eig.size else 0.0
     lr = float(np.clip(1.0 / curvature, 1e-4, 1.0)) if curvature > 0 else 0.1
+    lr = float(f"{lr:.2g}")  # a rate a person would type
     return replace(draft, minima=found[inside][:50], lr=lr)
 
 

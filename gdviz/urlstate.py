@@ -17,15 +17,26 @@ from pydantic import BaseModel, ValidationError
 
 from gdviz import landscapes
 from gdviz.config import (
+    CUSTOM,
     OPTIMIZER_MODELS,
     CompareConfig,
     HikerConfig,
     RunConfig,
     describe_errors,
+    resolve_landscape,
 )
+from gdviz.expr import DEFAULT_BOUNDS
 
 # URL key -> path inside the RunConfig payload. Short keys keep shared links readable.
+_CUSTOM_KEYS: dict[str, tuple[str, ...]] = {
+    "expr": ("expression",),
+    "xmin": ("bounds", "0", "0"),
+    "xmax": ("bounds", "0", "1"),
+    "ymin": ("bounds", "1", "0"),
+    "ymax": ("bounds", "1", "1"),
+}
 RUN_KEYS: dict[str, tuple[str, ...]] = {
+    **_CUSTOM_KEYS,
     "f": ("landscape",),
     "opt": ("optimizer", "kind"),
     "lr": ("optimizer", "lr"),
@@ -53,6 +64,9 @@ RUN_KEYS: dict[str, tuple[str, ...]] = {
     "seed": ("seed",),
 }
 HIKER_KEYS: dict[str, tuple[str, ...]] = {
+    "expr": ("expression",),
+    "xmin": ("bounds", "0", "0"),
+    "xmax": ("bounds", "0", "1"),
     "f": ("landscape",),
     "lr": ("lr",),
     "x0": ("x0",),
@@ -157,12 +171,19 @@ def _complete(flat: dict[tuple[str, ...], Any]) -> None:
     if ("start", "0") in flat or ("start", "1") in flat:
         try:
             default = landscapes.get(str(name)).start
-        except ValueError:
+        except ValueError:  # a custom function: the centre of its map
             default = (0.0, 0.0)
         for i, value in enumerate(default):
             flat.setdefault(("start", str(i)), value)
         if len(default) == 1:
             flat.pop(("start", "1"), None)
+    if any(path[0] == "bounds" for path in flat):
+        dim = 2 if any(path[:2] == ("bounds", "1") for path in flat) else 1
+        if flat.get(("landscape",)) == CUSTOM and ("start", "1") in flat:
+            dim = 2
+        for i, (lo, hi) in enumerate(DEFAULT_BOUNDS[dim]):
+            flat.setdefault(("bounds", str(i), "0"), lo)
+            flat.setdefault(("bounds", str(i), "1"), hi)
     if ("optimizer", "betas", "0") in flat or ("optimizer", "betas", "1") in flat:
         flat.setdefault(("optimizer", "betas", "0"), 0.9)
         flat.setdefault(("optimizer", "betas", "1"), 0.999)
@@ -186,7 +207,23 @@ def run_from_query(query: Mapping[str, Any]) -> tuple[RunConfig, list[str]]:
         ("start", "1"): ls.start[1],
     }
     query = dict(query)
-    if "f" in query and name not in landscapes.names(dim=2):
+    warnings: list[str] = []
+    if name == CUSTOM:
+        custom, box, text = _custom_from_query(query, 2)
+        if custom is not None:
+            fill = {
+                ("landscape",): CUSTOM,
+                ("expression",): text,
+                ("optimizer", "kind"): "sgd",
+                ("optimizer", "lr"): custom.lr,
+                ("start", "0"): custom.start[0],
+                ("start", "1"): custom.start[1],
+                **_bounds_fill(box),
+            }
+        else:  # one warning for the formula, then the default map
+            warnings.append(f"Ignored the custom function in the link ({text}); using {ls.name}.")
+            query = {k: v for k, v in query.items() if k not in _CUSTOM_KEYS and k != "f"}
+    if "f" in query and name not in landscapes.names(dim=2) and name != CUSTOM:
         bad = query.pop("f")
         warning = (
             f"Ignored f={_first(bad)!r} from the link (not a 2-D landscape; choose one of: "
@@ -199,7 +236,35 @@ def run_from_query(query: Mapping[str, Any]) -> tuple[RunConfig, list[str]]:
         kind = _first(query["opt"])
         if kind in OPTIMIZER_MODELS and kind != "sgd":  # plain GD keeps the landscape's rate
             fill[("optimizer", "lr")] = OPTIMIZER_MODELS[kind]().lr
-    return _parse(RunConfig, RUN_KEYS, query, fill)
+    config, more = _parse(RunConfig, RUN_KEYS, query, fill)
+    return config, [*warnings, *more]
+
+
+def _custom_from_query(query: Mapping[str, Any], dim: int) -> tuple[Any, Any, str]:
+    """A custom function from a link: ``(landscape, bounds, formula)``, or
+    ``(None, None, why)`` when the formula or the bounds cannot be used."""
+    text = _first(query.get("expr", ""))
+    names = ("xmin", "xmax", "ymin", "ymax")[: 2 * dim]
+    try:
+        values = [float(_first(query[k])) if k in query else None for k in names]
+    except ValueError:
+        return None, None, "the plot bounds must be numbers"
+    pairs = zip(values[::2], values[1::2], strict=True)
+    box = tuple(
+        (d_lo if lo is None else lo, d_hi if hi is None else hi)
+        for (lo, hi), (d_lo, d_hi) in zip(pairs, DEFAULT_BOUNDS[dim], strict=True)
+    )
+    try:
+        return resolve_landscape(CUSTOM, text, box, dim), box, text
+    except ValueError as error:
+        return None, None, str(error)
+
+
+def _bounds_fill(box: Any) -> dict[tuple[str, ...], Any]:
+    fill = {}
+    for i, (lo, hi) in enumerate(box):
+        fill[("bounds", str(i), "0")], fill[("bounds", str(i), "1")] = lo, hi
+    return fill
 
 
 def run_to_query(cfg: RunConfig) -> dict[str, str]:
@@ -222,7 +287,7 @@ def run_to_query(cfg: RunConfig) -> dict[str, str]:
                 continue
         if path[0] == "schedule" and cfg.schedule.kind == "constant" and path[-1] != "kind":
             continue
-        if key in ("noise", "seed") and value == 0:
+        if value is None or (key in ("noise", "seed") and value == 0):
             continue
         if key == "sched" and value == "constant":
             continue
@@ -234,15 +299,36 @@ def hiker_from_query(query: Mapping[str, Any]) -> tuple[HikerConfig, list[str]]:
     """A valid :class:`HikerConfig` from ``?f=parabola&lr=0.1&x0=-4`` and the warnings."""
     name = _first(query.get("f", HikerConfig().landscape))
     fill: dict[tuple[str, ...], Any] = {}
+    warnings: list[str] = []
     if name in landscapes.names(dim=1):
         curve = landscapes.get(name)
         fill = {("landscape",): name, ("lr",): curve.lr, ("x0",): curve.start[0]}
-    return _parse(HikerConfig, HIKER_KEYS, query, fill)
+    elif name == CUSTOM:
+        curve, box, text = _custom_from_query(query, 1)
+        if curve is not None:
+            fill = {
+                ("landscape",): CUSTOM,
+                ("expression",): text,
+                ("lr",): curve.lr,
+                ("x0",): curve.start[0],
+                **_bounds_fill(box),
+            }
+        else:
+            warnings.append(
+                f"Ignored the custom function in the link ({text}); using the parabola."
+            )
+            query = {k: v for k, v in query.items() if k not in ("expr", "xmin", "xmax", "f")}
+    config, more = _parse(HikerConfig, HIKER_KEYS, query, fill)
+    return config, [*warnings, *more]
 
 
 def hiker_to_query(cfg: HikerConfig) -> dict[str, str]:
-    """``?f=parabola&lr=0.1&x0=-4`` (plus ``n`` once the hiker has taken steps)."""
+    """``?f=parabola&lr=0.1&x0=-4`` (plus ``n`` once the hiker has taken steps, and the formula
+    and its bounds for a custom curve)."""
     query = {"f": cfg.landscape, "lr": _text(cfg.lr), "x0": _text(cfg.x0)}
+    if cfg.landscape == CUSTOM:
+        ((lo, hi),) = cfg.bounds or DEFAULT_BOUNDS[1]
+        query.update(expr=cfg.expression or "", xmin=_text(lo), xmax=_text(hi))
     if cfg.steps:
         query["n"] = str(cfg.steps)
     return query
@@ -251,8 +337,8 @@ def hiker_to_query(cfg: HikerConfig) -> dict[str, str]:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.6g}"
+    if isinstance(value, float):  # the shortest text that reads back as the same number
+        return repr(value) if not value.is_integer() else f"{value:g}"
     return str(value)
 
 
