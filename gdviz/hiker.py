@@ -25,9 +25,10 @@ AT_MINIMUM = 1e-6  # |L'| below this at the minimum: converged
 
 @dataclass(frozen=True)
 class Hike:
-    """Positions visited ``(k+1,)`` and the learning rate of each of the k steps ``(k,)``."""
+    """Positions visited ``(k+1,)`` and the learning rate of each of the k steps ``(k,)`` on
+    the 1-D ``curve`` (a built-in or a typed-in one)."""
 
-    landscape: str
+    curve: Landscape
     positions: tuple[float, ...]
     rates: tuple[float, ...] = ()
     diverged: bool = False
@@ -40,14 +41,10 @@ class Hike:
     def x(self) -> float:
         return self.positions[-1]
 
-    @property
-    def curve(self) -> Landscape:
-        return landscapes.get(self.landscape)
 
-
-def start(landscape: str, x0: float) -> Hike:
-    """A fresh hike at ``x0``."""
-    return Hike(landscape, (float(x0),))
+def start(curve: Landscape | str, x0: float) -> Hike:
+    """A fresh hike at ``x0`` on ``curve`` (a Landscape, or a built-in's name)."""
+    return Hike(landscapes.get(curve) if isinstance(curve, str) else curve, (float(x0),))
 
 
 def step(hike: Hike, lr: float, n: int = 1) -> Hike:
@@ -60,7 +57,7 @@ def step(hike: Hike, lr: float, n: int = 1) -> Hike:
     if diverged:
         new = new[: int(traj.diverged_at[0]) - 1]
     return Hike(
-        hike.landscape, hike.positions + tuple(new), hike.rates + (float(lr),) * len(new), diverged
+        hike.curve, hike.positions + tuple(new), hike.rates + (float(lr),) * len(new), diverged
     )
 
 
@@ -68,7 +65,7 @@ def back(hike: Hike) -> Hike:
     """Undo the last step (no-op at the start)."""
     if hike.steps == 0:
         return hike
-    return Hike(hike.landscape, hike.positions[:-1], hike.rates[:-1], False)
+    return Hike(hike.curve, hike.positions[:-1], hike.rates[:-1], False)
 
 
 def slope(hike: Hike, x: float | None = None) -> float:
@@ -127,6 +124,14 @@ def verdict(hike: Hike, lr: float) -> Verdict:
     did: moving away (diverging), crossing the minimum (oscillating), creeping on a flat stretch
     (stuck), or closing in (converging).
     """
+    if len(hike.curve.minima) == 0:  # a typed-in curve with no minimum inside its box
+        g = slope(hike)
+        return Verdict(
+            "converging" if hike.steps == 0 or abs(g) > 0 else "converged",
+            f"Moving against the slope (L'(x) = {num(g)}).",
+            "This curve has no minimum inside the plotted range, so there is no valley and no "
+            "critical learning rate to compare with.",
+        )
     x_star = nearest_minimum(hike)
     crit = critical_rate(hike)
     limit = (

@@ -7,6 +7,7 @@ Everything here is about Streamlit itself; maths lives in ``gdviz`` and figures 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -14,6 +15,7 @@ import streamlit as st
 
 from gdviz import config, landscapes
 from gdviz.descent import Trajectory
+from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
 from gdviz.landscapes.base import Landscape
 
 OPTIMIZER_LABELS = {
@@ -82,22 +84,119 @@ def sync_url(query: dict[str, str]) -> None:
         st.query_params.from_dict(query)
 
 
+CUSTOM_LABEL = "Custom… (type a formula)"
+EXAMPLE_FORMULA = {2: "x**2 + 10*y**2", 1: "x**4 - 3*x**2 + x"}
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The landscape a picker chose (``None`` if a typed formula was rejected) and the config
+    fields that name it (``landscape``, and for a custom one ``expression`` and ``bounds``)."""
+
+    landscape: Landscape | None
+    fields: dict[str, Any]
+
+
 def landscape_select(
-    where: Any, key: str, on_change: Callable[[], None] | None = None
-) -> Landscape:
-    """A select of the 2-D landscapes (shown by title) in ``where``; returns the chosen one."""
+    where: Any, key: str, on_change: Callable[[], None] | None = None, dim: int = 2
+) -> Pick:
+    """A select of the built-in landscapes of ``dim`` variables plus "Custom…", which opens a
+    formula box and plot bounds. A rejected formula shows its message (with the column) and
+    returns ``Pick(None, …)``; the caller keeps the rest of the page working."""
+    names = [*landscapes.names(dim=dim), config.CUSTOM]
     where.selectbox(
-        "Landscape",
-        landscapes.names(dim=2),
+        "Landscape" if dim == 2 else "Loss curve",
+        names,
         key=key,
         on_change=on_change,
-        format_func=lambda name: landscapes.get(name).title,
+        format_func=lambda n: CUSTOM_LABEL if n == config.CUSTOM else landscapes.get(n).title,
     )
-    return landscapes.get(st.session_state[key])
+    name = st.session_state[key]
+    if name != config.CUSTOM:
+        return Pick(landscapes.get(name), {"landscape": name})
+    axes = "xy"[:dim]
+    st.session_state.setdefault(f"{key}_expr", EXAMPLE_FORMULA[dim])
+    for axis, (lo, hi) in zip(axes, DEFAULT_BOUNDS[dim], strict=True):
+        st.session_state.setdefault(f"{key}_{axis}min", lo)
+        st.session_state.setdefault(f"{key}_{axis}max", hi)
+    where.text_input(
+        f"L({', '.join(axes)}) =",
+        key=f"{key}_expr",
+        max_chars=300,
+        help="Numbers, "
+        + " and ".join(axes)
+        + ", pi, e, + - * / ** (or ^), parentheses, and "
+        + ", ".join(FUNCTIONS)
+        + ". Nothing else is accepted.",
+        on_change=on_change,
+    )
+    cells = where.columns(2 * dim)
+    for i, axis in enumerate(axes):
+        cells[2 * i].number_input(
+            f"{axis} from",
+            key=f"{key}_{axis}min",
+            step=0.5,
+            min_value=-1e4,
+            max_value=1e4,
+            on_change=on_change,
+        )
+        cells[2 * i + 1].number_input(
+            f"{axis} to",
+            key=f"{key}_{axis}max",
+            step=0.5,
+            min_value=-1e4,
+            max_value=1e4,
+            on_change=on_change,
+        )
+    text = st.session_state[f"{key}_expr"]
+    bounds = tuple(
+        (float(st.session_state[f"{key}_{a}min"]), float(st.session_state[f"{key}_{a}max"]))
+        for a in axes
+    )
+    fields = {"landscape": config.CUSTOM, "expression": text, "bounds": bounds}
+    try:
+        return Pick(config.resolve_landscape(config.CUSTOM, text, bounds, dim), fields)
+    except ValueError as error:
+        where.error(f"Cannot use this function: {error}")
+        return Pick(None, fields)
+
+
+def resolve_current(key: str, dim: int = 2) -> Landscape | None:
+    """The landscape a picker currently names, for callbacks (which run before the widgets are
+    drawn); ``None`` while a typed formula is rejected."""
+    name = st.session_state[key]
+    if name != config.CUSTOM:
+        return landscapes.get(name)
+    text = st.session_state.get(f"{key}_expr", EXAMPLE_FORMULA[dim])
+    bounds = tuple(
+        (
+            float(st.session_state.get(f"{key}_{axis}min", lo)),
+            float(st.session_state.get(f"{key}_{axis}max", hi)),
+        )
+        for axis, (lo, hi) in zip("xy", DEFAULT_BOUNDS[dim], strict=False)
+    )
+    try:
+        return config.resolve_landscape(config.CUSTOM, text, bounds, dim)
+    except ValueError:
+        return None
+
+
+def set_custom(key: str, cfg: Any) -> None:
+    """Put a config's custom formula and bounds into the picker's widgets."""
+    if cfg.landscape != config.CUSTOM:
+        return
+    st.session_state[f"{key}_expr"] = cfg.expression
+    for axis, (lo, hi) in zip("xy", cfg.bounds or (), strict=False):
+        st.session_state[f"{key}_{axis}min"], st.session_state[f"{key}_{axis}max"] = lo, hi
 
 
 def start_inputs(x_where: Any, y_where: Any, landscape: Landscape, x_key: str, y_key: str) -> None:
     """Number inputs for a start point, limited to the landscape's map."""
     (x_lo, x_hi), (y_lo, y_hi) = landscape.bounds
+    # A smaller map (new bounds for a typed formula) must not leave the old start outside it:
+    # Streamlit refuses a widget value outside its range.
+    for key, lo, hi in ((x_key, x_lo, x_hi), (y_key, y_lo, y_hi)):
+        if key in st.session_state:
+            st.session_state[key] = min(max(float(st.session_state[key]), lo), hi)
     x_where.number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key=x_key, format="%.3f")
     y_where.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key=y_key, format="%.3f")

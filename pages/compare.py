@@ -8,13 +8,15 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from gdviz import compare, config, landscapes, narrate, presets, urlstate
+from gdviz import compare, config, narrate, presets, urlstate
 from gdviz.figures import compare as figs
 from pages.common import (
     OPTIMIZER_LABELS,
     figure_cached,
     landscape_select,
+    resolve_current,
     route_through_app,
+    set_custom,
     show_url_warnings,
     start_inputs,
     sync_url,
@@ -89,6 +91,7 @@ def row_to_payload(row: dict, steps: int) -> dict:
 def load(cfg: config.CompareConfig) -> None:
     state = st.session_state
     state.cmp_f, state.cmp_steps, state.cmp_seed = cfg.landscape, cfg.steps, cfg.seed
+    set_custom("cmp_f", cfg)
     state.cmp_x0, state.cmp_y0 = cfg.start
     state.cmp_threshold = cfg.threshold
     state.cmp_rows = [run_to_row(run) for run in cfg.runs]
@@ -127,8 +130,9 @@ def step_or_dash(value: int | None) -> str:
 
 
 def choose_landscape() -> None:
-    ls = landscapes.get(st.session_state.cmp_f)
-    st.session_state.cmp_x0, st.session_state.cmp_y0 = ls.start
+    ls = resolve_current("cmp_f")
+    if ls is not None:
+        st.session_state.cmp_x0, st.session_state.cmp_y0 = ls.start
 
 
 # -- state: from the link on the first run ----------------------------------------------------
@@ -149,7 +153,10 @@ with st.sidebar:
     st.selectbox("Load a lesson", list(presets.PRESETS), key="cmp_preset")
     st.button("Load preset", key="cmp_load", on_click=load_preset, type="primary", width="stretch")
     st.header("Race")
-    ls = landscape_select(st, "cmp_f", choose_landscape)
+    pick = landscape_select(st, "cmp_f", choose_landscape)
+    ls = pick.landscape
+    if ls is None:
+        st.stop()
     c1, c2 = st.columns(2)
     start_inputs(c1, c2, ls, "cmp_x0", "cmp_y0")
     st.number_input("Steps", key="cmp_steps", step=50, min_value=1, max_value=config.MAX_STEPS)
@@ -249,7 +256,7 @@ st.button("Add a run", key="cmp_add", on_click=add_run, disabled=len(rows) >= co
 
 state = st.session_state
 payload = {
-    "landscape": state.cmp_f,
+    **pick.fields,
     "start": (state.cmp_x0, state.cmp_y0),
     "steps": state.cmp_steps,
     "seed": state.cmp_seed,

@@ -6,9 +6,17 @@ import numpy as np
 import streamlit as st
 from pydantic import ValidationError
 
-from gdviz import config, hiker, landscapes, urlstate
+from gdviz import config, hiker, urlstate
 from gdviz.figures.hiker import curve_figure, loss_steps_figure
-from pages.common import once_from_url, route_through_app, show_url_warnings, sync_url
+from pages.common import (
+    landscape_select,
+    once_from_url,
+    resolve_current,
+    route_through_app,
+    set_custom,
+    show_url_warnings,
+    sync_url,
+)
 
 route_through_app()
 
@@ -60,11 +68,16 @@ def nearest_choice(value: float) -> float:
 
 def restart() -> None:
     """A new hike at the chosen start (the curve or the start position changed, or Reset)."""
-    st.session_state.hike = hiker.start(st.session_state.hiker_f, st.session_state.hiker_x0)
+    curve = resolve_current("hiker_f", dim=1)
+    if curve is not None:
+        x0 = float(np.clip(st.session_state.hiker_x0, *curve.bounds[0]))
+        st.session_state.hike = hiker.start(curve, x0)
 
 
 def choose_curve() -> None:
-    curve = landscapes.get(st.session_state.hiker_f)
+    curve = resolve_current("hiker_f", dim=1)
+    if curve is None:
+        return
     st.session_state.hiker_x0 = curve.start[0]
     st.session_state.hiker_lr = curve.lr
     st.session_state.hiker_lr_slider = nearest_choice(curve.lr)
@@ -95,7 +108,8 @@ if from_url is not None:
     st.session_state.hiker_lr = cfg.lr
     st.session_state.hiker_lr_slider = nearest_choice(cfg.lr)
     st.session_state.hiker_x0 = cfg.x0
-    st.session_state.hike = hiker.step(hiker.start(cfg.landscape, cfg.x0), cfg.lr, cfg.steps)
+    set_custom("hiker_f", cfg)
+    st.session_state.hike = hiker.step(hiker.start(cfg.surface(), cfg.x0), cfg.lr, cfg.steps)
     show_url_warnings(url_warnings)
 
 st.title("The hiker: gradient descent in one dimension")
@@ -106,14 +120,10 @@ st.caption(
 
 controls, view = st.columns([1, 2.6], gap="large")
 with controls:
-    st.selectbox(
-        "Loss curve",
-        landscapes.names(dim=1),
-        key="hiker_f",
-        format_func=lambda name: landscapes.get(name).title,
-        on_change=choose_curve,
-    )
-    curve = landscapes.get(st.session_state.hiker_f)
+    pick = landscape_select(st, "hiker_f", choose_curve, dim=1)
+    curve = pick.landscape
+    if curve is None:
+        st.stop()
     st.select_slider(
         "Learning rate",
         options=LR_CHOICES,
@@ -131,6 +141,7 @@ with controls:
         on_change=lr_from_box,
     )
     ((lo, hi),) = curve.bounds
+    st.session_state.hiker_x0 = min(max(float(st.session_state.hiker_x0), lo), hi)
     st.slider(
         "Start position", min_value=lo, max_value=hi, step=0.1, key="hiker_x0", on_change=restart
     )
@@ -141,11 +152,13 @@ with controls:
     b3.button("Back", key="hiker_back", on_click=undo, width="stretch")
     b4.button("Reset", key="hiker_reset", on_click=restart, width="stretch")
     st.latex(curve.formula)
+    if curve.gradient_formula:
+        st.latex(curve.gradient_formula)
     st.markdown(curve.blurb)
 
 try:
     cfg = config.HikerConfig(
-        landscape=st.session_state.hiker_f,
+        **pick.fields,
         lr=st.session_state.hiker_lr,
         x0=st.session_state.hiker_x0,
         steps=st.session_state.hike.steps,
@@ -156,6 +169,8 @@ except ValidationError as error:
     st.stop()
 
 hike: hiker.Hike = st.session_state.hike
+if hike.curve is not curve:  # the formula or its bounds changed: start again on the new curve
+    hike = st.session_state.hike = hiker.start(curve, cfg.x0)
 with view:
     st.markdown(f"#### `{hiker.status_line(hike)}`")
     st.markdown(f"**Next update:** {hiker.update_rule(hike, cfg.lr)}")

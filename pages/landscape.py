@@ -11,8 +11,10 @@ from pages.common import (
     figure_cached,
     landscape_select,
     once_from_url,
+    resolve_current,
     route_through_app,
     run_cached,
+    set_custom,
     show_url_warnings,
     start_inputs,
     sync_url,
@@ -90,6 +92,7 @@ def load(cfg: config.RunConfig) -> None:
     state = st.session_state
     state.update(DEFAULTS)
     state.ls_f = cfg.landscape
+    set_custom("ls_f", cfg)
     state.ls_x0, state.ls_y0 = cfg.start
     state.ls_steps, state.ls_noise, state.ls_seed = cfg.steps, cfg.grad_noise, cfg.seed
     load_optimizer(cfg.optimizer)
@@ -131,8 +134,10 @@ def load_optimizer(opt: config.SGDConfig | config.AdamConfig) -> None:
 
 
 def choose_landscape() -> None:
-    """A new landscape starts from its suggested point and rate (for plain GD)."""
-    ls = landscapes.get(st.session_state.ls_f)
+    """A new landscape (or a new formula) starts from its suggested point and rate."""
+    ls = resolve_current("ls_f")
+    if ls is None:
+        return
     st.session_state.ls_x0, st.session_state.ls_y0 = ls.start
     if st.session_state.ls_opt == "sgd":
         st.session_state.ls_lr = ls.lr
@@ -141,7 +146,7 @@ def choose_landscape() -> None:
 def choose_optimizer() -> None:
     """A new optimizer starts from torch's defaults (plain GD from the landscape's rate)."""
     kind = st.session_state.ls_opt
-    ls = landscapes.get(st.session_state.ls_f)
+    ls = resolve_current("ls_f") or landscapes.get("rosenbrock")
     defaults = config.OPTIMIZER_MODELS[kind]()
     load_optimizer(defaults.model_copy(update={"lr": ls.lr}) if kind == "sgd" else defaults)
 
@@ -157,7 +162,7 @@ def take_click() -> None:
             return
 
 
-def payload() -> dict:
+def payload(landscape_fields: dict) -> dict:
     s = st.session_state
     kind = s.ls_opt
     opt: dict = {"kind": kind, "lr": s.ls_lr}
@@ -189,7 +194,7 @@ def payload() -> dict:
     elif s.ls_sched == "warmup":
         sched.update(warmup_steps=s.ls_warmup)
     return {
-        "landscape": s.ls_f,
+        **landscape_fields,
         "optimizer": opt,
         "schedule": sched,
         "start": (s.ls_x0, s.ls_y0),
@@ -214,7 +219,10 @@ st.title("The landscape: descent on a 2-D loss surface")
 
 with st.sidebar:
     st.header("Settings")
-    ls = landscape_select(st, "ls_f", choose_landscape)
+    pick = landscape_select(st, "ls_f", choose_landscape)
+    ls = pick.landscape
+    if ls is None:
+        st.stop()
     st.selectbox(
         "Optimizer",
         list(OPTIMIZER_NAMES),
@@ -314,7 +322,7 @@ with st.sidebar:
     st.number_input("Seed", key="ls_seed", step=1, **bounds(config.RunConfig, "seed"))
 
 try:
-    cfg = config.RunConfig.model_validate(payload())
+    cfg = config.RunConfig.model_validate(payload(pick.fields))
 except ValidationError as error:
     st.error(
         "These settings cannot run yet:\n\n"
@@ -327,6 +335,8 @@ traj = run_cached(key)
 head, formula = st.columns([3, 2])
 head.markdown(f"**{ls.title}.** {ls.blurb}")
 formula.latex(ls.formula)
+if ls.gradient_formula:
+    formula.latex(ls.gradient_formula)
 
 map_col, surface_col = st.columns([1.15, 1], gap="medium")
 with map_col:

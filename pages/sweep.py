@@ -13,6 +13,7 @@ from pages.common import (
     OPTIMIZER_LABELS,
     figure_cached,
     landscape_select,
+    resolve_current,
     route_through_app,
     run_cached,
     start_inputs,
@@ -71,8 +72,9 @@ def optimizer_payload(
 
 
 def choose_sweep_landscape() -> None:
-    ls = landscapes.get(st.session_state.sw_f)
-    st.session_state.sw_x0, st.session_state.sw_y0 = ls.start
+    ls = resolve_current("sw_f")
+    if ls is not None:
+        st.session_state.sw_x0, st.session_state.sw_y0 = ls.start
 
 
 def take_basin_click() -> None:
@@ -97,7 +99,8 @@ with sweep_tab:
         "predicts, the dotted one where runs actually start to diverge."
     )
     c = st.columns(4)
-    ls = landscape_select(c[0], "sw_f", choose_sweep_landscape)
+    sweep_pick = landscape_select(c[0], "sw_f", choose_sweep_landscape)
+    ls = sweep_pick.landscape or landscapes.get("ravine")
     c[1].selectbox(
         "Optimizer", list(OPTIMIZER_LABELS), key="sw_kind", format_func=OPTIMIZER_LABELS.get
     )
@@ -125,7 +128,7 @@ with sweep_tab:
     try:
         sweep_cfg = config.SweepConfig.model_validate(
             {
-                "landscape": s.sw_f,
+                **sweep_pick.fields,
                 "start": (s.sw_x0, s.sw_y0),
                 "steps": s.sw_steps,
                 "lr_min": s.sw_lr_min,
@@ -191,7 +194,7 @@ with basin_tab:
         "run from there."
     )
     c = st.columns(6)
-    landscape_select(c[0], "bs_f")
+    basin_pick = landscape_select(c[0], "bs_f")
     c[1].selectbox(
         "Optimizer", list(OPTIMIZER_LABELS), key="bs_kind", format_func=OPTIMIZER_LABELS.get
     )
@@ -206,7 +209,7 @@ with basin_tab:
     try:
         basin_cfg = config.BasinConfig.model_validate(
             {
-                "landscape": s.bs_f,
+                **basin_pick.fields,
                 "steps": s.bs_steps,
                 "resolution": s.bs_res,
                 "optimizer": optimizer_payload(s.bs_kind, s.bs_lr, s.bs_mom),
@@ -223,14 +226,17 @@ with basin_tab:
         n_runs = basin_cfg.resolution**2
         with st.spinner(f"Running {n_runs:,} starts × {basin_cfg.steps} steps…"):
             basin = basins_cached(key)
-        ls = landscapes.get(basin_cfg.landscape)
+        ls = basin_cfg.surface()
         single = None
         click = s.bs_click
         if click is not None and all(
             lo <= v <= hi for v, (lo, hi) in zip(click, ls.bounds, strict=True)
         ):
             run_cfg = config.RunConfig(
-                landscape=ls.name, optimizer=basin_cfg.optimizer, start=click, steps=basin_cfg.steps
+                **basin_pick.fields,
+                optimizer=basin_cfg.optimizer,
+                start=click,
+                steps=basin_cfg.steps,
             )
             single = run_cached(run_cfg.model_dump_json()).path[:, 0]
         st.plotly_chart(

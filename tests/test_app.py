@@ -278,3 +278,66 @@ def test_basin_map_counts_the_four_himmelblau_basins():
     basin = figure(at, 1)
     names = [trace.get("name", "") for trace in basin["data"]]
     assert sum(name.startswith("→ (") for name in names) == 4
+
+
+# -- typed-in functions ----------------------------------------------------------------------------
+
+
+def test_a_typed_function_is_drawn_and_runs():
+    at = open_page("landscape")
+    at.selectbox(key="ls_f").set_value("custom").run()
+    assert not at.exception
+    at.text_input(key="ls_f_expr").set_value("(1-x)^2 + 100*(y-x^2)^2").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 3
+    latex = [element.value for element in at.latex]
+    assert any(r"\left(1 - x\right)^{2}" in text for text in latex)
+    assert any(r"\frac{\partial L}{\partial y}" in text for text in latex)  # the gradient
+    assert at.query_params["f"] in ("custom", ["custom"])
+
+
+def test_an_invalid_function_shows_the_message_and_the_page_keeps_working():
+    at = open_page("landscape")
+    at.selectbox(key="ls_f").set_value("custom").run()
+    at.text_input(key="ls_f_expr").set_value("x**2 + z").run()
+    assert not at.exception
+    messages = [e.value for e in at.error]
+    assert any("unknown name 'z'; use x and y at column 8" in m for m in messages)
+    at.text_input(key="ls_f_expr").set_value("x**2 + y**2").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 3
+
+
+def test_a_custom_link_loads_the_formula():
+    at = open_page(
+        "landscape",
+        {"f": "custom", "expr": "sin(3*x)*cos(3*y) + 0.1*(x^2+y^2)", "xmin": "-2", "xmax": "2"},
+    )
+    assert url_warnings(at) == []
+    assert at.text_input(key="ls_f_expr").value == "sin(3*x)*cos(3*y) + 0.1*(x^2+y^2)"
+    assert at.number_input(key="ls_f_xmin").value == -2
+    bad = open_page("landscape", {"f": "custom", "expr": "__import__('os')"})
+    assert any("Ignored the custom function" in w for w in url_warnings(bad))
+    assert len(bad.get("plotly_chart")) == 3
+
+
+def test_the_hiker_walks_a_typed_curve():
+    at = open_page("hiker")
+    at.selectbox(key="hiker_f").set_value("custom").run()
+    at.text_input(key="hiker_f_expr").set_value("x^2").run()
+    at.number_input(key="hiker_lr").set_value(0.1).run()
+    at.slider(key="hiker_x0").set_value(-4.0).run()
+    at.button(key="hiker_step").click().run()
+    assert not at.exception
+    assert status(at) == "Step: 1 | Current Position: -3.20 | Loss: 10.24 | Gradient: -6.40"
+
+
+def test_compare_and_sweep_run_on_a_typed_function():
+    at = open_page("compare")
+    at.selectbox(key="cmp_f").set_value("custom").run()
+    assert not at.exception
+    assert len(results_table(at)) == 3
+    at = open_page("sweep")
+    at.selectbox(key="sw_f").set_value("custom").run()
+    at.selectbox(key="bs_f").set_value("custom").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2
