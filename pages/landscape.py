@@ -332,11 +332,11 @@ except ValidationError as error:
 
 key = cfg.model_dump_json()
 traj = run_cached(key)
-head, formula = st.columns([3, 2])
-head.markdown(f"**{ls.title}.** {ls.blurb}")
-formula.latex(ls.formula)
+title = f"`{ls.title}`" if ls.name == config.CUSTOM else f"**{ls.title}.**"  # not markdown
+st.markdown(f"{title} {ls.blurb}")
+st.latex(ls.formula)
 if ls.gradient_formula:
-    formula.latex(ls.gradient_formula)
+    st.latex(ls.gradient_formula)
 
 map_col, surface_col = st.columns([1.15, 1], gap="medium")
 with map_col:
