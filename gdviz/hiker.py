@@ -77,6 +77,11 @@ def loss(hike: Hike, x: float | None = None) -> float:
     return float(hike.curve.value(np.array([hike.x if x is None else x])))
 
 
+def losses(hike: Hike) -> np.ndarray:
+    """The loss at every position visited: ``(k+1,)``."""
+    return hike.curve.value(np.array(hike.positions)[:, None])
+
+
 def status_line(hike: Hike) -> str:
     """``Step: 1 | Current Position: -3.20 | Loss: 10.24 | Gradient: -6.40``."""
     return (

@@ -13,6 +13,7 @@ import numpy as np
 from gdviz import analysis
 from gdviz.descent import CONVERGED, DIVERGED, UNCONVERGED, Trajectory
 from gdviz.landscapes.base import Landscape
+from gdviz.sweep import REGIONS, Sweep
 
 
 def num(value: float, decimals: int = 2) -> str:
@@ -94,6 +95,51 @@ def run_summary(traj: Trajectory, run: int = 0, distance: float | None = None) -
     )
 
 
+def bound_rule(momentum: float, nesterov: bool) -> str:
+    """The stability bound that applies: ``2/λ_max``, heavy ball or Nesterov."""
+    if momentum and nesterov:
+        return "2(1+β)/((1+2β)·λ_max)"
+    return "2(1+β)/λ_max" if momentum else "2/λ_max"
+
+
+def sweep_report(
+    short: Sweep,
+    long: Sweep,
+    *,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    adaptive: bool = False,
+) -> list[str]:
+    """Three sentences under a learning-rate sweep: the predicted edge (from the Hessian), the
+    measured one, and how the regions split (and that 10x the steps does not move the edge)."""
+    predicted = (
+        f"**Predicted:** {bound_rule(momentum, nesterov)} at the minimum {point(short.minimum)} "
+        f"gives α = **{rate(short.critical)}**"
+        + (
+            " (exact for plain and momentum GD; adaptive methods rescale their steps, so their "
+            "edge moves)"
+            if adaptive
+            else ""
+        )
+        + "."
+    )
+    if short.edge is not None:
+        measured = (
+            "**Measured:** the first rate whose runs diverge (blow up, or keep overshooting "
+            f"while climbing) is α = **{rate(short.edge)}**."
+        )
+    else:
+        measured = "**Measured:** no rate in this range diverged."
+    counts = {name: int(np.sum(short.region == name)) for name in REGIONS}
+    regions = (
+        f"**Regions at {short.steps} steps:** "
+        + ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+        + f". At {long.steps} steps the too-slow region shrinks, but the diverging region stays "
+        "where it is: more iterations do not fix a learning rate that is too large."
+    )
+    return [predicted, measured, regions]
+
+
 @dataclass(frozen=True)
 class Report:
     """Readouts for one run on a landscape, ready to print."""
@@ -136,8 +182,7 @@ def landscape_report(
     index, distance = landscape.nearest_minimum(final)
     nearest = landscape.minima[int(index)]
     crit = analysis.critical_lr(landscape, nearest, momentum=momentum, nesterov=nesterov)
-    rules = {(True, True): "2(1+β)/((1+2β)·λ_max)", (False, True): "2(1+β)/λ_max"}
-    rule = rules.get((nesterov, bool(momentum)), "2/λ_max")
+    rule = bound_rule(momentum, nesterov)
     critical = (
         f"Critical learning rate at the nearest minimum ({num(nearest[0], 3)}, "
         f"{num(nearest[1], 3)}): α = {rate(crit)} ({rule}, from the Hessian)."

@@ -182,7 +182,7 @@ with view:
         width="stretch",
         config={"displaylogo": False},
     )
-    losses = curve.value(np.array(hike.positions)[:, None])
+    losses = hiker.losses(hike)
     st.markdown("**Loss after each step**")
     st.plotly_chart(
         loss_steps_figure(losses, curve.global_min),

@@ -156,34 +156,12 @@ with sweep_tab:
             width="stretch",
             config={"displaylogo": False},
         )
-        minimum = narrate.point(short.minimum)
-        bound = "the heavy-ball bound 2(1+β)/λ_max" if kind == "sgd" and s.sw_mom else "2/λ_max"
-        if kind == "sgd" and s.sw_nesterov and s.sw_mom:
-            bound = "the Nesterov bound 2(1+β)/((1+2β)λ_max)"
-        lines = [
-            f"**Predicted:** {bound} at the minimum {minimum} gives α = "
-            f"**{narrate.rate(short.critical)}**"
-            + (
-                ""
-                if kind == "sgd"
-                else " (exact for plain and momentum GD; adaptive methods "
-                "rescale their steps, so their edge moves)"
-            )
-            + ".",
-        ]
-        if short.edge is not None:
-            lines.append(
-                f"**Measured:** the first rate whose runs diverge (blow up, or overshoot by more "
-                f"every step) is α = **{narrate.rate(short.edge)}**."
-            )
-        else:
-            lines.append("**Measured:** no rate in this range diverged.")
-        counts = {r: int(np.sum(short.region == r)) for r in figs.REGION_COLOURS}
-        lines.append(
-            f"**Regions at {short.steps} steps:** "
-            + ", ".join(f"{n} {r}" for r, n in counts.items() if n)
-            + f". At {long.steps} steps the too-slow region shrinks, but the diverging region "
-            "stays where it is: more iterations do not fix a learning rate that is too large."
+        lines = narrate.sweep_report(
+            short,
+            long,
+            momentum=s.sw_mom if kind in ("sgd",) else 0.0,
+            nesterov=kind == "sgd" and s.sw_nesterov,
+            adaptive=kind != "sgd",
         )
         st.markdown("\n\n".join(lines))
 

@@ -56,3 +56,17 @@ def test_landscape_report_numbers():
     assert "adaptive methods" in adaptive.critical
     assert float(report.distance) < 1e-5
     assert np.isfinite(float(report.final_loss))
+
+
+def test_sweep_report_states_prediction_measurement_and_regions():
+    from gdviz import config
+
+    cfg = config.SweepConfig()
+    short, long = config.run_sweep(cfg), config.run_sweep(cfg, cfg.steps * 10)
+    predicted, measured, regions = narrate.sweep_report(short, long)
+    assert "2/λ_max at the minimum (0, 0) gives α = **0.08**" in predicted
+    assert "α = **0.08101**" in measured
+    assert regions.startswith("**Regions at 200 steps:**") and "52 diverging" in regions
+    assert narrate.bound_rule(0.9, nesterov=True) == "2(1+β)/((1+2β)·λ_max)"
+    assert narrate.bound_rule(0.9, nesterov=False) == "2(1+β)/λ_max"
+    assert narrate.bound_rule(0.0, nesterov=False) == "2/λ_max"
