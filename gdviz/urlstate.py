@@ -345,33 +345,43 @@ def _text(value: Any) -> str:
 MAX_LINK_BYTES = 8192  # a compare link carries up to 8 runs; anything longer is refused unread
 
 
-def compare_from_query(query: Mapping[str, Any]) -> tuple[CompareConfig, list[str]]:
-    """A race from ``?c=<base64url JSON of a CompareConfig>``; without ``c``, the first preset.
-
-    A link that is too long, not base64, not JSON or not a valid race gives a warning and the
-    first preset.
-    """
-    from gdviz.presets import PRESETS  # presets import config; keep module import order simple
-
-    default = next(iter(PRESETS.values()))
-    text = _first(query.get("c", ""))
+def model_from_link(
+    model: type[BaseModel], text: str, default: Any, what: str
+) -> tuple[Any, list[str]]:
+    """A whole config carried in one link parameter as base64url JSON. A link that is too long,
+    not base64, not JSON or not valid gives one warning and ``default``."""
     if not text:
         return default, []
     if len(text) > MAX_LINK_BYTES:
-        return default, [f"Ignored the race in the link: it is longer than {MAX_LINK_BYTES} bytes."]
+        return default, [
+            f"Ignored the {what} in the link: it is longer than {MAX_LINK_BYTES} bytes."
+        ]
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        return CompareConfig.model_validate_json(raw), []
+        return model.model_validate_json(raw), []
     except (binascii.Error, ValueError) as error:
         reason = (
             "; ".join(describe_errors(error))
-            if hasattr(error, "errors")
-            else "it is not a valid race link"
+            if isinstance(error, ValidationError)
+            else f"it is not a valid {what} link"
         )
-        return default, [f"Ignored the race in the link ({reason}); showing the first preset."]
+        return default, [f"Ignored the {what} in the link ({reason}); showing the default."]
+
+
+def model_to_link(cfg: BaseModel) -> str:
+    """The base64url JSON of ``cfg`` (no padding), for :func:`model_from_link`."""
+    return base64.urlsafe_b64encode(cfg.model_dump_json().encode()).decode().rstrip("=")
+
+
+def compare_from_query(query: Mapping[str, Any]) -> tuple[CompareConfig, list[str]]:
+    """A race from ``?c=<base64url JSON of a CompareConfig>``; without ``c``, the first preset."""
+    from gdviz.presets import PRESETS  # presets import config; keep module import order simple
+
+    default = next(iter(PRESETS.values()))
+    cfg, warnings = model_from_link(CompareConfig, _first(query.get("c", "")), default, "race")
+    return cfg, [w.replace("showing the default", "showing the first preset") for w in warnings]
 
 
 def compare_to_query(cfg: CompareConfig) -> dict[str, str]:
     """``{"c": base64url JSON}`` reproducing ``cfg`` exactly."""
-    raw = cfg.model_dump_json().encode()
-    return {"c": base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+    return {"c": model_to_link(cfg)}

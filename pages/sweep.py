@@ -16,7 +16,10 @@ from pages.common import (
     resolve_current,
     route_through_app,
     run_cached,
+    set_custom,
+    show_url_warnings,
     start_inputs,
+    sync_url,
 )
 
 route_through_app()
@@ -86,8 +89,43 @@ def take_basin_click() -> None:
             return
 
 
+def load_sweep(cfg: config.SweepConfig) -> None:
+    state, opt = st.session_state, cfg.optimizer
+    state.sw_f, state.sw_kind = cfg.landscape, opt.kind
+    set_custom("sw_f", cfg)
+    state.sw_mom = getattr(opt, "momentum", 0.0)
+    state.sw_nesterov = getattr(opt, "nesterov", False)
+    state.sw_b1, state.sw_b2 = getattr(opt, "betas", (0.9, 0.999))
+    state.sw_x0, state.sw_y0 = cfg.start
+    state.sw_steps, state.sw_lr_min = cfg.steps, cfg.lr_min
+    state.sw_lr_max, state.sw_n = cfg.lr_max, cfg.n_rates
+
+
+def load_basins(cfg: config.BasinConfig) -> None:
+    state, opt = st.session_state, cfg.optimizer
+    state.bs_f, state.bs_kind, state.bs_lr = cfg.landscape, opt.kind, opt.lr
+    set_custom("bs_f", cfg)
+    state.bs_mom = getattr(opt, "momentum", 0.0)
+    state.bs_steps, state.bs_res = cfg.steps, cfg.resolution
+
+
 for name, value in DEFAULTS.items():
     st.session_state.setdefault(name, value)
+# -- state: from the link on the first run (?s= the sweep, ?b= the basin map) -----------------
+if not st.session_state.get("sw_from_url"):
+    st.session_state.sw_from_url = True
+    link = st.query_params.to_dict()
+    sweep0, sweep_warnings = urlstate.model_from_link(
+        config.SweepConfig, link.get("s", ""), None, "sweep"
+    )
+    basin0, basin_warnings = urlstate.model_from_link(
+        config.BasinConfig, link.get("b", ""), None, "basin map"
+    )
+    if sweep0 is not None:
+        load_sweep(sweep0)
+    if basin0 is not None:
+        load_basins(basin0)
+    show_url_warnings([*sweep_warnings, *basin_warnings])
 
 st.title("Sweep & basins: where training breaks, and where it ends")
 sweep_tab, basin_tab = st.tabs(["Learning-rate sweep", "Basins of attraction"])
@@ -181,7 +219,11 @@ with basin_tab:
         c[3].slider("momentum β", 0.0, 0.999, step=0.01, key="bs_mom")
     c[4].number_input("Steps", min_value=1, max_value=1000, step=50, key="bs_steps")
     c[5].select_slider(
-        "Grid", options=[32, 64, 128, 192, 256], key="bs_res", format_func=lambda n: f"{n}×{n}"
+        "Grid",
+        # a link may carry any size the model allows (16-256): offer it too
+        options=sorted({32, 64, 128, 192, 256, int(st.session_state.bs_res)}),
+        key="bs_res",
+        format_func=lambda n: f"{n}×{n}",
     )
     s = st.session_state
     try:
@@ -234,3 +276,10 @@ with basin_tab:
                 f"Single run from {narrate.point(np.array(click))}: ends at "
                 f"{narrate.point(single[-1])}. [Open it on the landscape page]({link})"
             )
+
+sync_url(
+    {
+        **({"s": urlstate.model_to_link(sweep_cfg)} if sweep_cfg is not None else {}),
+        **({"b": urlstate.model_to_link(basin_cfg)} if basin_cfg is not None else {}),
+    }
+)

@@ -341,3 +341,24 @@ def test_compare_and_sweep_run_on_a_typed_function():
     at.selectbox(key="bs_f").set_value("custom").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_sweep_and_basin_settings_travel_in_the_link():
+    from gdviz import config, urlstate
+
+    sweep_cfg = config.SweepConfig(
+        landscape="bowl", start=(-2.5, 2.0), lr_min=0.01, lr_max=3.0, n_rates=100, steps=100
+    )
+    basin_cfg = config.BasinConfig(resolution=48, steps=200)
+    at = open_page(
+        "sweep", {"s": urlstate.model_to_link(sweep_cfg), "b": urlstate.model_to_link(basin_cfg)}
+    )
+    assert url_warnings(at) == []
+    assert at.selectbox(key="sw_f").value == "bowl"
+    assert at.number_input(key="sw_n").value == 100
+    assert at.select_slider(key="bs_res").value == 48
+    text = " ".join(m.value for m in at.markdown)
+    assert "gives α = **1.00**" in text  # the bowl: 2/λ_max = 1
+    bad = open_page("sweep", {"s": "garbage!", "b": urlstate.model_to_link(basin_cfg)})
+    assert any("Ignored the sweep in the link" in w for w in url_warnings(bad))
+    assert bad.select_slider(key="bs_res").value == 48
