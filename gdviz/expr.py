@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import math
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -217,7 +218,9 @@ def parse(text: str, variables: Sequence[str] = ("x", "y")) -> tuple[ast.expr, l
     source = text.replace("^", "**")
     offsets = [o + k for k, o in enumerate(offsets)]  # positions in `source`
     try:
-        tree = ast.parse(source.strip(), mode="eval").body
+        with warnings.catch_warnings():  # "invalid decimal literal" etc. must not reach the log
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.strip(), mode="eval").body
     except SyntaxError as error:
         column = (error.offset or 1) - sum(1 for o in offsets if o < (error.offset or 1) - 1)
         raise ExpressionError(f"this is not a formula I can read ({error.msg})", column) from None

@@ -12,6 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
+from pydantic import BaseModel, ValidationError
 
 from gdviz import config, landscapes
 from gdviz.descent import Trajectory
@@ -200,3 +201,14 @@ def start_inputs(x_where: Any, y_where: Any, landscape: Landscape, x_key: str, y
             st.session_state[key] = min(max(float(st.session_state[key]), lo), hi)
     x_where.number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key=x_key, format="%.3f")
     y_where.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key=y_key, format="%.3f")
+
+
+def validate_or_explain(model: type[BaseModel], payload: dict, lead: str) -> Any:
+    """``model`` validated from ``payload``, or ``None`` after showing every problem in words
+    (never a traceback)."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        lines = "\n".join(f"- {line}" for line in config.describe_errors(error))
+        st.error(f"{lead}\n\n{lines}")
+        return None

@@ -6,7 +6,6 @@ import itertools
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
 from gdviz import compare, config, narrate, presets, urlstate
 from gdviz.figures import compare as figs
@@ -20,6 +19,7 @@ from pages.common import (
     show_url_warnings,
     start_inputs,
     sync_url,
+    validate_or_explain,
 )
 
 route_through_app()
@@ -264,13 +264,8 @@ payload = {
     "runs": [row_to_payload(row, state.cmp_steps) for row in rows],
 }
 with race_area:
-    try:
-        cfg = config.CompareConfig.model_validate(payload)
-    except ValidationError as error:
-        st.error(
-            "These runs cannot start yet:\n\n"
-            + "\n".join(f"- {line}" for line in config.describe_errors(error))
-        )
+    cfg = validate_or_explain(config.CompareConfig, payload, "These runs cannot start yet:")
+    if cfg is None:
         st.stop()
 
     key = cfg.model_dump_json()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from pydantic import ValidationError
 
 from gdviz import config, hiker, urlstate
 from gdviz.figures.hiker import curve_figure, loss_steps_figure
@@ -16,6 +15,7 @@ from pages.common import (
     set_custom,
     show_url_warnings,
     sync_url,
+    validate_or_explain,
 )
 
 route_through_app()
@@ -156,16 +156,17 @@ with controls:
         st.latex(curve.gradient_formula)
     st.markdown(curve.blurb)
 
-try:
-    cfg = config.HikerConfig(
+cfg = validate_or_explain(
+    config.HikerConfig,
+    {
         **pick.fields,
-        lr=st.session_state.hiker_lr,
-        x0=st.session_state.hiker_x0,
-        steps=st.session_state.hike.steps,
-    )
-except ValidationError as error:
-    for line in config.describe_errors(error):
-        st.error(line)
+        "lr": st.session_state.hiker_lr,
+        "x0": st.session_state.hiker_x0,
+        "steps": st.session_state.hike.steps,
+    },
+    "These settings cannot run:",
+)
+if cfg is None:
     st.stop()
 
 hike: hiker.Hike = st.session_state.hike

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-from pydantic import ValidationError
 
 from gdviz import config, landscapes, narrate, urlstate
 from gdviz.figures import landscape as figs
@@ -18,6 +17,7 @@ from pages.common import (
     show_url_warnings,
     start_inputs,
     sync_url,
+    validate_or_explain,
 )
 
 route_through_app()
@@ -321,13 +321,8 @@ with st.sidebar:
     )
     st.number_input("Seed", key="ls_seed", step=1, **bounds(config.RunConfig, "seed"))
 
-try:
-    cfg = config.RunConfig.model_validate(payload(pick.fields))
-except ValidationError as error:
-    st.error(
-        "These settings cannot run yet:\n\n"
-        + "\n".join(f"- {line}" for line in config.describe_errors(error))
-    )
+cfg = validate_or_explain(config.RunConfig, payload(pick.fields), "These settings cannot run yet:")
+if cfg is None:
     st.stop()
 
 key = cfg.model_dump_json()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from pydantic import ValidationError
 
 from gdviz import config, landscapes, narrate, urlstate
 from gdviz.figures import compare as figs
@@ -20,6 +19,7 @@ from pages.common import (
     show_url_warnings,
     start_inputs,
     sync_url,
+    validate_or_explain,
 )
 
 route_through_app()
@@ -163,26 +163,19 @@ with sweep_tab:
     )
     d[5].number_input("Rates", min_value=50, max_value=1000, step=50, key="sw_n")
     s = st.session_state
-    try:
-        sweep_cfg = config.SweepConfig.model_validate(
-            {
-                **sweep_pick.fields,
-                "start": (s.sw_x0, s.sw_y0),
-                "steps": s.sw_steps,
-                "lr_min": s.sw_lr_min,
-                "lr_max": s.sw_lr_max,
-                "n_rates": s.sw_n,
-                "optimizer": optimizer_payload(
-                    kind, 0.01, s.sw_mom, s.sw_nesterov, (s.sw_b1, s.sw_b2)
-                ),
-            }
-        )
-    except ValidationError as error:
-        st.error(
-            "This sweep cannot run:\n\n"
-            + "\n".join(f"- {line}" for line in config.describe_errors(error))
-        )
-        sweep_cfg = None
+    sweep_cfg = validate_or_explain(
+        config.SweepConfig,
+        {
+            **sweep_pick.fields,
+            "start": (s.sw_x0, s.sw_y0),
+            "steps": s.sw_steps,
+            "lr_min": s.sw_lr_min,
+            "lr_max": s.sw_lr_max,
+            "n_rates": s.sw_n,
+            "optimizer": optimizer_payload(kind, 0.01, s.sw_mom, s.sw_nesterov, (s.sw_b1, s.sw_b2)),
+        },
+        "This sweep cannot run:",
+    )
     if sweep_cfg is not None:
         key = sweep_cfg.model_dump_json()
         with st.spinner(f"Running {2 * sweep_cfg.n_rates} runs…"):
@@ -226,21 +219,16 @@ with basin_tab:
         format_func=lambda n: f"{n}×{n}",
     )
     s = st.session_state
-    try:
-        basin_cfg = config.BasinConfig.model_validate(
-            {
-                **basin_pick.fields,
-                "steps": s.bs_steps,
-                "resolution": s.bs_res,
-                "optimizer": optimizer_payload(s.bs_kind, s.bs_lr, s.bs_mom),
-            }
-        )
-    except ValidationError as error:
-        st.error(
-            "This map cannot run:\n\n"
-            + "\n".join(f"- {line}" for line in config.describe_errors(error))
-        )
-        basin_cfg = None
+    basin_cfg = validate_or_explain(
+        config.BasinConfig,
+        {
+            **basin_pick.fields,
+            "steps": s.bs_steps,
+            "resolution": s.bs_res,
+            "optimizer": optimizer_payload(s.bs_kind, s.bs_lr, s.bs_mom),
+        },
+        "This map cannot run:",
+    )
     if basin_cfg is not None:
         key = basin_cfg.model_dump_json()
         n_runs = basin_cfg.resolution**2

@@ -158,11 +158,25 @@ HOSTILE = [
 
 @pytest.mark.parametrize(("text", "fragment"), HOSTILE)
 def test_hostile_input_is_refused_fast_with_a_message(text, fragment):
-    started = time.perf_counter()
-    with pytest.raises(expr.ExpressionError) as info:
-        expr.compile_expression(text)
-    assert time.perf_counter() - started < 0.05
+    # Best of three: the bound is about the parser's work, not about a busy machine's scheduler.
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        with pytest.raises(expr.ExpressionError) as info:
+            expr.compile_expression(text)
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.05
     assert fragment in str(info.value)
+
+
+def test_user_text_never_triggers_python_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for text in ("1x", "0b12", "1_", "x 1", "'\\d'"):
+            with pytest.raises(expr.ExpressionError):
+                expr.compile_expression(text)
 
 
 def test_errors_carry_the_column():
