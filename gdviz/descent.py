@@ -138,11 +138,6 @@ def _sum_of_squares(a: Array) -> Array:
     return total
 
 
-def _everywhere(dim: int) -> tuple[Array, Array]:
-    """The whole finite space as a box, for :func:`_outside` (which also flags NaN)."""
-    return np.full(dim, -np.inf), np.full(dim, np.inf)
-
-
 def _outside(points: Array, lo: Array, hi: Array) -> Array:
     """``True`` where any coordinate is outside ``[lo, hi]`` or NaN: ``(N, d) -> (N,)``."""
     bad = ~((points[..., 0] >= lo[0]) & (points[..., 0] <= hi[0]))
@@ -355,7 +350,7 @@ def _descend_block(
         limit = BLOWUP_FACTOR * (1.0 + np.abs(loss))
         alive = np.isfinite(loss) & np.isfinite(g2)
         diverged_at = np.where(alive, -1, 0)
-        left_domain = ~np.isfinite(loss) & np.isnan(loss)
+        left_domain = np.isnan(loss)
         any_dead = not alive.all()
         if any_dead:
             # A start where the loss itself is undefined stays there, with finite stand-ins.
@@ -389,7 +384,7 @@ def _descend_block(
             if newly.any():
                 diverged_at[newly] = t + 1
                 # NaN (not inf) at a finite point: the function is undefined there.
-                left_domain |= newly & np.isnan(loss_new) & ~_outside(p_new, *_everywhere(dim))
+                left_domain |= newly & np.isnan(loss_new) & np.all(np.isfinite(p_new), axis=-1)
                 alive &= ~bad
                 any_dead = True
             if any_dead:

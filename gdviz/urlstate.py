@@ -177,13 +177,6 @@ def _complete(flat: dict[tuple[str, ...], Any]) -> None:
             flat.setdefault(("start", str(i)), value)
         if len(default) == 1:
             flat.pop(("start", "1"), None)
-    if any(path[0] == "bounds" for path in flat):
-        dim = 2 if any(path[:2] == ("bounds", "1") for path in flat) else 1
-        if flat.get(("landscape",)) == CUSTOM and ("start", "1") in flat:
-            dim = 2
-        for i, (lo, hi) in enumerate(DEFAULT_BOUNDS[dim]):
-            flat.setdefault(("bounds", str(i), "0"), lo)
-            flat.setdefault(("bounds", str(i), "1"), hi)
     if ("optimizer", "betas", "0") in flat or ("optimizer", "betas", "1") in flat:
         flat.setdefault(("optimizer", "betas", "0"), 0.9)
         flat.setdefault(("optimizer", "betas", "1"), 0.999)

@@ -116,8 +116,9 @@ def landscape_select(
     if name != config.CUSTOM:
         return Pick(landscapes.get(name), {"landscape": name})
     axes = "xy"[:dim]
-    st.session_state.setdefault(f"{key}_expr", EXAMPLE_FORMULA[dim])
-    for axis, (lo, hi) in zip(axes, DEFAULT_BOUNDS[dim], strict=True):
+    text, bounds = _custom_fields(key, dim)
+    st.session_state.setdefault(f"{key}_expr", text)
+    for axis, (lo, hi) in zip(axes, bounds, strict=True):
         st.session_state.setdefault(f"{key}_{axis}min", lo)
         st.session_state.setdefault(f"{key}_{axis}max", hi)
     where.text_input(
@@ -149,11 +150,7 @@ def landscape_select(
             max_value=1e4,
             on_change=on_change,
         )
-    text = st.session_state[f"{key}_expr"]
-    bounds = tuple(
-        (float(st.session_state[f"{key}_{a}min"]), float(st.session_state[f"{key}_{a}max"]))
-        for a in axes
-    )
+    text, bounds = _custom_fields(key, dim)
     fields = {"landscape": config.CUSTOM, "expression": text, "bounds": bounds}
     try:
         return Pick(config.resolve_landscape(config.CUSTOM, text, bounds, dim), fields)
@@ -162,12 +159,8 @@ def landscape_select(
         return Pick(None, fields)
 
 
-def resolve_current(key: str, dim: int = 2) -> Landscape | None:
-    """The landscape a picker currently names, for callbacks (which run before the widgets are
-    drawn); ``None`` while a typed formula is rejected."""
-    name = st.session_state[key]
-    if name != config.CUSTOM:
-        return landscapes.get(name)
+def _custom_fields(key: str, dim: int) -> tuple[str, tuple[tuple[float, float], ...]]:
+    """The formula and bounds a custom picker holds (defaults before its widgets exist)."""
     text = st.session_state.get(f"{key}_expr", EXAMPLE_FORMULA[dim])
     bounds = tuple(
         (
@@ -176,6 +169,16 @@ def resolve_current(key: str, dim: int = 2) -> Landscape | None:
         )
         for axis, (lo, hi) in zip("xy", DEFAULT_BOUNDS[dim], strict=False)
     )
+    return text, bounds
+
+
+def resolve_current(key: str, dim: int = 2) -> Landscape | None:
+    """The landscape a picker currently names, for callbacks (which run before the widgets are
+    drawn); ``None`` while a typed formula is rejected."""
+    name = st.session_state[key]
+    if name != config.CUSTOM:
+        return landscapes.get(name)
+    text, bounds = _custom_fields(key, dim)
     try:
         return config.resolve_landscape(config.CUSTOM, text, bounds, dim)
     except ValueError:
@@ -212,3 +215,24 @@ def validate_or_explain(model: type[BaseModel], payload: dict, lead: str) -> Any
         lines = "\n".join(f"- {line}" for line in config.describe_errors(error))
         st.error(f"{lead}\n\n{lines}")
         return None
+
+
+def optimizer_payload(
+    kind: str,
+    lr: float,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    betas: tuple[float, float] = (0.9, 0.999),
+    weight_decay: float | None = None,
+) -> dict:
+    """An optimizer config payload with only the fields that apply to ``kind``."""
+    payload: dict = {"kind": kind, "lr": lr}
+    if weight_decay is not None:
+        payload["weight_decay"] = weight_decay
+    if kind in ("sgd", "rmsprop"):
+        payload["momentum"] = momentum
+    if kind == "sgd":
+        payload["nesterov"] = nesterov and momentum > 0
+    if kind in ("adam", "adamw"):
+        payload["betas"] = betas
+    return payload

@@ -13,6 +13,7 @@ from pages.common import (
     OPTIMIZER_LABELS,
     figure_cached,
     landscape_select,
+    optimizer_payload,
     resolve_current,
     route_through_app,
     set_custom,
@@ -67,13 +68,14 @@ def run_to_row(run: config.CompareRun) -> dict:
 
 def row_to_payload(row: dict, steps: int) -> dict:
     """The editor's row as a CompareRun payload (validated by the caller)."""
-    opt: dict = {"kind": row["kind"], "lr": row["lr"], "weight_decay": row["wd"]}
-    if row["kind"] in ("sgd", "rmsprop"):
-        opt["momentum"] = row["momentum"]
-    if row["kind"] == "sgd":
-        opt["nesterov"] = row["nesterov"] and row["momentum"] > 0
-    if row["kind"] in ("adam", "adamw"):
-        opt["betas"] = (row["beta1"], row["beta2"])
+    opt = optimizer_payload(
+        row["kind"],
+        row["lr"],
+        row["momentum"],
+        row["nesterov"],
+        (row["beta1"], row["beta2"]),
+        weight_decay=row["wd"],
+    )
     schedule = {
         "constant": {"kind": "constant"},
         "cosine": {"kind": "cosine", "t_max": steps},

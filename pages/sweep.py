@@ -12,6 +12,7 @@ from pages.common import (
     OPTIMIZER_LABELS,
     figure_cached,
     landscape_select,
+    optimizer_payload,
     resolve_current,
     route_through_app,
     run_cached,
@@ -55,23 +56,6 @@ def sweep_cached(cfg_json: str, steps: int):
 @st.cache_data(max_entries=32, show_spinner=False)
 def basins_cached(cfg_json: str):
     return config.run_basins(config.BasinConfig.model_validate_json(cfg_json))
-
-
-def optimizer_payload(
-    kind: str,
-    lr: float,
-    momentum: float,
-    nesterov: bool = False,
-    betas: tuple[float, float] = (0.9, 0.999),
-) -> dict:
-    payload: dict = {"kind": kind, "lr": lr}
-    if kind in ("sgd", "rmsprop"):
-        payload["momentum"] = momentum
-    if kind == "sgd":
-        payload["nesterov"] = nesterov and momentum > 0
-    if kind in ("adam", "adamw"):
-        payload["betas"] = betas
-    return payload
 
 
 def choose_sweep_landscape() -> None:

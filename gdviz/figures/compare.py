@@ -134,14 +134,7 @@ def race_figure(
     frames, controls = animate(
         animated, frame_indices(len(shown), max_frames), shown, animated_traces, 50, redraw=False
     )
-    layout = base_layout(
-        height=height,
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        margin={"l": 60, "r": 20, "t": 60, "b": 110},
-        **map_layout,
-        **controls,
-    )
-    return go.Figure(data=traces, layout=layout, frames=frames)
+    return maps.animated_map(traces, map_layout, frames, controls, height=height, top=60)
 
 
 def loss_overlay(

@@ -185,14 +185,7 @@ def contour_figure(
         ),
     ]
     frames, controls = animate(animated, frames_at, shown, ANIMATED, 50, redraw=False)
-    layout = base_layout(
-        height=height,
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        margin={"l": 60, "r": 20, "t": 40, "b": 110},
-        **map_layout,
-        **controls,
-    )
-    return go.Figure(data=traces, layout=layout, frames=frames)
+    return maps.animated_map(traces, map_layout, frames, controls, height=height, top=40)
 
 
 def surface_figure(

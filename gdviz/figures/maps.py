@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.figures import raster
-from gdviz.figures.style import MINIMUM, SURFACE_SCALE, colour_transform
+from gdviz.figures.style import MINIMUM, SURFACE_SCALE, base_layout, colour_transform
 from gdviz.landscapes.base import Landscape
 
 N_LAYERS = 4  # colour bar, click grid, minima, saddles
@@ -34,6 +34,26 @@ def picture(landscape: Landscape, resolution: int) -> tuple[str, str, float, flo
     colour, label = colour_transform(landscape.value(np.stack([xx, yy], axis=-1)))
     uri = raster.data_uri(raster.paint(colour, SURFACE_SCALE))
     return uri, label, float(np.nanmin(colour)), float(np.nanmax(colour))
+
+
+def animated_map(
+    traces: list[Any],
+    map_layout: dict[str, Any],
+    frames: list[dict[str, Any]],
+    controls: dict[str, Any],
+    *,
+    height: int,
+    top: int,
+) -> go.Figure:
+    """The figure of an animated map: ``traces`` over the map's ``layers``, legend on top."""
+    layout = base_layout(
+        height=height,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 60, "r": 20, "t": top, "b": 110},
+        **map_layout,
+        **controls,
+    )
+    return go.Figure(data=traces, layout=layout, frames=frames)
 
 
 def layers(
