@@ -28,6 +28,9 @@ PAGES = [
     st.Page(
         "pages/sweep.py", title="Sweep & basins", icon=":material/ssid_chart:", url_path="sweep"
     ),
+    st.Page(
+        "pages/data.py", title="Learning from data", icon=":material/scatter_plot:", url_path="data"
+    ),
 ]
 
 st.navigation(PAGES).run()

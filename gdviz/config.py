@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from gdviz import compare, expr, landscapes, optim, schedules, sweep
+from gdviz import compare, datasets, expr, landscapes, learn, optim, schedules, sweep
 from gdviz.descent import Trajectory, descend
 from gdviz.landscapes.base import Landscape
 
@@ -370,6 +370,96 @@ class HikerConfig(_OnLandscape):
         if not (math.isfinite(self.x0) and lo <= self.x0 <= hi):
             raise ValueError(f"start x0 = {self.x0:g} must lie in [{lo:g}, {hi:g}]")
         return self
+
+
+MAX_UPDATES = 20_000
+"""Most updates one data run may take (epochs × updates per epoch): stochastic descent on a
+large upload adds up quickly, and every update also evaluates the full-batch loss."""
+UPLOAD = "upload"
+
+
+class DataConfig(_Frozen):
+    """The data page: a data set, a model, the feature scaling, and how descent visits the data.
+
+    ``start`` is ``(w, b)`` in the coordinates of the chosen scaling. Checks that need the data
+    (batch size at most n, the start on the map, the update budget, the model fits the target)
+    run here for the bundled examples and through :meth:`check` for an upload.
+    """
+
+    dataset: Literal["tips", "gapminder", "iris", "upload"] = "tips"
+    model: Literal["linear", "logistic", "sigmoid_mse"] = "linear"
+    scaling: Literal["raw", "standardised"] = "standardised"
+    flavour: Literal["batch", "stochastic", "minibatch"] = "minibatch"
+    batch_size: Annotated[int, Field(ge=1, le=datasets.MAX_ROWS, title="batch size")] = 16
+    epochs: Annotated[int, Field(ge=1, le=500, title="epochs")] = 20
+    lr: LearningRate = 0.1
+    momentum: Momentum = 0.0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1, title="shuffle seed")] = 0
+    start: tuple[float, float] = (0.0, 0.0)
+    race: bool = False
+
+    @field_validator("start")
+    @classmethod
+    def _finite_start(cls, start: tuple[float, float]) -> tuple[float, float]:
+        if not all(math.isfinite(v) for v in start):
+            raise ValueError("start must be finite numbers")
+        return start
+
+    @model_validator(mode="after")
+    def _fits_the_example(self) -> DataConfig:
+        if self.dataset != UPLOAD:
+            self.check(example_problem(self.dataset, self.model, self.scaling))
+        return self
+
+    def flavours(self) -> list[str]:
+        """The flavours to run: the chosen one, or all three when racing."""
+        return list(learn.FLAVOURS) if self.race else [self.flavour]
+
+    def check(self, problem: learn.Problem) -> None:
+        """Raise ``ValueError`` if these settings do not fit ``problem``'s data."""
+        n = problem.dataset.n
+        if (self.flavour == "minibatch" or self.race) and self.batch_size > n:
+            raise ValueError(f"batch size {self.batch_size} is larger than the {n} rows")
+        (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+        w, b = self.start
+        if not (w_lo <= w <= w_hi and b_lo <= b <= b_hi):
+            raise ValueError(
+                f"start (w, b) = ({w:g}, {b:g}) is off the map: w must lie in "
+                f"[{w_lo:.4g}, {w_hi:.4g}] and b in [{b_lo:.4g}, {b_hi:.4g}]"
+            )
+        sizes = [learn.batch_size_of(f, self.batch_size, n) for f in self.flavours()]
+        updates = max(self.epochs * learn.updates_per_epoch(size, n) for size in sizes)
+        if updates > MAX_UPDATES:
+            raise ValueError(
+                f"{self.epochs} epochs of batches of {min(sizes)} on {n} rows is {updates:,} "
+                f"updates; the limit is {MAX_UPDATES:,}: use fewer epochs or larger batches"
+            )
+
+
+@functools.lru_cache(maxsize=32)
+def example_problem(dataset: str, model: str, scaling: str) -> learn.Problem:
+    """The problem of a bundled example (cached: finding a sigmoid model's optimum takes a few
+    milliseconds, and a validator calls this on every rerun)."""
+    return learn.make_problem(datasets.example(dataset), model, scaling)  # type: ignore[arg-type]
+
+
+def run_data(cfg: DataConfig, problem: learn.Problem) -> list[learn.Training]:
+    """The training runs a data config describes on ``problem`` (all three flavours when
+    racing, with the same seed, so every flavour sees the rows in the same order)."""
+    cfg.check(problem)
+    return [
+        learn.train(
+            problem,
+            flavour,  # type: ignore[arg-type]
+            batch_size=cfg.batch_size,
+            epochs=cfg.epochs,
+            lr=cfg.lr,
+            momentum=cfg.momentum,
+            seed=cfg.seed,
+            start=np.array(cfg.start, dtype=float),
+        )
+        for flavour in cfg.flavours()
+    ]
 
 
 # -- config -> core objects ------------------------------------------------------------------

@@ -166,6 +166,19 @@ class _BatchSampler:
         return rows
 
 
+def _batch_rng(seed: int) -> np.random.Generator:
+    """The generator of mini-batch orders for ``seed`` (independent of the noise stream)."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+
+
+def batch_orders(n_samples: int, seed: int, epochs: int) -> Array:
+    """The row orders ``descend(..., batch_size=B, seed=seed)`` uses, one per epoch:
+    ``(epochs, n_samples)``. The same for every ``B``: runs with different batch sizes and the
+    same seed see the rows in the same order, which is what makes them comparable."""
+    rng = _batch_rng(seed)
+    return np.stack([rng.permutation(n_samples) for _ in range(epochs)]).reshape(epochs, -1)
+
+
 BLOCK_SIZE = 16384
 """Trajectories per block. Large sweeps run block by block: memory stays bounded and every
 temporary stays small enough to be recycled by the allocator. One block of 65,536 runs was
@@ -331,7 +344,7 @@ def _descend_block(
     n_runs, dim = p.shape
     base_lr = np.asarray(optimizer.lr, dtype=p.dtype)
     # The same seed in every block: shared noise and mini-batch order do not depend on blocking.
-    noise_seq, batch_seq = np.random.SeedSequence(cfg.seed).spawn(2)
+    noise_seq = np.random.SeedSequence(cfg.seed).spawn(2)[0]
     if cfg.independent_noise:
         noise_seq = noise_seq.spawn(block_index + 1)[-1]
     noise_rng = np.random.default_rng(noise_seq)
@@ -339,9 +352,7 @@ def _descend_block(
     sigma = per_run(sigma)
     sampler = None
     if cfg.batch_size is not None:
-        sampler = _BatchSampler(
-            objective.n_samples, cfg.batch_size, np.random.default_rng(batch_seq)
-        )
+        sampler = _BatchSampler(objective.n_samples, cfg.batch_size, _batch_rng(cfg.seed))
 
     with np.errstate(all="ignore"):
         loss = np.asarray(objective.value(p), dtype=float).reshape(n_runs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -200,3 +201,88 @@ def landscape_report(
         distance=num(float(distance), 4),
         critical=critical,
     )
+
+
+# -- learning from data ----------------------------------------------------------------------
+
+
+def training_summary(run: Any, optimum_loss: float) -> str:
+    """One sentence on how a training run ended, in epochs and updates."""
+    traj = run.traj
+    if traj.status[0] == DIVERGED:
+        t = int(traj.diverged_at[0])
+        return (
+            f"**{run.label}** diverged at update {t} (epoch {t / run.per_epoch:.2f}): the loss "
+            "blew up, so the run stopped at its last good point. The learning rate is too large "
+            "for this surface."
+        )
+    final = float(run.loss[-1])
+    text = (
+        f"**{run.label}**: after {run.epochs} epoch{'s' if run.epochs != 1 else ''} "
+        f"({run.steps:,} updates) the loss is {final:.5g}"
+    )
+    if math.isfinite(optimum_loss):
+        gap = final - optimum_loss
+        if gap <= 1e-9 * max(1.0, abs(optimum_loss)):
+            return text + f", the optimum's own loss ({optimum_loss:.5g})."
+        relative = gap / max(abs(optimum_loss), 1e-12)
+        if relative >= 1.0:
+            return text + f": {final / optimum_loss:.1f}× the optimum's {optimum_loss:.5g}."
+        return text + f", {relative:.2%} above the optimum's {optimum_loss:.5g}."
+    return text + "."
+
+
+def training_tone(run: Any, optimum_loss: float) -> str:
+    """How a page should colour a run's summary: ``"error"`` (diverged), ``"success"`` (within
+    1% of the optimum's loss) or ``"warning"`` (still far from it)."""
+    if run.traj.status[0] == DIVERGED:
+        return "error"
+    final = float(run.loss[-1])
+    if math.isfinite(optimum_loss) and final - optimum_loss <= 0.01 * max(abs(optimum_loss), 1e-12):
+        return "success"
+    return "warning"
+
+
+def scaling_report(problem: Any, other: Any, lr: float, momentum: float = 0.0) -> str:
+    """Why feature scaling matters here: the condition number and the critical learning rate of
+    full-batch descent on the raw and on the standardised feature, and what the chosen rate does
+    on each (``problem``: the chosen scaling, ``other``: the other one)."""
+    raw, std = (problem, other) if problem.scaling == "raw" else (other, problem)
+    lr_raw, lr_std = raw.critical_lr(momentum), std.critical_lr(momentum)
+    where = "" if problem.model == "linear" else " near the optimum"
+    lines = [
+        f"**Raw feature:** condition number {_count(raw.condition_number())}{where}; full-batch "
+        f"descent is stable only for α < {rate(lr_raw)}.",
+        f"**Standardised feature:** condition number {_count(std.condition_number())}; stable "
+        f"for α < {rate(lr_std)}.",
+    ]
+    verdict = []
+    for name, limit in (("raw", lr_raw), ("standardised", lr_std)):
+        if lr >= limit:
+            verdict.append(f"above the {name} limit (it oscillates and blows up there)")
+        elif lr < 0.05 * limit:
+            verdict.append(f"far below the {name} limit (it crawls there)")
+        else:
+            verdict.append(f"within the {name} limit")
+    lines.append(f"Your α = {rate(lr)} is {verdict[0]}, and {verdict[1]}.")
+    if raw.condition_number() > 10 * std.condition_number():
+        lines.append(
+            "The raw feature sits far from zero, so changing the slope w also shifts every "
+            "prediction: w and b fight each other, and the round bowl becomes a long, narrow "
+            "ravine. Standardising, z = (x − mean)/std, makes the bowl round again."
+        )
+    return "  \n".join(lines)
+
+
+def _count(value: float) -> str:
+    """``2,810`` for large values, ``1.00`` for small ones."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+MISMATCH_NOTE = (
+    "**The mismatched loss.** Squared error on a sigmoid has gradient "
+    "2(σ − y)·σ(1 − σ)·(x, 1). Where the sigmoid saturates, σ(1 − σ) ≈ 0, so the gradient "
+    "vanishes even when the prediction is completely wrong: the surface has flat plateaus, and "
+    "descent started there crawls. Cross-entropy's gradient is (σ − y)·(x, 1): the factor "
+    "cancels, a wrong prediction always gives a strong push, and the surface is convex."
+)

@@ -20,6 +20,7 @@ from gdviz.config import (
     CUSTOM,
     OPTIMIZER_MODELS,
     CompareConfig,
+    DataConfig,
     HikerConfig,
     RunConfig,
     describe_errors,
@@ -71,6 +72,20 @@ HIKER_KEYS: dict[str, tuple[str, ...]] = {
     "lr": ("lr",),
     "x0": ("x0",),
     "n": ("steps",),
+}
+DATA_KEYS: dict[str, tuple[str, ...]] = {
+    "d": ("dataset",),
+    "model": ("model",),
+    "scale": ("scaling",),
+    "gd": ("flavour",),
+    "B": ("batch_size",),
+    "epochs": ("epochs",),
+    "lr": ("lr",),
+    "mom": ("momentum",),
+    "seed": ("seed",),
+    "w0": ("start", "0"),
+    "b0": ("start", "1"),
+    "race": ("race",),
 }
 
 
@@ -124,7 +139,7 @@ def _parse(
             if not given:  # the defaults themselves are invalid: a programming error
                 raise
             reason = describe_errors(error)[0]
-            culprit = _field_culprit(error, given, keys) or _removal_culprit(attempt, given)
+            culprit = _field_culprit(error, given, keys) or _removal_culprit(attempt, given, reason)
             if culprit is None:  # only several values together are wrong: keep the defaults
                 warnings.append(f"Ignored the settings in the link ({reason}).")
                 given = {}
@@ -153,15 +168,19 @@ def _field_culprit(
     return None
 
 
-def _removal_culprit(attempt: Any, given: Mapping[str, str]) -> str | None:
-    """For a rule across fields: the one URL key whose removal makes the rest valid."""
+def _removal_culprit(attempt: Any, given: Mapping[str, str], reason: str) -> str | None:
+    """For a rule across fields: the one URL key whose removal makes the rest valid; failing
+    that (two separate problems), the key whose removal makes the reported problem go away."""
+    changed = None
     for key in reversed(list(given)):
         try:
             attempt({k: v for k, v in given.items() if k != key})
-        except ValidationError:
+        except ValidationError as error:
+            if changed is None and describe_errors(error)[0] != reason:
+                changed = key
             continue
         return key
-    return None
+    return changed
 
 
 def _complete(flat: dict[tuple[str, ...], Any]) -> None:
@@ -378,3 +397,22 @@ def compare_from_query(query: Mapping[str, Any]) -> tuple[CompareConfig, list[st
 def compare_to_query(cfg: CompareConfig) -> dict[str, str]:
     """``{"c": base64url JSON}`` reproducing ``cfg`` exactly."""
     return {"c": model_to_link(cfg)}
+
+
+def data_from_query(query: Mapping[str, Any]) -> tuple[DataConfig, list[str]]:
+    """A valid :class:`DataConfig` from ``?d=tips&scale=raw&gd=minibatch&B=16&lr=0.1`` and the
+    warnings for what was dropped (an uploaded file cannot travel in a link)."""
+    return _parse(DataConfig, DATA_KEYS, query, {})
+
+
+def data_to_query(cfg: DataConfig) -> dict[str, str]:
+    """The query that reproduces ``cfg`` (values equal to the defaults left out)."""
+    payload, default = cfg.model_dump(), DataConfig().model_dump()
+    out: dict[str, str] = {}
+    for key, path in DATA_KEYS.items():
+        value, ref = payload[path[0]], default[path[0]]
+        if len(path) == 2:
+            value, ref = value[int(path[1])], ref[int(path[1])]
+        if value != ref:
+            out[key] = _text(value)
+    return out

@@ -42,6 +42,14 @@ with right:
         "Sweep hundreds of learning rates at once and see where training turns unstable (and "
         "that it matches 2/λ_max), and map which minimum every start point ends in."
     )
+left, right = st.columns(2, gap="large")
+with left:
+    st.page_link("pages/data.py", label="**Learning from data**", icon=":material/scatter_plot:")
+    st.markdown(
+        "Fit a line or a sigmoid to real data (restaurant tips, Gapminder, irises, or your own "
+        "CSV) and watch the parameters walk the loss surface while the fit moves through the "
+        "data: batch vs stochastic vs mini-batch, feature scaling, and the mismatched loss."
+    )
 st.divider()
 st.caption(
     "Every setting lives in the page's address, so a link reproduces the exact demo. Update "

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import IN_CI, optional_module
@@ -208,3 +209,54 @@ def test_compare_preset_table_in_the_browser(server, page):
     row = table.locator("tr", has_text="too large").inner_text()
     assert "44" in row  # diverged at step 44
     screenshot(page, "compare.png")
+
+
+def test_data_page_trains_on_an_uploaded_csv(server, page, tmp_path):
+    good = tmp_path / "grades.csv"
+    good.write_text("hours,score\n1,50\n2,55\n3,62\n4,70\n5,72\n6,80\n2.5,65\n3.5,58\n")
+    page.goto(f"{server}/data?d=upload")
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(good))
+    page.get_by_text("Mini-batch (B = 8)").wait_for(timeout=60_000)
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    title = page.evaluate(
+        "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis2.title.text"
+    )
+    assert title == "hours"
+    screenshot(page, "data-upload.png")
+    bad = tmp_path / "broken.csv"
+    bad.write_text("hours,score\n1,50\n,55\n")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bad))
+    message = page.get_by_text("missing, NaN or infinite values in data row(s) 2")
+    message.wait_for(timeout=60_000)
+    assert "broken.csv" in page.locator("[data-testid='stAlert']").first.inner_text()
+
+
+def test_clicking_the_parameter_map_sets_the_initialisation(server, page):
+    from gdviz import config
+
+    (w_lo, w_hi), (b_lo, b_hi) = config.example_problem("tips", "linear", "standardised").bounds
+    w, b = np.linspace(w_lo, w_hi, 41)[6], np.linspace(b_lo, b_hi, 41)[34]  # grid nodes
+    target = (f"{round(w, 4):.4g}", f"{round(b, 4):.4g}")
+    page.goto(f"{server}/data")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    got = None
+    for _attempt in range(3):
+        time.sleep(1.0)
+        x, y = page.evaluate(DATA_TO_PAGE, [w, b])
+        page.mouse.move(x, y)
+        page.mouse.click(x, y)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            got = (page.get_by_label("w₀").input_value(), page.get_by_label("b₀").input_value())
+            if got == target:
+                break
+            time.sleep(0.3)
+        if got == target:
+            break
+    assert got == target
+    wait_idle(page)
+    assert f"w0={round(w, 4):g}" in page.url
+    screenshot(page, "data.png")

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from gdviz import data, descend, optim
-
-
-def load_tips() -> tuple[np.ndarray, np.ndarray]:
-    """(total_bill (n,), tip (n,)) from plotly's bundled tips.csv.gz, read without importing
-    plotly (the core must not) and without any download."""
-    spec = importlib.util.find_spec("plotly")
-    root = Path(next(iter(spec.submodule_search_locations)))
-    with gzip.open(root / "package_data" / "datasets" / "tips.csv.gz", "rt") as fh:
-        rows = list(csv.DictReader(fh))
-    return (
-        np.array([float(r["total_bill"]) for r in rows]),
-        np.array([float(r["tip"]) for r in rows]),
-    )
+from gdviz import data, datasets, descend, optim
 
 
 @pytest.fixture(scope="module")
 def tips():
-    x, y = load_tips()
+    table = datasets.bundled_table("tips")  # read from plotly's package data, offline
+    x, y = table.columns["total_bill"], table.columns["tip"]
     assert x.shape == (244,)
     return x, y
 

@@ -196,3 +196,98 @@ def test_animation_controls_share_one_frame_argument_helper():
     assert play == style.frame_args(40, False)
     assert step == style.frame_args(0, False)
     json.dumps(controls)
+
+
+# -- learning from data --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tips_problem():
+    from gdviz import datasets, learn
+
+    return learn.make_problem(datasets.example("tips"), "linear", "standardised")
+
+
+def test_training_figure_moves_both_panels_together(tips_problem):
+    from gdviz import learn
+    from gdviz.figures import data as data_figs
+
+    run = learn.train(tips_problem, "minibatch", batch_size=16, epochs=5, lr=0.1, start=(-1, 4))
+    fig = data_figs.training_figure(tips_problem, [run], max_frames=41)
+    names = [t.name for t in fig.data]
+    assert names[: data_figs.N_STATIC] == [
+        None,
+        "click to start here",
+        "optimum",
+        "data",
+        "best fit (optimum)",
+    ]
+    assert len(fig.data[data_figs.CLICK_GRID].x) == 41 * 41
+    assert fig.data[data_figs.CLICK_GRID].marker.color == "rgba(0,0,0,0)"
+    np.testing.assert_allclose(
+        [fig.data[data_figs.OPTIMUM].x[0], fig.data[data_figs.OPTIMUM].y[0]],
+        tips_problem.optimum,
+    )
+    assert fig.layout.images[0].xref == "x" and fig.layout.xaxis2.domain[0] > 0.5
+    assert len(fig.frames) == 41  # 5 epochs in steps of 1/8 epoch
+    xs = untyped(fig.frames[0].data[2].x)
+    for frame in (fig.frames[8], fig.frames[-1]):  # after epoch 1 (update 16), and the end
+        t = round(float(frame.name) * run.per_epoch)
+        path, point, curve, batch = frame.data
+        assert (untyped(point.x)[0], untyped(point.y)[0]) == tuple(run.path[t])
+        np.testing.assert_allclose(untyped(path.x)[-1], run.path[t, 0], rtol=1e-6)
+        # The data panel draws the same parameters: ŷ = w·(x − mean)/std + b.
+        expected = tips_problem.predict(run.path[t], xs)
+        np.testing.assert_allclose(untyped(curve.y), expected, rtol=1e-6)
+        if t < run.steps:  # the rows the next update uses are ringed in the data panel
+            np.testing.assert_array_equal(
+                untyped(batch.x), tips_problem.dataset.x[run.rows(t)]
+            )
+    assert fig.frames[8].name == "1" and fig.layout.sliders[0].currentvalue.prefix == "epoch "
+    assert_finite_json(fig.to_json())
+
+
+def test_a_race_keeps_flavours_in_step_by_epoch(tips_problem):
+    from gdviz import learn
+    from gdviz.figures import data as data_figs
+
+    runs = [learn.train(tips_problem, f, batch_size=16, epochs=2) for f in learn.FLAVOURS]
+    fig = data_figs.training_figure(tips_problem, runs, max_frames=21)
+    assert len(fig.data) == data_figs.N_STATIC + 3 * 3  # path, point, fit per flavour
+    middle = fig.frames[10]  # after one epoch
+    for i, run in enumerate(runs):
+        point = middle.data[3 * i + 1]
+        assert (untyped(point.x)[0], untyped(point.y)[0]) == tuple(run.path[run.per_epoch])
+
+
+def test_loss_curves_mark_each_epoch_and_the_optimum(tips_problem):
+    from gdviz import learn
+    from gdviz.figures import data as data_figs
+
+    run = learn.train(tips_problem, "minibatch", batch_size=32, epochs=4)
+    fig = data_figs.loss_curves_figure(tips_problem, [run])
+    batch, per_update, per_epoch = fig.data
+    np.testing.assert_allclose(per_epoch.y, run.epoch_loss())
+    assert list(per_epoch.x) == [0, 1, 2, 3, 4]
+    assert per_update.x[-1] == 4.0 and batch.name == "loss of each update's mini-batch"
+    assert fig.layout.shapes[0].y0 == pytest.approx(tips_problem.optimum_loss)
+    log = data_figs.loss_curves_figure(tips_problem, [run], log=True)
+    np.testing.assert_allclose(log.data[2].y, run.epoch_loss() - tips_problem.optimum_loss)
+    assert log.layout.yaxis.type == "log"
+
+
+def test_one_update_through_its_mini_batch(tips_problem):
+    from gdviz import learn
+    from gdviz.figures import data as data_figs
+
+    run = learn.train(tips_problem, "minibatch", batch_size=8, epochs=1, lr=0.2)
+    fig = data_figs.batch_figure(tips_problem, run, 3, 0.2)
+    (contour,) = [t for t in fig.data if t.type == "contour"]
+    assert contour.contours.coloring == "lines"
+    taken = next(t for t in fig.data if (t.name or "").startswith("step taken"))
+    full = next(t for t in fig.data if (t.name or "").startswith("full-batch step"))
+    np.testing.assert_allclose([taken.x[1], taken.y[1]], run.path[4])
+    expected = run.path[3] - 0.2 * tips_problem.objective.grad(run.path[3])
+    np.testing.assert_allclose([full.x[1], full.y[1]], expected)
+    ringed = next(t for t in fig.data if t.name == "rows in this mini-batch")
+    np.testing.assert_array_equal(ringed.x, tips_problem.dataset.x[run.rows(3)])

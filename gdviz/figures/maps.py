@@ -21,15 +21,21 @@ N_LAYERS = 4  # colour bar, click grid, minima, saddles
 CLICK_GRID = 1
 
 
-def picture(landscape: Landscape, resolution: int) -> tuple[str, str, float, float]:
-    """The landscape painted ``resolution`` pixels along its longer side.
+def picture(
+    landscape: Landscape, resolution: int, square_pixels: bool = True
+) -> tuple[str, str, float, float]:
+    """The landscape painted ``resolution`` pixels along its longer side (``square_pixels``:
+    for equal-aspect maps), or ``resolution`` pixels along both sides (for maps whose axes are
+    scaled independently, like a slope against an intercept).
 
     Returns ``(PNG data URI, colour label, colour min, colour max)``.
     """
     lo, hi = landscape.lo, landscape.hi
     width, tall = hi - lo
-    nx = resolution if width >= tall else max(2, round(resolution * width / tall))
-    ny = resolution if tall >= width else max(2, round(resolution * tall / width))
+    nx = ny = resolution
+    if square_pixels:
+        nx = resolution if width >= tall else max(2, round(resolution * width / tall))
+        ny = resolution if tall >= width else max(2, round(resolution * tall / width))
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], nx), np.linspace(lo[1], hi[1], ny))
     colour, label = colour_transform(landscape.value(np.stack([xx, yy], axis=-1)))
     uri = raster.data_uri(raster.paint(colour, SURFACE_SCALE))

@@ -82,8 +82,10 @@ def animation_controls(
     labels: Sequence[str],
     duration_ms: int = 60,
     redraw: bool = True,
+    prefix: str = "step ",
 ) -> dict[str, Any]:
-    """``updatemenus`` (Play / Pause) and ``sliders`` (a step scrubber) for a figure's layout."""
+    """``updatemenus`` (Play / Pause) and ``sliders`` (a scrubber whose current value reads
+    ``prefix + label``) for a figure's layout."""
     play = frame_args(duration_ms, redraw)
     still = frame_args(0, redraw)
     buttons = [
@@ -119,7 +121,7 @@ def animation_controls(
                 "xanchor": "left",
                 "yanchor": "top",
                 "pad": {"t": 0, "b": 10},
-                "currentvalue": {"prefix": "step ", "font": {"size": 15}, "xanchor": "right"},
+                "currentvalue": {"prefix": prefix, "font": {"size": 15}, "xanchor": "right"},
                 "font": {"size": 11},
                 "ticklen": 3,
             }

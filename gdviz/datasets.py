@@ -1,0 +1,385 @@
+"""Data sets for the data page: real tables that ship offline, and the user's own CSV.
+
+The tips, iris and gapminder tables come with the plotly package as gzipped CSVs in
+``plotly/package_data/datasets/``. They are located with ``importlib.util.find_spec`` and read
+with the standard ``csv`` module, so the core never imports plotly and nothing is downloaded.
+
+Uploaded files go through :func:`read_csv`, which refuses what cannot be learned from and says
+why in one sentence (:class:`DataError`): not a CSV, empty, too large, ragged rows. Picking the
+feature and target columns (:meth:`Table.xy`) then refuses text columns, missing values, a single
+row, a constant feature, and a classification target without exactly two classes.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import importlib.util
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+Array = np.ndarray
+Task = Literal["regression", "classification"]
+
+MAX_BYTES = 1_000_000
+"""Largest upload accepted (1 MB): about 50,000 short rows, far more than a 2-parameter model
+needs, and small enough that parsing it never stalls the page."""
+MAX_ROWS = 5_000
+"""Most data rows accepted: every update also evaluates the full-batch loss for the loss curve,
+so the cost of a run grows with the rows."""
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-"})
+
+
+class DataError(ValueError):
+    """A data set that cannot be used, with a message meant for the person who supplied it."""
+
+
+def _format_rows(rows: Array) -> str:
+    """``"4, 9 and 12"`` or ``"4, 9, 12, … (17 rows)"``: 1-based data-row numbers."""
+    shown = [str(int(r) + 1) for r in rows[:5]]
+    if len(rows) > 5:
+        return ", ".join(shown) + f", … ({len(rows)} rows)"
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A parsed CSV: column names in order, each column either numeric (``float`` array, NaN
+    where a cell was missing) or text (``str`` array).
+
+    Shapes: every column is ``(n_rows,)``.
+    """
+
+    columns: dict[str, Array]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.columns)
+
+    @property
+    def n_rows(self) -> int:
+        return len(next(iter(self.columns.values())))
+
+    def is_numeric(self, name: str) -> bool:
+        return self.columns[name].dtype.kind == "f"
+
+    @property
+    def numeric(self) -> list[str]:
+        """Names of the numeric columns."""
+        return [name for name in self.columns if self.is_numeric(name)]
+
+    def suggest(self, task: Task) -> tuple[str, str]:
+        """A sensible first ``(feature, target)``: the first numeric column, and the last other
+        column that suits the task (numeric for regression, two-valued for classification)."""
+        numeric = self.numeric or self.names
+        feature = numeric[0]
+        others = [name for name in self.names if name != feature] or self.names
+        if task == "regression":
+            fits = [name for name in others if self.is_numeric(name)]
+        else:
+            fits = [name for name in others if len(set(self.columns[name].tolist())) == 2]
+        return feature, (fits or others)[-1]
+
+    def _column(self, name: str, role: str) -> Array:
+        if name not in self.columns:
+            raise DataError(f"there is no column {name!r}; the columns are {', '.join(self.names)}")
+        values = self.columns[name]
+        if role == "feature" and not self.is_numeric(name):
+            example = str(next((v for v in values if v.strip().lower() not in MISSING), ""))
+            raise DataError(
+                f"the feature column {name!r} is not numeric (it holds text such as {example!r}); "
+                "choose a column of numbers"
+            )
+        return values
+
+    def xy(self, feature: str, target: str, task: Task) -> tuple[Array, Array, tuple[str, str]]:
+        """The feature ``x (n,)`` and target ``y (n,)`` for a model, with class names.
+
+        Regression needs a numeric target. Classification needs a target with exactly two
+        distinct values (numbers or text): the smaller (in sort order) becomes 0, the other 1,
+        and the returned ``(name of 0, name of 1)`` says which is which.
+        """
+        if feature == target:
+            raise DataError("the feature and the target must be different columns")
+        x = self._column(feature, "feature")
+        raw_y = self._column(target, "target")
+        bad = ~np.isfinite(x)
+        if self.is_numeric(target):
+            bad |= ~np.isfinite(raw_y)
+        else:
+            bad |= np.array([v.strip().lower() in MISSING for v in raw_y])
+        if bad.any():
+            raise DataError(
+                f"{feature!r} or {target!r} has missing, NaN or infinite values in data row(s) "
+                f"{_format_rows(np.flatnonzero(bad))}; fill them in or remove those rows"
+            )
+        if len(x) < 2:
+            raise DataError(
+                "a model needs at least two rows of data to learn from; this file has one"
+            )
+        if np.ptp(x) == 0:
+            raise DataError(
+                f"the feature {feature!r} has the same value ({x[0]:g}) in every row, so it "
+                "carries no information about the target; choose another column"
+            )
+        if task == "regression":
+            if not self.is_numeric(target):
+                example = str(next(v for v in raw_y if v.strip()))
+                raise DataError(
+                    f"the target column {target!r} is not numeric (it holds text such as "
+                    f"{example!r}); a linear model predicts numbers: choose a numeric target, "
+                    "or a logistic model for two classes"
+                )
+            return x, raw_y.astype(float), ("", "")
+        classes = sorted(set(raw_y.tolist()))
+        if len(classes) != 2:
+            raise DataError(
+                f"a classifier needs a target with exactly two classes; {target!r} has "
+                f"{len(classes)} distinct values"
+                + ("" if len(classes) > 2 else ": every row is in the same class")
+            )
+        y = (raw_y == classes[1]).astype(float)
+        return x, y, (_class_name(classes[0]), _class_name(classes[1]))
+
+
+def _class_name(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value).strip()
+
+
+def _parse_float(cell: str) -> float | None:
+    """The cell as a number (``nan`` if missing), or ``None`` if it is text."""
+    text = cell.strip()
+    if text.lower() in MISSING:
+        return math.nan
+    try:
+        return float(text.replace("_", "x"))  # float() accepts "1_000"; a CSV cell should not
+    except ValueError:
+        return None
+
+
+def _decode(content: bytes) -> str:
+    if b"\x00" in content[:4096]:
+        raise DataError(
+            "this file is not a CSV: it contains binary data; upload a text file with one row "
+            "per line and values separated by commas"
+        )
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")  # spreadsheets on Windows still write cp1252/latin-1
+
+
+def read_csv(content: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS) -> Table:
+    """Parse CSV ``content`` with a header row into a :class:`Table`.
+
+    The delimiter (comma, semicolon or tab) is sniffed from the first lines. Raises
+    :class:`DataError` with a one-sentence reason when the file is empty, larger than
+    ``max_bytes``, has more than ``max_rows`` data rows, is not delimited text, or has rows
+    whose length differs from the header's.
+    """
+    if len(content) == 0 or not content.strip():
+        raise DataError("the file is empty; upload a CSV with a header row and rows of numbers")
+    if len(content) > max_bytes:
+        raise DataError(
+            f"the file is {len(content) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB"
+        )
+    text = _decode(content)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(row)]
+    except csv.Error as error:
+        raise DataError(f"this file is not a readable CSV: {error}") from None
+    if not rows:
+        raise DataError("the file is empty; upload a CSV with a header row and rows of numbers")
+    header, body = rows[0], rows[1:]
+    if len(header) < 2:
+        raise DataError(
+            "this does not look like a CSV: the first line has no commas (or semicolons or "
+            "tabs); a data set needs at least two columns, a feature and a target"
+        )
+    if not body:
+        raise DataError("the file has a header row but no data rows")
+    if len(body) > max_rows:
+        raise DataError(f"the file has {len(body):,} data rows; the limit is {max_rows:,}")
+    for index, row in enumerate(body):
+        if len(row) != len(header):
+            raise DataError(
+                f"data row {index + 1} has {len(row)} values but the header has "
+                f"{len(header)} columns"
+            )
+    names = _unique_names(header)
+    columns: dict[str, Array] = {}
+    for j, name in enumerate(names):
+        cells = [row[j] for row in body]
+        numbers = [_parse_float(cell) for cell in cells]
+        if all(v is not None for v in numbers) and not all(math.isnan(v) for v in numbers):
+            columns[name] = np.array(numbers, dtype=float)
+        else:
+            columns[name] = np.array([cell.strip() for cell in cells], dtype=str)
+    return Table(columns)
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Header cells stripped; blank ones become ``column 3``; repeats get ``(2)``, ``(3)``."""
+    names: list[str] = []
+    for j, cell in enumerate(header):
+        base = cell.strip() or f"column {j + 1}"
+        name, k = base, 2
+        while name in names:
+            name, k = f"{base} ({k})", k + 1
+        names.append(name)
+    return names
+
+
+# -- the bundled examples ---------------------------------------------------------------------
+
+
+def bundled_path(name: str) -> Path:
+    """Path of plotly's ``<name>.csv.gz``, found without importing plotly."""
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError("the plotly package (which ships the example data) is not installed")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return root / "package_data" / "datasets" / f"{name}.csv.gz"
+
+
+@functools.lru_cache(maxsize=8)
+def bundled_table(name: str) -> Table:
+    """One of plotly's bundled tables (``"tips"``, ``"iris"``, ``"gapminder"``, …)."""
+    with gzip.open(bundled_path(name), "rb") as fh:
+        return read_csv(fh.read(), max_bytes=10**8, max_rows=10**6)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A feature ``x (n,)`` and a target ``y (n,)`` ready for a two-parameter model.
+
+    ``classes`` names the target's 0 and 1 for classification (empty strings for regression).
+    """
+
+    key: str
+    title: str
+    x: Array
+    y: Array
+    x_label: str
+    y_label: str
+    task: Task
+    classes: tuple[str, str] = ("", "")
+    source: str = ""
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+
+@dataclass(frozen=True)
+class Example:
+    """How a bundled example is cut from its table."""
+
+    title: str
+    table: str
+    feature: str
+    target: str
+    task: Task
+    x_label: str
+    y_label: str
+    log10_feature: bool = False
+    where: tuple[str, object] | None = None  # keep rows whose column equals this value
+    classes: tuple[str, str] | None = None  # (class 0, class 1) kept, for classification
+    blurb: str = ""
+
+
+EXAMPLES: dict[str, Example] = {
+    "tips": Example(
+        title="Restaurant tips: tip ~ total bill",
+        table="tips",
+        feature="total_bill",
+        target="tip",
+        task="regression",
+        x_label="total bill ($)",
+        y_label="tip ($)",
+        blurb="244 restaurant bills and the tips left on them. Bills average about $20, so the "
+        "raw feature sits far from zero: the slope and intercept fight each other.",
+    ),
+    "gapminder": Example(
+        title="Life expectancy ~ log₁₀ GDP per capita (2007)",
+        table="gapminder",
+        feature="gdpPercap",
+        target="lifeExp",
+        task="regression",
+        x_label="log₁₀ GDP per capita (US$)",
+        y_label="life expectancy (years)",
+        log10_feature=True,
+        where=("year", 2007.0),
+        blurb="142 countries in 2007 (Gapminder). Each tenfold rise in income goes with about "
+        "17 more years of life.",
+    ),
+    "iris": Example(
+        title="Iris: virginica vs versicolor by petal length",
+        table="iris",
+        feature="petal_length",
+        target="species",
+        task="classification",
+        x_label="petal length (cm)",
+        y_label="P(virginica)",
+        classes=("versicolor", "virginica"),
+        blurb="100 irises of two species whose petal lengths overlap, so no threshold "
+        "separates them perfectly and the best model is a soft sigmoid.",
+    ),
+}
+
+
+@functools.lru_cache(maxsize=8)
+def example(key: str) -> Dataset:
+    """The bundled example ``key`` (one of :data:`EXAMPLES`) as a :class:`Dataset`."""
+    spec = EXAMPLES[key]
+    table = bundled_table(spec.table)
+    keep = np.ones(table.n_rows, dtype=bool)
+    if spec.where is not None:
+        column, value = spec.where
+        keep &= table.columns[column] == value
+    if spec.classes is not None:
+        keep &= np.isin(table.columns[spec.target], spec.classes)
+    cut = Table({name: values[keep] for name, values in table.columns.items()})
+    x, y, classes = cut.xy(spec.feature, spec.target, spec.task)
+    if spec.log10_feature:
+        x = np.log10(x)
+    return Dataset(
+        key=key,
+        title=spec.title,
+        x=x,
+        y=y,
+        x_label=spec.x_label,
+        y_label=spec.y_label,
+        task=spec.task,
+        classes=classes,
+        source=f"plotly.data.{spec.table}() (bundled with plotly, read offline)",
+    )
+
+
+def from_table(table: Table, feature: str, target: str, task: Task, name: str) -> Dataset:
+    """A :class:`Dataset` from an uploaded table (raises :class:`DataError` when unusable)."""
+    x, y, classes = table.xy(feature, target, task)
+    return Dataset(
+        key="upload",
+        title=f"{name}: {target} ~ {feature}",
+        x=x,
+        y=y,
+        x_label=feature,
+        y_label=f"P({classes[1]})" if task == "classification" else target,
+        task=task,
+        classes=classes,
+        source=f"uploaded file {name}",
+    )

@@ -1,0 +1,579 @@
+"""Figures for learning from data: parameter space and data space side by side, loss curves, and
+one update seen through its mini-batch.
+
+``training_figure`` animates both panels together from one set of frames: on the left the path
+over the loss of ``(w, b)`` (a picture, as on the landscape page, so frames skip the full redraw),
+on the right the data with the line or sigmoid those parameters draw. Frames are spaced in epochs,
+so runs with different batch sizes (a race of flavours) stay in step: after one epoch every run
+has seen every row once, however many updates that took.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gdviz.figures import maps
+from gdviz.figures.compare import run_colour
+from gdviz.figures.style import (
+    ARROW,
+    MINIMUM,
+    OKABE_ITO,
+    SURFACE_SCALE,
+    animation_controls,
+    base_layout,
+    display_indices,
+    typed,
+)
+from gdviz.learn import Problem, Training
+
+# Trace order of training_figure (the page's click handling relies on CLICK_GRID).
+COLOUR_BAR, CLICK_GRID, OPTIMUM, DATA_POINTS, BEST_FIT = range(5)
+N_STATIC = 5
+POINT_COLOURS = (OKABE_ITO[0], OKABE_ITO[1])  # class 0, class 1
+BATCH_COLOUR = OKABE_ITO[4]
+MAP_WIDTH = 0.47  # share of the figure's width given to the parameter-space panel
+
+
+def _curve_x(problem: Problem, n: int = 120) -> np.ndarray:
+    """``(n,)`` raw feature values spanning the data with a 5% margin."""
+    x = problem.dataset.x
+    pad = 0.05 * float(np.ptp(x))
+    return np.linspace(float(x.min()) - pad, float(x.max()) + pad, n)
+
+
+def _y_range(problem: Problem) -> list[float]:
+    """A fixed data-panel range (a diverging line must not rescale the axis)."""
+    if problem.dataset.task == "classification":
+        return [-0.2, 1.2]
+    y = problem.dataset.y
+    pad = 0.15 * float(np.ptp(y)) or 1.0
+    return [float(y.min()) - pad, float(y.max()) + pad]
+
+
+def _shown_y(problem: Problem) -> np.ndarray:
+    """Targets as drawn: 0/1 classes get a small fixed vertical jitter so overlapping points
+    stay visible (drawn only; the model sees the exact 0 and 1)."""
+    y = problem.dataset.y
+    if problem.dataset.task != "classification":
+        return y
+    return y + 0.05 * np.random.default_rng(0).uniform(-1.0, 1.0, len(y))
+
+
+def _map_traces(problem: Problem, click_resolution: int) -> tuple[list[go.Scatter], dict]:
+    """The static traces of the parameter-space panel (colour bar, click grid, optimum) and its
+    picture as a layout image on axes x/y."""
+    landscape = problem.landscape()
+    (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+    uri, label, c_lo, c_hi = maps.picture(landscape, 300, square_pixels=False)
+    gw, gb = (
+        v.ravel()
+        for v in np.meshgrid(
+            np.linspace(w_lo, w_hi, click_resolution), np.linspace(b_lo, b_hi, click_resolution)
+        )
+    )
+    opt = problem.optimum
+    traces = [
+        go.Scatter(
+            x=[w_lo, w_lo],
+            y=[b_lo, b_lo],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={
+                "size": 0.001,
+                "color": [c_lo, c_hi],
+                "colorscale": SURFACE_SCALE,
+                "cmin": c_lo,
+                "cmax": c_hi,
+                "colorbar": {
+                    "title": {"text": label, "side": "right"},
+                    "thickness": 14,
+                    "x": MAP_WIDTH + 0.005,
+                    "xanchor": "left",
+                    "len": 0.8,
+                },
+            },
+        ),
+        go.Scatter(
+            x=gw,
+            y=gb,
+            mode="markers",
+            name="click to start here",
+            showlegend=False,
+            marker={"size": 12, "color": "rgba(0,0,0,0)"},  # see maps.layers: not opacity 0
+            customdata=landscape.value(np.stack([gw, gb], axis=-1)),
+            hovertemplate="start at w = %{x:.3g}, b = %{y:.3g}<br>L = %{customdata:.4g}"
+            "<extra></extra>",
+        ),
+        go.Scatter(
+            x=[] if opt is None else [opt[0]],
+            y=[] if opt is None else [opt[1]],
+            mode="markers",
+            name="optimum",
+            marker={
+                "symbol": "star",
+                "size": 18,
+                "color": MINIMUM,
+                "line": {"color": "black", "width": 1.5},
+            },
+            hovertemplate="optimum w* = %{x:.4g}, b* = %{y:.4g}<extra></extra>",
+        ),
+    ]
+    image = {
+        "source": uri,
+        "xref": "x",
+        "yref": "y",
+        "x": w_lo,
+        "y": b_hi,
+        "sizex": w_hi - w_lo,
+        "sizey": b_hi - b_lo,
+        "sizing": "stretch",
+        "layer": "below",
+    }
+    return traces, image
+
+
+def _data_traces(problem: Problem) -> list[go.Scatter]:
+    """The data points and the optimum's fit in the data panel."""
+    ds = problem.dataset
+    shown = _shown_y(problem)
+    if ds.task == "classification":
+        colours = [POINT_COLOURS[int(v)] for v in ds.y]
+        name = f"data ({ds.classes[0]} = 0, {ds.classes[1]} = 1)"
+    else:
+        colours = OKABE_ITO[0]
+        name = "data"
+    xs = _curve_x(problem)
+    best = (
+        problem.predict(problem.optimum, xs)
+        if problem.optimum is not None
+        else np.full_like(xs, np.nan)
+    )
+    return [
+        go.Scatter(
+            x=ds.x,
+            y=shown,
+            mode="markers",
+            name=name,
+            marker={"size": 8, "color": colours, "opacity": 0.7, "line": {"width": 0}},
+            customdata=ds.y,
+            hovertemplate=f"{ds.x_label} = %{{x:.4g}}<br>y = %{{customdata:.4g}}<extra></extra>",
+            xaxis="x2",
+            yaxis="y2",
+        ),
+        go.Scatter(
+            x=xs,
+            y=best,
+            mode="lines",
+            name="best fit (optimum)",
+            line={"color": "black", "width": 2, "dash": "dash"},
+            hoverinfo="skip",
+            xaxis="x2",
+            yaxis="y2",
+        ),
+    ]
+
+
+def _axes(problem: Problem, height: int, top: int) -> dict[str, Any]:
+    (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+    ds = problem.dataset
+    plain = {"showgrid": False, "zeroline": False}
+    scaled = " (standardised x)" if problem.scaling == "standardised" else ""
+    return base_layout(
+        height=height,
+        xaxis={
+            "title": f"w (slope){scaled}",
+            "range": [w_lo, w_hi],
+            "domain": [0, MAP_WIDTH],
+            **plain,
+        },
+        yaxis={"title": "b (intercept)", "range": [b_lo, b_hi], **plain},
+        xaxis2={"title": ds.x_label, "domain": [MAP_WIDTH + 0.16, 1.0], "anchor": "y2"},
+        yaxis2={"title": ds.y_label, "range": _y_range(problem), "anchor": "x2"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 70, "r": 20, "t": top, "b": 110},
+        clickmode="event+select",
+        dragmode="pan",
+    )
+
+
+def training_figure(
+    problem: Problem,
+    runs: list[Training],
+    *,
+    max_frames: int = 100,
+    max_points: int = 300,
+    click_resolution: int = 41,
+    height: int = 600,
+) -> go.Figure:
+    """Parameter space (left) and data space (right), animated together over epochs.
+
+    Traces: the static ones (``COLOUR_BAR`` … ``BEST_FIT``), then per run its path and its
+    current point (left) and its prediction (right); with a single run, also the rows of the
+    mini-batch the next update will use (right). Frame ``k`` shows every run after
+    ``epochs · k / (frames − 1)`` epochs; the slider reads the epoch and each run's update.
+    """
+    map_traces, image = _map_traces(problem, click_resolution)
+    traces: list[Any] = [*map_traces, *_data_traces(problem)]
+    xs = _curve_x(problem)
+    shown_y = _shown_y(problem)
+    lo = np.array([b[0] for b in problem.bounds])
+    hi = np.array([b[1] for b in problem.bounds])
+    epochs = max(run.epochs for run in runs)
+    finest = max(run.steps for run in runs)
+    n_frames = min(max_frames, finest + 1)
+    at_epoch = np.linspace(0.0, epochs, n_frames)
+    single = len(runs) == 1
+    show_batch = single and runs[0].batch_size < problem.dataset.n
+    shown = [display_indices(run.steps + 1, max_points) for run in runs]
+
+    def update_at(run: Training, epoch: float) -> int:
+        return int(min(run.steps, round(epoch * run.per_epoch)))
+
+    def animated(epoch: float) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = []
+        for run, idx in zip(runs, shown, strict=True):
+            t = update_at(run, epoch)
+            # Drawn path: the display points so far, then exactly the current position; points
+            # beyond the map are clipped to its edge (a diverging run ends at the border).
+            pts = np.clip(np.vstack([run.path[idx[idx < t]], run.path[t : t + 1]]), lo, hi)
+            here = run.path[t]
+            pred = problem.predict(here, xs)
+            data += [
+                {"type": "scatter", "x": typed(pts[:, 0], "f4"), "y": typed(pts[:, 1], "f4")},
+                {
+                    "type": "scatter",
+                    "x": typed(np.clip(here[:1], lo[0], hi[0])),
+                    "y": typed(np.clip(here[1:], lo[1], hi[1])),
+                    "text": [f"update {t}: w = {here[0]:.4g}, b = {here[1]:.4g}"],
+                },
+                {"type": "scatter", "x": typed(xs, "f4"), "y": typed(pred, "f4")},
+            ]
+        if show_batch:
+            run = runs[0]
+            t = update_at(run, epoch)
+            rows = run.rows(t) if t < run.steps else np.empty(0, dtype=int)
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": typed(problem.dataset.x[rows]),
+                    "y": typed(shown_y[rows]),
+                }
+            )
+        return data
+
+    first = animated(0.0)
+    for i, run in enumerate(runs):
+        colour = OKABE_ITO[3] if single else run_colour(i)
+        name = "descent path" if single else run.label
+        path, point, line = first[3 * i : 3 * i + 3]
+        traces += [
+            go.Scatter(
+                path,
+                mode="lines+markers",
+                name=name,
+                legendgroup=str(i),
+                line={"color": colour, "width": 3},
+                marker={"size": 4, "color": colour},
+                hoverinfo="skip",
+            ),
+            go.Scatter(
+                point,
+                mode="markers",
+                name=name,
+                showlegend=False,
+                legendgroup=str(i),
+                marker={"size": 15, "color": colour, "line": {"color": "white", "width": 2.5}},
+                hovertemplate="%{text}<extra></extra>",
+            ),
+            go.Scatter(
+                line,
+                mode="lines",
+                name=f"model now ({run.label})" if not single else "model now",
+                showlegend=single,
+                legendgroup=str(i),
+                line={"color": colour, "width": 4},
+                hoverinfo="skip",
+                xaxis="x2",
+                yaxis="y2",
+            ),
+        ]
+    if show_batch:
+        traces.append(
+            go.Scatter(
+                first[-1],
+                mode="markers",
+                name="rows in the next mini-batch",
+                marker={
+                    "size": 14,
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"color": BATCH_COLOUR, "width": 3},
+                },
+                hoverinfo="skip",
+                xaxis="x2",
+                yaxis="y2",
+            )
+        )
+    animated_ids = list(range(N_STATIC, len(traces)))
+    names = [f"{e:.6g}" for e in at_epoch]
+    frames = [
+        {"data": animated(float(e)), "traces": animated_ids, "name": name}
+        for e, name in zip(at_epoch, names, strict=True)
+    ]
+    labels = [f"{e:.2f}".rstrip("0").rstrip(".") for e in at_epoch]
+    controls = animation_controls(names, labels, 60, redraw=False, prefix="epoch ")
+    for menu in (*controls["updatemenus"], *controls["sliders"]):
+        menu["y"] = -0.16  # below the w axis title
+    layout = _axes(problem, height, 50)
+    layout["margin"]["b"] = 130
+    layout.update(images=[image], **controls)
+    return go.Figure(data=traces, layout=layout, frames=frames)
+
+
+def loss_curves_figure(
+    problem: Problem, runs: list[Training], *, log: bool = False, height: int = 400
+) -> go.Figure:
+    """Loss against epochs: the full-batch loss after every update (line), at the end of each
+    epoch (markers), and, for a single run, the loss of the mini-batch each update saw (faint:
+    this is the noisy number a training loop prints). The optimum's loss is a dashed line;
+    with ``log`` the y axis shows ``L − L*`` on a log scale."""
+    best = problem.optimum_loss
+    floor = best if (log and np.isfinite(best)) else 0.0
+    fig = go.Figure()
+
+    def shift(values: np.ndarray) -> np.ndarray:
+        return np.maximum(values - floor, 1e-16) if log else values
+
+    for i, run in enumerate(runs):
+        colour = OKABE_ITO[3] if len(runs) == 1 else run_colour(i)
+        axis = run.epoch_axis()
+        idx = display_indices(len(axis), 2000)
+        if len(runs) == 1 and run.batch_size < problem.dataset.n:
+            midx = display_indices(run.steps, 2000)
+            fig.add_scatter(
+                x=axis[midx],
+                y=shift(run.batch_loss[midx]),
+                mode="lines",
+                name="loss of each update's mini-batch",
+                line={"color": "rgba(120,120,120,0.45)", "width": 1},
+                hovertemplate="epoch %{x:.3f}<br>batch loss %{y:.4g}<extra></extra>",
+            )
+        fig.add_scatter(
+            x=axis[idx],
+            y=shift(run.loss[idx]),
+            mode="lines",
+            name=f"{run.label}: full-batch loss per update",
+            legendgroup=str(i),
+            line={"color": colour, "width": 2.5},
+            hovertemplate="epoch %{x:.3f}<br>L = %{y:.6g}<extra></extra>",
+        )
+        fig.add_scatter(
+            x=np.arange(run.epochs + 1),
+            y=shift(run.epoch_loss()),
+            mode="markers",
+            name=f"{run.label}: per epoch",
+            legendgroup=str(i),
+            marker={"size": 8, "color": colour, "line": {"color": "white", "width": 1}},
+            hovertemplate="after epoch %{x}<br>L = %{y:.6g}<extra></extra>",
+        )
+    if np.isfinite(best) and not log:
+        fig.add_hline(
+            y=best,
+            line={"color": "black", "dash": "dash", "width": 1.5},
+            annotation_text=f"optimum L* = {best:.4g}",
+            annotation_position="top right",
+        )
+    fig.update_layout(
+        base_layout(
+            height=height,
+            xaxis={"title": "epoch"},
+            yaxis={
+                "title": "L − L* (log)" if log else "loss",
+                "type": "log" if log else "linear",
+            },
+            legend={"orientation": "h", "y": -0.25, "x": 0},
+            margin={"l": 70, "r": 20, "t": 30, "b": 40},
+        )
+    )
+    if not log:
+        top = float(np.nanmax([np.nanmax(run.epoch_loss()) for run in runs]))
+        fig.update_yaxes(range=[0, top * 1.08 if top > 0 else 1])
+    return fig
+
+
+def batch_figure(
+    problem: Problem, run: Training, t: int, lr: float, *, height: int = 520
+) -> go.Figure:
+    """Update ``t`` seen through its mini-batch.
+
+    Left: the full-batch loss (picture) with the *mini-batch* loss as white contour lines, the
+    parameters before and after the update, and the two steps: the one taken, ``−α ∇L_batch``,
+    and the one full-batch descent would have taken, ``−α ∇L``. Right: the data with the batch's
+    rows ringed, and the model before (dashed) and after (solid) the update.
+    """
+    map_traces, image = _map_traces(problem, 2)
+    map_traces[CLICK_GRID].update(x=[], y=[], customdata=[])
+    rows = run.rows(t)
+    before, after = run.path[t], run.path[t + 1]
+    (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+    ws, bs = np.linspace(w_lo, w_hi, 140), np.linspace(b_lo, b_hi, 140)
+    grid = np.stack(np.meshgrid(ws, bs), axis=-1)
+    batch_loss = problem.objective.value(grid, rows)
+    full_step = -lr * problem.objective.grad(before)
+    fig = go.Figure(data=map_traces)
+    fig.add_contour(
+        x=ws,
+        y=bs,
+        z=np.log10(1e-12 + batch_loss - batch_loss.min()),
+        contours={"coloring": "lines", "showlabels": False},
+        ncontours=14,
+        line={"color": "white", "width": 1.6, "dash": "dot"},
+        colorscale=[[0, "white"], [1, "white"]],
+        showscale=False,
+        name="this mini-batch's loss",
+        showlegend=True,
+        hoverinfo="skip",
+    )
+    for name, end, colour, dash in (
+        (f"step taken: −α∇L_batch ({len(rows)} rows)", after, OKABE_ITO[3], "solid"),
+        ("full-batch step: −α∇L", before + full_step, ARROW, "dash"),
+    ):
+        fig.add_scatter(
+            x=[before[0], end[0]],
+            y=[before[1], end[1]],
+            mode="lines+markers",
+            name=name,
+            line={"color": colour, "width": 4, "dash": dash},
+            marker={
+                "symbol": ["circle", "arrow"],
+                "size": [10, 18],
+                "angleref": "previous",
+                "color": colour,
+                "line": {"color": "black", "width": 1},
+            },
+            hoverinfo="skip",
+        )
+    for trace in _data_traces(problem):
+        fig.add_trace(trace)
+    xs = _curve_x(problem)
+    shown_y = _shown_y(problem)
+    for name, theta, dash in (("model before", before, "dash"), ("model after", after, "solid")):
+        fig.add_scatter(
+            x=xs,
+            y=problem.predict(theta, xs),
+            mode="lines",
+            name=f"{name} update {t}",
+            line={"color": OKABE_ITO[3], "width": 3, "dash": dash},
+            xaxis="x2",
+            yaxis="y2",
+            hoverinfo="skip",
+        )
+    fig.add_scatter(
+        x=problem.dataset.x[rows],
+        y=shown_y[rows],
+        mode="markers",
+        name="rows in this mini-batch",
+        marker={"size": 15, "color": "rgba(0,0,0,0)", "line": {"color": BATCH_COLOUR, "width": 3}},
+        xaxis="x2",
+        yaxis="y2",
+        hoverinfo="skip",
+    )
+    layout = _axes(problem, height, 50)
+    layout.update(images=[image])
+    layout["margin"]["b"] = 60
+    layout["xaxis"]["range"] = [w_lo, w_hi]
+    layout["yaxis"]["range"] = [b_lo, b_hi]
+    fig.update_layout(layout)
+    return fig
+
+
+def loss_pair_figure(
+    problems: list[Problem], runs: list[Training], titles: list[str], *, height: int = 480
+) -> go.Figure:
+    """Two loss surfaces side by side (e.g. cross-entropy and squared error of one sigmoid
+    neuron), each with its optimum and the path of the same descent (same start, rate and
+    batches), so the plateaus of one and the convex bowl of the other are seen on equal terms."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.09)
+    images = []
+    for i, (problem, run) in enumerate(zip(problems, runs, strict=True)):
+        landscape = problem.landscape()
+        (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+        uri, _, _, _ = maps.picture(landscape, 240, square_pixels=False)
+        suffix = "" if i == 0 else str(i + 1)
+        images.append(
+            {
+                "source": uri,
+                "xref": f"x{suffix}",
+                "yref": f"y{suffix}",
+                "x": w_lo,
+                "y": b_hi,
+                "sizex": w_hi - w_lo,
+                "sizey": b_hi - b_lo,
+                "sizing": "stretch",
+                "layer": "below",
+            }
+        )
+        lo = np.array([w_lo, b_lo])
+        hi = np.array([w_hi, b_hi])
+        idx = display_indices(run.steps + 1, 400)
+        pts = np.clip(run.path[idx], lo, hi)
+        fig.add_scatter(
+            x=pts[:, 0],
+            y=pts[:, 1],
+            mode="lines",
+            name="descent path",
+            showlegend=i == 0,
+            line={"color": OKABE_ITO[3], "width": 3},
+            hoverinfo="skip",
+            row=1,
+            col=i + 1,
+        )
+        fig.add_scatter(
+            x=[pts[0, 0], pts[-1, 0]],
+            y=[pts[0, 1], pts[-1, 1]],
+            mode="markers",
+            name="start and end",
+            showlegend=i == 0,
+            marker={
+                "size": [10, 15],
+                "symbol": ["circle", "circle"],
+                "color": ["white", OKABE_ITO[3]],
+                "line": {"color": "black", "width": 1.5},
+            },
+            text=["start", f"after {run.epochs} epochs: L = {run.loss[-1]:.4g}"],
+            hovertemplate="%{text}<extra></extra>",
+            row=1,
+            col=i + 1,
+        )
+        if problem.optimum is not None:
+            fig.add_scatter(
+                x=[problem.optimum[0]],
+                y=[problem.optimum[1]],
+                mode="markers",
+                name="optimum",
+                showlegend=i == 0,
+                marker={
+                    "symbol": "star",
+                    "size": 17,
+                    "color": MINIMUM,
+                    "line": {"color": "black", "width": 1.5},
+                },
+                hovertemplate="optimum (%{x:.3g}, %{y:.3g})<extra></extra>",
+                row=1,
+                col=i + 1,
+            )
+        fig.update_xaxes(range=[w_lo, w_hi], title_text="w", showgrid=False, row=1, col=i + 1)
+        fig.update_yaxes(range=[b_lo, b_hi], title_text="b", showgrid=False, row=1, col=i + 1)
+    fig.update_layout(
+        base_layout(
+            height=height,
+            images=images,
+            legend={"orientation": "h", "y": -0.18, "x": 0},
+            margin={"l": 70, "r": 20, "t": 50, "b": 60},
+        )
+    )
+    return fig

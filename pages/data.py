@@ -1,0 +1,428 @@
+"""Learning from data: a model's loss over (w, b), the fit in data space, batch vs stochastic vs
+mini-batch, feature scaling and the mismatched loss (url path /data)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from gdviz import config, datasets, learn, narrate, snippet, urlstate
+from gdviz.figures import data as figs
+from pages.common import (
+    figure_cached,
+    once_from_url,
+    route_through_app,
+    show_url_warnings,
+    sync_url,
+    validate_or_explain,
+)
+
+route_through_app()
+
+DATASET_NAMES = {
+    **{key: spec.title for key, spec in datasets.EXAMPLES.items()},
+    config.UPLOAD: "Your own CSV file…",
+}
+SCALING_NAMES = {"standardised": "Standardised: (x − mean) / std", "raw": "Raw feature"}
+FLAVOUR_HELP = (
+    "Batch: every update uses all rows (one update per epoch). Stochastic: one row per update. "
+    "Mini-batch: B rows per update. Rows are shuffled every epoch, like "
+    "DataLoader(shuffle=True)."
+)
+TASK_NAMES = {"regression": "a number (regression)", "classification": "one of two classes"}
+# Widget keys, one per DataConfig field (and URL key, see gdviz.urlstate.DATA_KEYS).
+DEFAULTS = {
+    "dt_d": "tips",
+    "dt_model": "linear",
+    "dt_scale": "standardised",
+    "dt_gd": "minibatch",
+    "dt_B": 16,
+    "dt_epochs": 20,
+    "dt_lr": 0.1,
+    "dt_mom": 0.0,
+    "dt_seed": 0,
+    "dt_w0": 0.0,
+    "dt_b0": 0.0,
+    "dt_race": False,
+    "dt_log": False,
+    "dt_task": "regression",
+}
+SUGGESTED_LR = {("tips", "linear"): 0.1, ("gapminder", "linear"): 0.1}
+
+
+def load(cfg: config.DataConfig) -> None:
+    """Put a validated config into the widgets' state."""
+    s = st.session_state
+    s.dt_d, s.dt_model, s.dt_scale, s.dt_gd = cfg.dataset, cfg.model, cfg.scaling, cfg.flavour
+    s.dt_B, s.dt_epochs, s.dt_lr, s.dt_mom = cfg.batch_size, cfg.epochs, cfg.lr, cfg.momentum
+    s.dt_seed, s.dt_race = cfg.seed, cfg.race
+    s.dt_w0, s.dt_b0 = cfg.start
+
+
+def payload() -> dict:
+    s = st.session_state
+    return {
+        "dataset": s.dt_d,
+        "model": s.dt_model,
+        "scaling": s.dt_scale,
+        "flavour": s.dt_gd,
+        "batch_size": s.dt_B,
+        "epochs": s.dt_epochs,
+        "lr": s.dt_lr,
+        "momentum": s.dt_mom,
+        "seed": s.dt_seed,
+        "start": (s.dt_w0, s.dt_b0),
+        "race": s.dt_race,
+    }
+
+
+def limits(name: str) -> dict[str, float]:
+    lo, hi = config.field_bounds(config.DataConfig, name)
+    return {"min_value": lo, "max_value": hi}
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def read_upload(digest: str, _content: bytes) -> datasets.Table:
+    """The parsed upload (keyed by the SHA-256 of its bytes; raises DataError)."""
+    return datasets.read_csv(_content)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def upload_dataset(
+    digest: str, feature: str, target: str, task: str, name: str, _table: datasets.Table
+) -> datasets.Dataset:
+    """The uploaded data set for these columns (raises DataError); cached, so the problems and
+    runs built on it are found again on the next rerun."""
+    return datasets.from_table(_table, feature, target, task, name)  # type: ignore[arg-type]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def problem_for(
+    data_key: str, _dataset: datasets.Dataset, model: str, scaling: str
+) -> learn.Problem:
+    """The problem for a data set (named by ``data_key``), a model and a scaling."""
+    return learn.make_problem(_dataset, model, scaling)  # type: ignore[arg-type]
+
+
+@st.cache_resource(max_entries=32, show_spinner="Training…")
+def runs_for(key: str, _cfg: config.DataConfig, _problem: learn.Problem) -> list[learn.Training]:
+    return config.run_data(_cfg, _problem)
+
+
+def change_model_or_data() -> None:
+    """A new data set or model starts from the origin, with a rate that suits it."""
+    s = st.session_state
+    s.dt_w0 = s.dt_b0 = 0.0
+    s.dt_lr = SUGGESTED_LR.get((s.dt_d, s.dt_model), 0.5 if s.dt_model != "linear" else 0.1)
+
+
+def change_scaling() -> None:
+    """Keep the same model (the same line through the data) when the scaling changes."""
+    s = st.session_state
+    ds = current_dataset()
+    if ds is None:
+        return
+    mean, std = float(np.mean(ds.x)), float(np.std(ds.x))
+    w, b = learn.convert(np.array([s.dt_w0, s.dt_b0]), mean, std, s.dt_scale)
+    s.dt_w0, s.dt_b0 = round(float(w), 4), round(float(b), 4)
+
+
+def change_task() -> None:
+    """A new task picks a target column that suits it (a later choice by hand still wins)."""
+    table = st.session_state.get("dt_table")
+    if table is not None:
+        st.session_state.dt_target = table.suggest(st.session_state.dt_task)[1]
+
+
+def take_click() -> None:
+    """A click on the parameter map moves the start there (poor initialisation on purpose)."""
+    event = st.session_state.get("dt_map")
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        if point.get("curve_number") == figs.CLICK_GRID:
+            st.session_state.dt_w0 = round(float(point["x"]), 4)
+            st.session_state.dt_b0 = round(float(point["y"]), 4)
+            return
+
+
+def current_dataset() -> datasets.Dataset | None:
+    """The data set the widgets name (``None`` while an upload is missing or unusable)."""
+    s = st.session_state
+    if s.dt_d != config.UPLOAD:
+        return datasets.example(s.dt_d)
+    return s.get("dt_dataset")
+
+
+# -- state: from the link on the first run, from the widgets afterwards -----------------------
+from_url = once_from_url("dt_from_url", urlstate.data_from_query)
+if from_url is not None:
+    load(from_url[0])
+    show_url_warnings(from_url[1])
+for name, value in DEFAULTS.items():
+    st.session_state.setdefault(name, value)
+
+st.title("Learning from data")
+st.caption(
+    "A model with two parameters, a slope w and an intercept b, learns from real data. Its "
+    "loss over (w, b) is a surface you can see; training walks down it."
+)
+
+with st.sidebar:
+    st.header("Data and model")
+    st.selectbox(
+        "Data set",
+        list(DATASET_NAMES),
+        key="dt_d",
+        format_func=DATASET_NAMES.get,
+        on_change=change_model_or_data,
+    )
+    dataset: datasets.Dataset | None = None
+    data_key = st.session_state.dt_d
+    upload_error = None
+    if st.session_state.dt_d == config.UPLOAD:
+        file = st.file_uploader(
+            f"CSV with a header row (at most {datasets.MAX_ROWS:,} rows, "
+            f"{datasets.MAX_BYTES / 1e6:g} MB)",
+            key="dt_file",
+        )
+        st.session_state.dt_dataset = None
+        if file is not None:
+            content = file.getvalue()
+            digest = hashlib.sha256(content).hexdigest()
+            try:
+                table = read_upload(digest, content)
+                st.session_state.dt_table = table
+            except datasets.DataError as error:
+                upload_error = f"**{file.name}** cannot be used: {error}."
+            else:
+                st.radio(
+                    "The target is",
+                    list(TASK_NAMES),
+                    key="dt_task",
+                    format_func=TASK_NAMES.get,
+                    on_change=change_task,
+                )
+                names = table.names
+                if st.session_state.get("dt_columns_of") != digest:  # a new file
+                    st.session_state.dt_columns_of = digest
+                    feature, target = table.suggest(st.session_state.dt_task)
+                    st.session_state.dt_feature, st.session_state.dt_target = feature, target
+                st.selectbox("Feature x (numeric)", names, key="dt_feature")
+                st.selectbox("Target y", names, key="dt_target")
+                columns = (
+                    st.session_state.dt_feature,
+                    st.session_state.dt_target,
+                    st.session_state.dt_task,
+                )
+                try:
+                    dataset = upload_dataset(digest, *columns, file.name, table)
+                    data_key = ":".join([config.UPLOAD, digest, *columns])
+                except datasets.DataError as error:
+                    upload_error = f"**{file.name}**: {error}."
+                st.session_state.dt_dataset = dataset
+    else:
+        dataset = datasets.example(st.session_state.dt_d)
+
+    task = dataset.task if dataset is not None else st.session_state.dt_task
+    models = [key for key, info in learn.MODELS.items() if task in info.tasks]
+    if st.session_state.dt_model not in models:
+        st.session_state.dt_model = models[0]
+    st.selectbox(
+        "Model and loss",
+        models,
+        key="dt_model",
+        format_func=lambda k: learn.MODELS[k].title,
+        on_change=change_model_or_data,
+    )
+    st.radio(
+        "Feature scaling",
+        list(SCALING_NAMES),
+        key="dt_scale",
+        format_func=SCALING_NAMES.get,
+        on_change=change_scaling,
+        horizontal=False,
+    )
+    st.header("Gradient descent")
+    st.radio(
+        "Flavour",
+        list(learn.FLAVOURS),
+        key="dt_gd",
+        format_func=learn.FLAVOURS.get,
+        horizontal=True,
+        help=FLAVOUR_HELP,
+    )
+    st.toggle("Race all three flavours", key="dt_race", help="Same data order, same start.")
+    n_rows = dataset.n if dataset is not None else datasets.MAX_ROWS
+    if st.session_state.dt_gd == "minibatch" or st.session_state.dt_race:
+        st.session_state.dt_B = min(max(1, int(st.session_state.dt_B)), n_rows)
+        st.slider("Batch size B", 1, max(2, n_rows), key="dt_B")
+    st.slider("Epochs (passes over the data)", 1, 200, key="dt_epochs")
+    st.number_input("Learning rate α", key="dt_lr", format="%.6g", step=None, **limits("lr"))
+    st.slider("Momentum β", step=0.05, key="dt_mom", **limits("momentum"))
+    st.number_input("Shuffle seed", key="dt_seed", step=1, **limits("seed"))
+    st.subheader("Initialisation (w₀, b₀)")
+    st.caption("Type it, or click anywhere on the parameter map.")
+    start_cells = st.columns(2)
+
+if upload_error is not None:
+    st.error(upload_error)
+if dataset is None:
+    if upload_error is None:
+        st.info(
+            "Upload a CSV file in the sidebar: a header row, then one row per example, values "
+            "separated by commas. Then choose the feature and the target columns."
+        )
+    st.stop()
+
+problem = problem_for(data_key, dataset, st.session_state.dt_model, st.session_state.dt_scale)
+(w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+for key, lo, hi in (("dt_w0", w_lo, w_hi), ("dt_b0", b_lo, b_hi)):
+    st.session_state[key] = min(max(float(st.session_state[key]), lo), hi)
+start_cells[0].number_input("w₀", min_value=w_lo, max_value=w_hi, key="dt_w0", format="%.4g")
+start_cells[1].number_input("b₀", min_value=b_lo, max_value=b_hi, key="dt_b0", format="%.4g")
+
+cfg = validate_or_explain(config.DataConfig, payload(), "These settings cannot run yet:")
+if cfg is None:
+    st.stop()
+try:
+    cfg.check(problem)
+except ValueError as error:
+    st.error(f"These settings cannot run yet: {error}")
+    st.stop()
+
+key = f"{cfg.model_dump_json()}|{data_key}"
+runs = runs_for(key, cfg, problem)
+
+st.markdown(
+    f"**{dataset.title}.** {datasets.EXAMPLES[dataset.key].blurb}"
+    if dataset.key in datasets.EXAMPLES
+    else f"**{dataset.title}** ({dataset.n} rows)."
+)
+left, right = st.columns(2)
+left.latex(problem.info.formula)
+right.latex(
+    problem.info.output
+    + r",\qquad \theta \leftarrow \theta - \alpha\,\nabla L_{\text{batch}}(\theta)"
+)
+
+st.plotly_chart(
+    figure_cached("data-map", key, lambda: figs.training_figure(problem, runs)),
+    key="dt_map",
+    on_select=take_click,
+    selection_mode="points",
+    width="stretch",
+    config={"displaylogo": False, "scrollZoom": False},
+)
+
+for run in runs:
+    tone = narrate.training_tone(run, problem.optimum_loss)
+    box = {"error": st.error, "success": st.success}.get(tone, st.warning)
+    box(narrate.training_summary(run, problem.optimum_loss))
+if len(runs) == 1:
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Final loss", f"{runs[0].loss[-1]:.5g}")
+    m2.metric(
+        "Optimum's loss", "none" if problem.optimum is None else f"{problem.optimum_loss:.5g}"
+    )
+    m3.metric("Final (w, b)", narrate.point(runs[0].path[-1]))
+    m4.metric(
+        "Optimum (w*, b*)", "none" if problem.optimum is None else narrate.point(problem.optimum)
+    )
+if problem.optimum is None:
+    st.warning(
+        "This loss has no minimum: the two classes separate perfectly, so making the sigmoid "
+        "ever steeper keeps lowering the loss, and w grows without end."
+    )
+
+other_scaling = "raw" if cfg.scaling == "standardised" else "standardised"
+other = problem_for(data_key, dataset, cfg.model, other_scaling)
+st.subheader("Feature scaling")
+st.markdown(narrate.scaling_report(problem, other, cfg.lr, cfg.momentum))
+
+st.subheader("Loss curves")
+st.toggle("Log scale (gap to the optimum's loss)", key="dt_log")
+st.plotly_chart(
+    figure_cached(
+        f"data-loss-{st.session_state.dt_log}",
+        key,
+        lambda: figs.loss_curves_figure(problem, runs, log=st.session_state.dt_log),
+    ),
+    key="dt_loss",
+    width="stretch",
+    config={"displaylogo": False},
+)
+
+run = runs[0] if not cfg.race else runs[-1]
+if run.batch_size < dataset.n and run.steps > 0:
+    st.subheader("Inside one update: why the path jitters")
+    st.markdown(
+        f"Each update sees only {run.batch_size} of the {dataset.n} rows. Those rows have their "
+        "own loss surface (dotted white lines) with its own minimum, and the step heads downhill "
+        "on *that* surface, not on the full one. Pick an update to see it."
+    )
+    st.session_state.setdefault("dt_t", 0)
+    st.session_state.dt_t = min(int(st.session_state.dt_t), run.steps - 1)
+    st.slider(f"Update ({run.label})", 0, max(1, run.steps - 1), key="dt_t")
+    t = int(st.session_state.dt_t)
+    st.plotly_chart(
+        figure_cached(f"data-batch-{t}", key, lambda: figs.batch_figure(problem, run, t, cfg.lr)),
+        key="dt_batch",
+        width="stretch",
+        config={"displaylogo": False},
+    )
+
+if cfg.model in ("logistic", "sigmoid_mse"):
+    st.subheader("Cross-entropy vs squared error on the same neuron")
+    st.markdown(narrate.MISMATCH_NOTE)
+    pair = [problem_for(data_key, dataset, m, cfg.scaling) for m in ("logistic", "sigmoid_mse")]
+    if all(p.contains(np.array(cfg.start)) for p in pair):
+        pair_cfgs = [
+            cfg.model_copy(update={"model": m, "race": False}) for m in ("logistic", "sigmoid_mse")
+        ]
+        pair_runs = [
+            runs_for(f"{c.model_dump_json()}|{data_key}", c, p)[0]
+            for c, p in zip(pair_cfgs, pair, strict=True)
+        ]
+        st.plotly_chart(
+            figure_cached(
+                "data-pair",
+                key,
+                lambda: figs.loss_pair_figure(
+                    pair,
+                    pair_runs,
+                    ["Cross-entropy: convex", "Squared error: plateaus"],
+                ),
+            ),
+            key="dt_pair",
+            width="stretch",
+            config={"displaylogo": False},
+        )
+
+with st.expander("The same experiment in PyTorch"):
+    st.code(
+        snippet.pytorch_snippet(
+            dataset,
+            model=cfg.model,
+            scaling=cfg.scaling,
+            batch_size=learn.batch_size_of(cfg.flavour, cfg.batch_size, dataset.n),
+            epochs=cfg.epochs,
+            lr=cfg.lr,
+            momentum=cfg.momentum,
+            seed=cfg.seed,
+            start=cfg.start,
+            feature=st.session_state.get("dt_feature"),
+            target=st.session_state.get("dt_target"),
+        ),
+        language="python",
+    )
+    st.caption(
+        "With the Batch flavour this reproduces the page's numbers exactly. With mini-batches "
+        "the rows come in a different (equally random) order: DataLoader shuffles with torch's "
+        "generator, the page with numpy's."
+    )
+
+if dataset.key == config.UPLOAD:
+    st.caption("An uploaded file cannot travel in a link; the link keeps the other settings.")
+sync_url(urlstate.data_to_query(cfg))

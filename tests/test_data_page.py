@@ -1,0 +1,164 @@
+"""The data page (/data), driven with AppTest: examples, flavours, scaling, links, uploads."""
+
+from __future__ import annotations
+
+import pytest
+
+from gdviz import datasets
+from gdviz.figures.style import untyped
+from tests.test_app import figure, open_page, url_warnings
+
+GOOD_CSV = (
+    b"hours,score,passed\n1,50,no\n2,55,no\n3,62,no\n4,70,yes\n5,72,yes\n6,80,yes\n"
+    b"2.5,65,yes\n3.5,58,no\n"
+)
+
+
+def summaries(at) -> list[str]:
+    boxes = [*at.success, *at.warning, *at.error]
+    return [b.value for b in boxes if "**" in b.value and "B = " in b.value]
+
+
+def upload(at, content: bytes, name: str = "mine.csv"):
+    at.selectbox(key="dt_d").set_value("upload").run()
+    at.file_uploader(key="dt_file").set_value((name, content, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_data_page_opens_on_tips_with_both_panels_and_the_loss_curve():
+    at = open_page("data")
+    assert summaries(at) == [
+        "**Mini-batch (B = 16)**: after 20 epochs (320 updates) the loss is 1.1132, 7.45% "
+        "above the optimum's 1.036."
+    ]
+    main = figure(at, 0)
+    # Parameter space and data space share one figure, so their frames move together.
+    assert main["layout"]["xaxis"]["title"]["text"].startswith("w (slope)")
+    assert main["layout"]["xaxis2"]["title"]["text"] == "total bill ($)"
+    assert len(main["frames"]) == 100
+    assert [m.label for m in at.metric] == [
+        "Final loss",
+        "Optimum's loss",
+        "Final (w, b)",
+        "Optimum (w*, b*)",
+    ]
+    assert at.metric[1].value == "1.036"
+    text = " ".join(m.value for m in at.markdown)
+    assert "α < 0.002122" in text and "α < 1.00" in text
+    assert len(at.get("plotly_chart")) == 3  # training, loss curves, one mini-batch update
+    assert "torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.0)" in at.code[0].value
+    assert "batch_size=16" in at.code[0].value
+
+
+def test_raw_features_with_the_same_rate_diverge_and_the_page_says_why():
+    at = open_page("data")
+    at.radio(key="dt_scale").set_value("raw").run()
+    (summary,) = summaries(at)
+    assert "diverged at update" in summary and at.error
+    text = " ".join(m.value for m in at.markdown)
+    assert "above the raw limit" in text and "long, narrow ravine" in text
+    at.number_input(key="dt_lr").set_value(0.002).run()
+    assert "diverged" not in summaries(at)[0]
+
+
+def test_flavours_and_the_race():
+    at = open_page("data")
+    at.radio(key="dt_gd").set_value("batch").run()
+    assert summaries(at)[0].startswith("**Batch (B = 244)**: after 20 epochs (20 updates)")
+    assert len(at.get("plotly_chart")) == 2  # no mini-batch inspector for full batches
+    at.radio(key="dt_gd").set_value("stochastic").run()
+    assert "(4,880 updates)" in summaries(at)[0]
+    at.toggle(key="dt_race").set_value(True).run()
+    labels = [s.split("**")[1] for s in summaries(at)]
+    assert labels == ["Batch (B = 244)", "Stochastic (B = 1)", "Mini-batch (B = 16)"]
+    legend = [t.get("name") for t in figure(at, 0)["data"] if t.get("showlegend", True)]
+    assert {"Batch (B = 244)", "Stochastic (B = 1)", "Mini-batch (B = 16)"} <= set(legend)
+
+
+def test_classification_offers_the_three_neurons_and_the_surface_pair():
+    at = open_page("data", {"d": "iris", "model": "sigmoid_mse", "w0": "-5", "b0": "5"})
+    assert at.selectbox(key="dt_model").options == [
+        "Linear neuron, squared error (linear regression)",
+        "Sigmoid neuron, cross-entropy (logistic regression)",
+        "Sigmoid neuron, squared error (the mismatched loss)",
+    ]
+    assert any("The mismatched loss" in m.value for m in at.markdown)
+    pair = figure(at, 3)
+    titles = [a["text"] for a in pair["layout"]["annotations"]]
+    assert titles == ["Cross-entropy: convex", "Squared error: plateaus"]
+    # From the saturated start, squared error is stuck on its plateau: far above its optimum.
+    assert "× the optimum's" in summaries(at)[0]
+
+
+def test_a_poor_initialisation_typed_in_moves_the_start_and_the_link():
+    at = open_page("data")
+    at.number_input(key="dt_w0").set_value(-2.0).run()
+    at.number_input(key="dt_b0").set_value(5.0).run()
+    point = figure(at, 0)["frames"][0]["data"][1]  # the current point at epoch 0
+    assert (untyped(point["x"])[0], untyped(point["y"])[0]) == (-2.0, 5.0)
+    assert at.query_params["w0"] == "-2" and at.query_params["b0"] == "5"
+    # A value past the map is clamped to its edge by the input, not refused with a traceback.
+    at.number_input(key="dt_w0").set_value(3.004).run()
+    assert not at.exception and summaries(at)
+
+
+def test_a_link_loads_every_setting_and_bad_values_warn():
+    at = open_page(
+        "data",
+        {"d": "gapminder", "scale": "raw", "gd": "batch", "epochs": "40", "lr": "0.05",
+         "mom": "0.5", "seed": "2", "w0": "10", "b0": "20"},
+    )  # fmt: skip
+    s = at.session_state
+    assert (s.dt_d, s.dt_scale, s.dt_gd, s.dt_epochs, s.dt_lr, s.dt_mom, s.dt_seed) == (
+        "gapminder", "raw", "batch", 40, 0.05, 0.5, 2,
+    )  # fmt: skip
+    assert (s.dt_w0, s.dt_b0) == (10.0, 20.0)
+    assert not url_warnings(at)
+    at = open_page("data", {"d": "tips", "B": "1000", "model": "logistic", "lr": "-1"})
+    assert len(url_warnings(at)) == 3
+    assert summaries(at)[0].startswith("**Mini-batch (B = 16)**")
+
+
+def test_upload_trains_on_the_chosen_columns():
+    at = upload(open_page("data"), GOOD_CSV, "grades.csv")
+    assert (at.selectbox(key="dt_feature").value, at.selectbox(key="dt_target").value) == (
+        "hours",
+        "score",
+    )
+    assert summaries(at)[0].startswith("**Mini-batch (B = 8)**")  # the batch is clamped to n
+    assert figure(at, 0)["layout"]["xaxis2"]["title"]["text"] == "hours"
+    at.radio(key="dt_task").set_value("classification").run()
+    assert at.selectbox(key="dt_target").value == "passed"
+    at.selectbox(key="dt_model").set_value("logistic").run()
+    assert not at.error and summaries(at)
+    assert "df['passed'].astype(str).str.strip() == 'yes'" in at.code[0].value
+
+
+BAD_UPLOADS = [
+    (b"", "the file is empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV"),
+    (b"no commas here\n1\n2\n", "does not look like a CSV"),
+    (b"a,b\nx,u\ny,v\n", "feature column 'a' is not numeric"),
+    (b"a,b\n1,x\n2,y\n", "target column 'b' is not numeric"),
+    (b"a,b\n1,2\n,3\n4,5\n", "missing, NaN or infinite values in data row(s) 2"),
+    (b"a,b\n1,2\nnan,3\n", "missing, NaN or infinite"),
+    (b"a,b\n1,2\n", "at least two rows"),
+    (b"a,b\n" + b"1,2\n" * (datasets.MAX_ROWS + 1), "the limit is 5,000"),
+    (b"a,b\n1," + b"9" * datasets.MAX_BYTES + b"\n", "the limit is 1 MB"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_UPLOADS)
+def test_every_bad_upload_gets_its_message_and_the_page_keeps_working(content, message):
+    at = upload(open_page("data"), content)
+    assert len(at.error) == 1 and message in at.error[0].value, [e.value for e in at.error]
+    assert "mine.csv" in at.error[0].value
+    # The page still works: back to an example, it trains again.
+    at.selectbox(key="dt_d").set_value("tips").run()
+    assert not at.error and summaries(at)
+
+
+def test_without_a_file_the_page_explains_what_to_upload():
+    at = open_page("data", {"d": "upload"})
+    assert not at.error and "Upload a CSV file" in at.info[0].value
