@@ -17,15 +17,20 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = {
-    "hiker": "pages/hiker.py",
-    "landscape": "pages/landscape.py",
-    "compare": "pages/compare.py",
-    "sweep": "pages/sweep.py",
+    "hiker": ("pages/hiker.py", {}),
+    "landscape": ("pages/landscape.py", {}),
+    "compare": ("pages/compare.py", {}),
+    "sweep": ("pages/sweep.py", {}),
+    "data": ("pages/data.py", {}),
+    "data race": ("pages/data.py", {"race": "true"}),
+    "data iris": ("pages/data.py", {"d": "iris", "model": "sigmoid_mse"}),
 }
 
 
-def measure(page: str, reruns: int = 7) -> tuple[float, float, list[int]]:
+def measure(page: str, query: dict[str, str], reruns: int = 7) -> tuple[float, float, list[int]]:
     at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
     at.switch_page(page)
     t0 = time.perf_counter()
     at.run()
@@ -44,8 +49,8 @@ def measure(page: str, reruns: int = 7) -> tuple[float, float, list[int]]:
 def main() -> None:
     print(f"{'page':<12} {'cold s':>8} {'warm s':>8}   figure JSON sizes (kB)")
     print("-" * 64)
-    for name, page in PAGES.items():
-        cold, warm, sizes = measure(page)
+    for name, (page, query) in PAGES.items():
+        cold, warm, sizes = measure(page, query)
         kb = ", ".join(f"{s / 1000:.0f}" for s in sizes)
         print(f"{name:<12} {cold:>8.3f} {warm:>8.3f}   {kb}")
     print("\ngoal: warm rerun < 0.150 s; each animated figure < 1,000 kB")

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gdviz import descend, landscapes, optim, sweep
+from gdviz import config, datasets, descend, descent, landscapes, learn, optim, sweep
 
 ROSENBROCK = landscapes.get("rosenbrock")
 
@@ -60,6 +60,24 @@ def torch_adam(starts: np.ndarray, steps: int) -> Callable[[], object] | None:
         return p
 
     return run
+
+
+def _synthetic(n: int) -> datasets.Dataset:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 100, n)
+    y = 3 + 0.5 * x + rng.normal(0, 5, n)
+    return datasets.Dataset("synthetic", "synthetic", x, y, "x", "y", "regression")
+
+
+def _plain_sgd_loop(problem: learn.Problem, epochs: int) -> np.ndarray:
+    """The least a stochastic run can cost in numpy: one update per row, nothing recorded."""
+    obj = problem.objective
+    theta = np.zeros(2)
+    orders = descent.batch_orders(obj.n_samples, 0, epochs)
+    for order in orders:
+        for i in range(len(order)):
+            theta = theta - 0.1 * obj.grad(theta, order[i : i + 1])
+    return theta
 
 
 def main() -> None:
@@ -122,6 +140,30 @@ def main() -> None:
         f"naive loop: descend per trajectory, scaled to {n:,}",
         t_naive * n / len(subset),
         f"timed on {len(subset)}",
+    )
+
+    # Learning from data: one run at a time, so the cost is per update, not per element.
+    tips = learn.make_problem(datasets.example("tips"), "linear", "standardised")
+    for flavour, epochs in (("minibatch", 20), ("stochastic", 20)):
+        run = learn.train(tips, flavour, batch_size=16, epochs=epochs)  # type: ignore[arg-type]
+        t_train = best_of(
+            lambda f=flavour, e=epochs: learn.train(tips, f, batch_size=16, epochs=e),
+            args.repeat,
+        )
+        add(
+            f"tips, {run.label}, {epochs} epochs = {run.steps:,} updates",
+            t_train,
+            f"{1e6 * t_train / run.steps:.0f} µs/update",
+        )
+    big = learn.make_problem(_synthetic(datasets.MAX_ROWS), "linear", "standardised")
+    updates = config.MAX_UPDATES
+    t_big = best_of(lambda: learn.train(big, "stochastic", epochs=updates // datasets.MAX_ROWS), 1)
+    add(f"largest upload: {datasets.MAX_ROWS:,} rows, SGD, {updates:,} updates", t_big)
+    t_loop = best_of(lambda: _plain_sgd_loop(tips, 20), args.repeat)
+    add(
+        "baseline: bare numpy SGD loop, tips, B = 1, 4,880 updates",
+        t_loop,
+        "no loss, no status, no record",
     )
 
     torch_run = torch_adam(starts, steps)

@@ -258,7 +258,7 @@ with st.sidebar:
     if st.session_state.dt_gd == "minibatch" or st.session_state.dt_race:
         st.session_state.dt_B = min(max(1, int(st.session_state.dt_B)), n_rows)
         st.slider("Batch size B", 1, max(2, n_rows), key="dt_B")
-    st.slider("Epochs (passes over the data)", 1, 200, key="dt_epochs")
+    st.slider("Epochs (passes over the data)", key="dt_epochs", **limits("epochs"))
     st.number_input("Learning rate α", key="dt_lr", format="%.6g", step=None, **limits("lr"))
     st.slider("Momentum β", step=0.05, key="dt_mom", **limits("momentum"))
     st.number_input("Shuffle seed", key="dt_seed", step=1, **limits("seed"))
@@ -373,32 +373,48 @@ if run.batch_size < dataset.n and run.steps > 0:
         config={"displaylogo": False},
     )
 
-if cfg.model in ("logistic", "sigmoid_mse"):
-    st.subheader("Cross-entropy vs squared error on the same neuron")
+if dataset.task == "classification":
+    st.subheader("A linear neuron vs a sigmoid neuron, squared error vs cross-entropy")
     st.markdown(narrate.MISMATCH_NOTE)
-    pair = [problem_for(data_key, dataset, m, cfg.scaling) for m in ("logistic", "sigmoid_mse")]
-    if all(p.contains(np.array(cfg.start)) for p in pair):
-        pair_cfgs = [
-            cfg.model_copy(update={"model": m, "race": False}) for m in ("logistic", "sigmoid_mse")
-        ]
-        pair_runs = [
-            runs_for(f"{c.model_dump_json()}|{data_key}", c, p)[0]
-            for c, p in zip(pair_cfgs, pair, strict=True)
-        ]
-        st.plotly_chart(
-            figure_cached(
-                "data-pair",
-                key,
-                lambda: figs.loss_pair_figure(
-                    pair,
-                    pair_runs,
-                    ["Cross-entropy: convex", "Squared error: plateaus"],
-                ),
+    keys = list(learn.MODELS)
+    trio = [problem_for(data_key, dataset, m, cfg.scaling) for m in keys]
+    trio_runs = []
+    for m, p in zip(keys, trio, strict=True):
+        start = tuple(float(v) for v in p.clamp(np.array(cfg.start)))
+        c = cfg.model_copy(update={"model": m, "race": False, "start": start})
+        trio_runs.append(runs_for(f"{c.model_dump_json()}|{data_key}", c, p)[0])
+    st.caption(
+        "The same settings for all three models: same start (moved onto a map it is off), "
+        "same rate, same batches."
+    )
+    st.plotly_chart(
+        figure_cached(
+            "data-surfaces",
+            key,
+            lambda: figs.surfaces_figure(
+                trio,
+                trio_runs,
+                [
+                    "Linear + squared error: a bowl",
+                    "Sigmoid + cross-entropy: convex",
+                    "Sigmoid + squared error: plateaus",
+                ],
             ),
-            key="dt_pair",
-            width="stretch",
-            config={"displaylogo": False},
-        )
+        ),
+        key="dt_surfaces",
+        width="stretch",
+        config={"displaylogo": False},
+    )
+    st.plotly_chart(
+        figure_cached(
+            "data-fits",
+            key,
+            lambda: figs.fits_figure(trio, trio_runs, [learn.MODELS[m].short for m in keys]),
+        ),
+        key="dt_fits",
+        width="stretch",
+        config={"displaylogo": False},
+    )
 
 with st.expander("The same experiment in PyTorch"):
     st.code(

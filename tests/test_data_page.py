@@ -84,9 +84,16 @@ def test_classification_offers_the_three_neurons_and_the_surface_pair():
         "Sigmoid neuron, squared error (the mismatched loss)",
     ]
     assert any("The mismatched loss" in m.value for m in at.markdown)
-    pair = figure(at, 3)
-    titles = [a["text"] for a in pair["layout"]["annotations"]]
-    assert titles == ["Cross-entropy: convex", "Squared error: plateaus"]
+    surfaces = figure(at, 3)
+    titles = [a["text"] for a in surfaces["layout"]["annotations"]]
+    assert titles == [
+        "Linear + squared error: a bowl",
+        "Sigmoid + cross-entropy: convex",
+        "Sigmoid + squared error: plateaus",
+    ]
+    fits = figure(at, 4)  # the three neurons' curves through the same irises
+    names = [t["name"] for t in fits["data"]]
+    assert "linear + MSE: after 20 epochs" in names and "sigmoid + cross-entropy: optimum" in names
     # From the saturated start, squared error is stuck on its plateau: far above its optimum.
     assert "× the optimum's" in summaries(at)[0]
 

@@ -35,6 +35,7 @@ COLOUR_BAR, CLICK_GRID, OPTIMUM, DATA_POINTS, BEST_FIT = range(5)
 N_STATIC = 5
 POINT_COLOURS = (OKABE_ITO[0], OKABE_ITO[1])  # class 0, class 1
 BATCH_COLOUR = OKABE_ITO[4]
+FIT_COLOURS = (OKABE_ITO[3], OKABE_ITO[2], OKABE_ITO[4])  # none is a class colour
 MAP_WIDTH = 0.47  # share of the figure's width given to the parameter-space panel
 
 
@@ -491,13 +492,14 @@ def batch_figure(
     return fig
 
 
-def loss_pair_figure(
-    problems: list[Problem], runs: list[Training], titles: list[str], *, height: int = 480
+def surfaces_figure(
+    problems: list[Problem], runs: list[Training], titles: list[str], *, height: int = 440
 ) -> go.Figure:
-    """Two loss surfaces side by side (e.g. cross-entropy and squared error of one sigmoid
-    neuron), each with its optimum and the path of the same descent (same start, rate and
-    batches), so the plateaus of one and the convex bowl of the other are seen on equal terms."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.09)
+    """Loss surfaces side by side (e.g. a linear neuron with squared error, a sigmoid neuron with
+    cross-entropy, the same sigmoid with squared error), each with its optimum and the path of
+    the same descent (same start, rate and batches), so the plateaus of one and the convex bowl
+    of another are seen on equal terms."""
+    fig = make_subplots(rows=1, cols=len(problems), subplot_titles=titles, horizontal_spacing=0.07)
     images = []
     for i, (problem, run) in enumerate(zip(problems, runs, strict=True)):
         landscape = problem.landscape()
@@ -566,14 +568,55 @@ def loss_pair_figure(
                 row=1,
                 col=i + 1,
             )
-        fig.update_xaxes(range=[w_lo, w_hi], title_text="w", showgrid=False, row=1, col=i + 1)
-        fig.update_yaxes(range=[b_lo, b_hi], title_text="b", showgrid=False, row=1, col=i + 1)
+        plain = {"showgrid": False, "zeroline": False, "row": 1, "col": i + 1}
+        fig.update_xaxes(range=[w_lo, w_hi], title_text="w", **plain)
+        fig.update_yaxes(range=[b_lo, b_hi], title_text="b", **plain)
     fig.update_layout(
         base_layout(
             height=height,
             images=images,
             legend={"orientation": "h", "y": -0.18, "x": 0},
             margin={"l": 70, "r": 20, "t": 50, "b": 60},
+        )
+    )
+    return fig
+
+
+def fits_figure(
+    problems: list[Problem], runs: list[Training], labels: list[str], *, height: int = 420
+) -> go.Figure:
+    """Data space for several models of the same data: the points, and each model's curve
+    after training (solid) and at its optimum (dotted)."""
+    base = problems[0]
+    fig = go.Figure(data=[_data_traces(base)[0]])
+    fig.data[0].update(xaxis=None, yaxis=None)
+    xs = _curve_x(base)
+    for i, (problem, run, label) in enumerate(zip(problems, runs, labels, strict=True)):
+        colour = FIT_COLOURS[i % len(FIT_COLOURS)]
+        fig.add_scatter(
+            x=xs,
+            y=problem.predict(run.path[-1], xs),
+            mode="lines",
+            name=f"{label}: after {run.epochs} epochs",
+            line={"color": colour, "width": 3.5},
+            hoverinfo="skip",
+        )
+        if problem.optimum is not None:
+            fig.add_scatter(
+                x=xs,
+                y=problem.predict(problem.optimum, xs),
+                mode="lines",
+                name=f"{label}: optimum",
+                line={"color": colour, "width": 2, "dash": "dot"},
+                hoverinfo="skip",
+            )
+    fig.update_layout(
+        base_layout(
+            height=height,
+            xaxis={"title": base.dataset.x_label},
+            yaxis={"title": base.dataset.y_label, "range": _y_range(base)},
+            legend={"orientation": "v", "x": 1.02, "y": 1},
+            margin={"l": 70, "r": 20, "t": 20, "b": 50},
         )
     )
     return fig
