@@ -33,6 +33,10 @@ needs, and small enough that parsing it never stalls the page."""
 MAX_ROWS = 5_000
 """Most data rows accepted: every update also evaluates the full-batch loss for the loss curve,
 so the cost of a run grows with the rows."""
+MAX_COLUMNS = 200
+MAX_MAGNITUDE = 1e12
+"""Largest absolute value accepted in the feature or the target: squares of larger numbers
+(the loss, the Hessian) leave float64's comfortable range once summed over rows."""
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-"})
 
 
@@ -121,6 +125,12 @@ class Table:
                 f"{feature!r} or {target!r} has missing, NaN or infinite values in data row(s) "
                 f"{_format_rows(np.flatnonzero(bad))}; fill them in or remove those rows"
             )
+        for name, values in ((feature, x), (target, raw_y)):
+            if values.dtype.kind == "f" and np.max(np.abs(values)) > MAX_MAGNITUDE:
+                raise DataError(
+                    f"{name!r} holds values as large as {np.max(np.abs(values)):.3g}; the limit "
+                    f"is {MAX_MAGNITUDE:.0e} in size: rescale the column (e.g. to thousands)"
+                )
         if len(x) < 2:
             raise DataError(
                 "a model needs at least two rows of data to learn from; this file has one"
@@ -211,6 +221,8 @@ def read_csv(content: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_
         )
     if not body:
         raise DataError("the file has a header row but no data rows")
+    if len(header) > MAX_COLUMNS:
+        raise DataError(f"the file has {len(header):,} columns; the limit is {MAX_COLUMNS}")
     if len(body) > max_rows:
         raise DataError(f"the file has {len(body):,} data rows; the limit is {max_rows:,}")
     for index, row in enumerate(body):

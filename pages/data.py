@@ -155,6 +155,48 @@ def current_dataset() -> datasets.Dataset | None:
     return s.get("dt_dataset")
 
 
+def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
+    """The sidebar's upload box, task and column pickers.
+
+    Returns ``(the data set or None, a cache key naming file + columns, an error message or
+    None)``; an unusable file or column choice gives a message, never an exception.
+    """
+    s = st.session_state
+    file = st.file_uploader(
+        f"CSV with a header row (at most {datasets.MAX_ROWS:,} rows, "
+        f"{datasets.MAX_BYTES / 1e6:g} MB)",
+        key="dt_file",
+    )
+    s.dt_dataset = None
+    if file is None:
+        return None, "", None
+    content = file.getvalue()
+    digest = hashlib.sha256(content).hexdigest()
+    try:
+        table = read_upload(digest, content)
+    except datasets.DataError as error:
+        return None, "", f"**{file.name}** cannot be used: {error}."
+    s.dt_table = table
+    st.radio(
+        "The target is",
+        list(TASK_NAMES),
+        key="dt_task",
+        format_func=TASK_NAMES.get,
+        on_change=change_task,
+    )
+    if s.get("dt_columns_of") != digest:  # a new file: suggest columns that suit the task
+        s.dt_columns_of = digest
+        s.dt_feature, s.dt_target = table.suggest(s.dt_task)
+    st.selectbox("Feature x (numeric)", table.names, key="dt_feature")
+    st.selectbox("Target y", table.names, key="dt_target")
+    columns = (s.dt_feature, s.dt_target, s.dt_task)
+    try:
+        s.dt_dataset = upload_dataset(digest, *columns, file.name, table)
+    except datasets.DataError as error:
+        return None, "", f"**{file.name}**: {error}."
+    return s.dt_dataset, ":".join([config.UPLOAD, digest, *columns]), None
+
+
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
 from_url = once_from_url("dt_from_url", urlstate.data_from_query)
 if from_url is not None:
@@ -178,52 +220,11 @@ with st.sidebar:
         format_func=DATASET_NAMES.get,
         on_change=change_model_or_data,
     )
-    dataset: datasets.Dataset | None = None
-    data_key = st.session_state.dt_d
-    upload_error = None
     if st.session_state.dt_d == config.UPLOAD:
-        file = st.file_uploader(
-            f"CSV with a header row (at most {datasets.MAX_ROWS:,} rows, "
-            f"{datasets.MAX_BYTES / 1e6:g} MB)",
-            key="dt_file",
-        )
-        st.session_state.dt_dataset = None
-        if file is not None:
-            content = file.getvalue()
-            digest = hashlib.sha256(content).hexdigest()
-            try:
-                table = read_upload(digest, content)
-                st.session_state.dt_table = table
-            except datasets.DataError as error:
-                upload_error = f"**{file.name}** cannot be used: {error}."
-            else:
-                st.radio(
-                    "The target is",
-                    list(TASK_NAMES),
-                    key="dt_task",
-                    format_func=TASK_NAMES.get,
-                    on_change=change_task,
-                )
-                names = table.names
-                if st.session_state.get("dt_columns_of") != digest:  # a new file
-                    st.session_state.dt_columns_of = digest
-                    feature, target = table.suggest(st.session_state.dt_task)
-                    st.session_state.dt_feature, st.session_state.dt_target = feature, target
-                st.selectbox("Feature x (numeric)", names, key="dt_feature")
-                st.selectbox("Target y", names, key="dt_target")
-                columns = (
-                    st.session_state.dt_feature,
-                    st.session_state.dt_target,
-                    st.session_state.dt_task,
-                )
-                try:
-                    dataset = upload_dataset(digest, *columns, file.name, table)
-                    data_key = ":".join([config.UPLOAD, digest, *columns])
-                except datasets.DataError as error:
-                    upload_error = f"**{file.name}**: {error}."
-                st.session_state.dt_dataset = dataset
+        dataset, data_key, upload_error = choose_upload()
     else:
-        dataset = datasets.example(st.session_state.dt_d)
+        data_key = st.session_state.dt_d
+        dataset, upload_error = datasets.example(data_key), None
 
     task = dataset.task if dataset is not None else st.session_state.dt_task
     models = [key for key, info in learn.MODELS.items() if task in info.tasks]

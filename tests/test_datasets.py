@@ -84,6 +84,10 @@ MB = 1_000_000
         (b"a,b\n", "header row but no data rows"),
         (b"a,b\n1,2\n3\n", "data row 2 has 1 values but the header has 2 columns"),
         (b"a,b\n" + b"1,2\n" * 5001, "5,001 data rows; the limit is 5,000"),
+        (
+            b",".join([b"c"] * 300) + b"\n" + b",".join([b"1"] * 300),
+            "300 columns; the limit is 200",
+        ),
         (b"a,b\n" + b"1," + b"9" * MB + b"\n", "the file is 1.0 MB; the limit is 1 MB"),
     ],
 )
@@ -102,6 +106,7 @@ def test_unusable_files_are_refused_with_a_reason(content, message):
         (b"a,b\n1,2\n2,\n4,5\n", "a", "b", "regression", "missing, NaN or infinite"),
         (b"a,b\n1,2\n2,inf\n", "a", "b", "regression", "missing, NaN or infinite"),
         (b"a,b\n3,2\n3,5\n", "a", "b", "regression", "same value .3. in every row"),
+        (b"a,b\n3,2\n1e300,5\n", "a", "b", "regression", "values as large as 1e.300"),
         (b"a,b\n1,2\n2,5\n3,7\n", "a", "b", "classification", "exactly two classes; 'b' has 3"),
         (b"a,b\n1,x\n2,x\n", "a", "b", "classification", "every row is in the same class"),
         (b"a,b\n1,2\n2,3\n", "a", "a", "regression", "must be different columns"),

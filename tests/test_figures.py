@@ -240,9 +240,7 @@ def test_training_figure_moves_both_panels_together(tips_problem):
         expected = tips_problem.predict(run.path[t], xs)
         np.testing.assert_allclose(untyped(curve.y), expected, rtol=1e-6)
         if t < run.steps:  # the rows the next update uses are ringed in the data panel
-            np.testing.assert_array_equal(
-                untyped(batch.x), tips_problem.dataset.x[run.rows(t)]
-            )
+            np.testing.assert_array_equal(untyped(batch.x), tips_problem.dataset.x[run.rows(t)])
     assert fig.frames[8].name == "1" and fig.layout.sliders[0].currentvalue.prefix == "epoch "
     assert_finite_json(fig.to_json())
 

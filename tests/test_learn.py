@@ -260,3 +260,11 @@ def test_the_snippet_for_an_upload_reads_the_users_file():
     assert "BCEWithLogitsLoss" in code and "batch_size=2" in code
     assert "manual_seed(4)" in code
     compile(code, "<snippet>", "exec")
+
+
+def test_a_picture_of_the_mse_surface_uses_the_quadratic_form_without_losing_digits():
+    ds = datasets.example("tips")
+    obj = data.linear_regression(ds.x, ds.y)
+    grid = np.stack(np.meshgrid(np.linspace(-0.3, 0.4, 80), np.linspace(-9, 10, 80)), axis=-1)
+    by_rows = np.array([[np.mean((ds.x * w + b - ds.y) ** 2) for w, b in row] for row in grid])
+    np.testing.assert_allclose(obj.value(grid), by_rows, rtol=1e-12)

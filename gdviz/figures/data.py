@@ -39,8 +39,11 @@ FIT_COLOURS = (OKABE_ITO[3], OKABE_ITO[2], OKABE_ITO[4])  # none is a class colo
 MAP_WIDTH = 0.47  # share of the figure's width given to the parameter-space panel
 
 
-def _curve_x(problem: Problem, n: int = 120) -> np.ndarray:
-    """``(n,)`` raw feature values spanning the data with a 5% margin."""
+def _curve_x(problem: Problem, n: int | None = None) -> np.ndarray:
+    """``(n,)`` raw feature values spanning the data with a 5% margin: two for a straight line
+    (that is all a line needs, and every animation frame carries it), 80 for a sigmoid."""
+    if n is None:
+        n = 2 if problem.model == "linear" else 80
     x = problem.dataset.x
     pad = 0.05 * float(np.ptp(x))
     return np.linspace(float(x.min()) - pad, float(x.max()) + pad, n)
@@ -421,15 +424,17 @@ def batch_figure(
     rows = run.rows(t)
     before, after = run.path[t], run.path[t + 1]
     (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
-    ws, bs = np.linspace(w_lo, w_hi, 140), np.linspace(b_lo, b_hi, 140)
+    ws, bs = np.linspace(w_lo, w_hi, 100), np.linspace(b_lo, b_hi, 100)
     grid = np.stack(np.meshgrid(ws, bs), axis=-1)
     batch_loss = problem.objective.value(grid, rows)
+    # Single precision is plenty to draw contour lines and halves the JSON.
+    levels = np.log10(1e-12 + batch_loss - batch_loss.min()).astype(np.float32)
     full_step = -lr * problem.objective.grad(before)
     fig = go.Figure(data=map_traces)
     fig.add_contour(
         x=ws,
         y=bs,
-        z=np.log10(1e-12 + batch_loss - batch_loss.min()),
+        z=levels,
         contours={"coloring": "lines", "showlabels": False},
         ncontours=14,
         line={"color": "white", "width": 1.6, "dash": "dot"},
