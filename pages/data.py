@@ -363,7 +363,8 @@ if run.batch_size < dataset.n and run.steps > 0:
         "own loss surface (dotted white lines) with its own minimum, and the step heads downhill "
         "on *that* surface, not on the full one. Pick an update to see it."
     )
-    st.session_state.setdefault("dt_t", 0)
+    # Start in the last epoch, near the optimum, where the jitter is easiest to see.
+    st.session_state.setdefault("dt_t", (run.epochs - 1) * run.per_epoch)
     st.session_state.dt_t = min(int(st.session_state.dt_t), run.steps - 1)
     st.slider(f"Update ({run.label})", 0, max(1, run.steps - 1), key="dt_t")
     t = int(st.session_state.dt_t)

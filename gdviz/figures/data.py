@@ -37,6 +37,7 @@ POINT_COLOURS = (OKABE_ITO[0], OKABE_ITO[1])  # class 0, class 1
 BATCH_COLOUR = OKABE_ITO[4]
 FIT_COLOURS = (OKABE_ITO[3], OKABE_ITO[2], OKABE_ITO[4])  # none is a class colour
 MAP_WIDTH = 0.47  # share of the figure's width given to the parameter-space panel
+ARROW_FRACTION = 0.15  # the longer update arrow of batch_figure, as a share of the map diagonal
 
 
 def _curve_x(problem: Problem, n: int | None = None) -> np.ndarray:
@@ -389,7 +390,7 @@ def loss_curves_figure(
             y=best,
             line={"color": "black", "dash": "dash", "width": 1.5},
             annotation_text=f"optimum L* = {best:.4g}",
-            annotation_position="top right",
+            annotation_position="bottom right",
         )
     fig.update_layout(
         base_layout(
@@ -444,10 +445,18 @@ def batch_figure(
         showlegend=True,
         hoverinfo="skip",
     )
-    for name, end, colour, dash in (
-        (f"step taken: −α∇L_batch ({len(rows)} rows)", after, OKABE_ITO[3], "solid"),
-        ("full-batch step: −α∇L", before + full_step, ARROW, "dash"),
+    # Steps near the optimum are tiny on the map: both arrows are stretched by the same factor
+    # (named in the legend) so their directions and relative lengths can be compared.
+    taken = after - before
+    longest = max(float(np.hypot(*taken)), float(np.hypot(*full_step)))
+    reach = ARROW_FRACTION * float(np.hypot(w_hi - w_lo, b_hi - b_lo))
+    stretch = reach / longest if 0 < longest < reach else 1.0
+    drawn = f", drawn ×{stretch:.3g}" if stretch > 1 else ""
+    for name, step, colour, dash in (
+        (f"step taken: −α∇L_batch ({len(rows)} rows){drawn}", taken, OKABE_ITO[3], "solid"),
+        (f"full-batch step: −α∇L{drawn}", full_step, ARROW, "dash"),
     ):
+        end = before + stretch * step
         fig.add_scatter(
             x=[before[0], end[0]],
             y=[before[1], end[1]],
