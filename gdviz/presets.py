@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gdviz.config import CompareConfig
+from dataclasses import dataclass
+
+from gdviz.config import CompareConfig, DataConfig
 
 _SGD = "sgd"
 
@@ -107,5 +109,57 @@ PRESETS: dict[str, CompareConfig] = {
                 },
             ],
         }
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DataLesson:
+    """A one-click setting of the data page and what to look for in it."""
+
+    config: DataConfig
+    look: str
+
+
+DATA_LESSONS: dict[str, DataLesson] = {
+    "Feature scaling 1: raw bills make a ravine": DataLesson(
+        DataConfig(scaling="raw", flavour="batch", epochs=100, lr=0.002),
+        "Bills average $20, so w and b fight each other and the bowl is a narrow ravine. "
+        "α = 0.002 is just under the raw limit 2/λ_max = 0.00212: descent zig-zags across the "
+        "ravine and crawls along it, still 12% above the optimum after 100 epochs.",
+    ),
+    "Feature scaling 2: α = 0.1 on raw bills diverges": DataLesson(
+        DataConfig(scaling="raw", flavour="batch", epochs=20, lr=0.1),
+        "Fifty times the raw limit: every step overshoots the steep side of the ravine by more "
+        "than the last, and the loss explodes within a few epochs.",
+    ),
+    "Feature scaling 3: standardised, α = 0.5 lands in one step": DataLesson(
+        DataConfig(scaling="standardised", flavour="batch", epochs=5, lr=0.5),
+        "Standardised, the Hessian is 2I: a round bowl with the same curvature 2 in every "
+        "direction. α = 1/2 is then Newton's step, and the first update lands on the optimum. "
+        "Try α = 0.9 (oscillates) and α = 1.05 (diverges, above 2/λ_max = 1).",
+    ),
+    "Batch vs stochastic vs mini-batch": DataLesson(
+        DataConfig(race=True, epochs=10, lr=0.05),
+        "The same 10 passes over the data, the rows in the same order. Batch descent takes 10 "
+        "careful steps and is still far away; stochastic descent takes 2,440 noisy ones and "
+        "hovers around the optimum; mini-batches of 16 get closest.",
+    ),
+    "Why stochastic descent jitters": DataLesson(
+        DataConfig(flavour="stochastic", epochs=5, lr=0.05),
+        "Each update sees one row, whose own loss is smallest along a whole line of (w, b). "
+        "Use the update inspector below to see each step head for its row's line, not the "
+        "optimum; the grey loss curve is what such a training loop prints.",
+    ),
+    "The mismatched loss: a sigmoid stuck on a plateau": DataLesson(
+        DataConfig(dataset="iris", model="sigmoid_mse", start=(-5.0, 5.0), lr=0.5, epochs=50),
+        "Started with a steep sigmoid pointing the wrong way, every prediction is confidently "
+        "wrong, yet squared error barely pushes: σ(1 − σ) ≈ 0 flattens the surface. After 50 "
+        "epochs the loss is still about 10× the optimum's.",
+    ),
+    "Cross-entropy from the same bad start": DataLesson(
+        DataConfig(dataset="iris", model="logistic", start=(-5.0, 5.0), lr=0.5, epochs=50),
+        "The same neuron, start, rate and batches with cross-entropy: its gradient (σ − y)(x, 1) "
+        "is largest exactly where the prediction is most wrong, and descent walks straight out.",
     ),
 }

@@ -8,7 +8,7 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from gdviz import config, datasets, learn, narrate, snippet, urlstate
+from gdviz import config, datasets, learn, narrate, presets, snippet, urlstate
 from gdviz.figures import data as figs
 from pages.common import (
     figure_cached,
@@ -59,6 +59,12 @@ def load(cfg: config.DataConfig) -> None:
     s.dt_B, s.dt_epochs, s.dt_lr, s.dt_mom = cfg.batch_size, cfg.epochs, cfg.lr, cfg.momentum
     s.dt_seed, s.dt_race = cfg.seed, cfg.race
     s.dt_w0, s.dt_b0 = cfg.start
+
+
+def load_lesson() -> None:
+    lesson = presets.DATA_LESSONS[st.session_state.dt_lesson]
+    load(lesson.config)
+    st.session_state.pop("dt_t", None)  # the update inspector starts afresh
 
 
 def payload() -> dict:
@@ -212,6 +218,8 @@ st.caption(
 )
 
 with st.sidebar:
+    st.selectbox("Load a lesson", list(presets.DATA_LESSONS), key="dt_lesson")
+    st.button("Load lesson", key="dt_load", on_click=load_lesson, type="primary", width="stretch")
     st.header("Data and model")
     st.selectbox(
         "Data set",
@@ -293,6 +301,9 @@ except ValueError as error:
     st.error(f"These settings cannot run yet: {error}")
     st.stop()
 
+for title, lesson in presets.DATA_LESSONS.items():
+    if cfg == lesson.config:
+        st.info(f"**{title}.** {lesson.look}", icon=":material/lightbulb:")
 key = f"{cfg.model_dump_json()}|{data_key}"
 runs = runs_for(key, cfg, problem)
 

@@ -42,7 +42,8 @@ def test_home_links_to_every_page():
     assert not at.exception
     assert "Gradient descent finds the bottom" in at.markdown[0].value
     links = [link.proto.page for link in at.get("page_link")]
-    assert any("hiker" in link for link in links) and any("landscape" in link for link in links)
+    for page in ("hiker", "landscape", "compare", "sweep", "data"):
+        assert any(f"pages/{page}.py" in link for link in links), page
 
 
 # -- the hiker -------------------------------------------------------------------------------------

@@ -169,3 +169,21 @@ def test_every_bad_upload_gets_its_message_and_the_page_keeps_working(content, m
 def test_without_a_file_the_page_explains_what_to_upload():
     at = open_page("data", {"d": "upload"})
     assert not at.error and "Upload a CSV file" in at.info[0].value
+
+
+def test_a_lesson_loads_its_settings_and_says_what_to_look_for():
+    at = open_page("data")
+    at.selectbox(key="dt_lesson").set_value("The mismatched loss: a sigmoid stuck on a plateau")
+    at.button(key="dt_load").click().run()
+    s = at.session_state
+    assert (s.dt_d, s.dt_model, s.dt_w0, s.dt_b0, s.dt_lr) == (
+        "iris",
+        "sigmoid_mse",
+        -5.0,
+        5.0,
+        0.5,
+    )
+    assert at.info and "confidently wrong" in at.info[0].value
+    assert "× the optimum's" in summaries(at)[0]
+    at.number_input(key="dt_lr").set_value(0.4).run()  # changed by hand: the lesson box goes
+    assert not at.info

@@ -268,3 +268,33 @@ def test_a_picture_of_the_mse_surface_uses_the_quadratic_form_without_losing_dig
     grid = np.stack(np.meshgrid(np.linspace(-0.3, 0.4, 80), np.linspace(-9, 10, 80)), axis=-1)
     by_rows = np.array([[np.mean((ds.x * w + b - ds.y) ** 2) for w, b in row] for row in grid])
     np.testing.assert_allclose(obj.value(grid), by_rows, rtol=1e-12)
+
+
+def test_every_data_lesson_shows_what_its_text_claims():
+    from gdviz.presets import DATA_LESSONS
+
+    def outcome(title: str) -> tuple[list[learn.Training], learn.Problem]:
+        cfg = DATA_LESSONS[title].config
+        problem = config.example_problem(cfg.dataset, cfg.model, cfg.scaling)
+        return config.run_data(cfg, problem), problem
+
+    (crawl,), tips_raw = outcome("Feature scaling 1: raw bills make a ravine")
+    assert (
+        crawl.status == "unconverged" and 0.10 < crawl.loss[-1] / tips_raw.optimum_loss - 1 < 0.14
+    )
+    assert DATA_LESSONS["Feature scaling 1: raw bills make a ravine"].config.lr < (
+        tips_raw.critical_lr()
+    )
+    (blow,), _ = outcome("Feature scaling 2: α = 0.1 on raw bills diverges")
+    assert blow.status == "diverged" and blow.traj.diverged_at[0] <= 5
+    (newton,), tips = outcome("Feature scaling 3: standardised, α = 0.5 lands in one step")
+    np.testing.assert_allclose(newton.path[1], tips.optimum, rtol=1e-12)
+    batch, stochastic, mini = outcome("Batch vs stochastic vs mini-batch")[0]
+    assert mini.loss[-1] < stochastic.loss[-1] < batch.loss[-1] and stochastic.steps == 2440
+    (jitter,), _ = outcome("Why stochastic descent jitters")
+    assert np.std(np.diff(jitter.loss[-244:])) > 1e-3  # the full loss itself jumps about
+    (stuck,), iris_mse = outcome("The mismatched loss: a sigmoid stuck on a plateau")
+    assert 8 < stuck.loss[-1] / iris_mse.optimum_loss < 12  # "about 10×"
+    (walk,), iris_ce = outcome("Cross-entropy from the same bad start")
+    assert walk.loss[-1] / iris_ce.optimum_loss < 1.1
+    assert np.array_equal(walk.path[0], stuck.path[0])
