@@ -127,6 +127,13 @@ class _RowModel:
         design, y = self._rows(rows)
         return (self._dloss(np.asarray(params) @ design.T, y) @ design) / design.shape[0]
 
+    def value_and_grad(self, params: Array) -> tuple[Array, Array]:
+        """Full-batch ``(L, ∇L)`` from one pass over the rows (``z`` computed once), for
+        ``descend``, which needs both after every update: ``(N, k+1) -> ((N,), (N, k+1))``."""
+        z = np.asarray(params) @ self.design.T
+        n = self.n_samples
+        return self._loss(z, self.y).sum(axis=-1) / n, (self._dloss(z, self.y) @ self.design) / n
+
     def hessian(self, params: Array) -> Array:
         """``(1/n) Dᵀ diag(ℓ''(z)) D``: ``(..., k+1) -> (..., k+1, k+1)``."""
         weights = self._d2loss(self.z(params), self.y)  # (..., n)

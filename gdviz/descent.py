@@ -376,6 +376,9 @@ def _descend_block(
             lrs = np.empty((steps, n_runs))
             path[0], losses[0], gnorms[0] = p, loss, np.sqrt(g2)
 
+        # Objectives that share work between the loss and its gradient (a data model computes
+        # the residuals once) offer value_and_grad: one call per step instead of two.
+        joint = getattr(objective, "value_and_grad", None)
         state: Any = optimizer.init(p)
         last_move = np.zeros_like(p)
         previous_move = last_move
@@ -386,7 +389,10 @@ def _descend_block(
                 shape = (n_runs, dim) if cfg.independent_noise else (dim,)
                 g_used = g_used + sigma * noise_rng.standard_normal(shape)
             p_new, state = optimizer.update(g_used, state, p, lr_t)
-            loss_new = objective.value(p_new)
+            if joint is not None:
+                loss_new, g = joint(p_new)
+            else:
+                loss_new = objective.value(p_new)
 
             bad = ~(loss_new <= limit)  # NaN, inf and blow-ups in one comparison
             if cfg.far_box is not None:
@@ -402,8 +408,8 @@ def _descend_block(
                 dead = ~alive
                 np.copyto(p_new, p, where=dead[:, None])
                 loss_new = np.where(dead, loss, loss_new)
-
-            g = objective.grad(p_new)
+            if joint is None or any_dead:  # (a frozen run's gradient is at its frozen point)
+                g = objective.grad(p_new)
             g2 = _sum_of_squares(g)
             move = p_new - p
             still = _sum_of_squares(move) <= xtol2

@@ -111,3 +111,36 @@ def test_hessian_is_the_constant_two_over_n_design_gram(tips):
 def test_bad_data_is_refused(X, y, message):
     with pytest.raises(ValueError, match=message):
         data.linear_regression(X, y)
+
+
+class _Separate:
+    """The same objective without ``value_and_grad``: descend then calls value and grad."""
+
+    def __init__(self, obj):
+        self.obj, self.dim, self.n_samples, self.bounds = obj, obj.dim, obj.n_samples, obj.bounds
+
+    def value(self, p, rows=None):
+        return self.obj.value(p, rows)
+
+    def grad(self, p, rows=None):
+        return self.obj.grad(p, rows)
+
+
+@pytest.mark.parametrize("make", [data.linear_regression, data.logistic_regression])
+def test_the_joint_loss_and_gradient_change_nothing_but_speed(tips, make):
+    x, y = tips
+    target = y if make is data.linear_regression else (y > np.median(y)).astype(float)
+    obj = make((x - x.mean()) / x.std(), target, ((-10.0, 10.0), (-10.0, 10.0)))
+    loss, grad = obj.value_and_grad(np.array([[0.3, -1.0], [2.0, 0.5]]))
+    np.testing.assert_allclose(loss, obj.value(np.array([[0.3, -1.0], [2.0, 0.5]])), rtol=1e-14)
+    np.testing.assert_allclose(grad, obj.grad(np.array([[0.3, -1.0], [2.0, 0.5]])), rtol=1e-13)
+    # Rates per run, one too large: the diverging run must freeze the same way in both.
+    opt = optim.sgd(np.array([0.05, 0.5, 2.5]))
+    starts = np.zeros((3, 2))
+    for kwargs in ({}, {"batch_size": 16, "seed": 3}):
+        joint = descend(obj, opt, starts, 200, **kwargs)
+        separate = descend(_Separate(obj), opt, starts, 200, **kwargs)
+        np.testing.assert_allclose(joint.path, separate.path, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(joint.grad_norm, separate.grad_norm, rtol=1e-10, atol=1e-14)
+        np.testing.assert_array_equal(joint.status, separate.status)
+    assert "diverged" in joint.status or make is data.logistic_regression
