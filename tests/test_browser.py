@@ -260,3 +260,24 @@ def test_clicking_the_parameter_map_sets_the_initialisation(server, page):
     wait_idle(page)
     assert f"w0={round(w, 4):g}" in page.url
     screenshot(page, "data.png")
+
+
+DATA_PANELS = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  const path = gd._fullData[5], fit = gd._fullData[7];
+  return {points: path.x.length, fit: Array.from(fit.y), images: gd._fullLayout.images.length};
+}"""
+
+
+def test_data_page_play_moves_the_path_and_the_fit_together(server, page):
+    page.goto(f"{server}/data?gd=batch&epochs=40&lr=0.05")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    before = page.evaluate(DATA_PANELS)
+    assert before["points"] == 1 and before["fit"] == [0, 0]  # w = b = 0: a flat line at 0
+    page.locator(".updatemenu-button", has_text="Play").first.click()
+    time.sleep(3)
+    after = page.evaluate(DATA_PANELS)
+    assert after["points"] > 10  # the path grew in parameter space ...
+    assert min(after["fit"]) > 0.5 and max(after["fit"]) > 3  # ... and the line rose to the tips
+    assert after["images"] == 1
