@@ -251,7 +251,8 @@ def test_a_race_keeps_flavours_in_step_by_epoch(tips_problem):
 
     runs = [learn.train(tips_problem, f, batch_size=16, epochs=2) for f in learn.FLAVOURS]
     fig = data_figs.training_figure(tips_problem, runs, max_frames=21)
-    assert len(fig.data) == data_figs.N_STATIC + 3 * 3  # path, point, fit per flavour
+    # path, point, fit per flavour, then the (empty) "left the map" marks
+    assert len(fig.data) == data_figs.N_STATIC + 3 * 3 + 1 and len(fig.data[-1].x) == 0
     middle = fig.frames[10]  # after one epoch
     for i, run in enumerate(runs):
         point = middle.data[3 * i + 1]
@@ -301,3 +302,21 @@ def test_one_update_through_its_mini_batch(tips_problem):
     )
     ringed = next(t for t in fig.data if t.name == "rows in this mini-batch")
     np.testing.assert_array_equal(ringed.x, tips_problem.dataset.x[run.rows(3)])
+
+
+def test_a_diverging_data_run_ends_at_its_exit_mark(tips_problem):
+    from gdviz import datasets, learn
+    from gdviz.figures import data as data_figs
+
+    raw = learn.make_problem(datasets.example("tips"), "linear", "raw")
+    run = learn.train(raw, "batch", epochs=20, lr=0.1)
+    assert run.status == "diverged"
+    fig = data_figs.training_figure(raw, [run])
+    mark = fig.data[-1]
+    assert mark.name == "left the map" and mark.text[0].startswith("Batch (B = 244) left the map")
+    (w_lo, w_hi), (b_lo, b_hi) = raw.bounds
+    assert w_lo <= mark.x[0] <= w_hi and b_lo <= mark.y[0] <= b_hi
+    last = fig.frames[-1].data[0]  # the drawn path never leaves the map
+    assert untyped(last.x).max() <= w_hi + 1e-6 and untyped(last.x).min() >= w_lo - 1e-6
+    curves = data_figs.loss_curves_figure(raw, [run])
+    assert curves.layout.yaxis.range[1] == pytest.approx(3 * run.loss[0] * 1.08)

@@ -18,6 +18,7 @@ from plotly.subplots import make_subplots
 
 from gdviz.figures import maps
 from gdviz.figures.compare import run_colour
+from gdviz.figures.landscape import exit_point
 from gdviz.figures.style import (
     ARROW,
     MINIMUM,
@@ -324,6 +325,21 @@ def training_figure(
             )
         )
     animated_ids = list(range(N_STATIC, len(traces)))
+    # (Only runs that diverged: a noisy stochastic run may step off the map and come back.)
+    exits = [(run, exit_point(run.path, lo, hi)) for run in runs if run.status == "diverged"]
+    exits = [(run, e) for run, e in exits if e is not None]
+    traces.append(  # static, after the animated traces: where diverging runs left the map
+        go.Scatter(
+            x=[e[1][0] for _, e in exits],
+            y=[e[1][1] for _, e in exits],
+            text=[f"{run.label} left the map at update {e[0]}" for run, e in exits],
+            mode="markers",
+            name="left the map",
+            showlegend=bool(exits),
+            marker={"symbol": "x-thin", "size": 22, "line": {"color": "white", "width": 4}},
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
     names = [f"{e:.6g}" for e in at_epoch]
     frames = [
         {"data": animated(float(e)), "traces": animated_ids, "name": name}
@@ -405,7 +421,10 @@ def loss_curves_figure(
         )
     )
     if not log:
+        # A diverging run's loss explodes: cap the axis at 3x the starting loss so the other
+        # curves stay readable (the log view shows the whole story).
         top = float(np.nanmax([np.nanmax(run.epoch_loss()) for run in runs]))
+        top = min(top, 3.0 * max(float(run.loss[0]) for run in runs))
         fig.update_yaxes(range=[0, top * 1.08 if top > 0 else 1])
     return fig
 
