@@ -336,7 +336,13 @@ def training_figure(
             mode="markers",
             name="left the map",
             showlegend=bool(exits),
-            marker={"symbol": "x-thin", "size": 22, "line": {"color": "white", "width": 4}},
+            # A filled white cross with a dark rim: visible on the map and in the legend.
+            marker={
+                "symbol": "x",
+                "size": 18,
+                "color": "white",
+                "line": {"color": "black", "width": 1.5},
+            },
             hovertemplate="%{text}<extra></extra>",
         )
     )
@@ -371,10 +377,12 @@ def loss_curves_figure(
 
     for i, run in enumerate(runs):
         colour = OKABE_ITO[3] if len(runs) == 1 else run_colour(i)
-        axis = run.epoch_axis()
+        # A diverged run is frozen at its last good point: its curve ends where it blew up.
+        end = run.steps + 1 if run.status != "diverged" else int(run.traj.diverged_at[0])
+        axis = run.epoch_axis()[:end]
         idx = display_indices(len(axis), 2000)
         if len(runs) == 1 and run.batch_size < problem.dataset.n:
-            midx = display_indices(run.steps, 2000)
+            midx = display_indices(max(1, end - 1), 2000)
             fig.add_scatter(
                 x=axis[midx],
                 y=shift(run.batch_loss[midx]),
@@ -392,9 +400,11 @@ def loss_curves_figure(
             line={"color": colour, "width": 2.5},
             hovertemplate="epoch %{x:.3f}<br>L = %{y:.6g}<extra></extra>",
         )
+        epochs_done = np.arange(run.epochs + 1)
+        epochs_done = epochs_done[epochs_done * run.per_epoch < end]
         fig.add_scatter(
-            x=np.arange(run.epochs + 1),
-            y=shift(run.epoch_loss()),
+            x=epochs_done,
+            y=shift(run.epoch_loss()[: len(epochs_done)]),
             mode="markers",
             name=f"{run.label}: per epoch",
             legendgroup=str(i),
@@ -423,8 +433,8 @@ def loss_curves_figure(
     if not log:
         # A diverging run's loss explodes: cap the axis at 3x the starting loss so the other
         # curves stay readable (the log view shows the whole story).
-        top = float(np.nanmax([np.nanmax(run.epoch_loss()) for run in runs]))
-        top = min(top, 3.0 * max(float(run.loss[0]) for run in runs))
+        drawn = [float(np.max(trace.y)) for trace in fig.data if len(trace.y)]
+        top = min(max(drawn), 3.0 * max(float(run.loss[0]) for run in runs))
         fig.update_yaxes(range=[0, top * 1.08 if top > 0 else 1])
     return fig
 
