@@ -74,6 +74,17 @@ def once_from_url(
     return parse(st.query_params.to_dict())
 
 
+def clicked_point(chart_key: str, curve: int, digits: int = 3) -> tuple[float, float] | None:
+    """Where the last click on chart ``chart_key`` hit trace ``curve`` (a map's invisible grid
+    of click targets), rounded to ``digits`` decimals; ``None`` if it hit nothing there."""
+    event = st.session_state.get(chart_key)
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        if point.get("curve_number") == curve:
+            return round(float(point["x"]), digits), round(float(point["y"]), digits)
+    return None
+
+
 def show_url_warnings(warnings: list[str]) -> None:
     for message in warnings:
         st.warning(message, icon="⚠️")

@@ -11,6 +11,7 @@ import streamlit as st
 from gdviz import config, datasets, learn, narrate, presets, snippet, urlstate
 from gdviz.figures import data as figs
 from pages.common import (
+    clicked_point,
     figure_cached,
     once_from_url,
     route_through_app,
@@ -49,7 +50,6 @@ DEFAULTS = {
     "dt_log": False,
     "dt_task": "regression",
 }
-SUGGESTED_LR = {("tips", "linear"): 0.1, ("gapminder", "linear"): 0.1}
 
 
 def load(cfg: config.DataConfig) -> None:
@@ -62,6 +62,7 @@ def load(cfg: config.DataConfig) -> None:
 
 
 def load_lesson() -> None:
+    """Put the chosen lesson's settings into the widgets."""
     lesson = presets.DATA_LESSONS[st.session_state.dt_lesson]
     load(lesson.config)
     st.session_state.pop("dt_t", None)  # the update inspector starts afresh
@@ -85,6 +86,7 @@ def payload() -> dict:
 
 
 def limits(name: str) -> dict[str, float]:
+    """Widget limits from the DataConfig field bounds (widgets and links obey the same rules)."""
     lo, hi = config.field_bounds(config.DataConfig, name)
     return {"min_value": lo, "max_value": hi}
 
@@ -114,6 +116,7 @@ def problem_for(
 
 @st.cache_resource(max_entries=32, show_spinner="Training…")
 def runs_for(key: str, _cfg: config.DataConfig, _problem: learn.Problem) -> list[learn.Training]:
+    """The training runs of a config on a problem, keyed by both (runs are read-only)."""
     return config.run_data(_cfg, _problem)
 
 
@@ -121,7 +124,8 @@ def change_model_or_data() -> None:
     """A new data set or model starts from the origin, with a rate that suits it."""
     s = st.session_state
     s.dt_w0 = s.dt_b0 = 0.0
-    s.dt_lr = SUGGESTED_LR.get((s.dt_d, s.dt_model), 0.5 if s.dt_model != "linear" else 0.1)
+    # A sigmoid flattens the surface (σ' ≤ 1/4), so its models tolerate larger steps.
+    s.dt_lr = 0.1 if s.dt_model == "linear" else 0.5
 
 
 def change_scaling() -> None:
@@ -144,13 +148,9 @@ def change_task() -> None:
 
 def take_click() -> None:
     """A click on the parameter map moves the start there (poor initialisation on purpose)."""
-    event = st.session_state.get("dt_map")
-    points = getattr(getattr(event, "selection", None), "points", None) or []
-    for point in points:
-        if point.get("curve_number") == figs.CLICK_GRID:
-            st.session_state.dt_w0 = round(float(point["x"]), 4)
-            st.session_state.dt_b0 = round(float(point["y"]), 4)
-            return
+    where = clicked_point("dt_map", figs.CLICK_GRID, digits=4)
+    if where is not None:
+        st.session_state.dt_w0, st.session_state.dt_b0 = where
 
 
 def current_dataset() -> datasets.Dataset | None:

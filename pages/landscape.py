@@ -7,6 +7,7 @@ import streamlit as st
 from gdviz import config, landscapes, narrate, urlstate
 from gdviz.figures import landscape as figs
 from pages.common import (
+    clicked_point,
     figure_cached,
     landscape_select,
     once_from_url,
@@ -153,13 +154,9 @@ def choose_optimizer() -> None:
 
 def take_click() -> None:
     """A click on the map's invisible grid moves the start there."""
-    event = st.session_state.get("ls_map")
-    points = getattr(getattr(event, "selection", None), "points", None) or []
-    for point in points:
-        if point.get("curve_number") == figs.CLICK_GRID:
-            st.session_state.ls_x0 = round(float(point["x"]), 3)
-            st.session_state.ls_y0 = round(float(point["y"]), 3)
-            return
+    where = clicked_point("ls_map", figs.CLICK_GRID)
+    if where is not None:
+        st.session_state.ls_x0, st.session_state.ls_y0 = where
 
 
 def payload(landscape_fields: dict) -> dict:

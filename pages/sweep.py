@@ -10,6 +10,7 @@ from gdviz.figures import compare as figs
 from gdviz.figures import maps
 from pages.common import (
     OPTIMIZER_LABELS,
+    clicked_point,
     figure_cached,
     landscape_select,
     optimizer_payload,
@@ -65,12 +66,9 @@ def choose_sweep_landscape() -> None:
 
 
 def take_basin_click() -> None:
-    event = st.session_state.get("bs_map")
-    points = getattr(getattr(event, "selection", None), "points", None) or []
-    for point in points:
-        if point.get("curve_number") == maps.CLICK_GRID:
-            st.session_state.bs_click = (round(float(point["x"]), 3), round(float(point["y"]), 3))
-            return
+    where = clicked_point("bs_map", maps.CLICK_GRID)
+    if where is not None:
+        st.session_state.bs_click = where
 
 
 def load_sweep(cfg: config.SweepConfig) -> None:
