@@ -33,7 +33,7 @@ def sigmoid(z: Array) -> Array:
 
 
 @dataclass(frozen=True, eq=False)
-class _RowModel:
+class RowModel:
     """A loss that is a mean over data rows of a per-row loss of ``z_i = x_i·w + b``.
 
     Shapes: ``X (n, k)``, ``y (n,)``; parameters ``θ (..., k+1)`` with the bias last.
@@ -148,7 +148,7 @@ class _RowModel:
 
 
 @dataclass(frozen=True, eq=False)
-class LinearRegression(_RowModel):
+class LinearRegression(RowModel):
     """``L(θ) = mean_i (x_i·w + b − y_i)²`` over rows ``i`` (all, or a mini-batch).
 
     Gradient ``∇L = (2/m) [Xᵀr; Σr]`` with residuals ``r = Xw + b − y`` over the m rows used;
@@ -206,7 +206,7 @@ class LinearRegression(_RowModel):
 
 
 @dataclass(frozen=True, eq=False)
-class SigmoidModel(_RowModel):
+class SigmoidModel(RowModel):
     """A sigmoid neuron ``p = σ(x·w + b)`` for 0/1 targets, with one of two losses.
 
     ``loss="cross_entropy"`` (logistic regression)::

@@ -75,7 +75,7 @@ FLAVOURS: dict[str, str] = {
 }
 
 
-def _objective(model: str, x: Array, y: Array, bounds: tuple | None = None) -> data._RowModel:
+def _objective(model: str, x: Array, y: Array, bounds: tuple | None = None) -> data.RowModel:
     if model == "linear":
         return data.linear_regression(x, y, bounds)
     if model == "logistic":
@@ -114,7 +114,7 @@ class Problem:
     dataset: Dataset
     model: str
     scaling: Scaling
-    objective: data._RowModel
+    objective: data.RowModel
     optimum: Array | None
     mean: float
     std: float
@@ -361,7 +361,7 @@ def train(
 
 
 def _batch_losses(
-    objective: data._RowModel, path: Array, orders: Array, size: int, per_epoch: int
+    objective: data.RowModel, path: Array, orders: Array, size: int, per_epoch: int
 ) -> Array:
     """``(T,)`` mean loss of each update's batch at the parameters it started from, one
     vectorised pass per epoch: row ``orders[e, i]`` belongs to update ``e·per_epoch + i // B``."""
