@@ -48,6 +48,7 @@ DEFAULTS = {
     "dt_b0": 0.0,
     "dt_race": False,
     "dt_log": False,
+    "dt_overlay": False,
     "dt_task": "regression",
 }
 
@@ -319,8 +320,21 @@ right.latex(
     + r",\qquad \theta \leftarrow \theta - \alpha\,\nabla L_{\text{batch}}(\theta)"
 )
 
+can_overlay = len(runs) == 1 and runs[0].batch_size < dataset.n and cfg.model == "linear"
+if can_overlay:
+    st.toggle(
+        "Overlay each mini-batch's own loss (dotted levels) as the path plays",
+        key="dt_overlay",
+        help="Each update steps downhill on the loss of its own rows, whose minimum is not the "
+        "full data's: that is why the path jitters. One row's loss is lowest along a whole line.",
+    )
+overlay = can_overlay and st.session_state.dt_overlay
 st.plotly_chart(
-    figure_cached("data-map", key, lambda: figs.training_figure(problem, runs)),
+    figure_cached(
+        f"data-map-{overlay}",
+        key,
+        lambda: figs.training_figure(problem, runs, overlay_batch=overlay),
+    ),
     key="dt_map",
     on_select=take_click,
     selection_mode="points",

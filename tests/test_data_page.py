@@ -187,3 +187,13 @@ def test_a_lesson_loads_its_settings_and_says_what_to_look_for():
     assert "× the optimum's" in summaries(at)[0]
     at.number_input(key="dt_lr").set_value(0.4).run()  # changed by hand: the lesson box goes
     assert not at.info
+
+
+def test_the_mini_batch_overlay_toggle_adds_level_curves_to_the_animation():
+    at = open_page("data")
+    assert len(figure(at, 0)["frames"][1]["data"]) == 4
+    at.toggle(key="dt_overlay").set_value(True).run()
+    frame = figure(at, 0)["frames"][1]["data"]
+    assert len(frame) == 5 and len(untyped(frame[4]["x"])) > 100  # three ellipses
+    at.toggle(key="dt_race").set_value(True).run()  # no overlay in a race: one batch per run
+    assert not [t for t in at.toggle if t.key == "dt_overlay"]

@@ -320,3 +320,31 @@ def test_a_diverging_data_run_ends_at_its_exit_mark(tips_problem):
     assert untyped(last.x).max() <= w_hi + 1e-6 and untyped(last.x).min() >= w_lo - 1e-6
     curves = data_figs.loss_curves_figure(raw, [run])
     assert curves.layout.yaxis.range[1] == pytest.approx(3 * run.loss[0] * 1.08)
+
+
+@pytest.mark.parametrize("batch_size", [16, 1])
+def test_mini_batch_level_curves_are_levels_of_that_batch_loss(tips_problem, batch_size):
+    from gdviz import learn
+    from gdviz.figures import data as data_figs
+
+    run = learn.train(tips_problem, "minibatch", batch_size=batch_size, epochs=1, lr=0.05)
+    t = 5
+    rows, theta = run.rows(t), run.path[t]
+    pts = data_figs.batch_contours(tips_problem, rows, theta)
+    curves = np.split(pts, np.flatnonzero(np.isnan(pts[0])), axis=1)
+    curves = [c[:, ~np.isnan(c[0])] for c in curves]
+    obj = tips_problem.objective
+    here = float(obj.value(theta, rows))
+    levels = [obj.value(c.T, rows) for c in curves]
+    for level in levels:  # each curve is one level set of the batch's loss
+        np.testing.assert_allclose(level, level[0], rtol=1e-9, atol=1e-12)
+    if batch_size == 1:  # one row: a valley line of zero loss, then pairs of parallel lines
+        assert levels[0][0] == pytest.approx(0.0, abs=1e-12)
+        assert levels[1][0] == pytest.approx(here, rel=1e-9) == levels[2][0]
+        assert len(levels) == 3
+    else:  # ellipses; the first passes through the current point
+        assert levels[0][0] == pytest.approx(here, rel=1e-9)
+        assert levels[1][0] < levels[0][0]
+    fig = data_figs.training_figure(tips_problem, [run], overlay_batch=True, max_frames=11)
+    assert fig.data[-2].name == "the next mini-batch's own loss (levels)"
+    assert len(fig.frames[1].data) == 5  # path, point, fit, batch rows, batch levels

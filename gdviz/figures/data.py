@@ -207,10 +207,66 @@ def _axes(problem: Problem, height: int, top: int) -> dict[str, Any]:
     )
 
 
+def batch_contours(
+    problem: Problem,
+    rows: np.ndarray,
+    theta: np.ndarray,
+    fractions: tuple[float, ...] = (1.0, 0.25, 0.03),
+) -> np.ndarray:
+    """Level curves of a mini-batch's squared-error loss over ``(w, b)``: ``(2, K)`` points with
+    NaN gaps between curves (one scatter trace draws them all). Linear model only.
+
+    The batch loss is a quadratic ``L_B(θ) = θᵀGθ − 2hᵀθ + c`` with ``G = DᵀD/m``,
+    ``h = Dᵀy/m``, ``c = yᵀy/m`` over the batch's rows ``D = [x, 1]``. Its levels
+    ``L_B = L_min + Δ`` are drawn for ``Δ = f · (L_B(θ) − L_min)``, ``f`` in ``fractions``: the
+    first passes through the current point ``θ``, and the update is perpendicular to it.
+
+    * ``G`` of rank 2: ellipses ``θ_B + Σⱼ √(Δ/λⱼ) (cos φ, sin φ)ⱼ vⱼ`` around the batch's own
+      minimum ``θ_B = G⁻¹h`` (``λⱼ, vⱼ`` the eigenpairs of ``G``).
+    * rank 1 (one row, or rows with equal x): the loss only depends on ``s = v₂ᵀθ``; its levels
+      are pairs of parallel lines ``s = s* ± √(Δ/λ₂)``, and its minimum a whole line (drawn too).
+    """
+    obj = problem.objective
+    design, y = obj.design[rows], obj.y[rows]
+    m = len(y)
+    gram, h, c = design.T @ design / m, design.T @ y / m, float(y @ y) / m
+    lam, vec = np.linalg.eigh(gram)
+    (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+    reach = 4.0 * float(np.hypot(w_hi - w_lo, b_hi - b_lo))  # long enough to cross the map
+    here = float(theta @ gram @ theta - 2 * h @ theta + c)
+    curves: list[np.ndarray] = []
+    if lam[0] > 1e-10 * lam[1]:
+        centre = np.linalg.solve(gram, h)
+        gap = here - float(c - h @ centre)
+        phi = np.linspace(0.0, 2 * np.pi, 73)
+        circle = np.stack([np.cos(phi), np.sin(phi)])  # (2, 73)
+        for f in fractions:
+            if f * gap > 0:
+                radii = np.sqrt(f * gap / lam)[:, None]
+                curves.append(centre[:, None] + vec @ (radii * circle))
+    else:
+        normal, along = vec[:, 1], vec[:, 0]
+        s_star = float(normal @ h) / lam[1]
+        gap = here - (c - lam[1] * s_star**2)
+        tau = np.array([-reach, reach])
+        offsets = [0.0]  # the valley line: every point on it fits this batch exactly
+        for f in fractions[:1]:  # parallel lines bunch up: the pair through θ is enough
+            if f * gap > 0:
+                offsets += [-np.sqrt(f * gap / lam[1]), np.sqrt(f * gap / lam[1])]
+        for off in offsets:
+            base = (s_star + off) * normal
+            curves.append(base[:, None] + along[:, None] * tau)
+    if not curves:
+        return np.empty((2, 0))
+    gap_column = np.full((2, 1), np.nan)
+    return np.hstack([part for curve in curves for part in (curve, gap_column)])[:, :-1]
+
+
 def training_figure(
     problem: Problem,
     runs: list[Training],
     *,
+    overlay_batch: bool = False,
     max_frames: int = 100,
     max_points: int = 300,
     click_resolution: int = 41,
@@ -220,8 +276,9 @@ def training_figure(
 
     Traces: the static ones (``COLOUR_BAR`` … ``BEST_FIT``), then per run its path and its
     current point (left) and its prediction (right); with a single run, also the rows of the
-    mini-batch the next update will use (right). Frame ``k`` shows every run after
-    ``epochs · k / (frames − 1)`` epochs; the slider reads the epoch and each run's update.
+    mini-batch the next update will use (right) and, with ``overlay_batch`` (linear model), that
+    mini-batch's own loss as level curves on the map (:func:`batch_contours`). Frame ``k``
+    shows every run after ``epochs · k / (frames − 1)`` epochs; the slider reads the epoch.
     """
     map_traces, image = _map_traces(problem, click_resolution)
     traces: list[Any] = [*map_traces, *_data_traces(problem)]
@@ -235,6 +292,7 @@ def training_figure(
     at_epoch = np.linspace(0.0, epochs, n_frames)
     single = len(runs) == 1
     show_batch = single and runs[0].batch_size < problem.dataset.n
+    overlay = overlay_batch and show_batch and problem.model == "linear"
     shown = [display_indices(run.steps + 1, max_points) for run in runs]
 
     def update_at(run: Training, epoch: float) -> int:
@@ -270,6 +328,13 @@ def training_figure(
                     "y": typed(shown_y[rows]),
                 }
             )
+            if overlay:
+                levels = (
+                    batch_contours(problem, rows, run.path[t]) if len(rows) else np.empty((2, 0))
+                )
+                data.append(
+                    {"type": "scatter", "x": typed(levels[0], "f4"), "y": typed(levels[1], "f4")}
+                )
         return data
 
     first = animated(0.0)
@@ -311,7 +376,7 @@ def training_figure(
     if show_batch:
         traces.append(
             go.Scatter(
-                first[-1],
+                first[3 * len(runs)],
                 mode="markers",
                 name="rows in the next mini-batch",
                 marker={
@@ -322,6 +387,18 @@ def training_figure(
                 hoverinfo="skip",
                 xaxis="x2",
                 yaxis="y2",
+            )
+        )
+    if overlay:
+        traces.append(
+            go.Scatter(
+                first[-1],
+                mode="lines",
+                name="the next mini-batch's own loss (levels)",
+                # Sky blue reads on the dark map and, unlike white, in the legend too.
+                line={"color": OKABE_ITO[5], "width": 2.2, "dash": "dot"},
+                connectgaps=False,
+                hoverinfo="skip",
             )
         )
     animated_ids = list(range(N_STATIC, len(traces)))
