@@ -238,8 +238,8 @@ def batch_contours(
     if lam[0] > 1e-10 * lam[1]:
         centre = np.linalg.solve(gram, h)
         gap = here - float(c - h @ centre)
-        phi = np.linspace(0.0, 2 * np.pi, 73)
-        circle = np.stack([np.cos(phi), np.sin(phi)])  # (2, 73)
+        phi = np.linspace(0.0, 2 * np.pi, 49)  # smooth enough at map scale; keeps frames small
+        circle = np.stack([np.cos(phi), np.sin(phi)])  # (2, 49)
         for f in fractions:
             if f * gap > 0:
                 radii = np.sqrt(f * gap / lam)[:, None]
