@@ -290,6 +290,7 @@ class Dataset:
     task: Task
     classes: tuple[str, str] = ("", "")
     source: str = ""
+    log10_feature: bool = False  # x is log₁₀ of the named column
 
     @property
     def n(self) -> int:
@@ -378,20 +379,39 @@ def example(key: str) -> Dataset:
         task=spec.task,
         classes=classes,
         source=f"plotly.data.{spec.table}() (bundled with plotly, read offline)",
+        log10_feature=spec.log10_feature,
     )
 
 
-def from_table(table: Table, feature: str, target: str, task: Task, name: str) -> Dataset:
-    """A :class:`Dataset` from an uploaded table (raises :class:`DataError` when unusable)."""
+def from_table(
+    table: Table, feature: str, target: str, task: Task, name: str, log10_feature: bool = False
+) -> Dataset:
+    """A :class:`Dataset` from an uploaded table (raises :class:`DataError` when unusable).
+
+    ``log10_feature`` models the target against ``log₁₀ x`` (incomes, populations: anything
+    spread over orders of magnitude); it needs every ``x > 0``.
+    """
     x, y, classes = table.xy(feature, target, task)
+    label = feature
+    if log10_feature:
+        bad = np.flatnonzero(x <= 0)
+        if len(bad):
+            raise DataError(
+                f"log₁₀ needs positive values, but {feature!r} is {x[bad[0]]:g} in data row(s) "
+                f"{_format_rows(bad)}; turn the logarithm off or choose another column"
+            )
+        x, label = np.log10(x), f"log₁₀ {feature}"
+        if np.ptp(x) == 0:
+            raise DataError(f"log₁₀ {feature!r} has the same value in every row")
     return Dataset(
         key="upload",
-        title=f"{name}: {target} ~ {feature}",
+        title=f"{name}: {target} ~ {label}",
         x=x,
         y=y,
-        x_label=feature,
+        x_label=label,
         y_label=f"P({classes[1]})" if task == "classification" else target,
         task=task,
         classes=classes,
         source=f"uploaded file {name}",
+        log10_feature=log10_feature,
     )

@@ -27,7 +27,8 @@ def _load_lines(dataset: Dataset, feature: str | None, target: str | None) -> li
         lines.append(f"x = np.log10({x})" if spec.log10_feature else f"x = {x}")
     else:
         lines = ["import pandas as pd", "", 'df = pd.read_csv("your_file.csv")']
-        lines.append(f"x = df[{feature!r}].to_numpy(dtype=float)")
+        x = f"df[{feature!r}].to_numpy(dtype=float)"
+        lines.append(f"x = np.log10({x})" if dataset.log10_feature else f"x = {x}")
     if dataset.task == "classification":
         positive = dataset.classes[1]
         try:

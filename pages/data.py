@@ -49,6 +49,7 @@ DEFAULTS = {
     "dt_race": False,
     "dt_log": False,
     "dt_overlay": False,
+    "dt_logx": False,
     "dt_task": "regression",
 }
 
@@ -100,11 +101,24 @@ def read_upload(digest: str, _content: bytes) -> datasets.Table:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def upload_dataset(
-    digest: str, feature: str, target: str, task: str, name: str, _table: datasets.Table
+    digest: str,
+    feature: str,
+    target: str,
+    task: str,
+    name: str,
+    log10_feature: bool,
+    _table: datasets.Table,
 ) -> datasets.Dataset:
     """The uploaded data set for these columns (raises DataError); cached, so the problems and
     runs built on it are found again on the next rerun."""
-    return datasets.from_table(_table, feature, target, task, name)  # type: ignore[arg-type]
+    return datasets.from_table(
+        _table,
+        feature,
+        target,
+        task,  # type: ignore[arg-type]
+        name,
+        log10_feature,
+    )
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -196,12 +210,17 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
         s.dt_feature, s.dt_target = table.suggest(s.dt_task)
     st.selectbox("Feature x (numeric)", table.names, key="dt_feature")
     st.selectbox("Target y", table.names, key="dt_target")
+    st.toggle(
+        "Use log₁₀ of the feature",
+        key="dt_logx",
+        help="For values spread over orders of magnitude, like incomes.",
+    )
     columns = (s.dt_feature, s.dt_target, s.dt_task)
     try:
-        s.dt_dataset = upload_dataset(digest, *columns, file.name, table)
+        s.dt_dataset = upload_dataset(digest, *columns, file.name, s.dt_logx, table)
     except datasets.DataError as error:
         return None, "", f"**{file.name}**: {error}."
-    return s.dt_dataset, ":".join([config.UPLOAD, digest, *columns]), None
+    return s.dt_dataset, ":".join([config.UPLOAD, digest, *columns, str(s.dt_logx)]), None
 
 
 # -- state: from the link on the first run, from the widgets afterwards -----------------------

@@ -197,3 +197,13 @@ def test_the_mini_batch_overlay_toggle_adds_level_curves_to_the_animation():
     assert len(frame) == 5 and len(untyped(frame[4]["x"])) > 100  # three ellipses
     at.toggle(key="dt_race").set_value(True).run()  # no overlay in a race: one batch per run
     assert not [t for t in at.toggle if t.key == "dt_overlay"]
+
+
+def test_an_upload_can_model_the_log_of_its_feature():
+    content = b"income,life\n1000,50\n3000,58\n10000,67\n30000,74\n100000,80\n"
+    at = upload(open_page("data"), content, "g.csv")
+    at.toggle(key="dt_logx").set_value(True).run()
+    assert figure(at, 0)["layout"]["xaxis2"]["title"]["text"] == "log₁₀ income"
+    assert "np.log10(df['income']" in at.code[0].value
+    at.file_uploader(key="dt_file").set_value(("g.csv", content + b"0,40\n", "text/csv")).run()
+    assert "log₁₀ needs positive values" in at.error[0].value

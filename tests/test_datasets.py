@@ -116,3 +116,13 @@ def test_unusable_files_are_refused_with_a_reason(content, message):
 def test_unusable_columns_are_refused_with_a_reason(content, feature, target, task, message):
     with pytest.raises(DataError, match=message):
         read_csv(content).xy(feature, target, task)
+
+
+def test_an_upload_can_use_the_log_of_its_feature():
+    table = read_csv(b"income,life\n1000,50\n10000,67\n100000,80\n")
+    ds = datasets.from_table(table, "income", "life", "regression", "g.csv", log10_feature=True)
+    np.testing.assert_allclose(ds.x, [3.0, 4.0, 5.0])
+    assert ds.x_label == "log₁₀ income" and ds.log10_feature
+    table = read_csv(b"income,life\n1000,50\n0,67\n-5,80\n")
+    with pytest.raises(DataError, match=r"log₁₀ needs positive values.*data row\(s\) 2 and 3"):
+        datasets.from_table(table, "income", "life", "regression", "g.csv", log10_feature=True)

@@ -260,6 +260,15 @@ def test_the_snippet_for_an_upload_reads_the_users_file():
     assert "BCEWithLogitsLoss" in code and "batch_size=2" in code
     assert "manual_seed(4)" in code
     compile(code, "<snippet>", "exec")
+    logged = datasets.from_table(
+        datasets.read_csv(b"income,life\n1000,50\n10000,67\n100000,80\n"),
+        "income", "life", "regression", "g.csv", log10_feature=True,
+    )  # fmt: skip
+    code = snippet.pytorch_snippet(
+        logged, model="linear", scaling="raw", batch_size=3, epochs=1, lr=0.1, momentum=0.0,
+        seed=0, start=(0.0, 0.0), feature="income", target="life",
+    )  # fmt: skip
+    assert "x = np.log10(df['income'].to_numpy(dtype=float))" in code
 
 
 def test_a_picture_of_the_mse_surface_uses_the_quadratic_form_without_losing_digits():
