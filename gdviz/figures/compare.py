@@ -14,6 +14,7 @@ from gdviz.descent import DIVERGED, Trajectory
 from gdviz.figures import maps, raster
 from gdviz.figures.landscape import end_at_exit, exit_point
 from gdviz.figures.style import (
+    EXIT_MARKER,
     OKABE_ITO,
     animate,
     base_layout,
@@ -127,7 +128,7 @@ def race_figure(
             mode="markers",
             name="left the map",
             showlegend=bool(gone),
-            marker={"symbol": "x-thin", "size": 22, "line": {"color": "white", "width": 4}},
+            marker=EXIT_MARKER,
             hovertemplate="%{text}<extra></extra>",
         )
     )

@@ -21,6 +21,7 @@ from gdviz.figures.compare import run_colour
 from gdviz.figures.landscape import exit_point
 from gdviz.figures.style import (
     ARROW,
+    EXIT_MARKER,
     MINIMUM,
     OKABE_ITO,
     SURFACE_SCALE,
@@ -413,13 +414,7 @@ def training_figure(
             mode="markers",
             name="left the map",
             showlegend=bool(exits),
-            # A filled white cross with a dark rim: visible on the map and in the legend.
-            marker={
-                "symbol": "x",
-                "size": 18,
-                "color": "white",
-                "line": {"color": "black", "width": 1.5},
-            },
+            marker=EXIT_MARKER,
             hovertemplate="%{text}<extra></extra>",
         )
     )

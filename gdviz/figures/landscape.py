@@ -18,6 +18,7 @@ from gdviz.descent import DIVERGED, Trajectory
 from gdviz.figures import maps
 from gdviz.figures.style import (
     ARROW,
+    EXIT_MARKER,
     MINIMUM,
     OKABE_ITO,
     PATH,
@@ -181,7 +182,7 @@ def contour_figure(
             text=[f"left the map at step {exit_info[0]}"] if exit_info else [],
             textposition=_inward(exit_info[1], lo, hi) if exit_info else "top center",
             textfont={"color": "white", "size": 16},
-            marker={"symbol": "x-thin", "size": 22, "line": {"color": "white", "width": 4}},
+            marker=EXIT_MARKER,
         ),
     ]
     frames, controls = animate(animated, frames_at, shown, ANIMATED, 50, redraw=False)

@@ -26,6 +26,14 @@ PATH = OKABE_ITO[3]  # vermillion stands out on Cividis
 ARROW = "#FFFFFF"
 MINIMUM = OKABE_ITO[7]
 SURFACE_SCALE = "Cividis"
+# Where a diverging run left the map: a filled white cross with a dark rim, visible on the dark
+# map and in the legend (a white "x-thin" outline is invisible on the legend's white paper).
+EXIT_MARKER = {
+    "symbol": "x",
+    "size": 18,
+    "color": "white",
+    "line": {"color": "black", "width": 1.5},
+}
 FONT = {"family": "Source Sans Pro, Inter, Helvetica, Arial, sans-serif", "size": 17}
 
 
