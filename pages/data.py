@@ -332,9 +332,9 @@ st.markdown(
     if dataset.key in datasets.EXAMPLES
     else f"**{dataset.title}** ({dataset.n} rows)."
 )
-left, right = st.columns(2)
-left.latex(problem.info.formula)
-right.latex(
+# Stacked, not side by side: the cross-entropy formula alone fills a projector's width.
+st.latex(problem.info.formula)
+st.latex(
     problem.info.output
     + r",\qquad \theta \leftarrow \theta - \alpha\,\nabla L_{\text{batch}}(\theta)"
 )
@@ -371,10 +371,12 @@ if len(runs) == 1:
     m2.metric(
         "Optimum's loss", "none" if problem.optimum is None else f"{problem.optimum_loss:.5g}"
     )
-    m3.metric("Final (w, b)", narrate.point(runs[0].path[-1]))
-    m4.metric(
-        "Optimum (w*, b*)", "none" if problem.optimum is None else narrate.point(problem.optimum)
-    )
+    # w and b as separate cards: a pair such as (2.14, 0.0326) is cut off on a projector.
+    m3.metric("Final w", f"{runs[0].path[-1][0]:.4g}")
+    m4.metric("Final b", f"{runs[0].path[-1][1]:.4g}")
+    if problem.optimum is not None:
+        w_star, b_star = problem.optimum
+        st.caption(f"Optimum: w* = {w_star:.4g}, b* = {b_star:.4g} (the star on the map).")
 if problem.optimum is None:
     st.warning(
         "This loss has no minimum: the two classes separate perfectly, so making the sigmoid "

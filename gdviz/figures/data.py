@@ -97,7 +97,8 @@ def _map_traces(problem: Problem, click_resolution: int) -> tuple[list[go.Scatte
                 "cmin": c_lo,
                 "cmax": c_hi,
                 "colorbar": {
-                    "title": {"text": label, "side": "right"},
+                    # Title on top: beside the bar it would collide with the data panel's axis.
+                    "title": {"text": label, "side": "top"},
                     "thickness": 14,
                     "x": MAP_WIDTH + 0.005,
                     "xanchor": "left",
@@ -199,7 +200,7 @@ def _axes(problem: Problem, height: int, top: int) -> dict[str, Any]:
             **plain,
         },
         yaxis={"title": "b (intercept)", "range": [b_lo, b_hi], **plain},
-        xaxis2={"title": ds.x_label, "domain": [MAP_WIDTH + 0.16, 1.0], "anchor": "y2"},
+        xaxis2={"title": ds.x_label, "domain": [MAP_WIDTH + 0.19, 1.0], "anchor": "y2"},
         yaxis2={"title": ds.y_label, "range": _y_range(problem), "anchor": "x2"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         margin={"l": 70, "r": 20, "t": top, "b": 110},
