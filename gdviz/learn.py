@@ -141,17 +141,19 @@ class Problem:
     def optimum_loss(self) -> float:
         return float("nan") if self.optimum is None else float(self.objective.value(self.optimum))
 
-    def critical_lr(self, momentum: float = 0.0, at: Array | None = None) -> float:
-        """Largest stable full-batch rate near the optimum (or near ``at`` when there is no
-        optimum): ``2(1 + β)/λ_max`` of the Hessian there (see :mod:`gdviz.analysis`)."""
-        point = self.optimum if self.optimum is not None else at
-        if point is None:
-            point = np.zeros(2)
-        return analysis.critical_lr(self.objective, point, momentum)
+    def _reference(self) -> Array:
+        """Where curvature is measured: the optimum, or the origin when there is none."""
+        return self.optimum if self.optimum is not None else np.zeros(2)
+
+    def critical_lr(self, momentum: float = 0.0) -> float:
+        """Largest stable full-batch rate near the optimum: ``2(1 + β)/λ_max`` of the Hessian
+        there (see :mod:`gdviz.analysis`; exact everywhere for squared error, whose Hessian is
+        constant)."""
+        return analysis.critical_lr(self.objective, self._reference(), momentum)
 
     def condition_number(self) -> float:
-        point = self.optimum if self.optimum is not None else np.zeros(2)
-        return analysis.condition_number(self.objective, point)
+        """``λ_max / λ_min`` of the Hessian near the optimum: how stretched the bowl is."""
+        return analysis.condition_number(self.objective, self._reference())
 
     def contains(self, theta: Array) -> bool:
         (w_lo, w_hi), (b_lo, b_hi) = self.bounds
@@ -232,12 +234,16 @@ def make_problem(dataset: Dataset, model: str, scaling: Scaling) -> Problem:
         return Problem(
             dataset, model, scaling, _objective(model, z, dataset.y, box), theta, mean, std
         )
-    raw_theta = None if theta is None else convert(theta, mean, std, "raw")
     raw = _objective(model, dataset.x, dataset.y, _raw_box(box, mean, std))
-    if raw_theta is not None and model != "linear":
-        raw_theta = raw.optimum(raw_theta)  # polish in raw coordinates (a few Newton steps)
-    elif raw_theta is not None:
-        raw_theta = raw.optimum()
+    raw_theta = None
+    if theta is not None and model == "linear":
+        raw_theta = raw.optimum()  # least squares, directly in raw coordinates
+    elif theta is not None:
+        # The mapped optimum, polished by a few Newton steps in raw coordinates (kept as it is
+        # if the badly conditioned raw problem will not polish it further).
+        mapped = convert(theta, mean, std, "raw")
+        polished = raw.optimum(mapped)
+        raw_theta = mapped if polished is None else polished
     return Problem(dataset, model, scaling, raw, raw_theta, mean, std)
 
 
