@@ -85,6 +85,25 @@ def clicked_point(chart_key: str, curve: int, digits: int = 3) -> tuple[float, f
     return None
 
 
+def state_from_url(
+    flag: str,
+    parse: Callable[[Mapping[str, Any]], tuple[Any, list[str]]],
+    load: Callable[[Any], None],
+    defaults: Mapping[str, Any],
+) -> None:
+    """Set a page's widget state: from the link on the session's first run (``load`` puts the
+    parsed config into the widgets; bad values are warned about), then ``defaults`` for every
+    key that has none. Streamlit forgets the state of a widget that was not drawn on the last
+    run (an optimizer's hyperparameters while another optimizer is chosen), so the defaults are
+    restored on every run, before anything is drawn."""
+    from_url = once_from_url(flag, parse)
+    if from_url is not None:
+        load(from_url[0])
+        show_url_warnings(from_url[1])
+    for name, value in defaults.items():
+        st.session_state.setdefault(name, value)
+
+
 def show_url_warnings(warnings: list[str]) -> None:
     for message in warnings:
         st.warning(message, icon="⚠️")

@@ -13,9 +13,8 @@ from gdviz.figures import data as figs
 from pages.common import (
     clicked_point,
     figure_cached,
-    once_from_url,
     route_through_app,
-    show_url_warnings,
+    state_from_url,
     sync_url,
     validate_or_explain,
 )
@@ -224,12 +223,7 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
 
 
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
-from_url = once_from_url("dt_from_url", urlstate.data_from_query)
-if from_url is not None:
-    load(from_url[0])
-    show_url_warnings(from_url[1])
-for name, value in DEFAULTS.items():
-    st.session_state.setdefault(name, value)
+state_from_url("dt_from_url", urlstate.data_from_query, load, DEFAULTS)
 
 st.title("Learning from data")
 st.caption(

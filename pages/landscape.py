@@ -10,13 +10,12 @@ from pages.common import (
     clicked_point,
     figure_cached,
     landscape_select,
-    once_from_url,
     resolve_current,
     route_through_app,
     run_cached,
     set_custom,
-    show_url_warnings,
     start_inputs,
+    state_from_url,
     sync_url,
     validate_or_explain,
 )
@@ -202,15 +201,7 @@ def payload(landscape_fields: dict) -> dict:
 
 
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
-from_url = once_from_url("ls_from_url", urlstate.run_from_query)
-if from_url is not None:
-    load(from_url[0])
-    show_url_warnings(from_url[1])
-
-# Streamlit forgets the state of a widget that was not drawn on the last run (an optimizer's
-# hyperparameters while another optimizer is chosen): restore the defaults before drawing.
-for name, value in DEFAULTS.items():
-    st.session_state.setdefault(name, value)
+state_from_url("ls_from_url", urlstate.run_from_query, load, DEFAULTS)
 
 st.title("The landscape: descent on a 2-D loss surface")
 

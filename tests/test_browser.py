@@ -163,25 +163,32 @@ DATA_TO_PAGE = """([x, y]) => {
 }"""
 
 
+def click_map(
+    page, point: tuple[float, float], labels: tuple[str, str], target: tuple[str, str]
+) -> tuple[str, str]:
+    """Click the first map at ``point`` (data coordinates) until the two start inputs named
+    ``labels`` read ``target``; returns what they read last."""
+    got = ("", "")
+    for _attempt in range(3):  # the chart may still be settling its width on the first try
+        time.sleep(1.0)
+        x, y = page.evaluate(DATA_TO_PAGE, list(point))
+        page.mouse.move(x, y)
+        page.mouse.click(x, y)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            got = tuple(page.get_by_label(label).input_value() for label in labels)
+            if got == target:
+                return got
+            time.sleep(0.3)
+    return got
+
+
 def test_clicking_the_map_moves_the_start(server, page):
     page.goto(f"{server}/landscape?f=himmelblau")
     wait_idle(page)
     page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
     target = ("2.500", "-2.500")  # a node of the 41x41 click grid
-    for _attempt in range(3):  # the chart may still be settling its width on the first try
-        time.sleep(1.0)
-        x, y = page.evaluate(DATA_TO_PAGE, [2.5, -2.5])
-        page.mouse.move(x, y)
-        page.mouse.click(x, y)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            got = (page.get_by_label("x₀").input_value(), page.get_by_label("y₀").input_value())
-            if got == target:
-                break
-            time.sleep(0.3)
-        if got == target:
-            break
-    assert got == target
+    assert click_map(page, (2.5, -2.5), ("x₀", "y₀"), target) == target
     wait_idle(page)
     assert "x0=2.5" in page.url and "y0=-2.5" in page.url
 
@@ -242,21 +249,7 @@ def test_clicking_the_parameter_map_sets_the_initialisation(server, page):
     page.goto(f"{server}/data")
     wait_idle(page)
     page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
-    got = None
-    for _attempt in range(3):
-        time.sleep(1.0)
-        x, y = page.evaluate(DATA_TO_PAGE, [w, b])
-        page.mouse.move(x, y)
-        page.mouse.click(x, y)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            got = (page.get_by_label("w₀").input_value(), page.get_by_label("b₀").input_value())
-            if got == target:
-                break
-            time.sleep(0.3)
-        if got == target:
-            break
-    assert got == target
+    assert click_map(page, (w, b), ("w₀", "b₀"), target) == target
     wait_idle(page)
     assert f"w0={round(w, 4):g}" in page.url
     screenshot(page, "data.png")

@@ -216,7 +216,7 @@ def test_training_figure_moves_both_panels_together(tips_problem):
     fig = data_figs.training_figure(tips_problem, [run], max_frames=41)
     names = [t.name for t in fig.data]
     assert names[: data_figs.N_STATIC] == [
-        None,
+        "loss",  # the colour bar's carrier (no legend entry)
         "click to start here",
         "optimum",
         "data",

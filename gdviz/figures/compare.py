@@ -12,9 +12,8 @@ from plotly.subplots import make_subplots
 
 from gdviz.descent import DIVERGED, Trajectory
 from gdviz.figures import maps, raster
-from gdviz.figures.landscape import end_at_exit, exit_point
+from gdviz.figures.landscape import end_at_exit
 from gdviz.figures.style import (
-    EXIT_MARKER,
     OKABE_ITO,
     animate,
     base_layout,
@@ -118,19 +117,9 @@ def race_figure(
                 hovertemplate=f"{label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
             )
         )
-    exits = [exit_point(traj.path[:, i], landscape.lo, landscape.hi) for i in range(n)]
-    gone = [(i, e) for i, e in enumerate(exits) if e is not None and traj.status[i] == DIVERGED]
+    diverged = [i for i in range(n) if traj.status[i] == DIVERGED]
     traces.append(
-        go.Scatter(
-            x=[e[1][0] for _, e in gone],
-            y=[e[1][1] for _, e in gone],
-            text=[f"{labels[i]} left the map (step {e[0]})" for i, e in gone],
-            mode="markers",
-            name="left the map",
-            showlegend=bool(gone),
-            marker=EXIT_MARKER,
-            hovertemplate="%{text}<extra></extra>",
-        )
+        maps.exit_marks([traj.path[:, i] for i in diverged], [labels[i] for i in diverged], lo, hi)
     )
     frames, controls = animate(
         animated, frame_indices(len(shown), max_frames), shown, animated_traces, 50, redraw=False

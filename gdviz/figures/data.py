@@ -18,13 +18,9 @@ from plotly.subplots import make_subplots
 
 from gdviz.figures import maps
 from gdviz.figures.compare import run_colour
-from gdviz.figures.landscape import exit_point
 from gdviz.figures.style import (
     ARROW,
-    EXIT_MARKER,
-    MINIMUM,
     OKABE_ITO,
-    SURFACE_SCALE,
     animation_controls,
     base_layout,
     display_indices,
@@ -83,65 +79,37 @@ def _map_traces(problem: Problem, click_resolution: int) -> tuple[list[go.Scatte
         )
     )
     opt = problem.optimum
+    lo, hi = np.array([w_lo, b_lo]), np.array([w_hi, b_hi])
     traces = [
-        go.Scatter(
-            x=[w_lo, w_lo],
-            y=[b_lo, b_lo],
-            mode="markers",
-            showlegend=False,
-            hoverinfo="skip",
-            marker={
-                "size": 0.001,
-                "color": [c_lo, c_hi],
-                "colorscale": SURFACE_SCALE,
-                "cmin": c_lo,
-                "cmax": c_hi,
-                "colorbar": {
-                    # Title on top: beside the bar it would collide with the data panel's axis.
-                    "title": {"text": label, "side": "top"},
-                    "thickness": 14,
-                    "x": MAP_WIDTH + 0.005,
-                    "xanchor": "left",
-                    "len": 0.8,
-                },
-            },
+        maps.colour_bar_trace(
+            lo,
+            c_lo,
+            c_hi,
+            label,
+            # Title on top: beside the bar it would collide with the data panel's axis.
+            title={"text": label, "side": "top"},
+            thickness=14,
+            x=MAP_WIDTH + 0.005,
+            xanchor="left",
+            len=0.8,
         ),
-        go.Scatter(
-            x=gw,
-            y=gb,
-            mode="markers",
-            name="click to start here",
-            showlegend=False,
-            marker={"size": 12, "color": "rgba(0,0,0,0)"},  # see maps.layers: not opacity 0
-            customdata=landscape.value(np.stack([gw, gb], axis=-1)),
-            hovertemplate="start at w = %{x:.3g}, b = %{y:.3g}<br>L = %{customdata:.4g}"
-            "<extra></extra>",
+        maps.click_grid_trace(
+            gw,
+            gb,
+            landscape.value(np.stack([gw, gb], axis=-1)),
+            "start at w = %{x:.3g}, b = %{y:.3g}<br>L = %{customdata:.4g}<extra></extra>",
+            size=12,
         ),
         go.Scatter(
             x=[] if opt is None else [opt[0]],
             y=[] if opt is None else [opt[1]],
             mode="markers",
             name="optimum",
-            marker={
-                "symbol": "star",
-                "size": 18,
-                "color": MINIMUM,
-                "line": {"color": "black", "width": 1.5},
-            },
+            marker=maps.star_marker(18),
             hovertemplate="optimum w* = %{x:.4g}, b* = %{y:.4g}<extra></extra>",
         ),
     ]
-    image = {
-        "source": uri,
-        "xref": "x",
-        "yref": "y",
-        "x": w_lo,
-        "y": b_hi,
-        "sizex": w_hi - w_lo,
-        "sizey": b_hi - b_lo,
-        "sizing": "stretch",
-        "layer": "below",
-    }
+    image = maps.picture_image(uri, lo, hi)
     return traces, image
 
 
@@ -404,20 +372,10 @@ def training_figure(
             )
         )
     animated_ids = list(range(N_STATIC, len(traces)))
-    # (Only runs that diverged: a noisy stochastic run may step off the map and come back.)
-    exits = [(run, exit_point(run.path, lo, hi)) for run in runs if run.status == "diverged"]
-    exits = [(run, e) for run, e in exits if e is not None]
-    traces.append(  # static, after the animated traces: where diverging runs left the map
-        go.Scatter(
-            x=[e[1][0] for _, e in exits],
-            y=[e[1][1] for _, e in exits],
-            text=[f"{run.label} left the map at update {e[0]}" for run, e in exits],
-            mode="markers",
-            name="left the map",
-            showlegend=bool(exits),
-            marker=EXIT_MARKER,
-            hovertemplate="%{text}<extra></extra>",
-        )
+    # Only runs that diverged: a noisy stochastic run may step off the map and come back.
+    gone = [run for run in runs if run.status == "diverged"]
+    traces.append(  # static, after the animated traces
+        maps.exit_marks([run.path for run in gone], [run.label for run in gone], lo, hi, "update")
     )
     names = [f"{e:.6g}" for e in at_epoch]
     frames = [
@@ -622,21 +580,9 @@ def surfaces_figure(
         (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
         uri, _, _, _ = maps.picture(landscape, 240, square_pixels=False)
         suffix = "" if i == 0 else str(i + 1)
-        images.append(
-            {
-                "source": uri,
-                "xref": f"x{suffix}",
-                "yref": f"y{suffix}",
-                "x": w_lo,
-                "y": b_hi,
-                "sizex": w_hi - w_lo,
-                "sizey": b_hi - b_lo,
-                "sizing": "stretch",
-                "layer": "below",
-            }
-        )
         lo = np.array([w_lo, b_lo])
         hi = np.array([w_hi, b_hi])
+        images.append(maps.picture_image(uri, lo, hi, f"x{suffix}", f"y{suffix}"))
         idx = display_indices(run.steps + 1, 400)
         pts = np.clip(run.path[idx], lo, hi)
         fig.add_scatter(
@@ -674,12 +620,7 @@ def surfaces_figure(
                 mode="markers",
                 name="optimum",
                 showlegend=i == 0,
-                marker={
-                    "symbol": "star",
-                    "size": 17,
-                    "color": MINIMUM,
-                    "line": {"color": "black", "width": 1.5},
-                },
+                marker=maps.star_marker(17),
                 hovertemplate="optimum (%{x:.3g}, %{y:.3g})<extra></extra>",
                 row=1,
                 col=i + 1,

@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 
 from gdviz.descent import DIVERGED, Trajectory
 from gdviz.figures import maps
+from gdviz.figures.maps import exit_point
 from gdviz.figures.style import (
     ARROW,
     EXIT_MARKER,
@@ -44,23 +45,6 @@ def landscape_grid(landscape: Landscape, resolution: int) -> tuple[np.ndarray, .
     xs, ys = landscape.grid(resolution)
     xx, yy = np.meshgrid(xs, ys)
     return xs, ys, landscape.value(np.stack([xx, yy], axis=-1))
-
-
-def exit_point(path: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[int, np.ndarray] | None:
-    """Where a path first leaves the box ``[lo, hi]``: ``(index of the first outside point,
-    the crossing point (2,))``, or ``None`` if it never leaves."""
-    outside = np.any((path < lo) | (path > hi), axis=-1)
-    if not outside.any():
-        return None
-    k = int(np.argmax(outside))
-    if k == 0:
-        return 0, np.clip(path[0], lo, hi)
-    a, b = path[k - 1], path[k]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_hi = np.where(b > hi, (hi - a) / (b - a), np.inf)
-        t_lo = np.where(b < lo, (lo - a) / (b - a), np.inf)
-    t = float(np.clip(np.min(np.minimum(t_hi, t_lo)), 0.0, 1.0))
-    return k, a + t * (b - a)
 
 
 def end_at_exit(path: np.ndarray, shown: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -14,9 +14,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.figures import raster
-from gdviz.figures.style import MINIMUM, SURFACE_SCALE, base_layout, colour_transform
+from gdviz.figures.style import (
+    EXIT_MARKER,
+    MINIMUM,
+    SURFACE_SCALE,
+    base_layout,
+    colour_transform,
+)
 from gdviz.landscapes.base import Landscape
 
+Array = np.ndarray
 N_LAYERS = 4  # colour bar, click grid, minima, saddles
 CLICK_GRID = 1
 
@@ -62,6 +69,112 @@ def animated_map(
     return go.Figure(data=traces, layout=layout, frames=frames)
 
 
+def exit_point(path: Array, lo: Array, hi: Array) -> tuple[int, Array] | None:
+    """Where a path first leaves the box ``[lo, hi]``: ``(index of the first outside point,
+    the crossing point (2,))``, or ``None`` if it never leaves."""
+    outside = np.any((path < lo) | (path > hi), axis=-1)
+    if not outside.any():
+        return None
+    k = int(np.argmax(outside))
+    if k == 0:
+        return 0, np.clip(path[0], lo, hi)
+    a, b = path[k - 1], path[k]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_hi = np.where(b > hi, (hi - a) / (b - a), np.inf)
+        t_lo = np.where(b < lo, (lo - a) / (b - a), np.inf)
+    t = float(np.clip(np.min(np.minimum(t_hi, t_lo)), 0.0, 1.0))
+    return k, a + t * (b - a)
+
+
+def star_marker(size: int = 16) -> dict[str, Any]:
+    """The marker of a minimum or optimum: a yellow star with a dark rim."""
+    return {
+        "symbol": "star",
+        "size": size,
+        "color": MINIMUM,
+        "line": {"color": "black", "width": 1.5},
+    }
+
+
+def colour_bar_trace(
+    lo: Array, c_lo: float, c_hi: float, label: str, *, show: bool = True, **colorbar: Any
+) -> go.Scatter:
+    """A trace that draws nothing but carries the colour bar of a map's picture (pictures have
+    no colour bar of their own); ``colorbar`` adds to or overrides the bar's settings."""
+    return go.Scatter(
+        x=[lo[0], lo[0]],
+        y=[lo[1], lo[1]],
+        mode="markers",
+        name="loss",
+        showlegend=False,
+        hoverinfo="skip",
+        marker={
+            "size": 0.001,
+            "color": [c_lo, c_hi],
+            "colorscale": SURFACE_SCALE,
+            "cmin": c_lo,
+            "cmax": c_hi,
+            "showscale": show,
+            "colorbar": {"title": {"text": label, "side": "right"}, "thickness": 18, **colorbar},
+        },
+    )
+
+
+def click_grid_trace(
+    xs: Array, ys: Array, values: Array, hovertemplate: str, size: int = 14
+) -> go.Scatter:
+    """Invisible click targets at the points ``(xs, ys)`` (flat ``(k,)``; Plotly cannot report
+    clicks on a picture), hovering the loss ``values (k,)`` there."""
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="markers",
+        name="click to start here",
+        showlegend=False,
+        # Invisible through a transparent colour, not `opacity: 0`: with opacity 0, an
+        # animated redraw in Streamlit's plotly.js drops contour traces entirely.
+        marker={"size": size, "color": "rgba(0,0,0,0)"},
+        customdata=values,
+        hovertemplate=hovertemplate,
+    )
+
+
+def picture_image(uri: str, lo: Array, hi: Array, xref: str = "x", yref: str = "y") -> dict:
+    """A layout image that stretches a map's picture over the box ``[lo, hi]`` of the axes
+    ``xref`` / ``yref``, below the traces."""
+    return {
+        "source": uri,
+        "xref": xref,
+        "yref": yref,
+        "x": lo[0],
+        "y": hi[1],
+        "sizex": hi[0] - lo[0],
+        "sizey": hi[1] - lo[1],
+        "sizing": "stretch",
+        "layer": "below",
+    }
+
+
+def exit_marks(
+    paths: list[Array], labels: list[str], lo: Array, hi: Array, unit: str = "step"
+) -> go.Scatter:
+    """One static trace marking where each of ``paths`` (``(T+1, 2)`` positions of a run that
+    *diverged*; a run that only strays and comes back is not passed) first left the map
+    ``[lo, hi]``, hovering ``"<label> left the map at <unit> <k>"``."""
+    gone = [(label, exit_point(path, lo, hi)) for path, label in zip(paths, labels, strict=True)]
+    gone = [(label, e) for label, e in gone if e is not None]
+    return go.Scatter(
+        x=[e[1][0] for _, e in gone],
+        y=[e[1][1] for _, e in gone],
+        text=[f"{label} left the map at {unit} {e[0]}" for label, e in gone],
+        mode="markers",
+        name="left the map",
+        showlegend=bool(gone),
+        marker=EXIT_MARKER,
+        hovertemplate="%{text}<extra></extra>",
+    )
+
+
 def layers(
     landscape: Landscape,
     *,
@@ -81,46 +194,19 @@ def layers(
     gx, gy = (v.ravel() for v in np.meshgrid(cx, cy))
     saddles = landscape.saddles
     traces = [
-        go.Scatter(  # carries the colour bar of the landscape picture; draws nothing
-            x=[lo[0], lo[0]],
-            y=[lo[1], lo[1]],
-            mode="markers",
-            name="loss",
-            showlegend=False,
-            hoverinfo="skip",
-            marker={
-                "size": 0.001,
-                "color": [c_lo, c_hi],
-                "colorscale": SURFACE_SCALE,
-                "cmin": c_lo,
-                "cmax": c_hi,
-                "showscale": image_uri is None,
-                "colorbar": {"title": {"text": label, "side": "right"}, "thickness": 18},
-            },
-        ),
-        go.Scatter(
-            x=gx,
-            y=gy,
-            mode="markers",
-            name="click to start here",
-            showlegend=False,
-            # Invisible through a transparent colour, not `opacity: 0`: with opacity 0, an
-            # animated redraw in Streamlit's plotly.js drops contour traces entirely.
-            marker={"size": 14, "color": "rgba(0,0,0,0)"},
-            customdata=landscape.value(np.stack([gx, gy], axis=-1)),
-            hovertemplate="start at (%{x:.2f}, %{y:.2f})<br>L = %{customdata:.4g}<extra></extra>",
+        colour_bar_trace(lo, c_lo, c_hi, label, show=image_uri is None),
+        click_grid_trace(
+            gx,
+            gy,
+            landscape.value(np.stack([gx, gy], axis=-1)),
+            "start at (%{x:.2f}, %{y:.2f})<br>L = %{customdata:.4g}<extra></extra>",
         ),
         go.Scatter(
             x=landscape.minima[:, 0],
             y=landscape.minima[:, 1],
             mode="markers",
             name="minima",
-            marker={
-                "symbol": "star",
-                "size": 16,
-                "color": MINIMUM,
-                "line": {"color": "black", "width": 1.5},
-            },
+            marker=star_marker(16),
             hovertemplate="minimum (%{x:.3f}, %{y:.3f})<extra></extra>",
         ),
         go.Scatter(
@@ -148,19 +234,7 @@ def layers(
             "scaleratio": 1,
             **axis,
         },
-        "images": [
-            {
-                "source": uri,
-                "xref": "x",
-                "yref": "y",
-                "x": lo[0],
-                "y": hi[1],
-                "sizex": hi[0] - lo[0],
-                "sizey": hi[1] - lo[1],
-                "sizing": "stretch",
-                "layer": "below",
-            }
-        ],
+        "images": [picture_image(uri, lo, hi)],
         "clickmode": "event+select",
         "dragmode": "pan",
     }
