@@ -22,6 +22,7 @@ from gdviz.figures.style import (
     ARROW,
     OKABE_ITO,
     animation_controls,
+    arrow_marker,
     base_layout,
     display_indices,
     typed,
@@ -523,13 +524,7 @@ def batch_figure(
             mode="lines+markers",
             name=name,
             line={"color": colour, "width": 4, "dash": dash},
-            marker={
-                "symbol": ["circle", "arrow"],
-                "size": [10, 18],
-                "angleref": "previous",
-                "color": colour,
-                "line": {"color": "black", "width": 1},
-            },
+            marker=arrow_marker(colour, tail=10),
             hoverinfo="skip",
         )
     for trace in _data_traces(problem):

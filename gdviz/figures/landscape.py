@@ -25,6 +25,7 @@ from gdviz.figures.style import (
     PATH,
     SURFACE_SCALE,
     animate,
+    arrow_marker,
     base_layout,
     colour_transform,
     display_indices,
@@ -148,13 +149,7 @@ def contour_figure(
             mode="lines+markers",
             name="−∇L (steepest descent)",
             line={"color": ARROW, "width": 4},
-            marker={
-                "symbol": ["circle", "arrow"],
-                "size": [1, 18],
-                "angleref": "previous",
-                "color": ARROW,
-                "line": {"color": "black", "width": 1},
-            },
+            marker=arrow_marker(ARROW),
             hoverinfo="skip",
         ),
         go.Scatter(

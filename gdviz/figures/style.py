@@ -34,6 +34,20 @@ EXIT_MARKER = {
     "color": "white",
     "line": {"color": "black", "width": 1.5},
 }
+
+
+def arrow_marker(colour: str, tail: int = 1) -> dict[str, Any]:
+    """Markers for a two-point line drawn as an arrow: a dot of size ``tail`` at the start and
+    an arrowhead at the end, pointing along the line."""
+    return {
+        "symbol": ["circle", "arrow"],
+        "size": [tail, 18],
+        "angleref": "previous",
+        "color": colour,
+        "line": {"color": "black", "width": 1},
+    }
+
+
 FONT = {"family": "Source Sans Pro, Inter, Helvetica, Arial, sans-serif", "size": 17}
 
 
