@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from gdviz import compare, datasets, expr, landscapes, learn, optim, schedules, sweep
+from gdviz import compare, datasets, expr, hiker, landscapes, learn, optim, schedules, sweep
 from gdviz.descent import Trajectory, descend
 from gdviz.landscapes.base import Landscape
 
@@ -362,7 +362,7 @@ class HikerConfig(_OnLandscape):
     landscape: str = "parabola"
     lr: Annotated[float, Field(ge=1e-4, le=5.0, title="learning rate")] = 0.1
     x0: float = -4.0
-    steps: Annotated[int, Field(ge=0, le=1000, title="steps taken")] = 0
+    steps: Annotated[int, Field(ge=0, le=hiker.MAX_STEPS, title="steps taken")] = 0
 
     @model_validator(mode="after")
     def _start_on_the_curve(self) -> HikerConfig:
@@ -549,18 +549,25 @@ def run_basins(cfg: BasinConfig) -> sweep.BasinMap:
 # -- helpers for pages -----------------------------------------------------------------------
 
 
-def field_bounds(model: type[BaseModel], name: str) -> tuple[float | None, float | None]:
+def field_bounds(
+    model: type[BaseModel], name: str, *, inclusive: bool = False
+) -> tuple[float | None, float | None]:
     """``(lowest, highest)`` allowed value of a numeric field, for a widget's range.
 
-    Exclusive bounds are returned as they are (a widget may still need to step inside them);
-    ``None`` where the field has no bound on that side.
+    Exclusive bounds (``gt``, ``lt``) are returned as they are, or with ``inclusive`` moved to
+    the nearest float inside them (``gt=0`` gives ``5e-324``), so a widget's range admits
+    exactly the values the model admits; ``None`` where the field has no bound on that side.
     """
     lo = hi = None
     for meta in model.model_fields[name].metadata:
-        if isinstance(meta, annotated_types.Gt | annotated_types.Ge):
-            lo = meta.gt if isinstance(meta, annotated_types.Gt) else meta.ge
-        if isinstance(meta, annotated_types.Lt | annotated_types.Le):
-            hi = meta.lt if isinstance(meta, annotated_types.Lt) else meta.le
+        if isinstance(meta, annotated_types.Ge):
+            lo = meta.ge
+        if isinstance(meta, annotated_types.Gt):
+            lo = math.nextafter(meta.gt, math.inf) if inclusive else meta.gt
+        if isinstance(meta, annotated_types.Le):
+            hi = meta.le
+        if isinstance(meta, annotated_types.Lt):
+            hi = math.nextafter(meta.lt, -math.inf) if inclusive else meta.lt
     return lo, hi
 
 

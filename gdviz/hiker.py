@@ -19,6 +19,7 @@ from gdviz.narrate import num, rate, signed
 
 VerdictKind = Literal["start", "converging", "oscillating", "diverging", "stuck", "converged"]
 
+MAX_STEPS = 1000  # one hike keeps at most this many steps (and a link carries at most this many)
 FLAT_SLOPE = 1e-2  # |L'| below this, far above the minimum, is a plateau
 AT_MINIMUM = 1e-6  # |L'| below this at the minimum: converged
 
@@ -48,8 +49,10 @@ def start(curve: Landscape | str, x0: float) -> Hike:
 
 
 def step(hike: Hike, lr: float, n: int = 1) -> Hike:
-    """Take ``n`` gradient-descent steps ``x ← x − α L'(x)``; a diverging hike stops moving."""
-    if hike.diverged:
+    """Take ``n`` gradient-descent steps ``x ← x − α L'(x)``; a diverging hike stops moving,
+    and no hike goes past :data:`MAX_STEPS` (``n`` is cut to the steps left)."""
+    n = min(n, MAX_STEPS - hike.steps)
+    if hike.diverged or n <= 0:
         return hike
     traj = descend(hike.curve, optim.sgd(lr), np.array([hike.x]), n)
     new = [float(v) for v in traj.path[1:, 0, 0]]

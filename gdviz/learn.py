@@ -16,6 +16,7 @@ of the mini-batch each update used, and the rows in each batch.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -263,6 +264,26 @@ def updates_per_epoch(batch_size: int, n: int) -> int:
     """``⌈n / B⌉``: one pass over the data (the last batch may be smaller, like
     ``DataLoader(drop_last=False)``)."""
     return math.ceil(n / batch_size)
+
+
+def fit_budget(
+    flavours: Sequence[Flavour], batch_size: int, epochs: int, n: int, max_updates: int
+) -> tuple[int, int]:
+    """``(batch_size, epochs)`` moved just enough that every flavour's run on ``n`` rows takes
+    at most ``max_updates`` updates (``epochs × ⌈n / B⌉`` each).
+
+    Settings carried over from a smaller data set are re-clamped rather than refused: the
+    mini-batch size is raised first (to ``⌈n / ⌊max_updates / epochs⌋⌉``), and only where that
+    cannot help (stochastic descent, B = 1; or more epochs than updates) are epochs lowered.
+    """
+    batch_size = max(1, min(int(batch_size), n))
+    epochs = max(1, min(int(epochs), max_updates))
+    if "minibatch" in flavours:
+        batch_size = max(batch_size, min(n, math.ceil(n / (max_updates // epochs))))
+    sizes = [batch_size_of(f, batch_size, n) for f in flavours]
+    most = max(updates_per_epoch(size, n) for size in sizes)
+    epochs = max(1, min(epochs, max_updates // most))
+    return batch_size, epochs
 
 
 def flavour_label(flavour: Flavour, batch_size: int) -> str:

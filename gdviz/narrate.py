@@ -6,6 +6,7 @@ Pure functions of numbers; the pages only print what these return.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +97,23 @@ def run_summary(traj: Trajectory, run: int = 0, distance: float | None = None) -
     )
 
 
+def schedule_words(spec: Mapping[str, Any]) -> str:
+    """A schedule's settings (a config's ``model_dump()``) in a few words:
+    ``"×0.5 every 7 steps"``, ``"warm-up over 20 steps from 0.1×, then cosine to 0 over 200"``."""
+    kind = spec.get("kind")
+    if kind == "step":
+        return f"×{spec['gamma']:g} every {spec['step_size']} steps"
+    if kind == "exponential":
+        return f"×{spec['gamma']:g} every step"
+    if kind == "cosine":
+        return f"cosine to {spec['eta_min']:g} over {spec['t_max']} steps"
+    if kind == "warmup":
+        then = spec["then"]
+        after = "" if then.get("kind") == "constant" else f", then {schedule_words(then)}"
+        return f"warm-up over {spec['warmup_steps']} steps from {spec['start_factor']:g}×{after}"
+    return "constant"
+
+
 def bound_rule(momentum: float, nesterov: bool) -> str:
     """The stability bound that applies: ``2/λ_max``, heavy ball or Nesterov."""
     if momentum and nesterov:
@@ -113,17 +131,28 @@ def sweep_report(
 ) -> list[str]:
     """Three sentences under a learning-rate sweep: the predicted edge (from the Hessian), the
     measured one, and how the regions split (and that 10x the steps does not move the edge)."""
-    predicted = (
-        f"**Predicted:** {bound_rule(momentum, nesterov)} at the minimum {point(short.minimum)} "
-        f"gives α = **{rate(short.critical)}**"
-        + (
-            " (exact for plain and momentum GD; adaptive methods rescale their steps, so their "
-            "edge moves)"
-            if adaptive
-            else ""
+    if short.minimum is None:
+        predicted = (
+            "**Predicted:** no critical rate: this function has no minimum on the map, so there "
+            "is no valley whose curvature limits the step; runs slide off the map instead."
         )
-        + "."
-    )
+    elif not np.isfinite(short.critical):
+        predicted = (
+            f"**Predicted:** no critical rate: the Hessian at the minimum "
+            f"{point(short.minimum)} has no positive curvature, so nothing there limits the step."
+        )
+    else:
+        predicted = (
+            f"**Predicted:** {bound_rule(momentum, nesterov)} at the minimum "
+            f"{point(short.minimum)} gives α = **{rate(short.critical)}**"
+            + (
+                " (exact for plain and momentum GD; adaptive methods rescale their steps, so "
+                "their edge moves)"
+                if adaptive
+                else ""
+            )
+            + "."
+        )
     if short.edge is not None:
         measured = (
             "**Measured:** the first rate whose runs diverge (blow up, or keep overshooting "
@@ -227,7 +256,20 @@ def training_summary(run: Any, optimum_loss: float) -> str:
             return text + f", the optimum's own loss ({optimum_loss:.5g})."
         relative = gap / max(abs(optimum_loss), 1e-12)
         if relative >= 1.0:
-            return text + f": {final / optimum_loss:.1f}× the optimum's {optimum_loss:.5g}."
+            if optimum_loss <= 1e-12 * max(1.0, final):  # a ratio to (almost) zero says nothing
+                return text + (
+                    f", while the optimum fits these data exactly (its loss is "
+                    f"{optimum_loss:.2g}: zero up to rounding)."
+                )
+            ratio = final / optimum_loss
+            times = (
+                f"{ratio:.1f}"
+                if ratio < 1000
+                else f"{ratio:,.0f}"
+                if ratio < 1e6
+                else "over a million"
+            )
+            return text + f": {times}× the optimum's {optimum_loss:.5g}."
         return text + f", {relative:.2%} above the optimum's {optimum_loss:.5g}."
     return text + "."
 

@@ -8,7 +8,20 @@ rows differs, because ``DataLoader`` shuffles with torch's generator and the pag
 
 from __future__ import annotations
 
+import math
+
 from gdviz.datasets import EXAMPLES, Dataset
+
+
+def _comment(text: str) -> str:
+    """User text for a ``#`` comment: one line, whatever it holds.
+
+    Python ends a comment at a line break (``\\n``, ``\\r``); every non-printable character
+    (those, form feeds, ``\\x1c``–``\\x1e``, ``\\u2028``, …) becomes a space, so nothing a
+    file's column names or classes contain can start a statement of its own. Everything that
+    enters the code itself goes in as a Python literal (``repr``).
+    """
+    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def _load_lines(dataset: Dataset, feature: str | None, target: str | None) -> list[str]:
@@ -32,11 +45,14 @@ def _load_lines(dataset: Dataset, feature: str | None, target: str | None) -> li
     if dataset.task == "classification":
         positive = dataset.classes[1]
         try:
-            value = repr(float(positive))
-            compare = f"df[{target!r}] == {value}"
+            number = float(positive)
         except ValueError:
+            number = math.nan
+        if math.isfinite(number):
+            compare = f"df[{target!r}] == {number!r}"
+        else:
             compare = f"df[{target!r}].astype(str).str.strip() == {positive!r}"
-        lines.append(f"y = ({compare}).to_numpy(dtype=float)  # 1 = {positive}")
+        lines.append(f"y = ({compare}).to_numpy(dtype=float)  # 1 = {_comment(positive)}")
     else:
         lines.append(f"y = df[{target!r}].to_numpy(dtype=float)")
     return lines
@@ -59,7 +75,7 @@ def pytorch_snippet(
     """A complete, runnable PyTorch script for these settings (``batch_size`` is the number of
     rows per update: ``n`` for batch descent, 1 for stochastic)."""
     lines = [
-        f"# {dataset.title}: the same experiment in PyTorch",
+        f"# {_comment(dataset.title)}: the same experiment in PyTorch",
         "import numpy as np",
         "import torch",
         "from torch.utils.data import DataLoader, TensorDataset",

@@ -16,6 +16,7 @@ known minimum its run ends at (or ``UNSETTLED`` / ``DIVERGED_CELL``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,8 +69,8 @@ class Sweep:
     converged_at: Array  # -1 where not converged
     steps: int
     edge: float | None  # measured: the smallest rate in the diverging region
-    critical: float  # predicted from the Hessian at the minimum the runs head for
-    minimum: Array  # that minimum, (d,)
+    critical: float  # predicted from the Hessian at the minimum the runs head for (inf: none)
+    minimum: Array | None  # that minimum, (d,); None when the landscape has no known minimum
 
 
 def lr_sweep(
@@ -89,7 +90,9 @@ def lr_sweep(
 
     ``momentum`` / ``nesterov`` describe the optimizer for the critical-rate bound (heavy ball
     or Nesterov); the bound is taken at the known minimum nearest the converging runs' final
-    points (or nearest the start if none converged).
+    points (or nearest the start if none converged). A landscape with no known minimum on its
+    map (``x + y``, a typed ``exp(x)``) has no such bound: ``critical`` is ``inf`` and
+    ``minimum`` is ``None``.
     """
     lrs = np.asarray(lrs, dtype=float)
     traj = descend(
@@ -103,10 +106,13 @@ def lr_sweep(
         record="final",
     )
     region = classify(traj, float(landscape.value(np.asarray(start, dtype=float))))
-    settled = traj.final[region == "converging"]
-    anchor = settled if len(settled) else np.asarray(start, dtype=float)[None]
-    index, _ = landscape.nearest_minimum(anchor)
-    minimum = landscape.minima[np.bincount(np.atleast_1d(index)).argmax()]
+    minimum, critical = None, math.inf
+    if len(landscape.minima):
+        settled = traj.final[region == "converging"]
+        anchor = settled if len(settled) else np.asarray(start, dtype=float)[None]
+        index, _ = landscape.nearest_minimum(anchor)
+        minimum = landscape.minima[np.bincount(np.atleast_1d(index)).argmax()]
+        critical = analysis.critical_lr(landscape, minimum, momentum=momentum, nesterov=nesterov)
     return Sweep(
         lrs=lrs,
         final_loss=traj.final_loss,
@@ -114,7 +120,7 @@ def lr_sweep(
         converged_at=traj.converged_at,
         steps=steps,
         edge=divergence_edge(lrs, region),
-        critical=analysis.critical_lr(landscape, minimum, momentum=momentum, nesterov=nesterov),
+        critical=critical,
         minimum=minimum,
     )
 

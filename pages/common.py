@@ -6,6 +6,7 @@ Everything here is about Streamlit itself; maths lives in ``gdviz`` and figures 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,21 @@ OPTIMIZER_LABELS = {
     "adam": "Adam",
     "adamw": "AdamW",
 }
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+
+
+def inert(text: object) -> str:
+    """Text from a user, a link or a file made inert inside Streamlit markdown.
+
+    Every ASCII punctuation mark is backslash-escaped (CommonMark shows an escaped mark as
+    itself), so ``**bold**``, ``[a](http://…)``, ``![img](…)``, a bare ``http://`` address,
+    ``$maths$``, ``:red[colour]`` directives and HTML all read as typed. Control characters
+    (newlines included) become spaces, so the text cannot start a heading or a list.
+    """
+    line = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", line)
 
 
 def route_through_app() -> None:
@@ -106,7 +122,7 @@ def state_from_url(
 
 def show_url_warnings(warnings: list[str]) -> None:
     for message in warnings:
-        st.warning(message, icon="⚠️")
+        st.warning(inert(message), icon=":material/warning:")
 
 
 def sync_url(query: dict[str, str]) -> None:
@@ -185,7 +201,7 @@ def landscape_select(
     try:
         return Pick(config.resolve_landscape(config.CUSTOM, text, bounds, dim), fields)
     except ValueError as error:
-        where.error(f"Cannot use this function: {error}")
+        where.error(f"Cannot use this function: {inert(error)}")
         return Pick(None, fields)
 
 
@@ -236,13 +252,23 @@ def start_inputs(x_where: Any, y_where: Any, landscape: Landscape, x_key: str, y
     y_where.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key=y_key, format="%.3f")
 
 
+def limits(model: type[BaseModel], name: str) -> dict[str, float]:
+    """A widget's ``min_value`` / ``max_value`` from a model field's bounds, so the widget
+    admits exactly what the model (and so a link) admits: nothing is clamped silently."""
+    lo, hi = config.field_bounds(model, name, inclusive=True)
+    return {
+        **({} if lo is None else {"min_value": lo}),
+        **({} if hi is None else {"max_value": hi}),
+    }
+
+
 def validate_or_explain(model: type[BaseModel], payload: dict, lead: str) -> Any:
     """``model`` validated from ``payload``, or ``None`` after showing every problem in words
     (never a traceback)."""
     try:
         return model.model_validate(payload)
     except ValidationError as error:
-        lines = "\n".join(f"- {line}" for line in config.describe_errors(error))
+        lines = "\n".join(f"- {inert(line)}" for line in config.describe_errors(error))
         st.error(f"{lead}\n\n{lines}")
         return None
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pandas as pd
+import pydantic
 import streamlit as st
 
 from gdviz import compare, config, narrate, presets, urlstate
@@ -13,6 +15,7 @@ from pages.common import (
     OPTIMIZER_LABELS,
     figure_cached,
     landscape_select,
+    limits,
     optimizer_payload,
     resolve_current,
     route_through_app,
@@ -31,6 +34,20 @@ SCHEDULES = {
     "step": "×0.1 every third of the run",
     "exponential": "×0.99 every step",
 }
+# A run loaded from a link or preset whose schedule is none of the editor's shapes keeps it
+# exactly ("as loaded"), so a link round-trips instead of being bent to the nearest shape.
+AS_LOADED = "loaded"
+SCHEDULE = pydantic.TypeAdapter(config.ScheduleConfig)
+
+
+def editor_schedule(shape: str, steps: int) -> dict:
+    """The schedule payload of one of the editor's shapes, scaled to a run of ``steps``."""
+    return {
+        "constant": {"kind": "constant"},
+        "cosine": {"kind": "cosine", "t_max": steps},
+        "step": {"kind": "step", "step_size": max(1, steps // 3), "gamma": 0.1},
+        "exponential": {"kind": "exponential", "gamma": 0.99},
+    }[shape]
 
 
 def new_id() -> int:
@@ -47,10 +64,20 @@ def race_cached(cfg_json: str):
     return config.run_compare(config.CompareConfig.model_validate_json(cfg_json))
 
 
-def run_to_row(run: config.CompareRun) -> dict:
-    """A run config as the editor's flat row of widget values."""
+def run_to_row(run: config.CompareRun, steps: int) -> dict:
+    """A run config as the editor's flat row of widget values. The whole optimizer and
+    schedule are kept beside them (``optimizer``, ``schedule``): settings the editor has no
+    widget for (ε, AMSGrad, dampening, RMSprop's α, a warm-up) survive an edit of the others."""
     opt = run.optimizer
     betas = getattr(opt, "betas", (0.9, 0.999))
+    shape = next(
+        (
+            k
+            for k in SCHEDULES
+            if SCHEDULE.validate_python(editor_schedule(k, steps)) == run.schedule
+        ),
+        AS_LOADED,
+    )
     return {
         "id": new_id(),
         "label": run.label,
@@ -61,14 +88,19 @@ def run_to_row(run: config.CompareRun) -> dict:
         "beta1": betas[0],
         "beta2": betas[1],
         "wd": opt.weight_decay,
-        "sched": run.schedule.kind if run.schedule.kind in SCHEDULES else "constant",
+        "sched": shape,
         "noise": run.grad_noise,
+        "optimizer": opt.model_dump(),
+        "schedule": run.schedule.model_dump() if shape == AS_LOADED else None,
     }
 
 
 def row_to_payload(row: dict, steps: int) -> dict:
-    """The editor's row as a CompareRun payload (validated by the caller)."""
-    opt = optimizer_payload(
+    """The editor's row as a CompareRun payload (validated by the caller): the loaded optimizer
+    with the editor's values over it (while the kind is unchanged), and the editor's schedule
+    shape or the loaded schedule."""
+    kept = row["optimizer"] if row["optimizer"]["kind"] == row["kind"] else {}
+    edited = optimizer_payload(
         row["kind"],
         row["lr"],
         row["momentum"],
@@ -76,18 +108,21 @@ def row_to_payload(row: dict, steps: int) -> dict:
         (row["beta1"], row["beta2"]),
         weight_decay=row["wd"],
     )
-    schedule = {
-        "constant": {"kind": "constant"},
-        "cosine": {"kind": "cosine", "t_max": steps},
-        "step": {"kind": "step", "step_size": max(1, steps // 3), "gamma": 0.1},
-        "exponential": {"kind": "exponential", "gamma": 0.99},
-    }[row["sched"]]
+    schedule = (
+        row["schedule"] if row["sched"] == AS_LOADED else editor_schedule(row["sched"], steps)
+    )
     return {
         "label": row["label"],
-        "optimizer": opt,
+        "optimizer": {**kept, **edited},
         "schedule": schedule,
         "grad_noise": row["noise"],
     }
+
+
+def schedule_label(row: dict, shape: str) -> str:
+    if shape == AS_LOADED:
+        return f"as loaded: {narrate.schedule_words(row['schedule'])}"
+    return SCHEDULES[shape]
 
 
 def load(cfg: config.CompareConfig) -> None:
@@ -96,7 +131,7 @@ def load(cfg: config.CompareConfig) -> None:
     set_custom("cmp_f", cfg)
     state.cmp_x0, state.cmp_y0 = cfg.start
     state.cmp_threshold = cfg.threshold
-    state.cmp_rows = [run_to_row(run) for run in cfg.runs]
+    state.cmp_rows = [run_to_row(run, cfg.steps) for run in cfg.runs]
 
 
 def load_preset() -> None:
@@ -112,11 +147,14 @@ def add_run(copy_of: dict | None = None) -> None:
         if copy_of
         else {**rows[-1]}
         if rows
-        else run_to_row(config.CompareRun(label="run", optimizer=config.SGDConfig(lr=0.01)))
+        else run_to_row(
+            config.CompareRun(label="run", optimizer=config.SGDConfig(lr=0.01)),
+            st.session_state.cmp_steps,
+        )
     )
     base["id"] = new_id()
     taken = {row["label"] for row in rows}
-    stem = base["label"]
+    stem = re.sub(r" \(\d+\)$", "", base["label"])  # a copy of "x (2)" is "x (3)", not "x (2) (2)"
     base["label"] = next(
         f"{stem} ({n})" for n in itertools.count(2) if f"{stem} ({n})" not in taken
     )
@@ -167,8 +205,7 @@ with st.sidebar:
         "Loss threshold (for 'reached at')",
         key="cmp_threshold",
         format="%.2g",
-        min_value=1e-12,
-        max_value=1e6,
+        **limits(config.CompareConfig, "threshold"),
     )
 
 # The race and its results go above the run editor (a projector shows the top of the page),
@@ -193,17 +230,17 @@ for row in rows:
         row["lr"] = top[2].number_input(
             "α",
             value=float(row["lr"]),
-            min_value=0.0,
-            max_value=config.MAX_LR,
+            **limits(config.SGDConfig, "lr"),
             format="%.5g",
             key=f"cmp_{rid}_lr",
         )
+        shapes = [*SCHEDULES, *([AS_LOADED] if row["schedule"] else [])]
         row["sched"] = top[3].selectbox(
             "Schedule",
-            list(SCHEDULES),
+            shapes,
             key=f"cmp_{rid}_sched",
-            index=list(SCHEDULES).index(row["sched"]),
-            format_func=SCHEDULES.get,
+            index=shapes.index(row["sched"]),
+            format_func=lambda shape, row=row: schedule_label(row, shape),
         )
         row["noise"] = top[4].number_input(
             "noise σ",

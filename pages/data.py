@@ -13,6 +13,8 @@ from gdviz.figures import data as figs
 from pages.common import (
     clicked_point,
     figure_cached,
+    inert,
+    limits,
     route_through_app,
     state_from_url,
     sync_url,
@@ -31,6 +33,9 @@ FLAVOUR_HELP = (
     "Mini-batch: B rows per update. Rows are shuffled every epoch, like "
     "DataLoader(shuffle=True)."
 )
+# The server refuses larger bodies outright (server.maxUploadSize in .streamlit/config.toml);
+# the widget says the same limit, so nobody uploads 50 MB to be told "1 MB" afterwards.
+UPLOAD_LIMIT_MB = 1
 TASK_NAMES = {"regression": "a number (regression)", "classification": "one of two classes"}
 # Widget keys, one per DataConfig field (and URL key, see gdviz.urlstate.DATA_KEYS).
 DEFAULTS = {
@@ -84,12 +89,6 @@ def payload() -> dict:
         "start": (s.dt_w0, s.dt_b0),
         "race": s.dt_race,
     }
-
-
-def limits(name: str) -> dict[str, float]:
-    """Widget limits from the DataConfig field bounds (widgets and links obey the same rules)."""
-    lo, hi = config.field_bounds(config.DataConfig, name)
-    return {"min_value": lo, "max_value": hi}
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -160,6 +159,26 @@ def change_task() -> None:
         st.session_state.dt_target = table.suggest(st.session_state.dt_task)[1]
 
 
+def refit_to_data(data_key: str, n_rows: int) -> str | None:
+    """Batch size and epochs carried over from other data, re-clamped to fit these rows and the
+    update budget (once per data set, so a later choice by hand stands). Returns a sentence
+    saying what changed beyond the batch size shrinking to the rows, or ``None``."""
+    s = st.session_state
+    if not data_key or s.get("dt_fitted_to") == data_key:
+        return None
+    s.dt_fitted_to = data_key
+    flavours = list(learn.FLAVOURS) if s.dt_race else [s.dt_gd]
+    old = (int(s.dt_B), int(s.dt_epochs))
+    new = learn.fit_budget(flavours, *old, n_rows, config.MAX_UPDATES)
+    s.dt_B, s.dt_epochs = new
+    if new == (min(old[0], n_rows), old[1]):
+        return None
+    return (
+        f"Fitted to these {n_rows:,} rows and the limit of {config.MAX_UPDATES:,} updates a "
+        f"run: batch size {old[0]} → {new[0]}, epochs {old[1]} → {new[1]}."
+    )
+
+
 def take_click() -> None:
     """A click on the parameter map moves the start there (poor initialisation on purpose)."""
     where = clicked_point("dt_map", figs.CLICK_GRID, digits=4)
@@ -186,6 +205,7 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
         f"CSV with a header row (at most {datasets.MAX_ROWS:,} rows, "
         f"{datasets.MAX_BYTES / 1e6:g} MB)",
         key="dt_file",
+        max_upload_size=UPLOAD_LIMIT_MB,
     )
     s.dt_dataset = None
     if file is None:
@@ -195,7 +215,7 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
     try:
         table = read_upload(digest, content)
     except datasets.DataError as error:
-        return None, "", f"**{file.name}** cannot be used: {error}."
+        return None, "", f"**{inert(file.name)}** cannot be used: {inert(error)}."
     s.dt_table = table
     st.radio(
         "The target is",
@@ -218,7 +238,7 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
     try:
         s.dt_dataset = upload_dataset(digest, *columns, file.name, s.dt_logx, table)
     except datasets.DataError as error:
-        return None, "", f"**{file.name}**: {error}."
+        return None, "", f"**{inert(file.name)}**: {inert(error)}."
     return s.dt_dataset, ":".join([config.UPLOAD, digest, *columns, str(s.dt_logx)]), None
 
 
@@ -278,19 +298,27 @@ with st.sidebar:
     )
     st.toggle("Race all three flavours", key="dt_race", help="Same data order, same start.")
     n_rows = dataset.n if dataset is not None else datasets.MAX_ROWS
+    refit = refit_to_data(data_key, n_rows)
     if st.session_state.dt_gd == "minibatch" or st.session_state.dt_race:
+        # Every run: Streamlit drops a slider value outside a new range (a smaller file).
         st.session_state.dt_B = min(max(1, int(st.session_state.dt_B)), n_rows)
         st.slider("Batch size B", 1, max(2, n_rows), key="dt_B")
-    st.slider("Epochs (passes over the data)", key="dt_epochs", **limits("epochs"))
-    st.number_input("Learning rate α", key="dt_lr", format="%.6g", step=None, **limits("lr"))
-    st.slider("Momentum β", step=0.05, key="dt_mom", **limits("momentum"))
-    st.number_input("Shuffle seed", key="dt_seed", step=1, **limits("seed"))
+    st.slider(
+        "Epochs (passes over the data)", key="dt_epochs", **limits(config.DataConfig, "epochs")
+    )
+    st.number_input(
+        "Learning rate α", key="dt_lr", format="%.6g", step=None, **limits(config.DataConfig, "lr")
+    )
+    st.slider("Momentum β", step=0.05, key="dt_mom", **limits(config.DataConfig, "momentum"))
+    st.number_input("Shuffle seed", key="dt_seed", step=1, **limits(config.DataConfig, "seed"))
     st.subheader("Initialisation (w₀, b₀)")
     st.caption("Type it, or click anywhere on the parameter map.")
     start_cells = st.columns(2)
 
 if upload_error is not None:
     st.error(upload_error)
+if refit is not None:
+    st.info(refit, icon=":material/tune:")
 if dataset is None:
     if upload_error is None:
         st.info(
@@ -312,7 +340,7 @@ if cfg is None:
 try:
     cfg.check(problem)
 except ValueError as error:
-    st.error(f"These settings cannot run yet: {error}")
+    st.error(f"These settings cannot run yet: {inert(error)}")
     st.stop()
 
 for title, lesson in presets.DATA_LESSONS.items():
@@ -324,7 +352,7 @@ runs = runs_for(key, cfg, problem)
 st.markdown(
     f"**{dataset.title}.** {datasets.EXAMPLES[dataset.key].blurb}"
     if dataset.key in datasets.EXAMPLES
-    else f"**{dataset.title}** ({dataset.n} rows)."
+    else f"**{inert(dataset.title)}** ({dataset.n} rows)."
 )
 # Stacked, not side by side: the cross-entropy formula alone fills a projector's width.
 st.latex(problem.info.formula)

@@ -145,12 +145,34 @@ with controls:
     st.slider(
         "Start position", min_value=lo, max_value=hi, step=0.1, key="hiker_x0", on_change=restart
     )
+    at_cap = st.session_state.hike.steps >= hiker.MAX_STEPS
     b1, b2 = st.columns(2)
-    b1.button("Step", key="hiker_step", on_click=walk, args=(1,), type="primary", width="stretch")
-    b2.button("Run 10 steps", key="hiker_run10", on_click=walk, args=(10,), width="stretch")
+    b1.button(
+        "Step",
+        key="hiker_step",
+        on_click=walk,
+        args=(1,),
+        type="primary",
+        width="stretch",
+        disabled=at_cap,
+    )
+    b2.button(
+        "Run 10 steps",
+        key="hiker_run10",
+        on_click=walk,
+        args=(10,),
+        width="stretch",
+        disabled=at_cap,
+    )
     b3, b4 = st.columns(2)
     b3.button("Back", key="hiker_back", on_click=undo, width="stretch")
     b4.button("Reset", key="hiker_reset", on_click=restart, width="stretch")
+    if at_cap:
+        st.info(
+            f"The hiker has taken {hiker.MAX_STEPS:,} steps, the most one hike keeps. Press "
+            "Back or Reset, or pick another start or rate, to walk on.",
+            icon=":material/flag:",
+        )
     st.latex(curve.formula)
     if curve.gradient_formula:
         st.latex(curve.gradient_formula)

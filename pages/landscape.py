@@ -10,6 +10,7 @@ from pages.common import (
     clicked_point,
     figure_cached,
     landscape_select,
+    limits,
     resolve_current,
     route_through_app,
     run_cached,
@@ -73,17 +74,6 @@ OPTIMIZER_KEYS = (
     "ls_amsgrad",
     "ls_lr_decay",
 )
-
-
-def bounds(model: type, name: str) -> dict[str, float]:
-    """Widget limits from the pydantic Field bounds, so widgets and URLs obey the same rules."""
-    lo, hi = config.field_bounds(model, name)
-    limits = {}
-    if lo is not None:
-        limits["min_value"] = lo
-    if hi is not None:
-        limits["max_value"] = hi
-    return limits
 
 
 def load(cfg: config.RunConfig) -> None:
@@ -220,9 +210,9 @@ with st.sidebar:
     )
     kind = st.session_state.ls_opt
     model = config.OPTIMIZER_MODELS[kind]
-    st.number_input("Learning rate α", key="ls_lr", format="%.6g", step=None, **bounds(model, "lr"))
+    st.number_input("Learning rate α", key="ls_lr", format="%.6g", step=None, **limits(model, "lr"))
     if kind in ("sgd", "rmsprop"):
-        st.slider("Momentum β", step=0.01, key="ls_mom", **bounds(config.SGDConfig, "momentum"))
+        st.slider("Momentum β", step=0.01, key="ls_mom", **limits(config.SGDConfig, "momentum"))
     if kind == "sgd":
         st.toggle(
             "Nesterov",
@@ -236,7 +226,7 @@ with st.sidebar:
             step=0.001,
             key="ls_alpha",
             format="%.4f",
-            **bounds(config.RMSpropConfig, "alpha"),
+            **limits(config.RMSpropConfig, "alpha"),
         )
         st.toggle("Centred", key="ls_centered")
     if kind in ("adam", "adamw"):
@@ -246,21 +236,21 @@ with st.sidebar:
         st.toggle("AMSGrad", key="ls_amsgrad")
     if kind == "adagrad":
         st.number_input(
-            "lr decay", key="ls_lr_decay", format="%.4g", **bounds(config.AdagradConfig, "lr_decay")
+            "lr decay", key="ls_lr_decay", format="%.4g", **limits(config.AdagradConfig, "lr_decay")
         )
     with st.expander("More hyperparameters"):
         st.number_input(
             "Weight decay λ" + (" (decoupled)" if kind == "adamw" else " (L2)"),
             key="ls_wd",
             format="%.4g",
-            **bounds(model, "weight_decay"),
+            **limits(model, "weight_decay"),
         )
         if kind == "sgd":
             st.slider(
-                "Dampening", step=0.05, key="ls_damp", **bounds(config.SGDConfig, "dampening")
+                "Dampening", step=0.05, key="ls_damp", **limits(config.SGDConfig, "dampening")
             )
         else:
-            st.number_input("ε", key="ls_eps", format="%.1e", **bounds(model, "eps"))
+            st.number_input("ε", key="ls_eps", format="%.1e", **limits(model, "eps"))
     st.selectbox(
         "Learning-rate schedule",
         list(SCHEDULE_NAMES),
@@ -270,7 +260,7 @@ with st.sidebar:
     sched = st.session_state.ls_sched
     if sched == "step":
         st.number_input(
-            "Every (steps)", key="ls_step_size", **bounds(config.StepSchedule, "step_size")
+            "Every (steps)", key="ls_step_size", **limits(config.StepSchedule, "step_size")
         )
     if sched in ("step", "exponential"):
         st.number_input(
@@ -278,23 +268,23 @@ with st.sidebar:
             key="ls_gamma",
             format="%.4g",
             step=0.01,
-            **bounds(config.StepSchedule, "gamma"),
+            **limits(config.StepSchedule, "gamma"),
         )
     if sched == "cosine":
         st.number_input(
-            "Period T_max (steps)", key="ls_t_max", **bounds(config.CosineSchedule, "t_max")
+            "Period T_max (steps)", key="ls_t_max", **limits(config.CosineSchedule, "t_max")
         )
         st.number_input(
             "Minimum rate η_min",
             key="ls_eta_min",
             format="%.4g",
-            **bounds(config.CosineSchedule, "eta_min"),
+            **limits(config.CosineSchedule, "eta_min"),
         )
     if sched == "warmup":
         st.number_input(
-            "Warm-up steps", key="ls_warmup", **bounds(config.WarmupSchedule, "warmup_steps")
+            "Warm-up steps", key="ls_warmup", **limits(config.WarmupSchedule, "warmup_steps")
         )
-    st.number_input("Steps", key="ls_steps", step=50, **bounds(config.RunConfig, "steps"))
+    st.number_input("Steps", key="ls_steps", step=50, **limits(config.RunConfig, "steps"))
     st.subheader("Start point")
     st.caption("Type it, or click anywhere on the contour map.")
     c1, c2 = st.columns(2)
@@ -305,9 +295,9 @@ with st.sidebar:
         key="ls_noise",
         step=0.05,
         format="%.3g",
-        **bounds(config.RunConfig, "grad_noise"),
+        **limits(config.RunConfig, "grad_noise"),
     )
-    st.number_input("Seed", key="ls_seed", step=1, **bounds(config.RunConfig, "seed"))
+    st.number_input("Seed", key="ls_seed", step=1, **limits(config.RunConfig, "seed"))
 
 cfg = validate_or_explain(config.RunConfig, payload(pick.fields), "These settings cannot run yet:")
 if cfg is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
 import numpy as np
 import streamlit as st
 
@@ -13,6 +15,7 @@ from pages.common import (
     clicked_point,
     figure_cached,
     landscape_select,
+    limits,
     optimizer_payload,
     resolve_current,
     route_through_app,
@@ -138,10 +141,10 @@ with sweep_tab:
         "Steps", min_value=1, max_value=config.SWEEP_MAX_STEPS, step=50, key="sw_steps"
     )
     d[3].number_input(
-        "Smallest α", min_value=1e-6, max_value=config.MAX_LR, format="%.3g", key="sw_lr_min"
+        "Smallest α", format="%.3g", key="sw_lr_min", **limits(config.SweepConfig, "lr_min")
     )
     d[4].number_input(
-        "Largest α", min_value=1e-6, max_value=config.MAX_LR, format="%.3g", key="sw_lr_max"
+        "Largest α", format="%.3g", key="sw_lr_max", **limits(config.SweepConfig, "lr_max")
     )
     d[5].number_input("Rates", min_value=50, max_value=1000, step=50, key="sw_n")
     s = st.session_state
@@ -189,7 +192,7 @@ with basin_tab:
     c[1].selectbox(
         "Optimizer", list(OPTIMIZER_LABELS), key="bs_kind", format_func=OPTIMIZER_LABELS.get
     )
-    c[2].number_input("α", min_value=1e-6, max_value=config.MAX_LR, format="%.4g", key="bs_lr")
+    c[2].number_input("α", format="%.4g", key="bs_lr", **limits(config.SGDConfig, "lr"))
     if st.session_state.bs_kind in ("sgd", "rmsprop"):
         c[3].slider("momentum β", 0.0, 0.999, step=0.01, key="bs_mom")
     c[4].number_input("Steps", min_value=1, max_value=1000, step=50, key="bs_steps")
@@ -240,8 +243,7 @@ with basin_tab:
             config={"displaylogo": False},
         )
         if single is not None:
-            query = urlstate.run_to_query(run_cfg)
-            link = "/landscape?" + "&".join(f"{k}={v}" for k, v in query.items())
+            link = "/landscape?" + urllib.parse.urlencode(urlstate.run_to_query(run_cfg))
             st.markdown(
                 f"Single run from {narrate.point(np.array(click))}: ends at "
                 f"{narrate.point(single[-1])}. [Open it on the landscape page]({link})"

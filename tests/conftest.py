@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from types import ModuleType
 
 import pytest
@@ -23,3 +24,9 @@ def optional_module(name: str, why: str) -> ModuleType:
         if IN_CI:
             pytest.fail(f"{name} is required under CI ({why}); .ci/run must install it")
         pytest.skip(f"{name} is not installed ({why}); `pip install {name}` to run this test")
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Streamlit markdown that escapes user text (``pages.common.inert``):
+    backslash-escaped ASCII punctuation shows as the mark itself."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from gdviz import config
+from tests.conftest import shown
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -27,7 +31,7 @@ def status(at: AppTest) -> str:
 
 
 def url_warnings(at: AppTest) -> list[str]:
-    return [w.value for w in at.warning if w.value.startswith("Ignored")]
+    return [shown(w.value) for w in at.warning if w.value.startswith("Ignored")]
 
 
 def figure(at: AppTest, index: int) -> dict:
@@ -182,7 +186,7 @@ def test_settings_that_cannot_run_get_a_message_not_a_traceback():
     at.selectbox(key="ls_sched").set_value("cosine").run()
     at.number_input(key="ls_eta_min").set_value(5.0).run()  # above the learning rate
     assert not at.exception
-    assert at.error and "eta_min (5) must be below the learning rate" in at.error[0].value
+    assert at.error and "eta_min (5) must be below the learning rate" in shown(at.error[0].value)
 
 
 @pytest.mark.parametrize("name", ["bowl", "saddle", "ackley", "plateau", "beale"])
@@ -236,12 +240,16 @@ def test_presets_load_and_runs_can_be_added_duplicated_and_removed():
 def test_compare_rejects_bad_values_with_a_message():
     at = open_page("compare")
     first_id = at.session_state.cmp_rows[0]["id"]
-    at.number_input(key=f"cmp_{first_id}_lr").set_value(0.0).run()
-    assert not at.exception
-    assert at.error and "greater than 0" in at.error[0].value
+    # The rate box admits exactly what the model admits (α > 0): 0 is refused at the widget,
+    # which keeps its value, instead of blanking the race with a model error.
+    rate_box = at.number_input(key=f"cmp_{first_id}_lr")
+    assert rate_box.min == math.nextafter(0.0, 1.0) and rate_box.max == config.MAX_LR
+    rate_box.set_value(0.0).run()
+    assert not at.exception and not at.error
+    assert at.number_input(key=f"cmp_{first_id}_lr").value == 0.005
     at.number_input(key=f"cmp_{first_id}_lr").set_value(0.01).run()
     at.text_input(key=f"cmp_{first_id}_label").set_value("α = 0.07 (just right)").run()
-    assert at.error and "every run needs its own label" in at.error[0].value
+    assert at.error and "every run needs its own label" in shown(at.error[0].value)
 
 
 def test_compare_link_round_trip_and_bad_link():
@@ -270,7 +278,7 @@ def test_sweep_page_rejects_an_empty_range():
     at = open_page("sweep")
     at.number_input(key="sw_lr_min").set_value(0.5).run()
     assert not at.exception
-    assert at.error and "lr_min (0.5) must be below lr_max (0.2)" in at.error[0].value
+    assert at.error and "lr_min (0.5) must be below lr_max (0.2)" in shown(at.error[0].value)
 
 
 def test_basin_map_counts_the_four_himmelblau_basins():
@@ -301,7 +309,7 @@ def test_an_invalid_function_shows_the_message_and_the_page_keeps_working():
     at.selectbox(key="ls_f").set_value("custom").run()
     at.text_input(key="ls_f_expr").set_value("x**2 + z").run()
     assert not at.exception
-    messages = [e.value for e in at.error]
+    messages = [shown(e.value) for e in at.error]
     assert any("unknown name 'z'; use x and y at column 8" in m for m in messages)
     at.text_input(key="ls_f_expr").set_value("x**2 + y**2").run()
     assert not at.exception and len(at.get("plotly_chart")) == 3

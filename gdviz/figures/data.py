@@ -25,6 +25,7 @@ from gdviz.figures.style import (
     arrow_marker,
     base_layout,
     display_indices,
+    plain,
     typed,
 )
 from gdviz.learn import Problem, Training
@@ -120,7 +121,7 @@ def _data_traces(problem: Problem) -> list[go.Scatter]:
     shown = _shown_y(problem)
     if ds.task == "classification":
         colours = [POINT_COLOURS[int(v)] for v in ds.y]
-        name = f"data ({ds.classes[0]} = 0, {ds.classes[1]} = 1)"
+        name = f"data ({plain(ds.classes[0])} = 0, {plain(ds.classes[1])} = 1)"
     else:
         colours = OKABE_ITO[0]
         name = "data"
@@ -138,7 +139,8 @@ def _data_traces(problem: Problem) -> list[go.Scatter]:
             name=name,
             marker={"size": 8, "color": colours, "opacity": 0.7, "line": {"width": 0}},
             customdata=ds.y,
-            hovertemplate=f"{ds.x_label} = %{{x:.4g}}<br>y = %{{customdata:.4g}}<extra></extra>",
+            hovertemplate=f"{plain(ds.x_label)} = %{{x:.4g}}<br>"
+            "y = %{customdata:.4g}<extra></extra>",
             xaxis="x2",
             yaxis="y2",
         ),
@@ -158,7 +160,7 @@ def _data_traces(problem: Problem) -> list[go.Scatter]:
 def _axes(problem: Problem, height: int, top: int) -> dict[str, Any]:
     (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
     ds = problem.dataset
-    plain = {"showgrid": False, "zeroline": False}
+    no_grid = {"showgrid": False, "zeroline": False}
     scaled = " (standardised x)" if problem.scaling == "standardised" else ""
     return base_layout(
         height=height,
@@ -166,11 +168,11 @@ def _axes(problem: Problem, height: int, top: int) -> dict[str, Any]:
             "title": f"w (slope){scaled}",
             "range": [w_lo, w_hi],
             "domain": [0, MAP_WIDTH],
-            **plain,
+            **no_grid,
         },
-        yaxis={"title": "b (intercept)", "range": [b_lo, b_hi], **plain},
-        xaxis2={"title": ds.x_label, "domain": [MAP_WIDTH + 0.19, 1.0], "anchor": "y2"},
-        yaxis2={"title": ds.y_label, "range": _y_range(problem), "anchor": "x2"},
+        yaxis={"title": "b (intercept)", "range": [b_lo, b_hi], **no_grid},
+        xaxis2={"title": plain(ds.x_label), "domain": [MAP_WIDTH + 0.19, 1.0], "anchor": "y2"},
+        yaxis2={"title": plain(ds.y_label), "range": _y_range(problem), "anchor": "x2"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         margin={"l": 70, "r": 20, "t": top, "b": 110},
         clickmode="event+select",
@@ -620,9 +622,9 @@ def surfaces_figure(
                 row=1,
                 col=i + 1,
             )
-        plain = {"showgrid": False, "zeroline": False, "row": 1, "col": i + 1}
-        fig.update_xaxes(range=[w_lo, w_hi], title_text="w", **plain)
-        fig.update_yaxes(range=[b_lo, b_hi], title_text="b", **plain)
+        no_grid = {"showgrid": False, "zeroline": False, "row": 1, "col": i + 1}
+        fig.update_xaxes(range=[w_lo, w_hi], title_text="w", **no_grid)
+        fig.update_yaxes(range=[b_lo, b_hi], title_text="b", **no_grid)
     fig.update_layout(
         base_layout(
             height=height,
@@ -665,8 +667,8 @@ def fits_figure(
     fig.update_layout(
         base_layout(
             height=height,
-            xaxis={"title": base.dataset.x_label},
-            yaxis={"title": base.dataset.y_label, "range": _y_range(base)},
+            xaxis={"title": plain(base.dataset.x_label)},
+            yaxis={"title": plain(base.dataset.y_label), "range": _y_range(base)},
             legend={"orientation": "v", "x": 1.02, "y": 1},
             margin={"l": 70, "r": 20, "t": 20, "b": 50},
         )

@@ -7,6 +7,7 @@ surfaces use Cividis, a perceptually uniform map designed for colour-blind reade
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -46,6 +47,13 @@ def arrow_marker(colour: str, tail: int = 1) -> dict[str, Any]:
         "color": colour,
         "line": {"color": "black", "width": 1},
     }
+
+
+def plain(text: str) -> str:
+    """User text (a column name, a class, a run label from a link) for a figure: Plotly reads
+    ``<b>``, ``<a href=…>`` and ``<br>`` in titles, legends and hovers as markup, so ``&``, ``<``
+    and ``>`` become entities, which it shows as the characters typed."""
+    return html.escape(text, quote=False)
 
 
 FONT = {"family": "Source Sans Pro, Inter, Helvetica, Arial, sans-serif", "size": 17}
