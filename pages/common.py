@@ -30,6 +30,7 @@ OPTIMIZER_LABELS = {
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+_AUTOLINK = re.compile(r"(?i)(:/|www\.|\w@)")
 
 
 def inert(text: object) -> str:
@@ -37,10 +38,14 @@ def inert(text: object) -> str:
 
     Every ASCII punctuation mark is backslash-escaped (CommonMark shows an escaped mark as
     itself), so ``**bold**``, ``[a](http://…)``, ``![img](…)``, a bare ``http://`` address,
-    ``$maths$``, ``:red[colour]`` directives and HTML all read as typed. Control characters
-    (newlines included) become spaces, so the text cannot start a heading or a list.
+    ``$maths$``, ``:red[colour]`` directives, e-mail addresses and HTML all read as typed.
+    Control characters (newlines included) become spaces, so the text cannot start a heading
+    or a list.
     """
     line = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    # GFM turns bare addresses into links after escapes are resolved ("http\\://x" still
+    # links): an invisible word joiner inside "://", "www." and before "@" stops it.
+    line = _AUTOLINK.sub(lambda m: m[0][:-1] + "\u2060" + m[0][-1], line)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", line)
 
 

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -274,3 +275,62 @@ def test_data_page_play_moves_the_path_and_the_fit_together(server, page):
     assert after["points"] > 10  # the path grew in parameter space ...
     assert min(after["fit"]) > 0.5 and max(after["fit"]) > 3  # ... and the line rose to the tips
     assert after["images"] == 1
+
+
+def test_link_text_renders_as_text_never_as_a_link(server, page):
+    """A hand-edited link's values and keys appear in the app's own warnings as typed: no bold,
+    no clickable link, no remote image, and at most a short quote of a huge value."""
+    hostile = "**BOLD** [click me](http://127.0.0.1:9/x) ![t](http://127.0.0.1:9/t.png)"
+    query = urllib.parse.urlencode({"opt": hostile, "[key](http://127.0.0.1:9/k)": "1"})
+    page.goto(f"{server}/landscape?{query}")
+    wait_idle(page)
+    alerts = page.locator("[data-testid='stAlert']")
+    alerts.first.wait_for(timeout=30_000)
+    html = " ".join(alerts.nth(i).inner_html() for i in range(alerts.count()))
+    text = " ".join(alerts.nth(i).inner_text() for i in range(alerts.count()))
+    assert "<a " not in html and "<strong>" not in html and "<img" not in html
+    text = text.replace("\u2060", "")  # the invisible joiners that stop autolinking
+    assert "[click me](http://127.0.0.1:9/x)" in text and "[key](http://127.0.0.1:9/k)" in text
+    screenshot(page, "hostile-link-1280.png")
+
+
+def test_an_upload_with_markup_in_its_names_shows_them_as_text(server, page, tmp_path):
+    hostile = tmp_path / "names.csv"
+    hostile.write_text("<b>bill</b>,[tip](http://127.0.0.1:9/)\n1,2\n2,3\n4,4\n5,6\n")
+    page.goto(f"{server}/data?d=upload")
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(hostile))
+    page.get_by_text("(4 rows)").wait_for(timeout=60_000)
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    assert main.locator("a[href^='http://127.0.0.1:9']").count() == 0
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    axis = page.locator(".js-plotly-plot .g-x2title").first.inner_html()
+    assert "<b>" not in axis and "&lt;b&gt;bill&lt;/b&gt;" in axis  # drawn as typed
+    assert "[tip](http://127.0.0.1:9/)" in main.inner_text().replace("\u2060", "")
+
+
+def test_a_jagged_sweep_draws_its_regions_as_a_few_shapes(server, page):
+    from gdviz import config, urlstate
+
+    cfg = config.SweepConfig(
+        landscape="rastrigin", start=(0, -3.07), lr_min=0.01, lr_max=1, n_rates=1000
+    )
+    page.goto(f"{server}/sweep?s={urlstate.model_to_link(cfg)}")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    shapes = page.evaluate(
+        "() => document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll("
+        "'.shapelayer path').length"
+    )
+    assert 2 <= shapes <= 10  # the region paths (and the two marker lines), not 1,096 bands
+    screenshot(page, "sweep-rastrigin.png")
+
+
+def test_the_hiker_at_his_step_limit_says_so(server, page):
+    page.goto(f"{server}/hiker?f=parabola&lr=0.001&x0=-4&n=1000")
+    wait_idle(page)
+    page.get_by_text("the most one hike keeps").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Step", exact=True).is_disabled()
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() == 2

@@ -1,0 +1,160 @@
+"""Benchmark of the worst inputs a student can send: the costliest sweep chart, the largest
+uploads. Prints a table; asserts nothing.
+
+    python benchmarks/bench_limits.py
+
+* Sweep chart: the build time of the chart for the sweep with the most region bands we know of
+  (Rastrigin from (0, −3.07), 1,000 rates from 0.01 to 1: 548 bands), against the default
+  ravine sweep (a few bands) and against the old way of drawing bands (one ``add_vrect`` each),
+  timed in the same run on the first 100 bands only (its cost grows with the square of the
+  bands, so the whole chart is out of reach).
+* Uploads: for each hostile or largest allowed file, the peak Python memory while it is parsed
+  (tracemalloc) and the growth of the resident memory of a fresh process that parses it and
+  trains on it, as a server would; the baseline is the memory the old reader (every text
+  column as a padded ``numpy`` string array) would have held for the same table.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gdviz import config, datasets
+from gdviz.figures import compare as figs
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def sweep_rows() -> None:
+    worst = config.SweepConfig(
+        landscape="rastrigin", start=(0, -3.07), lr_min=0.01, lr_max=1, n_rates=1000
+    )
+    default = config.SweepConfig()
+    print(f"{'sweep chart':<44} {'bands':>6} {'runs s':>8} {'chart s':>8} {'JSON kB':>8}")
+    print("-" * 78)
+    for name, cfg in (("default (ravine, 300 rates)", default), ("worst link (Rastrigin)", worst)):
+        t0 = time.perf_counter()
+        short, long = config.run_sweep(cfg), config.run_sweep(cfg, 10 * cfg.steps)
+        runs = time.perf_counter() - t0
+        chart = best_of(lambda short=short, long=long: figs.sweep_figure(short, long))
+        bands = len(figs._region_spans(short.lrs, short.region))
+        size = len(figs.sweep_figure(short, long).to_json()) / 1000
+        print(f"{name:<44} {bands:>6} {runs:>8.2f} {chart:>8.3f} {size:>8.0f}")
+    short = config.run_sweep(worst)
+    spans = figs._region_spans(short.lrs, short.region)[:100]
+
+    def old_way() -> None:
+        fig = go.Figure(go.Scatter(x=[0.01, 1], y=[1, 2]))
+        for x0, x1, name in spans:
+            fig.add_vrect(x0=x0, x1=x1, fillcolor=figs.REGION_COLOURS[name], line_width=0)
+
+    print(f"{'baseline: add_vrect per band, first 100 bands':<44} {100:>6} {'':>8} "
+          f"{best_of(old_way, 1):>8.3f}")  # fmt: skip
+
+
+def bomb() -> bytes:
+    rows = [f"{i},{2 * i},a" for i in range(4999)] + ["1,2," + "Z" * 50_000]
+    return ("x,y,t\n" + "\n".join(rows) + "\n").encode()
+
+
+def six_long_cells() -> bytes:
+    cell = "Z" * 131_000
+    return ("a,b,c,d,e,f,g\n1," + ",".join([cell] * 6) + "\n2,q,q,q,q,q,q\n").encode()
+
+
+def largest_allowed() -> bytes:
+    """5,000 rows of 20 numeric columns, as large as the 1 MB limit allows."""
+    rng = np.random.default_rng(0)
+    lines = [",".join(f"c{j}" for j in range(20))]
+    lines += [",".join(f"{v:.3f}" for v in rng.normal(size=20)) for _ in range(5000)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def densest() -> bytes:
+    lines = [",".join(f"c{j}" for j in range(99))] + [",".join(["1"] * 99)] * 4990
+    return ("\n".join(lines) + "\n").encode()
+
+
+FILES = {
+    "108 kB bomb (one 50,000-char cell)": bomb,
+    "six 131,000-char cells": six_long_cells,
+    "largest allowed: 5,000 x 20 numbers": largest_allowed,
+    "densest allowed: 4,990 x 99 one-digit": densest,
+}
+
+RSS_PROBE = """
+import sys
+from gdviz import datasets, learn
+
+def status(field):  # kB, from Linux's /proc
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+
+content = sys.stdin.buffer.read()
+before = status("VmRSS")
+table = datasets.read_csv(content)
+try:  # train on it too where the file has two numeric columns, as the page would
+    ds = datasets.from_table(table, *table.numeric[:2], "regression", "f.csv")
+    problem = learn.make_problem(ds, "linear", "standardised")
+    learn.train(problem, "minibatch", batch_size=16, epochs=20, lr=0.1, momentum=0.0, seed=0,
+                start=[0.0, 0.0])
+except (datasets.DataError, TypeError):
+    pass
+print((status("VmHWM") - before) / 1024)  # peak resident memory over what it held before
+"""
+
+
+def old_reader_bytes(content: bytes) -> int:
+    """What the old reader held: numeric columns as float64, text columns as padded '<U' arrays
+    (4 bytes a character, every cell as long as the longest)."""
+    table = datasets.read_csv(content, max_bytes=10**9)
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(content.decode())))[1:]
+    total = 0
+    for j, name in enumerate(table.names):
+        if table.is_numeric(name):
+            total += 8 * len(rows)
+        else:
+            total += 4 * len(rows) * max(len(row[j].strip()) for row in rows)
+    return total
+
+
+def upload_rows() -> None:
+    print(f"\n{'upload':<40} {'kB':>6} {'peak MB':>8} {'kept MB':>8} {'RSS +MB':>8} "
+          f"{'old MB':>8}")  # fmt: skip
+    print("-" * 84)
+    for name, make in FILES.items():
+        content = make()
+        tracemalloc.start()
+        table = datasets.read_csv(content)
+        kept, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        del table
+        probe = subprocess.run(
+            [sys.executable, "-c", RSS_PROBE], input=content, capture_output=True, check=True
+        )
+        rss = float(probe.stdout)
+        old = old_reader_bytes(content) / 1e6
+        print(f"{name:<40} {len(content) / 1000:>6.0f} {peak / 1e6:>8.1f} {kept / 1e6:>8.2f} "
+              f"{rss:>8.1f} {old:>8.1f}")  # fmt: skip
+    print("\ngoal: any accepted or refused upload <= 20 MB of server memory; a sweep chart < 0.2 s")
+
+
+if __name__ == "__main__":
+    sweep_rows()
+    upload_rows()
