@@ -84,6 +84,64 @@ def figure_cached(kind: str, key: str, _build: Callable[[], go.Figure]) -> go.Fi
     return _build()
 
 
+def button(
+    where: Any,
+    label: str,
+    *,
+    key: str,
+    on_click: Callable[..., None],
+    args: tuple = (),
+    **kwargs: Any,
+) -> None:
+    """``where.button`` whose action runs once per click, even the first click after a server
+    restart.
+
+    A tab that reconnects to a restarted server replays the click into a fresh session, where
+    Streamlit runs no callback (it has not yet seen the widget), so an ``on_click`` alone drops
+    that click. The button then still returns ``True``: when it does and the callback did not
+    run, the action runs now and the page reruns to show it.
+    """
+    ran = f"_{key}_ran"
+
+    def run() -> None:
+        st.session_state[ran] = True
+        on_click(*args)
+
+    clicked = where.button(label, key=key, on_click=run, **kwargs)
+    if clicked and not st.session_state.pop(ran, False):
+        on_click(*args)
+        st.rerun()
+
+
+def replayed_values() -> dict[str, Any]:
+    """Numbers and switches (by widget key) whose values the browser sent into this run.
+
+    On a session's first run these exist only when a tab reconnects to a restarted server and
+    replays its widgets, with the value just typed. They are read, serialised, from
+    Streamlit's session state internals (the session cannot decode them before the widgets are
+    drawn), so only plain numbers and booleans are taken; anything else, or a Streamlit
+    without these internals, gives nothing (the link then wins, as before).
+    """
+    try:
+        from streamlit.runtime.state.common import user_key_from_element_id
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+
+        states = get_session_state()._state._new_widget_state.states
+    except (ImportError, AttributeError):
+        return {}
+    values: dict[str, Any] = {}
+    for wid, wstate in states.items():
+        proto, key = getattr(wstate, "value", None), user_key_from_element_id(wid)
+        kind = proto.WhichOneof("value") if hasattr(proto, "WhichOneof") else None
+        if key is None or kind is None:
+            continue
+        if kind in ("double_value", "int_value", "bool_value"):
+            values[key] = getattr(proto, kind)
+        elif kind == "double_array_value" and len(proto.double_array_value.data) == 1:
+            values[key] = proto.double_array_value.data[0]  # a one-handle slider
+    return values
+
+
 def once_from_url(
     flag: str, parse: Callable[[Mapping[str, Any]], tuple[Any, list[str]]]
 ) -> tuple[Any, list[str]] | None:
@@ -93,6 +151,21 @@ def once_from_url(
         return None
     st.session_state[flag] = True
     return parse(st.query_params.to_dict())
+
+
+def keep_replayed(load: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``load`` (which puts a config from the link into the widgets) that then puts back the
+    numbers and switches a reconnecting tab replayed: they are newer than its link, which lags
+    one rerun behind what was just typed. A value is put back only over one of its own type."""
+
+    def wrapped(cfg: Any) -> None:
+        replayed = replayed_values()
+        load(cfg)
+        for key, value in replayed.items():
+            if type(st.session_state.get(key)) is type(value):
+                st.session_state[key] = value
+
+    return wrapped
 
 
 def clicked_point(chart_key: str, curve: int, digits: int = 3) -> tuple[float, float] | None:
@@ -119,7 +192,7 @@ def state_from_url(
     restored on every run, before anything is drawn."""
     from_url = once_from_url(flag, parse)
     if from_url is not None:
-        load(from_url[0])
+        keep_replayed(load)(from_url[0])
         show_url_warnings(from_url[1])
     for name, value in defaults.items():
         st.session_state.setdefault(name, value)

@@ -13,7 +13,9 @@ from gdviz import compare, config, narrate, presets, urlstate
 from gdviz.figures import compare as figs
 from pages.common import (
     OPTIMIZER_LABELS,
+    button,
     figure_cached,
+    keep_replayed,
     landscape_select,
     limits,
     optimizer_payload,
@@ -179,7 +181,7 @@ def choose_landscape() -> None:
 if not st.session_state.get("cmp_from_url"):
     st.session_state.cmp_from_url = True
     cfg0, warnings = urlstate.compare_from_query(st.query_params.to_dict())
-    load(cfg0)
+    keep_replayed(load)(cfg0)
     show_url_warnings(warnings)
 
 st.title("Compare: race optimizers and learning rates")
@@ -191,7 +193,7 @@ st.caption(
 with st.sidebar:
     st.header("Presets")
     st.selectbox("Load a lesson", list(presets.PRESETS), key="cmp_preset")
-    st.button("Load preset", key="cmp_load", on_click=load_preset, type="primary", width="stretch")
+    button(st, "Load preset", key="cmp_load", on_click=load_preset, type="primary", width="stretch")
     st.header("Race")
     pick = landscape_select(st, "cmp_f", choose_landscape)
     ls = pick.landscape
@@ -250,14 +252,16 @@ for row in rows:
             step=0.05,
             key=f"cmp_{rid}_noise",
         )
-        top[5].button(
+        button(
+            top[5],
             "Duplicate",
             key=f"cmp_{rid}_dup",
             on_click=add_run,
             args=(dict(row),),
             disabled=len(rows) >= config.MAX_RUNS,
         )
-        top[6].button(
+        button(
+            top[6],
             "Remove",
             key=f"cmp_{rid}_del",
             on_click=remove_run,
@@ -291,7 +295,7 @@ for row in rows:
             format="%.3g",
             key=f"cmp_{rid}_wd",
         )
-st.button("Add a run", key="cmp_add", on_click=add_run, disabled=len(rows) >= config.MAX_RUNS)
+button(st, "Add a run", key="cmp_add", on_click=add_run, disabled=len(rows) >= config.MAX_RUNS)
 
 state = st.session_state
 payload = {

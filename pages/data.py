@@ -11,6 +11,7 @@ import streamlit as st
 from gdviz import config, datasets, learn, narrate, presets, snippet, urlstate
 from gdviz.figures import data as figs
 from pages.common import (
+    button,
     clicked_point,
     figure_cached,
     inert,
@@ -253,7 +254,7 @@ st.caption(
 
 with st.sidebar:
     st.selectbox("Load a lesson", list(presets.DATA_LESSONS), key="dt_lesson")
-    st.button("Load lesson", key="dt_load", on_click=load_lesson, type="primary", width="stretch")
+    button(st, "Load lesson", key="dt_load", on_click=load_lesson, type="primary", width="stretch")
     st.header("Data and model")
     st.selectbox(
         "Data set",

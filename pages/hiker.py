@@ -8,12 +8,12 @@ import streamlit as st
 from gdviz import config, hiker, urlstate
 from gdviz.figures.hiker import curve_figure, loss_steps_figure
 from pages.common import (
+    button,
     landscape_select,
-    once_from_url,
     resolve_current,
     route_through_app,
     set_custom,
-    show_url_warnings,
+    state_from_url,
     sync_url,
     validate_or_explain,
 )
@@ -101,16 +101,16 @@ def undo() -> None:
 
 
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
-from_url = once_from_url("hiker_from_url", urlstate.hiker_from_query)
-if from_url is not None:
-    cfg, url_warnings = from_url
-    st.session_state.hiker_f = cfg.landscape
-    st.session_state.hiker_lr = cfg.lr
-    st.session_state.hiker_lr_slider = nearest_choice(cfg.lr)
-    st.session_state.hiker_x0 = cfg.x0
+def load(cfg: config.HikerConfig) -> None:
+    """Put a validated config into the widgets, and walk the steps the link says."""
+    s = st.session_state
+    s.hiker_f, s.hiker_lr, s.hiker_x0 = cfg.landscape, cfg.lr, cfg.x0
+    s.hiker_lr_slider = nearest_choice(cfg.lr)
     set_custom("hiker_f", cfg)
-    st.session_state.hike = hiker.step(hiker.start(cfg.surface(), cfg.x0), cfg.lr, cfg.steps)
-    show_url_warnings(url_warnings)
+    s.hike = hiker.step(hiker.start(cfg.surface(), cfg.x0), cfg.lr, cfg.steps)
+
+
+state_from_url("hiker_from_url", urlstate.hiker_from_query, load, {})
 
 st.title("The hiker: gradient descent in one dimension")
 st.caption(
@@ -147,7 +147,8 @@ with controls:
     )
     at_cap = st.session_state.hike.steps >= hiker.MAX_STEPS
     b1, b2 = st.columns(2)
-    b1.button(
+    button(
+        b1,
         "Step",
         key="hiker_step",
         on_click=walk,
@@ -156,7 +157,8 @@ with controls:
         width="stretch",
         disabled=at_cap,
     )
-    b2.button(
+    button(
+        b2,
         "Run 10 steps",
         key="hiker_run10",
         on_click=walk,
@@ -165,8 +167,8 @@ with controls:
         disabled=at_cap,
     )
     b3, b4 = st.columns(2)
-    b3.button("Back", key="hiker_back", on_click=undo, width="stretch")
-    b4.button("Reset", key="hiker_reset", on_click=restart, width="stretch")
+    button(b3, "Back", key="hiker_back", on_click=undo, width="stretch")
+    button(b4, "Reset", key="hiker_reset", on_click=restart, width="stretch")
     if at_cap:
         st.info(
             f"The hiker has taken {hiker.MAX_STEPS:,} steps, the most one hike keeps. Press "

@@ -14,6 +14,7 @@ from pages.common import (
     OPTIMIZER_LABELS,
     clicked_point,
     figure_cached,
+    keep_replayed,
     landscape_select,
     limits,
     optimizer_payload,
@@ -107,9 +108,9 @@ if not st.session_state.get("sw_from_url"):
         config.BasinConfig, link.get("b", ""), None, "basin map"
     )
     if sweep0 is not None:
-        load_sweep(sweep0)
+        keep_replayed(load_sweep)(sweep0)
     if basin0 is not None:
-        load_basins(basin0)
+        keep_replayed(load_basins)(basin0)
     show_url_warnings([*sweep_warnings, *basin_warnings])
 
 st.title("Sweep & basins: where training breaks, and where it ends")

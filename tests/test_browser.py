@@ -44,15 +44,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """``streamlit run app.py`` on a free localhost port; yields its base URL."""
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        if IN_CI:
-            pytest.fail("Chromium is required under CI; install it (apt-get install chromium)")
-        pytest.skip(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` to run this")
-    optional_module("playwright", "drives the browser")
-    port = free_port()
+def start_streamlit(port: int) -> subprocess.Popen:
+    """``streamlit run app.py`` on ``port``, returned once ``/_stcore/health`` says ``ok``."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -70,25 +63,39 @@ def server() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return proc
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}")
+        time.sleep(0.3)
+
+
+def stop_streamlit(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A running app on a free localhost port; yields its base URL."""
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        if IN_CI:
+            pytest.fail("Chromium is required under CI; install it (apt-get install chromium)")
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` to run this")
+    optional_module("playwright", "drives the browser")
+    port = free_port()
+    proc = start_streamlit(port)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-                    if reply.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}"
-                )
-            time.sleep(0.3)
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop_streamlit(proc)
 
 
 @pytest.fixture(scope="module")
@@ -334,3 +341,33 @@ def test_the_hiker_at_his_step_limit_says_so(server, page):
     assert page.get_by_role("button", name="Step", exact=True).is_disabled()
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     assert page.locator(".js-plotly-plot").count() == 2
+
+
+def test_the_first_click_and_value_after_a_server_restart_count(server, page):
+    """A tab left open across a server restart reconnects to a fresh session: its first click
+    (Step) and its first typed value (α) take effect instead of being dropped."""
+    port = free_port()
+    proc = start_streamlit(port)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/hiker?f=parabola&lr=0.1&x0=-4")
+        wait_idle(page)
+        page.get_by_text("Step: 0 | Current Position: -4.00").wait_for(timeout=30_000)
+        stop_streamlit(proc)
+        proc = start_streamlit(port)
+        time.sleep(3)  # the tab notices and reconnects
+        page.get_by_role("button", name="Step", exact=True).click()
+        wait_idle(page, settle=1.5)
+        page.get_by_text("Step: 1 | Current Position: -3.20").wait_for(timeout=30_000)
+        stop_streamlit(proc)
+        proc = start_streamlit(port)
+        time.sleep(3)
+        rate = page.get_by_label("Learning rate α (exact)")
+        rate.fill("0.3")
+        rate.press("Enter")
+        wait_idle(page, settle=1.5)
+        deadline = time.monotonic() + 15
+        while "lr=0.3" not in page.url and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert "lr=0.3" in page.url and rate.input_value() == "0.3000"
+    finally:
+        stop_streamlit(proc)
