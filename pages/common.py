@@ -113,14 +113,13 @@ def button(
         st.rerun()
 
 
-def replayed_values() -> dict[str, Any]:
-    """Numbers and switches (by widget key) whose values the browser sent into this run.
+def replayed_states() -> dict[str, Any]:
+    """The serialised widget states (``WidgetState`` protos, by widget key) that the browser
+    sent into this run and the session has not decoded yet.
 
     On a session's first run these exist only when a tab reconnects to a restarted server and
-    replays its widgets, with the value just typed. They are read, serialised, from
-    Streamlit's session state internals (the session cannot decode them before the widgets are
-    drawn), so only plain numbers and booleans are taken; anything else, or a Streamlit
-    without these internals, gives nothing (the link then wins, as before).
+    replays its widgets. They come from Streamlit's session state internals, guarded: a
+    Streamlit without them gives nothing (the link then wins, as before).
     """
     try:
         from streamlit.runtime.state.common import user_key_from_element_id
@@ -129,17 +128,35 @@ def replayed_values() -> dict[str, Any]:
         states = get_session_state()._state._new_widget_state.states
     except (ImportError, AttributeError):
         return {}
-    values: dict[str, Any] = {}
+    replayed = {}
     for wid, wstate in states.items():
         proto, key = getattr(wstate, "value", None), user_key_from_element_id(wid)
-        kind = proto.WhichOneof("value") if hasattr(proto, "WhichOneof") else None
-        if key is None or kind is None:
-            continue
+        if key is not None and hasattr(proto, "WhichOneof") and proto.WhichOneof("value"):
+            replayed[key] = proto
+    return replayed
+
+
+def replayed_values() -> dict[str, Any]:
+    """The numbers and switches among :func:`replayed_states`, decoded: only plain numbers
+    and booleans are taken (the session cannot decode the rest before their widgets exist)."""
+    values: dict[str, Any] = {}
+    for key, proto in replayed_states().items():
+        kind = proto.WhichOneof("value")
         if kind in ("double_value", "int_value", "bool_value"):
             values[key] = getattr(proto, kind)
         elif kind == "double_array_value" and len(proto.double_array_value.data) == 1:
             values[key] = proto.double_array_value.data[0]  # a one-handle slider
     return values
+
+
+def replayed_upload(key: str) -> bool:
+    """Whether a reconnecting tab still shows a file in uploader ``key``: after a server
+    restart the file itself is gone, while the browser keeps showing it."""
+    proto = replayed_states().get(key)
+    kind = proto.WhichOneof("value") if proto is not None else None
+    return kind == "file_uploader_state_value" and bool(
+        proto.file_uploader_state_value.uploaded_file_info
+    )
 
 
 def once_from_url(
@@ -162,7 +179,10 @@ def keep_replayed(load: Callable[[Any], None]) -> Callable[[Any], None]:
         replayed = replayed_values()
         load(cfg)
         for key, value in replayed.items():
-            if type(st.session_state.get(key)) is type(value):
+            loaded = st.session_state.get(key)
+            if type(loaded) is int and isinstance(value, float) and value.is_integer():
+                value = int(value)  # an integer slider travels as a float
+            if type(loaded) is type(value):
                 st.session_state[key] = value
 
     return wrapped

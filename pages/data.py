@@ -16,6 +16,7 @@ from pages.common import (
     figure_cached,
     inert,
     limits,
+    replayed_upload,
     route_through_app,
     state_from_url,
     sync_url,
@@ -37,6 +38,10 @@ FLAVOUR_HELP = (
 # The server refuses larger bodies outright (server.maxUploadSize in .streamlit/config.toml);
 # the widget says the same limit, so nobody uploads 50 MB to be told "1 MB" afterwards.
 UPLOAD_LIMIT_MB = 1
+LOST_UPLOAD = (
+    "The server restarted and lost the file you had uploaded: upload it again (remove the old "
+    "one with × if the box above still shows it)."
+)
 TASK_NAMES = {"regression": "a number (regression)", "classification": "one of two classes"}
 # Widget keys, one per DataConfig field (and URL key, see gdviz.urlstate.DATA_KEYS).
 DEFAULTS = {
@@ -202,6 +207,9 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
     None)``; an unusable file or column choice gives a message, never an exception.
     """
     s = st.session_state
+    # After a server restart the tab still shows a file the server no longer has (read before
+    # the uploader decodes the browser's state into "no file").
+    s.dt_upload_lost = s.get("dt_upload_lost") or replayed_upload("dt_file")
     file = st.file_uploader(
         f"CSV with a header row (at most {datasets.MAX_ROWS:,} rows, "
         f"{datasets.MAX_BYTES / 1e6:g} MB)",
@@ -210,7 +218,8 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
     )
     s.dt_dataset = None
     if file is None:
-        return None, "", None
+        return None, "", LOST_UPLOAD if s.dt_upload_lost else None
+    s.dt_upload_lost = False
     content = file.getvalue()
     digest = hashlib.sha256(content).hexdigest()
     try:

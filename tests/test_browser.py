@@ -371,3 +371,30 @@ def test_the_first_click_and_value_after_a_server_restart_count(server, page):
         assert "lr=0.3" in page.url and rate.input_value() == "0.3000"
     finally:
         stop_streamlit(proc)
+
+
+def test_a_file_lost_in_a_server_restart_is_asked_for_again(server, page, tmp_path):
+    good = tmp_path / "grades.csv"
+    good.write_text("hours,score\n1,50\n2,55\n3,62\n4,70\n5,72\n6,80\n2.5,65\n3.5,58\n")
+    port = free_port()
+    proc = start_streamlit(port)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/data?d=upload")
+        wait_idle(page)
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+            str(good)
+        )
+        page.get_by_text("Mini-batch (B = 8)").wait_for(timeout=60_000)
+        stop_streamlit(proc)
+        proc = start_streamlit(port)
+        time.sleep(3)
+        rate = page.get_by_label("Learning rate α")
+        rate.fill("0.2")
+        rate.press("Enter")
+        try:
+            page.get_by_text("lost the file you had uploaded").wait_for(timeout=30_000)
+        finally:
+            screenshot(page, "upload-lost-after-restart.png")
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        stop_streamlit(proc)
