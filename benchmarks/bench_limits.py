@@ -52,6 +52,11 @@ def sweep_rows() -> None:
         bands = len(figs._region_spans(short.lrs, short.region))
         size = len(figs.sweep_figure(short, long).to_json()) / 1000
         print(f"{name:<44} {bands:>6} {runs:>8.2f} {chart:>8.3f} {size:>8.0f}")
+    heaviest = worst.model_copy(update={"steps": config.SWEEP_MAX_STEPS})
+    t0 = time.perf_counter()
+    config.run_sweep(heaviest), config.run_sweep(heaviest, 10 * heaviest.steps)
+    print(f"{'heaviest link: same at 1,000 + 10,000 steps':<44} {'':>6} "
+          f"{time.perf_counter() - t0:>8.2f}")  # fmt: skip
     short = config.run_sweep(worst)
     spans = figs._region_spans(short.lrs, short.region)[:100]
 
