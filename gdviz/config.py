@@ -28,6 +28,7 @@ from pydantic import (
 from gdviz import compare, datasets, expr, hiker, landscapes, learn, optim, schedules, sweep
 from gdviz.descent import Trajectory, descend
 from gdviz.landscapes.base import Landscape
+from gdviz.narrate import quote
 
 MAX_STEPS = 5000
 MAX_LR = 100.0
@@ -196,7 +197,7 @@ class _OnLandscape(_Frozen):
         allowed = [n for n in landscapes.names() if landscapes.get(n).dim in cls.DIMS]
         if name != CUSTOM and name not in allowed:
             raise ValueError(
-                f"unknown landscape {name!r}; choose one of: {', '.join(allowed)}, "
+                f"unknown landscape {quote(name)}; choose one of: {', '.join(allowed)}, "
                 f"or {CUSTOM!r} with an expression"
             )
         return name
@@ -578,6 +579,11 @@ def describe_errors(error: ValidationError) -> list[str]:
         where = " → ".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
         given = problem.get("input")
-        shown = "" if isinstance(given, dict) or given is None else f" (got {given!r})"
+        if isinstance(given, dict | list) or given is None:
+            shown = ""
+        elif isinstance(given, bytes | bytearray):
+            shown = " (the link's data is not readable text)"
+        else:
+            shown = f" (got {quote(given)})"
         lines.append(f"{where}: {message}{shown}" if where else f"{message}{shown}")
     return lines

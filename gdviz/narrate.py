@@ -18,6 +18,13 @@ from gdviz.landscapes.base import Landscape
 from gdviz.sweep import REGIONS, Sweep
 
 
+def quote(value: object, limit: int = 40) -> str:
+    """A value from a link or a file quoted back in a message: its ``repr`` on one line, cut to
+    ``limit`` characters with "…" (a 5,000-digit rate must not fill the page)."""
+    text = "".join(ch if ch.isprintable() else " " for ch in repr(value))
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
+
+
 def num(value: float, decimals: int = 2) -> str:
     """A number for a learner: fixed decimals in the readable range, scientific outside it.
 

@@ -27,6 +27,7 @@ from gdviz.config import (
     resolve_landscape,
 )
 from gdviz.expr import DEFAULT_BOUNDS
+from gdviz.narrate import quote
 
 # URL key -> path inside the RunConfig payload. Short keys keep shared links readable.
 _CUSTOM_KEYS: dict[str, tuple[str, ...]] = {
@@ -123,7 +124,7 @@ def _parse(
     fill: Mapping[tuple[str, ...], Any],
 ) -> tuple[Any, list[str]]:
     unknown = sorted(set(query) - set(keys))
-    warnings = [f"Ignored unknown setting '{k}' in the link." for k in unknown]
+    warnings = [f"Ignored unknown setting {quote(k)} in the link." for k in unknown]
     given = {k: _first(v) for k, v in query.items() if k in keys}
 
     def attempt(values: Mapping[str, str]) -> Any:
@@ -145,7 +146,7 @@ def _parse(
                 given = {}
                 continue
             warnings.append(
-                f"Ignored {culprit}={given.pop(culprit)!r} from the link ({reason}); "
+                f"Ignored {culprit}={quote(given.pop(culprit))} from the link ({reason}); "
                 "using the default."
             )
 
@@ -238,7 +239,7 @@ def run_from_query(query: Mapping[str, Any]) -> tuple[RunConfig, list[str]]:
     if "f" in query and name not in landscapes.names(dim=2) and name != CUSTOM:
         bad = query.pop("f")
         warning = (
-            f"Ignored f={_first(bad)!r} from the link (not a 2-D landscape; choose one of: "
+            f"Ignored f={quote(_first(bad))} from the link (not a 2-D landscape; choose one of: "
             f"{', '.join(landscapes.names(dim=2))}); using {ls.name}."
         )
         config, warnings = _parse(RunConfig, RUN_KEYS, query, fill)
@@ -372,10 +373,13 @@ def model_from_link(
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         return model.model_validate_json(raw), []
     except (binascii.Error, ValueError) as error:
+        readable = isinstance(error, ValidationError) and all(
+            problem["type"] != "json_invalid" for problem in error.errors()
+        )
         reason = (
             "; ".join(describe_errors(error))
-            if isinstance(error, ValidationError)
-            else f"it is not a valid {what} link"
+            if readable
+            else f"it is not a valid {what} link: its data is not the JSON gdviz writes"
         )
         return default, [f"Ignored the {what} in the link ({reason}); showing the default."]
 

@@ -235,19 +235,28 @@ EXAMPLE_FORMULA = {2: "x**2 + 10*y**2", 1: "x**4 - 3*x**2 + x"}
 
 @dataclass(frozen=True)
 class Pick:
-    """The landscape a picker chose (``None`` if a typed formula was rejected) and the config
-    fields that name it (``landscape``, and for a custom one ``expression`` and ``bounds``)."""
+    """The landscape a picker chose (``None`` if a typed formula was rejected), the config
+    fields that name it (``landscape``, and for a custom one ``expression`` and ``bounds``),
+    and the landscape to lay the page's other widgets out against: the chosen one, or while a
+    formula is rejected the last one that worked (so a typo changes no other setting)."""
 
     landscape: Landscape | None
     fields: dict[str, Any]
+    shown: Landscape
 
 
 def landscape_select(
     where: Any, key: str, on_change: Callable[[], None] | None = None, dim: int = 2
 ) -> Pick:
     """A select of the built-in landscapes of ``dim`` variables plus "Custom…", which opens a
-    formula box and plot bounds. A rejected formula shows its message (with the column) and
-    returns ``Pick(None, …)``; the caller keeps the rest of the page working."""
+    formula box and plot bounds (x from / to on one row, y on the next).
+
+    ``on_change`` runs when another landscape is picked (a new landscape may suggest its own
+    start and rate). Editing the formula or its bounds runs nothing: every other setting is
+    kept, and only a start left off a smaller map is moved onto it (:func:`start_inputs` says
+    so). A rejected formula shows its message (with the column) and returns ``Pick(None, …)``
+    with the last landscape that worked, so the caller draws its other widgets as before.
+    """
     names = [*landscapes.names(dim=dim), config.CUSTOM]
     where.selectbox(
         "Landscape" if dim == 2 else "Loss curve",
@@ -257,8 +266,10 @@ def landscape_select(
         format_func=lambda n: CUSTOM_LABEL if n == config.CUSTOM else landscapes.get(n).title,
     )
     name = st.session_state[key]
+    good = f"{key}_good"
     if name != config.CUSTOM:
-        return Pick(landscapes.get(name), {"landscape": name})
+        st.session_state[good] = landscapes.get(name)
+        return Pick(st.session_state[good], {"landscape": name}, st.session_state[good])
     axes = "xy"[:dim]
     text, bounds = _custom_fields(key, dim)
     st.session_state.setdefault(f"{key}_expr", text)
@@ -274,33 +285,28 @@ def landscape_select(
         + ", pi, e, + - * / ** (or ^), parentheses, and "
         + ", ".join(FUNCTIONS)
         + ". Nothing else is accepted.",
-        on_change=on_change,
     )
-    cells = where.columns(2 * dim)
-    for i, axis in enumerate(axes):
-        cells[2 * i].number_input(
-            f"{axis} from",
-            key=f"{key}_{axis}min",
-            step=0.5,
-            min_value=-1e4,
-            max_value=1e4,
-            on_change=on_change,
-        )
-        cells[2 * i + 1].number_input(
-            f"{axis} to",
-            key=f"{key}_{axis}max",
-            step=0.5,
-            min_value=-1e4,
-            max_value=1e4,
-            on_change=on_change,
-        )
+    for axis in axes:
+        low, high = where.columns(2)
+        for cell, end, label in ((low, "min", "from"), (high, "max", "to")):
+            cell.number_input(
+                f"{axis} {label}",
+                key=f"{key}_{axis}{end}",
+                step=0.5,
+                min_value=-1e4,
+                max_value=1e4,
+            )
     text, bounds = _custom_fields(key, dim)
     fields = {"landscape": config.CUSTOM, "expression": text, "bounds": bounds}
     try:
-        return Pick(config.resolve_landscape(config.CUSTOM, text, bounds, dim), fields)
+        st.session_state[good] = config.resolve_landscape(config.CUSTOM, text, bounds, dim)
+        return Pick(st.session_state[good], fields, st.session_state[good])
     except ValueError as error:
         where.error(f"Cannot use this function: {inert(error)}")
-        return Pick(None, fields)
+        fallback = st.session_state.get(good) or config.resolve_landscape(
+            config.CUSTOM, EXAMPLE_FORMULA[dim], DEFAULT_BOUNDS[dim], dim
+        )
+        return Pick(None, fields, fallback)
 
 
 def _custom_fields(key: str, dim: int) -> tuple[str, tuple[tuple[float, float], ...]]:
@@ -338,14 +344,27 @@ def set_custom(key: str, cfg: Any) -> None:
         st.session_state[f"{key}_{axis}min"], st.session_state[f"{key}_{axis}max"] = lo, hi
 
 
+def keep_on_map(key: str, lo: float, hi: float, name: str) -> None:
+    """Move the start coordinate in ``key`` onto ``[lo, hi]`` if a smaller map (new bounds for
+    a typed formula) left it off, and say so. (Streamlit refuses a widget value outside its
+    range, so this runs before the widget is drawn.)"""
+    if key not in st.session_state:
+        return
+    old = float(st.session_state[key])
+    st.session_state[key] = min(max(old, lo), hi)
+    if st.session_state[key] != old:
+        st.toast(
+            f"The start was off the new map: {name} moved from {old:g} to "
+            f"{st.session_state[key]:g}.",
+            icon=":material/open_with:",
+        )
+
+
 def start_inputs(x_where: Any, y_where: Any, landscape: Landscape, x_key: str, y_key: str) -> None:
     """Number inputs for a start point, limited to the landscape's map."""
     (x_lo, x_hi), (y_lo, y_hi) = landscape.bounds
-    # A smaller map (new bounds for a typed formula) must not leave the old start outside it:
-    # Streamlit refuses a widget value outside its range.
-    for key, lo, hi in ((x_key, x_lo, x_hi), (y_key, y_lo, y_hi)):
-        if key in st.session_state:
-            st.session_state[key] = min(max(float(st.session_state[key]), lo), hi)
+    keep_on_map(x_key, x_lo, x_hi, "x₀")
+    keep_on_map(y_key, y_lo, y_hi, "y₀")
     x_where.number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key=x_key, format="%.3f")
     y_where.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key=y_key, format="%.3f")
 

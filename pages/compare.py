@@ -196,9 +196,7 @@ with st.sidebar:
     button(st, "Load preset", key="cmp_load", on_click=load_preset, type="primary", width="stretch")
     st.header("Race")
     pick = landscape_select(st, "cmp_f", choose_landscape)
-    ls = pick.landscape
-    if ls is None:
-        st.stop()
+    ls = pick.shown  # while a typed formula is rejected: the last one that worked
     c1, c2 = st.columns(2)
     start_inputs(c1, c2, ls, "cmp_x0", "cmp_y0")
     st.number_input("Steps", key="cmp_steps", step=50, min_value=1, max_value=config.MAX_STEPS)
@@ -307,6 +305,8 @@ payload = {
     "runs": [row_to_payload(row, state.cmp_steps) for row in rows],
 }
 with race_area:
+    if pick.landscape is None:  # the formula's message is in the sidebar; every setting is kept
+        st.stop()
     cfg = validate_or_explain(config.CompareConfig, payload, "These runs cannot start yet:")
     if cfg is None:
         st.stop()

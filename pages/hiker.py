@@ -9,6 +9,7 @@ from gdviz import config, hiker, urlstate
 from gdviz.figures.hiker import curve_figure, loss_steps_figure
 from pages.common import (
     button,
+    keep_on_map,
     landscape_select,
     resolve_current,
     route_through_app,
@@ -121,9 +122,7 @@ st.caption(
 controls, view = st.columns([1, 2.6], gap="large")
 with controls:
     pick = landscape_select(st, "hiker_f", choose_curve, dim=1)
-    curve = pick.landscape
-    if curve is None:
-        st.stop()
+    curve = pick.shown  # while a typed formula is rejected: the last one that worked
     st.select_slider(
         "Learning rate",
         options=LR_CHOICES,
@@ -141,7 +140,7 @@ with controls:
         on_change=lr_from_box,
     )
     ((lo, hi),) = curve.bounds
-    st.session_state.hiker_x0 = min(max(float(st.session_state.hiker_x0), lo), hi)
+    keep_on_map("hiker_x0", lo, hi, "the start")
     st.slider(
         "Start position", min_value=lo, max_value=hi, step=0.1, key="hiker_x0", on_change=restart
     )
@@ -180,6 +179,8 @@ with controls:
         st.latex(curve.gradient_formula)
     st.markdown(curve.blurb)
 
+if pick.landscape is None:  # the formula's message is beside it; every setting is kept
+    st.stop()
 cfg = validate_or_explain(
     config.HikerConfig,
     {

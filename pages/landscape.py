@@ -124,7 +124,8 @@ def load_optimizer(opt: config.SGDConfig | config.AdamConfig) -> None:
 
 
 def choose_landscape() -> None:
-    """A new landscape (or a new formula) starts from its suggested point and rate."""
+    """A newly picked landscape starts from its suggested point and rate (an edited formula
+    keeps both: see ``landscape_select``)."""
     ls = resolve_current("ls_f")
     if ls is None:
         return
@@ -198,9 +199,7 @@ st.title("The landscape: descent on a 2-D loss surface")
 with st.sidebar:
     st.header("Settings")
     pick = landscape_select(st, "ls_f", choose_landscape)
-    ls = pick.landscape
-    if ls is None:
-        st.stop()
+    ls = pick.shown  # while a typed formula is rejected: the last one that worked
     st.selectbox(
         "Optimizer",
         list(OPTIMIZER_NAMES),
@@ -299,6 +298,8 @@ with st.sidebar:
     )
     st.number_input("Seed", key="ls_seed", step=1, **limits(config.RunConfig, "seed"))
 
+if pick.landscape is None:  # the formula's message is in the sidebar; every setting is kept
+    st.stop()
 cfg = validate_or_explain(config.RunConfig, payload(pick.fields), "These settings cannot run yet:")
 if cfg is None:
     st.stop()

@@ -381,9 +381,7 @@ def test_a_file_lost_in_a_server_restart_is_asked_for_again(server, page, tmp_pa
     try:
         page.goto(f"http://127.0.0.1:{port}/data?d=upload")
         wait_idle(page)
-        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
-            str(good)
-        )
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(good))
         page.get_by_text("Mini-batch (B = 8)").wait_for(timeout=60_000)
         stop_streamlit(proc)
         proc = start_streamlit(port)
@@ -398,3 +396,36 @@ def test_a_file_lost_in_a_server_restart_is_asked_for_again(server, page, tmp_pa
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
         stop_streamlit(proc)
+
+
+def type_into(page, label: str, text: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    wait_idle(page, settle=0.8)
+
+
+def test_a_formula_typo_and_a_new_formula_keep_every_other_setting(server, page):
+    page.goto(f"{server}/landscape?f=custom&expr=x**2%2By**2&lr=0.02&steps=300&x0=1&y0=-1")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    type_into(page, "L(x, y) =", "x**")
+    page.get_by_text("Cannot use this function").wait_for(timeout=30_000)
+    type_into(page, "L(x, y) =", "x**2 + 10*y**2")
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    for label, value in (("Steps", "300"), ("Learning rate α", "0.02"), ("x₀", "1.000")):
+        assert page.get_by_label(label, exact=True).input_value() == value, label
+    assert "steps=300" in page.url and "lr=0.02" in page.url and "x0=1" in page.url
+
+    page.goto(f"{server}/compare")
+    wait_idle(page)
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Landscape").click()
+    page.get_by_role("option", name="Custom… (type a formula)").click()
+    wait_idle(page)
+    steps = page.get_by_label("Steps", exact=True).input_value()
+    threshold = page.get_by_label("Loss threshold (for 'reached at')").input_value()
+    type_into(page, "L(x, y) =", "x**")
+    type_into(page, "L(x, y) =", "x**2 + 10*y**2")
+    page.locator("[data-testid='stTable']").wait_for(timeout=30_000)
+    assert page.get_by_label("Steps", exact=True).input_value() == steps
+    assert page.get_by_label("Loss threshold (for 'reached at')").input_value() == threshold
