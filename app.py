@@ -6,6 +6,8 @@ when the entry point holds widgets while a pages/ folder exists).
 
 import streamlit as st
 
+from pages.common import load_page_scripts
+
 st.set_page_config(
     page_title="gdviz — see how gradient descent learns",
     page_icon="⛰️",
@@ -33,4 +35,5 @@ PAGES = [
     ),
 ]
 
+load_page_scripts()
 st.navigation(PAGES).run()

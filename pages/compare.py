@@ -14,6 +14,7 @@ from gdviz.figures import compare as figs
 from pages.common import (
     OPTIMIZER_LABELS,
     button,
+    chart,
     figure_cached,
     keep_replayed,
     landscape_select,
@@ -315,11 +316,10 @@ with race_area:
     with st.spinner("Racing…"):
         traj = race_cached(key)
     labels = [run.label for run in cfg.runs]
-    st.plotly_chart(
+    chart(
+        st,
         figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels)),
         key="cmp_map",
-        width="stretch",
-        config={"displaylogo": False},
     )
 
     st.subheader("Results")
@@ -340,7 +340,8 @@ with race_area:
     )
     st.toggle("Log scale (loss gap to the best known minimum)", key="cmp_log")
     log_scale = st.session_state.cmp_log
-    st.plotly_chart(
+    chart(
+        st,
         figure_cached(
             f"race-loss-log={log_scale}",
             key,
@@ -349,8 +350,6 @@ with race_area:
             ),
         ),
         key="cmp_loss",
-        width="stretch",
-        config={"displaylogo": False},
     )
 
 sync_url(urlstate.compare_to_query(cfg))

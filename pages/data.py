@@ -12,6 +12,7 @@ from gdviz import config, datasets, learn, narrate, presets, snippet, urlstate
 from gdviz.figures import data as figs
 from pages.common import (
     button,
+    chart,
     clicked_point,
     figure_cached,
     inert,
@@ -380,7 +381,8 @@ if can_overlay:
         "full data's: that is why the path jitters. One row's loss is lowest along a whole line.",
     )
 overlay = can_overlay and st.session_state.dt_overlay
-st.plotly_chart(
+chart(
+    st,
     figure_cached(
         f"data-map-{overlay}",
         key,
@@ -389,8 +391,7 @@ st.plotly_chart(
     key="dt_map",
     on_select=take_click,
     selection_mode="points",
-    width="stretch",
-    config={"displaylogo": False, "scrollZoom": False},
+    config={"scrollZoom": False},
 )
 
 for run in runs:
@@ -422,15 +423,14 @@ st.markdown(narrate.scaling_report(problem, other, cfg.lr, cfg.momentum))
 
 st.subheader("Loss curves")
 st.toggle("Log scale (gap to the optimum's loss)", key="dt_log")
-st.plotly_chart(
+chart(
+    st,
     figure_cached(
         f"data-loss-{st.session_state.dt_log}",
         key,
         lambda: figs.loss_curves_figure(problem, runs, log=st.session_state.dt_log),
     ),
     key="dt_loss",
-    width="stretch",
-    config={"displaylogo": False},
 )
 
 run = runs[0] if not cfg.race else runs[-1]
@@ -446,11 +446,10 @@ if run.batch_size < dataset.n and run.steps > 0:
     st.session_state.dt_t = min(int(st.session_state.dt_t), run.steps - 1)
     st.slider(f"Update ({run.label})", 0, max(1, run.steps - 1), key="dt_t")
     t = int(st.session_state.dt_t)
-    st.plotly_chart(
+    chart(
+        st,
         figure_cached(f"data-batch-{t}", key, lambda: figs.batch_figure(problem, run, t, cfg.lr)),
         key="dt_batch",
-        width="stretch",
-        config={"displaylogo": False},
     )
 
 if dataset.task == "classification":
@@ -467,7 +466,8 @@ if dataset.task == "classification":
         "The same settings for all three models: same start (moved onto a map it is off), "
         "same rate, same batches."
     )
-    st.plotly_chart(
+    chart(
+        st,
         figure_cached(
             "data-surfaces",
             key,
@@ -482,18 +482,15 @@ if dataset.task == "classification":
             ),
         ),
         key="dt_surfaces",
-        width="stretch",
-        config={"displaylogo": False},
     )
-    st.plotly_chart(
+    chart(
+        st,
         figure_cached(
             "data-fits",
             key,
             lambda: figs.fits_figure(trio, trio_runs, [learn.MODELS[m].short for m in keys]),
         ),
         key="dt_fits",
-        width="stretch",
-        config={"displaylogo": False},
     )
 
 with st.expander("The same experiment in PyTorch"):

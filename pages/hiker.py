@@ -9,6 +9,7 @@ from gdviz import config, hiker, urlstate
 from gdviz.figures.hiker import curve_figure, loss_steps_figure
 from pages.common import (
     button,
+    chart,
     keep_on_map,
     landscape_select,
     resolve_current,
@@ -202,19 +203,17 @@ with view:
     st.markdown(f"**Next update:** {hiker.update_rule(hike, cfg.lr)}")
     judgement = hiker.verdict(hike, cfg.lr)
     VERDICT_BOX[judgement.kind](f"**{judgement.headline}** {judgement.detail}")
-    st.plotly_chart(
+    chart(
+        st,
         curve_figure(curve, np.array(hike.positions), cfg.lr),
         key="hiker_curve",
-        width="stretch",
-        config={"displaylogo": False},
     )
     losses = hiker.losses(hike)
     st.markdown("**Loss after each step**")
-    st.plotly_chart(
+    chart(
+        st,
         loss_steps_figure(losses, curve.global_min),
         key="hiker_losses",
-        width="stretch",
-        config={"displaylogo": False},
     )
 
 uniform_rate = all(r == cfg.lr for r in hike.rates)

@@ -7,6 +7,7 @@ import streamlit as st
 from gdviz import config, landscapes, narrate, urlstate
 from gdviz.figures import landscape as figs
 from pages.common import (
+    chart,
     clicked_point,
     figure_cached,
     landscape_select,
@@ -314,20 +315,19 @@ if ls.gradient_formula:
 
 map_col, surface_col = st.columns([1.15, 1], gap="medium")
 with map_col:
-    st.plotly_chart(
+    chart(
+        st,
         figure_cached("contour", key, lambda: figs.contour_figure(ls, traj)),
         key="ls_map",
         on_select=take_click,
         selection_mode="points",
-        width="stretch",
-        config={"displaylogo": False, "scrollZoom": False},
+        config={"scrollZoom": False},
     )
 with surface_col:
-    st.plotly_chart(
+    chart(
+        st,
         figure_cached("surface", key, lambda: figs.surface_figure(ls, traj)),
         key="ls_surface",
-        width="stretch",
-        config={"displaylogo": False},
     )
 
 adaptive = cfg.optimizer.kind != "sgd"
@@ -348,15 +348,14 @@ m4.metric("Status", report.status)
 st.markdown(report.critical)
 st.toggle("Log scale (loss gap to the best known minimum)", key="ls_log")
 log_scale = st.session_state.ls_log
-st.plotly_chart(
+chart(
+    st,
     figure_cached(
         f"loss-log={log_scale}",
         key,
         lambda: figs.loss_figure(traj, log=log_scale, minimum=ls.global_min),
     ),
     key="ls_loss",
-    width="stretch",
-    config={"displaylogo": False},
 )
 
 sync_url(urlstate.run_to_query(cfg))

@@ -12,6 +12,7 @@ from gdviz.figures import compare as figs
 from gdviz.figures import maps
 from pages.common import (
     OPTIMIZER_LABELS,
+    chart,
     clicked_point,
     figure_cached,
     keep_replayed,
@@ -167,11 +168,10 @@ with sweep_tab:
         with st.spinner(f"Running {2 * sweep_cfg.n_rates} runs…"):
             short = sweep_cached(key, sweep_cfg.steps)
             long = sweep_cached(key, 10 * sweep_cfg.steps)
-        st.plotly_chart(
+        chart(
+            st,
             figure_cached("sweep", key, lambda: figs.sweep_figure(short, long)),
             key="sw_chart",
-            width="stretch",
-            config={"displaylogo": False},
         )
         lines = narrate.sweep_report(
             short,
@@ -233,15 +233,14 @@ with basin_tab:
                 steps=basin_cfg.steps,
             )
             single = run_cached(run_cfg.model_dump_json()).path[:, 0]
-        st.plotly_chart(
+        chart(
+            st,
             figure_cached(
                 f"basins-{click}", key, lambda: figs.basin_figure(ls, basin, single=single)
             ),
             key="bs_map",
             on_select=take_basin_click,
             selection_mode="points",
-            width="stretch",
-            config={"displaylogo": False},
         )
         if single is not None:
             link = "/landscape?" + urllib.parse.urlencode(urlstate.run_to_query(run_cfg))

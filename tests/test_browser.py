@@ -429,3 +429,56 @@ def test_a_formula_typo_and_a_new_formula_keep_every_other_setting(server, page)
     page.locator("[data-testid='stTable']").wait_for(timeout=30_000)
     assert page.get_by_label("Steps", exact=True).input_value() == steps
     assert page.get_by_label("Loss threshold (for 'reached at')").input_value() == threshold
+
+
+FRAMES = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  return {frames: (gd._transitionData && gd._transitionData._frames || []).length,
+          points: gd._fullData[5].x.length, fullscreen: !!document.fullscreenElement};
+}"""
+
+
+def test_fullscreen_keeps_the_animation(server, page):
+    page.goto(f"{server}/landscape?f=ravine&opt=sgd&lr=0.075&steps=100")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    before = page.evaluate(FRAMES)
+    assert before["frames"] > 50 and not before["fullscreen"]
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    chart.locator('.modebar-btn[data-title="Fullscreen"]').click()
+    time.sleep(1.0)
+    inside = page.evaluate(FRAMES)
+    assert inside["fullscreen"] and inside["frames"] == before["frames"]
+    screenshot(page, "landscape-fullscreen.png")
+    page.locator(".updatemenu-button", has_text="Play").first.click()
+    time.sleep(2.5)
+    playing = page.evaluate(FRAMES)
+    assert playing["points"] > before["points"] + 10  # Play works in fullscreen
+    # Leave it (Esc is the browser's own; headless Chromium takes the button's second click).
+    chart.hover()
+    chart.locator('.modebar-btn[data-title="Fullscreen"]').click()
+    time.sleep(1.0)
+    after = page.evaluate(FRAMES)
+    assert not after["fullscreen"] and after["frames"] == before["frames"]
+    transform = page.evaluate(
+        "() => document.querySelectorAll('.js-plotly-plot')[0].style.transform"
+    )
+    assert transform == ""  # back exactly as it was
+
+
+def test_chart_text_is_drawn_at_the_designed_size(server, page):
+    page.goto(f"{server}/landscape")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .xtick text", timeout=30_000)
+    sizes = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+             const tick = gd.querySelector('.xtick text, .ytick text');
+             const legend = gd.querySelector('.legendtext');
+             return [tick && parseFloat(getComputedStyle(tick).fontSize),
+                     legend && parseFloat(getComputedStyle(legend).fontSize)];
+           })"""
+    )
+    for tick, legend in sizes:
+        assert tick is None or tick >= 16, sizes
+        assert legend is None or legend >= 15, sizes
