@@ -264,8 +264,23 @@ def check_schedule_fits(optimizer: Any, schedule: Any) -> None:
         )
 
 
+def check_defined(ls: Landscape, start: tuple[float, ...]) -> None:
+    """The loss and its gradient are defined (finite) at ``start``: a typed ``1/x`` at 0, or
+    ``sqrt(x)`` at −2, cannot be a place to start from."""
+    point = np.array(start, dtype=float)
+    with np.errstate(all="ignore"):
+        defined = np.isfinite(ls.value(point)) and np.all(np.isfinite(ls.grad(point)))
+    if not defined:
+        where = ", ".join(f"{v:g}" for v in start)
+        raise ValueError(
+            f"the function or its slope is not defined at the start ({where}); "
+            "choose a start where it is"
+        )
+
+
 def check_start(ls: Landscape, start: tuple[float, ...]) -> None:
-    """``start`` has one finite coordinate per axis and lies on the landscape's map."""
+    """``start`` has one finite coordinate per axis, lies on the landscape's map, and the loss
+    is defined there."""
     if len(start) != ls.dim:
         raise ValueError(f"start needs {ls.dim} coordinate(s) for {ls.name}; got {len(start)}")
     for axis, value, (lo, hi) in zip("xy", start, ls.bounds, strict=False):
@@ -274,6 +289,7 @@ def check_start(ls: Landscape, start: tuple[float, ...]) -> None:
                 f"start {axis} = {value:g} is off the {ls.name} map: "
                 f"{axis} must lie in [{lo:g}, {hi:g}]"
             )
+    check_defined(ls, start)
 
 
 class CompareRun(_Frozen):
@@ -370,6 +386,7 @@ class HikerConfig(_OnLandscape):
         ((lo, hi),) = self.surface().bounds
         if not (math.isfinite(self.x0) and lo <= self.x0 <= hi):
             raise ValueError(f"start x0 = {self.x0:g} must lie in [{lo:g}, {hi:g}]")
+        check_defined(self.surface(), (self.x0,))
         return self
 
 

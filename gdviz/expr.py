@@ -488,8 +488,18 @@ def compile_expression(
     centre = np.array([(lo + hi) / 2 for lo, hi in box])
     corner = np.array([lo for lo, _ in box]) if d == 1 else np.array([box[0][0], box[1][1]])
     start = centre + 0.7 * (corner - centre)
-    if not np.isfinite(expression.value(*start)):
-        start = mesh[finite][0]
+
+    def defined(points: Array) -> Array:
+        """Where the value and every slope are finite (a start must have a gradient)."""
+        with np.errstate(all="ignore"):
+            jet = expression.jet(*(points[..., i] for i in range(d)))
+        return np.isfinite(jet.v) & np.all(np.isfinite(jet.g), axis=0)
+
+    if not defined(start):
+        usable = defined(mesh)
+        if not usable.any():
+            raise ExpressionError("the function has no slope anywhere on this map")
+        start = mesh[usable][0]
     draft = Landscape(
         name="custom",
         title=text.strip(),

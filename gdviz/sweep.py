@@ -6,7 +6,8 @@ into a region:
 * ``diverging``: the run blew up, or it keeps overshooting (its last update reversed the one
   before) and its loss is now above where it started: it is climbing out and will blow up
   given time;
-* ``converging``: the run settled (see ``descend``'s status rules);
+* ``converging``: the run settled (see ``descend``'s status rules), or came 99.9% of the way
+  from the start's loss down to the minimum's (:data:`ARRIVED`);
 * ``oscillating``: still moving, each update reversing the last but no longer than it;
 * ``too slow``: still moving in a steady direction (crawling, not yet there).
 
@@ -33,20 +34,35 @@ REGIONS = ("too slow", "converging", "oscillating", "diverging")
 UNSETTLED, DIVERGED_CELL = -1, -2
 
 
-def classify(traj: Trajectory, start_loss: Array | float) -> Array:
+ARRIVED = 1e-3
+"""A run that has come 99.9% of the way from its start's loss down to the minimum's counts as
+converging, whether or not its steps have stopped: a learner reads a final loss of 1e-8 as
+"got there", not as "too slow"."""
+
+
+def classify(
+    traj: Trajectory, start_loss: Array | float, floor: float = math.nan, arrived: float = ARRIVED
+) -> Array:
     """The region of each run: ``(N,)`` strings from :data:`REGIONS`.
 
-    ``start_loss``: the loss at each run's start (scalar or ``(N,)``). A single longer move is
-    not enough to call a run unstable: with momentum the iterates spiral in, and a move can
-    outgrow the one before while the spiral still shrinks.
+    ``start_loss``: the loss at each run's start (scalar or ``(N,)``); ``floor``: the lowest
+    known loss (the global minimum's; ``nan`` when none is known). A run converges when it
+    settled (``descend``'s rule) or when ``final − floor ≤ arrived · (start − floor)``. A single
+    longer move is not enough to call a run unstable: with momentum the iterates spiral in, and
+    a move can outgrow the one before while the spiral still shrinks.
     """
     reversing = np.sum(traj.last_move * traj.previous_move, axis=-1) < 0
     growing = reversing & (traj.final_loss > start_loss)
+    close = (
+        (traj.final_loss - floor <= arrived * (np.asarray(start_loss) - floor))
+        if np.isfinite(floor)
+        else np.zeros(traj.final_loss.shape, dtype=bool)
+    )
     return np.where(
         (traj.status == DIVERGED) | growing,
         "diverging",
         np.where(
-            traj.status == CONVERGED,
+            (traj.status == CONVERGED) | close,
             "converging",
             np.where(reversing, "oscillating", "too slow"),
         ),
@@ -105,7 +121,8 @@ def lr_sweep(
         seed=seed,
         record="final",
     )
-    region = classify(traj, float(landscape.value(np.asarray(start, dtype=float))))
+    start_loss = float(landscape.value(np.asarray(start, dtype=float)))
+    region = classify(traj, start_loss, landscape.global_min)
     minimum, critical = None, math.inf
     if len(landscape.minima):
         settled = traj.final[region == "converging"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import base64
 
-from gdviz import narrate, urlstate
+import numpy as np
+
+from gdviz import config, landscapes, narrate, urlstate
+from gdviz.figures import compare as compare_figs
 from tests.test_app import open_page, url_warnings
 
 
@@ -41,3 +44,29 @@ def test_a_new_formula_keeps_the_rate_and_the_start():
     at.number_input(key="hiker_f_xmax").set_value(1.0).run()
     assert at.slider(key="hiker_x0").value == 1.0
     assert any("moved from 2 to 1" in t.value for t in at.toast)
+
+
+def test_a_rate_that_got_there_is_not_called_too_slow():
+    cfg = config.SweepConfig()  # the default ravine sweep: 243 of 300 "too slow" before
+    result = config.run_sweep(cfg)
+    ls = landscapes.get("ravine")
+    start = float(ls.value(np.array(cfg.start)))
+    there = result.final_loss - ls.global_min <= 1e-3 * (start - ls.global_min)
+    assert there.sum() > 90
+    assert np.all(result.region[there & (result.region != "diverging")] == "converging")
+    assert np.sum(result.region == "too slow") < 160
+    fig = compare_figs.sweep_figure(result, result)
+    assert fig.layout.yaxis.exponentformat == "e"  # 1e-06, not 1μ
+    assert any("99.9% of the way down" in (t.name or "") for t in fig.data)
+
+
+def test_an_undefined_start_is_refused_not_shown_as_progress():
+    for query in ({"expr": "1/x", "x0": "0"}, {"expr": "sqrt(x)", "x0": "-2"}):
+        cfg, warnings = urlstate.hiker_from_query({"f": "custom", **query})
+        assert len(warnings) == 1 and "not defined at the start" in warnings[0]
+        curve = cfg.surface()
+        assert np.isfinite(curve.value(np.array([cfg.x0])))
+        assert np.isfinite(curve.grad(np.array([cfg.x0]))).all()
+    at = open_page("hiker", {"f": "custom", "expr": "sqrt(x)", "x0": "-2"})
+    assert not at.success or "undefined" not in at.success[0].value
+    assert "not defined at the start" in url_warnings(at)[0]

@@ -23,7 +23,7 @@ from gdviz.figures.style import (
     typed,
 )
 from gdviz.landscapes.base import Landscape
-from gdviz.sweep import DIVERGED_CELL, UNSETTLED, BasinMap, Sweep
+from gdviz.sweep import ARRIVED, DIVERGED_CELL, UNSETTLED, BasinMap, Sweep
 
 # Okabe-Ito without yellow (the minima's colour) and black (the exit marks): up to 8 runs cycle.
 RUN_COLOURS = (
@@ -171,6 +171,7 @@ def loss_overlay(
             yaxis={
                 "title": "L − L_min (log)" if log else "loss",
                 "type": "log" if log else "linear",
+                "exponentformat": "e",
             },
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
             margin={"l": 70, "r": 20, "t": 40, "b": 50},
@@ -190,6 +191,9 @@ def _region_spans(lrs: np.ndarray, region: np.ndarray) -> list[tuple[float, floa
             spans.append((10 ** edges[start], 10 ** edges[i], str(region[start])))
             start = i
     return spans
+
+
+REGION_LEGEND = {"converging": f"converging (settled, or {1 - ARRIVED:.1%} of the way down)"}
 
 
 def region_shapes(
@@ -236,7 +240,7 @@ def sweep_figure(short: Sweep, long: Sweep, *, height: int = 620) -> go.Figure:
                 x=[None],
                 y=[None],
                 mode="markers",
-                name=name,
+                name=REGION_LEGEND.get(name, name),
                 marker={"symbol": "square", "size": 14, "color": colour, "opacity": 0.5},
                 visible="legendonly" if name not in short.region else True,
                 hoverinfo="skip",
@@ -298,7 +302,7 @@ def sweep_figure(short: Sweep, long: Sweep, *, height: int = 620) -> go.Figure:
     span = [float(np.log10(short.lrs.min())), float(np.log10(short.lrs.max()))]  # log units
     fig.update_xaxes(type="log", title_text="learning rate α", range=span, row=2, col=1)
     fig.update_xaxes(type="log", range=span, row=1, col=1)
-    fig.update_yaxes(type="log", title_text="final loss", row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="e", title_text="final loss", row=1, col=1)
     fig.update_yaxes(title_text="steps to converge", row=2, col=1)
     fig.update_layout(
         base_layout(

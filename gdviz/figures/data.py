@@ -459,6 +459,7 @@ def loss_curves_figure(
             yaxis={
                 "title": "L − L* (log)" if log else "loss",
                 "type": "log" if log else "linear",
+                "exponentformat": "e",
             },
             legend={"orientation": "h", "y": -0.25, "x": 0},
             margin={"l": 70, "r": 20, "t": 30, "b": 40},

@@ -163,6 +163,7 @@ def loss_steps_figure(losses: np.ndarray, minimum: float) -> go.Figure:
             yaxis={
                 "title": "L − L_min (log)" if use_log else "loss",
                 "type": "log" if use_log else "linear",
+                "exponentformat": "e",
             },
             showlegend=False,
         )

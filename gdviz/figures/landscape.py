@@ -348,9 +348,13 @@ def loss_figure(
             annotation_position="top left",
         )
     fig.update_yaxes(
-        title_text="L − L_min (log)" if log else "loss", type="log" if log else None, row=1, col=1
+        title_text="L − L_min (log)" if log else "loss",
+        type="log" if log else None,
+        exponentformat="e",
+        row=1,
+        col=1,
     )
-    fig.update_yaxes(title_text="‖∇L‖", type="log", row=2, col=1)
+    fig.update_yaxes(title_text="‖∇L‖", type="log", exponentformat="e", row=2, col=1)
     fig.update_xaxes(title_text="step", row=2, col=1)
     fig.update_layout(
         base_layout(height=height, showlegend=False, margin={"l": 70, "r": 20, "t": 30, "b": 50})
