@@ -133,6 +133,8 @@ def verdict(hike: Hike, lr: float) -> Verdict:
     (stuck), or closing in (converging).
     """
     if len(hike.curve.minima) == 0:  # a typed-in curve with no minimum inside its box
+        if hike.diverged:
+            return _thrown_off(hike, "This curve has no minimum inside the plotted range.")
         g = slope(hike)
         return Verdict(
             "converging" if hike.steps == 0 or abs(g) > 0 else "converged",
@@ -150,7 +152,7 @@ def verdict(hike: Hike, lr: float) -> Verdict:
     g = slope(hike)
     gap = loss(hike) - loss(hike, x_star)
     if hike.diverged:
-        return Verdict("diverging", "Diverging: the hiker has been thrown off the curve.", limit)
+        return _thrown_off(hike, limit)
     if abs(g) < AT_MINIMUM and abs(hike.x - x_star) < 1e-3:
         return Verdict(
             "converged", f"Converged: the slope is zero at x = {num(hike.x)}, the bottom.", limit
@@ -180,6 +182,17 @@ def verdict(hike: Hike, lr: float) -> Verdict:
             limit,
         )
     return Verdict("converging", "Converging: every step goes downhill towards the minimum.", limit)
+
+
+def _thrown_off(hike: Hike, limit: str) -> Verdict:
+    """The verdict once a hike has diverged: where the hiker is, and why Step does nothing."""
+    return Verdict(
+        "diverging",
+        f"Diverged: the hiker has been thrown off the curve (he is at x = {num(hike.x)}, "
+        f"L = {loss(hike):.3g}).",
+        "The next step would blow up, so the hike stops here: press Back to retrace his steps, "
+        "Reset to start again, or choose a smaller learning rate. " + limit,
+    )
 
 
 def _prediction(lr: float, crit: float, limit: str) -> Verdict:

@@ -146,6 +146,7 @@ with controls:
         "Start position", min_value=lo, max_value=hi, step=0.1, key="hiker_x0", on_change=restart
     )
     at_cap = st.session_state.hike.steps >= hiker.MAX_STEPS
+    stopped = at_cap or st.session_state.hike.diverged  # the verdict says why
     b1, b2 = st.columns(2)
     button(
         b1,
@@ -155,7 +156,7 @@ with controls:
         args=(1,),
         type="primary",
         width="stretch",
-        disabled=at_cap,
+        disabled=stopped,
     )
     button(
         b2,
@@ -164,7 +165,7 @@ with controls:
         on_click=walk,
         args=(10,),
         width="stretch",
-        disabled=at_cap,
+        disabled=stopped,
     )
     b3, b4 = st.columns(2)
     button(b3, "Back", key="hiker_back", on_click=undo, width="stretch")

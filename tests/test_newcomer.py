@@ -9,7 +9,7 @@ import numpy as np
 
 from gdviz import config, landscapes, narrate, urlstate
 from gdviz.figures import compare as compare_figs
-from tests.test_app import open_page, url_warnings
+from tests.test_app import figure, open_page, url_warnings
 
 
 def test_a_huge_link_value_is_quoted_in_at_most_40_characters():
@@ -70,3 +70,18 @@ def test_an_undefined_start_is_refused_not_shown_as_progress():
     at = open_page("hiker", {"f": "custom", "expr": "sqrt(x)", "x0": "-2"})
     assert not at.success or "undefined" not in at.success[0].value
     assert "not defined at the start" in url_warnings(at)[0]
+
+
+def test_a_diverged_hiker_is_shown_and_the_page_says_why_steps_stop():
+    at = open_page("hiker", {"f": "parabola", "lr": "1.1", "x0": "-4"})
+    while not at.button(key="hiker_run10").disabled:
+        at.button(key="hiker_run10").click().run()
+    hike = at.session_state.hike
+    assert hike.diverged and abs(hike.x) > 50  # past the widest view (±50)
+    assert at.button(key="hiker_step").disabled and at.button(key="hiker_run10").disabled
+    words = at.error[0].value
+    assert "thrown off the curve" in words and "press Back" in words
+    notes = [a["text"] for a in figure(at, 0)["layout"]["annotations"] if a.get("text")]
+    assert any(f"the hiker is at x = {hike.x:.4g}" in note for note in notes)
+    at.button(key="hiker_back").click().run()
+    assert not at.button(key="hiker_step").disabled

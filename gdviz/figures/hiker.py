@@ -114,6 +114,21 @@ def curve_figure(curve: Landscape, positions: np.ndarray, lr: float) -> go.Figur
             startstandoff=14,
             text="",
         )
+    if not x_lo <= x <= x_hi:  # thrown past the widest view: say where he is, at the edge
+        left = x < x_lo
+        fig.add_annotation(
+            x=x_lo if left else x_hi,
+            y=y_range[1] - pad,
+            xref="x",
+            yref="y",
+            text=f"{'← ' if left else ''}the hiker is at x = {x:.4g}, L = {fx:.3g}, "
+            f"off the chart{'' if left else ' →'}",
+            showarrow=False,
+            xanchor="left" if left else "right",
+            yanchor="top",
+            font={"size": 18, "color": PATH},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
     fig.update_layout(
         base_layout(
             height=520,
