@@ -115,7 +115,7 @@ def row_to_payload(row: dict, steps: int) -> dict:
         row["schedule"] if row["sched"] == AS_LOADED else editor_schedule(row["sched"], steps)
     )
     return {
-        "label": row["label"],
+        "label": row["label"].strip() or fallback_label(row),
         "optimizer": {**kept, **edited},
         "schedule": schedule,
         "grad_noise": row["noise"],
@@ -162,6 +162,25 @@ def add_run(copy_of: dict | None = None) -> None:
         f"{stem} ({n})" for n in itertools.count(2) if f"{stem} ({n})" not in taken
     )
     rows.append(base)
+
+
+VERDICT_IN_LABEL = re.compile(r"\s*\((too small|just right|too large)\)")
+
+
+def relabel(run_id: int) -> None:
+    """A label that names its rate ("α = 0.07 (just right)") follows an edited rate: the number
+    is replaced and a verdict about the old rate is dropped. Other labels are the user's."""
+    new = float(st.session_state[f"cmp_{run_id}_lr"])
+    for row in st.session_state.cmp_rows:
+        named = f"α = {float(row['lr']):g}"
+        if row["id"] == run_id and named in row["label"]:
+            label = VERDICT_IN_LABEL.sub("", row["label"].replace(named, f"α = {new:g}"))
+            row["label"] = st.session_state[f"cmp_{run_id}_label"] = label
+
+
+def fallback_label(row: dict) -> str:
+    """The label a run without one is shown with."""
+    return f"run {st.session_state.cmp_rows.index(row) + 1}"
 
 
 def remove_run(run_id: int) -> None:
@@ -218,9 +237,10 @@ for row in rows:
     rid = row["id"]
     with st.container(border=True):
         top = st.columns([2.2, 1.4, 1.2, 1.6, 1.2, 0.9, 0.9])
-        row["label"] = top[0].text_input(
-            "Label", row["label"], key=f"cmp_{rid}_label", max_chars=40
-        )
+        st.session_state.setdefault(f"cmp_{rid}_label", row["label"])
+        row["label"] = top[0].text_input("Label", key=f"cmp_{rid}_label", max_chars=40)
+        if not row["label"].strip():
+            top[0].caption(f"No label: shown as “{fallback_label(row)}”.")
         row["kind"] = top[1].selectbox(
             "Optimizer",
             list(OPTIMIZER_LABELS),
@@ -234,6 +254,8 @@ for row in rows:
             **limits(config.SGDConfig, "lr"),
             format="%.5g",
             key=f"cmp_{rid}_lr",
+            on_change=relabel,
+            args=(rid,),
         )
         shapes = [*SCHEDULES, *([AS_LOADED] if row["schedule"] else [])]
         row["sched"] = top[3].selectbox(

@@ -85,3 +85,18 @@ def test_a_diverged_hiker_is_shown_and_the_page_says_why_steps_stop():
     assert any(f"the hiker is at x = {hike.x:.4g}" in note for note in notes)
     at.button(key="hiker_back").click().run()
     assert not at.button(key="hiker_step").disabled
+
+
+def test_a_label_that_names_its_rate_follows_it_and_an_empty_label_is_not_an_error():
+    at = open_page("compare")  # first preset: "α = 0.07 (just right)" is the second run
+    rid = at.session_state.cmp_rows[1]["id"]
+    assert at.session_state.cmp_rows[1]["label"] == "α = 0.07 (just right)"
+    at.number_input(key=f"cmp_{rid}_lr").set_value(0.03).run()
+    assert at.text_input(key=f"cmp_{rid}_label").value == "α = 0.03"
+    back, _ = urlstate.compare_from_query(dict(at.query_params))
+    assert back.runs[1].label == "α = 0.03" and back.runs[1].optimizer.lr == 0.03
+    at.text_input(key=f"cmp_{rid}_label").set_value("").run()
+    assert not at.error and len(at.get("plotly_chart")) == 2  # the race is still drawn
+    assert any("No label: shown as “run 2”" in c.value for c in at.caption)
+    back, _ = urlstate.compare_from_query(dict(at.query_params))
+    assert back.runs[1].label == "run 2"
