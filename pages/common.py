@@ -393,12 +393,46 @@ def start_inputs(x_where: Any, y_where: Any, landscape: Landscape, x_key: str, y
 
 def limits(model: type[BaseModel], name: str) -> dict[str, float]:
     """A widget's ``min_value`` / ``max_value`` from a model field's bounds, so the widget
-    admits exactly what the model (and so a link) admits: nothing is clamped silently."""
+    admits exactly what the model (and so a link) admits: nothing is clamped silently; and a
+    ``help`` that states them ("Allowed: above 0 and at most 100.")."""
     lo, hi = config.field_bounds(model, name, inclusive=True)
+    open_lo, open_hi = config.field_bounds(model, name)
+    # Said up front: a typed value past a limit is refused by the widget itself, in red.
+    said = [
+        *([] if lo is None else [f"above {open_lo:g}" if open_lo != lo else f"at least {lo:g}"]),
+        *([] if hi is None else [f"below {open_hi:g}" if open_hi != hi else f"at most {hi:g}"]),
+    ]
     return {
         **({} if lo is None else {"min_value": lo}),
         **({} if hi is None else {"max_value": hi}),
+        **({"help": f"Allowed: {' and '.join(said)}."} if said else {}),
     }
+
+
+def lesson_select(where: Any, key: str, titles: list[str], load: Callable[[str], None]) -> None:
+    """A select of one-click lessons: choosing one loads it at once, and the select shows the
+    lesson the settings still match (the page reports that with :func:`lesson_matched`), or
+    "Choose a lesson…": never the name of a lesson that is not what the page shows."""
+    state = st.session_state
+    state[key] = state.get(f"{key}_now")
+
+    def pick() -> None:
+        if state[key] is not None:
+            load(state[key])
+            state[f"{key}_now"] = state[key]
+
+    where.selectbox(
+        "Load a lesson",
+        titles,
+        key=key,
+        placeholder="Choose a lesson…",
+        on_change=pick,
+    )
+
+
+def lesson_matched(key: str, title: str | None) -> None:
+    """Which lesson (if any) this run's settings are, for the lesson select's next run."""
+    st.session_state[f"{key}_now"] = title
 
 
 def validate_or_explain(model: type[BaseModel], payload: dict, lead: str) -> Any:

@@ -18,6 +18,8 @@ from pages.common import (
     figure_cached,
     keep_replayed,
     landscape_select,
+    lesson_matched,
+    lesson_select,
     limits,
     optimizer_payload,
     resolve_current,
@@ -137,8 +139,8 @@ def load(cfg: config.CompareConfig) -> None:
     state.cmp_rows = [run_to_row(run, cfg.steps) for run in cfg.runs]
 
 
-def load_preset() -> None:
-    load(presets.PRESETS[st.session_state.cmp_preset])
+def load_preset(title: str) -> None:
+    load(presets.PRESETS[title])
 
 
 def add_run(copy_of: dict | None = None) -> None:
@@ -212,15 +214,14 @@ st.caption(
 
 with st.sidebar:
     st.header("Presets")
-    st.selectbox("Load a lesson", list(presets.PRESETS), key="cmp_preset")
-    button(st, "Load preset", key="cmp_load", on_click=load_preset, type="primary", width="stretch")
+    lesson_select(st, "cmp_preset", list(presets.PRESETS), load_preset)
     st.header("Race")
     pick = landscape_select(st, "cmp_f", choose_landscape)
     ls = pick.shown  # while a typed formula is rejected: the last one that worked
     c1, c2 = st.columns(2)
     start_inputs(c1, c2, ls, "cmp_x0", "cmp_y0")
-    st.number_input("Steps", key="cmp_steps", step=50, min_value=1, max_value=config.MAX_STEPS)
-    st.number_input("Noise seed", key="cmp_seed", min_value=0, max_value=2**31 - 1, step=1)
+    st.number_input("Steps", key="cmp_steps", step=50, **limits(config.CompareConfig, "steps"))
+    st.number_input("Noise seed", key="cmp_seed", step=1, **limits(config.CompareConfig, "seed"))
     st.number_input(
         "Loss threshold (for 'reached at')",
         key="cmp_threshold",
@@ -268,9 +269,8 @@ for row in rows:
         row["noise"] = top[4].number_input(
             "noise σ",
             value=float(row["noise"]),
-            min_value=0.0,
-            max_value=10.0,
             step=0.05,
+            **limits(config.CompareRun, "grad_noise"),
             key=f"cmp_{rid}_noise",
         )
         button(
@@ -292,7 +292,11 @@ for row in rows:
         more = st.columns(4)
         if row["kind"] in ("sgd", "rmsprop"):
             row["momentum"] = more[0].slider(
-                "momentum β", 0.0, 0.999, float(row["momentum"]), 0.01, key=f"cmp_{rid}_mom"
+                "momentum β",
+                value=float(row["momentum"]),
+                step=0.01,
+                key=f"cmp_{rid}_mom",
+                **limits(config.SGDConfig, "momentum"),
             )
         if row["kind"] == "sgd":
             row["nesterov"] = more[1].toggle(
@@ -311,9 +315,8 @@ for row in rows:
         row["wd"] = more[2].number_input(
             "weight decay",
             value=float(row["wd"]),
-            min_value=0.0,
-            max_value=10.0,
             format="%.3g",
+            **limits(config.SGDConfig, "weight_decay"),
             key=f"cmp_{rid}_wd",
         )
 button(st, "Add a run", key="cmp_add", on_click=add_run, disabled=len(rows) >= config.MAX_RUNS)
@@ -334,6 +337,7 @@ with race_area:
     if cfg is None:
         st.stop()
 
+    lesson_matched("cmp_preset", next((t for t, p in presets.PRESETS.items() if p == cfg), None))
     key = cfg.model_dump_json()
     with st.spinner("Racing…"):
         traj = race_cached(key)

@@ -11,11 +11,12 @@ import streamlit as st
 from gdviz import config, datasets, learn, narrate, presets, snippet, urlstate
 from gdviz.figures import data as figs
 from pages.common import (
-    button,
     chart,
     clicked_point,
     figure_cached,
     inert,
+    lesson_matched,
+    lesson_select,
     limits,
     replayed_upload,
     route_through_app,
@@ -74,10 +75,9 @@ def load(cfg: config.DataConfig) -> None:
     s.dt_w0, s.dt_b0 = cfg.start
 
 
-def load_lesson() -> None:
-    """Put the chosen lesson's settings into the widgets."""
-    lesson = presets.DATA_LESSONS[st.session_state.dt_lesson]
-    load(lesson.config)
+def load_lesson(title: str) -> None:
+    """Put a lesson's settings into the widgets."""
+    load(presets.DATA_LESSONS[title].config)
     st.session_state.pop("dt_t", None)  # the update inspector starts afresh
 
 
@@ -263,8 +263,7 @@ st.caption(
 )
 
 with st.sidebar:
-    st.selectbox("Load a lesson", list(presets.DATA_LESSONS), key="dt_lesson")
-    button(st, "Load lesson", key="dt_load", on_click=load_lesson, type="primary", width="stretch")
+    lesson_select(st, "dt_lesson", list(presets.DATA_LESSONS), load_lesson)
     st.header("Data and model")
     st.selectbox(
         "Data set",
@@ -354,8 +353,10 @@ except ValueError as error:
     st.error(f"These settings cannot run yet: {inert(error)}")
     st.stop()
 
+lesson_matched("dt_lesson", None)
 for title, lesson in presets.DATA_LESSONS.items():
     if cfg == lesson.config:
+        lesson_matched("dt_lesson", title)
         st.info(f"**{title}.** {lesson.look}", icon=":material/lightbulb:")
 key = f"{cfg.model_dump_json()}|{data_key}"
 runs = runs_for(key, cfg, problem)

@@ -139,16 +139,14 @@ with sweep_tab:
         c[3].slider("β₂", 0.0, 0.9999, step=0.0001, key="sw_b2", format="%.4f")
     d = st.columns(6)
     start_inputs(d[0], d[1], ls, "sw_x0", "sw_y0")
-    d[2].number_input(
-        "Steps", min_value=1, max_value=config.SWEEP_MAX_STEPS, step=50, key="sw_steps"
-    )
+    d[2].number_input("Steps", step=50, key="sw_steps", **limits(config.SweepConfig, "steps"))
     d[3].number_input(
         "Smallest α", format="%.3g", key="sw_lr_min", **limits(config.SweepConfig, "lr_min")
     )
     d[4].number_input(
         "Largest α", format="%.3g", key="sw_lr_max", **limits(config.SweepConfig, "lr_max")
     )
-    d[5].number_input("Rates", min_value=50, max_value=1000, step=50, key="sw_n")
+    d[5].number_input("Rates", step=50, key="sw_n", **limits(config.SweepConfig, "n_rates"))
     s = st.session_state
     sweep_cfg = validate_or_explain(
         config.SweepConfig,
@@ -196,7 +194,7 @@ with basin_tab:
     c[2].number_input("α", format="%.4g", key="bs_lr", **limits(config.SGDConfig, "lr"))
     if st.session_state.bs_kind in ("sgd", "rmsprop"):
         c[3].slider("momentum β", 0.0, 0.999, step=0.01, key="bs_mom")
-    c[4].number_input("Steps", min_value=1, max_value=1000, step=50, key="bs_steps")
+    c[4].number_input("Steps", step=50, key="bs_steps", **limits(config.BasinConfig, "steps"))
     c[5].select_slider(
         "Grid",
         # a link may carry any size the model allows (16-256): offer it too

@@ -221,7 +221,7 @@ def test_compare_opens_with_the_learning_rate_lesson():
 def test_presets_load_and_runs_can_be_added_duplicated_and_removed():
     at = open_page("compare")
     at.selectbox(key="cmp_preset").set_value("GD vs momentum vs Adam").run()
-    at.button(key="cmp_load").click().run()
+    assert at.selectbox(key="cmp_preset").value == "GD vs momentum vs Adam"
     assert list(results_table(at).index) == [
         "GD α = 0.001",
         "momentum 0.9, α = 0.001",

@@ -100,3 +100,26 @@ def test_a_label_that_names_its_rate_follows_it_and_an_empty_label_is_not_an_err
     assert any("No label: shown as “run 2”" in c.value for c in at.caption)
     back, _ = urlstate.compare_from_query(dict(at.query_params))
     assert back.runs[1].label == "run 2"
+
+
+def test_number_boxes_say_their_limits():
+    at = open_page("landscape")
+    assert at.number_input(key="ls_steps").help == "Allowed: at least 1 and at most 5000."
+    assert at.number_input(key="ls_lr").help == "Allowed: above 0 and at most 100."
+    at = open_page("compare")
+    assert at.number_input(key="cmp_steps").help == "Allowed: at least 1 and at most 5000."
+    assert "above 0" in at.number_input(key="cmp_threshold").help
+    at = open_page("sweep")
+    assert at.number_input(key="sw_n").help == "Allowed: at least 50 and at most 1000."
+    assert at.number_input(key="sw_lr_min").help == "Allowed: above 0 and at most 100."
+
+
+def test_the_lesson_select_names_only_the_lesson_on_show():
+    at = open_page("data", {"d": "gapminder"})
+    assert at.selectbox(key="dt_lesson").value is None  # not a lesson: "Choose a lesson…"
+    title = "The mismatched loss: a sigmoid stuck on a plateau"
+    at.selectbox(key="dt_lesson").set_value(title).run()
+    assert at.session_state.dt_d == "iris" and at.selectbox(key="dt_lesson").value == title
+    at.number_input(key="dt_lr").set_value(0.3).run()  # no longer the lesson
+    at.run()
+    assert at.selectbox(key="dt_lesson").value is None
