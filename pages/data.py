@@ -298,13 +298,15 @@ with st.sidebar:
         horizontal=False,
     )
     st.header("Gradient descent")
+    racing = bool(st.session_state.dt_race)
     st.radio(
-        "Flavour",
+        "Flavour" + (" (all three race)" if racing else ""),
         list(learn.FLAVOURS),
         key="dt_gd",
         format_func=learn.FLAVOURS.get,
         horizontal=True,
         help=FLAVOUR_HELP,
+        disabled=racing,  # the race runs every flavour: one chosen here would be ignored
     )
     st.toggle("Race all three flavours", key="dt_race", help="Same data order, same start.")
     n_rows = dataset.n if dataset is not None else datasets.MAX_ROWS

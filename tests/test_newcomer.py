@@ -123,3 +123,10 @@ def test_the_lesson_select_names_only_the_lesson_on_show():
     at.number_input(key="dt_lr").set_value(0.3).run()  # no longer the lesson
     at.run()
     assert at.selectbox(key="dt_lesson").value is None
+
+
+def test_racing_the_flavours_disables_the_flavour_choice():
+    at = open_page("data")
+    assert not at.radio(key="dt_gd").disabled
+    at.toggle(key="dt_race").set_value(True).run()
+    assert at.radio(key="dt_gd").disabled and "all three race" in at.radio(key="dt_gd").label
