@@ -65,10 +65,21 @@ def chart(where: Any, figure: go.Figure, key: str, **kwargs: Any) -> Any:
     return where.plotly_chart(figure, key=key, width="stretch", theme=None, config=config, **kwargs)
 
 
+# A projector shows 1280×720: the page starts near the top (Streamlit leaves 6rem), so a
+# page's title, its figure and the figure's Play / slider fit on one screen.
+PAGE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 3rem; }
+[data-testid="stMetricValue"] { font-size: 1.7rem; }
+</style>
+"""
+
+
 def load_page_scripts() -> None:
-    """The page-wide scripts every page needs (the Fullscreen that keeps animations); called
-    once per run by the entry point. The script guards itself against running twice."""
-    st.html(f"<script>{FULLSCREEN_JS}</script>", unsafe_allow_javascript=True)
+    """The page-wide style and scripts every page needs (compact top, the Fullscreen that keeps
+    animations); called once per run by the entry point. The script guards itself against
+    running twice."""
+    st.html(PAGE_CSS + f"<script>{FULLSCREEN_JS}</script>", unsafe_allow_javascript=True)
 
 
 def route_through_app() -> None:

@@ -137,6 +137,7 @@ def load(cfg: config.CompareConfig) -> None:
     state.cmp_x0, state.cmp_y0 = cfg.start
     state.cmp_threshold = cfg.threshold
     state.cmp_rows = [run_to_row(run, cfg.steps) for run in cfg.runs]
+    lesson_matched("cmp_preset", next((t for t, p in presets.PRESETS.items() if p == cfg), None))
 
 
 def load_preset(title: str) -> None:
@@ -207,10 +208,6 @@ if not st.session_state.get("cmp_from_url"):
     show_url_warnings(warnings)
 
 st.title("Compare: race optimizers and learning rates")
-st.caption(
-    "Every run starts from the same point and sees the same gradient noise (one seed), so the "
-    "differences you see come from the optimizer and its settings, not from luck."
-)
 
 with st.sidebar:
     st.header("Presets")
@@ -344,10 +341,14 @@ with race_area:
     labels = [run.label for run in cfg.runs]
     chart(
         st,
-        figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels)),
+        figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels, height=580)),
         key="cmp_map",
     )
 
+    st.caption(
+        "Every run starts from the same point and sees the same gradient noise (one seed), so "
+        "the differences you see come from the optimizer and its settings, not from luck."
+    )
     st.subheader("Results")
     table = compare.results(ls, traj, labels, cfg.threshold)
 

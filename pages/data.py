@@ -69,6 +69,8 @@ DEFAULTS = {
 def load(cfg: config.DataConfig) -> None:
     """Put a validated config into the widgets' state."""
     s = st.session_state
+    titles = (t for t, lesson in presets.DATA_LESSONS.items() if lesson.config == cfg)
+    lesson_matched("dt_lesson", next(titles, None))
     s.dt_d, s.dt_model, s.dt_scale, s.dt_gd = cfg.dataset, cfg.model, cfg.scaling, cfg.flavour
     s.dt_B, s.dt_epochs, s.dt_lr, s.dt_mom = cfg.batch_size, cfg.epochs, cfg.lr, cfg.momentum
     s.dt_seed, s.dt_race = cfg.seed, cfg.race
@@ -257,10 +259,6 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
 state_from_url("dt_from_url", urlstate.data_from_query, load, DEFAULTS)
 
 st.title("Learning from data")
-st.caption(
-    "A model with two parameters, a slope w and an intercept b, learns from real data. Its "
-    "loss over (w, b) is a surface you can see; training walks down it."
-)
 
 with st.sidebar:
     lesson_select(st, "dt_lesson", list(presets.DATA_LESSONS), load_lesson)
@@ -355,27 +353,24 @@ except ValueError as error:
     st.error(f"These settings cannot run yet: {inert(error)}")
     st.stop()
 
-lesson_matched("dt_lesson", None)
-for title, lesson in presets.DATA_LESSONS.items():
-    if cfg == lesson.config:
-        lesson_matched("dt_lesson", title)
-        st.info(f"**{title}.** {lesson.look}", icon=":material/lightbulb:")
 key = f"{cfg.model_dump_json()}|{data_key}"
 runs = runs_for(key, cfg, problem)
 
-st.markdown(
-    f"**{dataset.title}.** {datasets.EXAMPLES[dataset.key].blurb}"
-    if dataset.key in datasets.EXAMPLES
-    else f"**{inert(dataset.title)}** ({dataset.n} rows)."
-)
-# Stacked, not side by side: the cross-entropy formula alone fills a projector's width.
-st.latex(problem.info.formula)
-st.latex(
-    problem.info.output
-    + r",\qquad \theta \leftarrow \theta - \alpha\,\nabla L_{\text{batch}}(\theta)"
-)
-
+# The figure first: on a 1280×720 projector its two panels, Play and slider fit one screen.
 can_overlay = len(runs) == 1 and runs[0].batch_size < dataset.n and cfg.model == "linear"
+overlay = can_overlay and st.session_state.dt_overlay
+chart(
+    st,
+    figure_cached(
+        f"data-map-{overlay}",
+        key,
+        lambda: figs.training_figure(problem, runs, overlay_batch=overlay, height=580),
+    ),
+    key="dt_map",
+    on_select=take_click,
+    selection_mode="points",
+    config={"scrollZoom": False},
+)
 if can_overlay:
     st.toggle(
         "Overlay each mini-batch's own loss (dotted levels) as the path plays",
@@ -383,19 +378,11 @@ if can_overlay:
         help="Each update steps downhill on the loss of its own rows, whose minimum is not the "
         "full data's: that is why the path jitters. One row's loss is lowest along a whole line.",
     )
-overlay = can_overlay and st.session_state.dt_overlay
-chart(
-    st,
-    figure_cached(
-        f"data-map-{overlay}",
-        key,
-        lambda: figs.training_figure(problem, runs, overlay_batch=overlay),
-    ),
-    key="dt_map",
-    on_select=take_click,
-    selection_mode="points",
-    config={"scrollZoom": False},
-)
+lesson_matched("dt_lesson", None)
+for title, lesson in presets.DATA_LESSONS.items():
+    if cfg == lesson.config:
+        lesson_matched("dt_lesson", title)
+        st.info(f"**{title}.** {lesson.look}", icon=":material/lightbulb:")
 
 for run in runs:
     tone = narrate.training_tone(run, problem.optimum_loss)
@@ -418,6 +405,22 @@ if problem.optimum is None:
         "This loss has no minimum: the two classes separate perfectly, so making the sigmoid "
         "ever steeper keeps lowering the loss, and w grows without end."
     )
+
+st.markdown(
+    f"**{dataset.title}.** {datasets.EXAMPLES[dataset.key].blurb}"
+    if dataset.key in datasets.EXAMPLES
+    else f"**{inert(dataset.title)}** ({dataset.n} rows)."
+)
+st.caption(
+    "A model with two parameters, a slope w and an intercept b, learns from real data. Its "
+    "loss over (w, b) is a surface you can see; training walks down it."
+)
+# Stacked, not side by side: the cross-entropy formula alone fills a projector's width.
+st.latex(problem.info.formula)
+st.latex(
+    problem.info.output
+    + r",\qquad \theta \leftarrow \theta - \alpha\,\nabla L_{\text{batch}}(\theta)"
+)
 
 other_scaling = "raw" if cfg.scaling == "standardised" else "standardised"
 other = problem_for(data_key, dataset, cfg.model, other_scaling)

@@ -115,10 +115,6 @@ def load(cfg: config.HikerConfig) -> None:
 state_from_url("hiker_from_url", urlstate.hiker_from_query, load, {})
 
 st.title("The hiker: gradient descent in one dimension")
-st.caption(
-    "The hiker is blindfolded and can only feel the slope under his feet. Each step he moves "
-    "against the slope, by the learning rate α times its steepness: x ← x − α·L'(x)."
-)
 
 controls, view = st.columns([1, 2.6], gap="large")
 with controls:
@@ -160,7 +156,7 @@ with controls:
     )
     button(
         b2,
-        "Run 10 steps",
+        "Run 10",
         key="hiker_run10",
         on_click=walk,
         args=(10,),
@@ -200,14 +196,21 @@ hike: hiker.Hike = st.session_state.hike
 if hike.curve is not curve:  # the formula or its bounds changed: start again on the new curve
     hike = st.session_state.hike = hiker.start(curve, cfg.x0)
 with view:
-    st.markdown(f"#### `{hiker.status_line(hike)}`")
+    # The numbers, then the curve, then the words: on a 1280×720 projector the status line,
+    # the hiker on his curve and the update rule with its numbers share the first screen.
+    st.markdown(f"##### `{hiker.status_line(hike)}`")
+    chart(
+        st,
+        curve_figure(curve, np.array(hike.positions), cfg.lr, height=410),
+        key="hiker_curve",
+    )
     st.markdown(f"**Next update:** {hiker.update_rule(hike, cfg.lr)}")
     judgement = hiker.verdict(hike, cfg.lr)
     VERDICT_BOX[judgement.kind](f"**{judgement.headline}** {judgement.detail}")
-    chart(
-        st,
-        curve_figure(curve, np.array(hike.positions), cfg.lr),
-        key="hiker_curve",
+    st.caption(
+        "The hiker is blindfolded and can only feel the slope under his feet. Each step he "
+        "moves against the slope, by the learning rate α times its steepness: "
+        "x ← x − α·L'(x)."
     )
     losses = hiker.losses(hike)
     st.markdown("**Loss after each step**")

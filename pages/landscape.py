@@ -38,6 +38,7 @@ SCHEDULE_NAMES = {
     "cosine": "Cosine annealing",
     "warmup": "Linear warm-up, then constant",
 }
+VIEWS = ["Map", "3-D surface"]
 # Widget keys, one per setting the URL can carry (see gdviz.urlstate.RUN_KEYS).
 DEFAULTS = {
     "ls_mom": 0.0,
@@ -61,6 +62,7 @@ DEFAULTS = {
     "ls_noise": 0.0,
     "ls_seed": 0,
     "ls_log": False,
+    "ls_view": "Map",
 }
 OPTIMIZER_KEYS = (
     "ls_mom",
@@ -195,7 +197,7 @@ def payload(landscape_fields: dict) -> dict:
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
 state_from_url("ls_from_url", urlstate.run_from_query, load, DEFAULTS)
 
-st.title("The landscape: descent on a 2-D loss surface")
+st.title("Landscape: descent on a 2-D loss surface")
 
 with st.sidebar:
     st.header("Settings")
@@ -307,29 +309,6 @@ if cfg is None:
 
 key = cfg.model_dump_json()
 traj = run_cached(key)
-title = f"`{ls.title}`" if ls.name == config.CUSTOM else f"**{ls.title}.**"  # not markdown
-st.markdown(f"{title} {ls.blurb}")
-st.latex(ls.formula)
-if ls.gradient_formula:
-    st.latex(ls.gradient_formula)
-
-map_col, surface_col = st.columns([1.15, 1], gap="medium")
-with map_col:
-    chart(
-        st,
-        figure_cached("contour", key, lambda: figs.contour_figure(ls, traj)),
-        key="ls_map",
-        on_select=take_click,
-        selection_mode="points",
-        config={"scrollZoom": False},
-    )
-with surface_col:
-    chart(
-        st,
-        figure_cached("surface", key, lambda: figs.surface_figure(ls, traj)),
-        key="ls_surface",
-    )
-
 adaptive = cfg.optimizer.kind != "sgd"
 report = narrate.landscape_report(
     ls,
@@ -338,14 +317,42 @@ report = narrate.landscape_report(
     nesterov=not adaptive and cfg.optimizer.nesterov,
     adaptive=adaptive,
 )
+
+# The figure and its readouts first, side by side: on a 1280×720 projector the map, its Play
+# and step slider, and the numbers are all on the first screen. One view at a time: the 3-D
+# surface is built and sent only when asked for.
+figure_col, readout_col = st.columns([2.4, 1], gap="medium")
+with readout_col:
+    st.segmented_control("View", VIEWS, key="ls_view", required=True, label_visibility="collapsed")
+    st.metric("Final loss", report.final_loss)
+    st.metric("Final point", report.final_point)
+    st.metric("Distance to nearest minimum", report.distance)
+    st.metric("Status", report.status)
+with figure_col:
+    if st.session_state.ls_view == VIEWS[0]:
+        chart(
+            st,
+            figure_cached("contour", key, lambda: figs.contour_figure(ls, traj, height=600)),
+            key="ls_map",
+            on_select=take_click,
+            selection_mode="points",
+            config={"scrollZoom": False},
+        )
+    else:
+        chart(
+            st,
+            figure_cached("surface", key, lambda: figs.surface_figure(ls, traj, height=600)),
+            key="ls_surface",
+        )
+
 box = {"converged": st.success, "diverged": st.error}.get(str(traj.status[0]), st.warning)
 box(report.summary)
-m1, m2, m3, m4 = st.columns([1, 1, 1, 1.5])
-m1.metric("Final loss", report.final_loss)
-m2.metric("Final point", report.final_point)
-m3.metric("Distance to nearest minimum", report.distance)
-m4.metric("Status", report.status)
 st.markdown(report.critical)
+title = f"`{ls.title}`" if ls.name == config.CUSTOM else f"**{ls.title}.**"  # not markdown
+st.markdown(f"{title} {ls.blurb}")
+st.latex(ls.formula)
+if ls.gradient_formula:
+    st.latex(ls.gradient_formula)
 st.toggle("Log scale (loss gap to the best known minimum)", key="ls_log")
 log_scale = st.session_state.ls_log
 chart(

@@ -114,7 +114,7 @@ if not st.session_state.get("sw_from_url"):
         keep_replayed(load_basins)(basin0)
     show_url_warnings([*sweep_warnings, *basin_warnings])
 
-st.title("Sweep & basins: where training breaks, and where it ends")
+st.title("Sweep & basins: where training breaks, where it ends")
 sweep_tab, basin_tab = st.tabs(["Learning-rate sweep", "Basins of attraction"])
 
 with sweep_tab:

@@ -115,7 +115,7 @@ def test_changing_the_curve_starts_a_new_hike():
 def test_landscape_renders_at_its_defaults():
     at = open_page("landscape")
     charts = at.get("plotly_chart")
-    assert len(charts) == 3
+    assert [c.key for c in charts] == ["ls_map", "ls_loss"]  # the 3-D surface only on demand
     contour = figure(at, 0)
     assert len(contour["frames"]) >= 2 and contour["layout"]["images"]
     assert [m.label for m in at.metric] == [
@@ -178,7 +178,7 @@ def test_bad_landscape_link_warns_and_keeps_working():
         "Ignored lr",
         "Ignored steps",
     ]
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 2
 
 
 def test_settings_that_cannot_run_get_a_message_not_a_traceback():
@@ -194,7 +194,10 @@ def test_every_landscape_renders(name):
     at = open_page("landscape")
     at.selectbox(key="ls_f").set_value(name).run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 2
+    at.button_group(key="ls_view").set_value("3-D surface").run()
+    assert [c.key for c in at.get("plotly_chart")] == ["ls_surface", "ls_loss"]
+    assert len(figure(at, 0)["frames"]) >= 2
 
 
 # -- compare ---------------------------------------------------------------------------------------
@@ -297,7 +300,7 @@ def test_a_typed_function_is_drawn_and_runs():
     assert not at.exception
     at.text_input(key="ls_f_expr").set_value("(1-x)^2 + 100*(y-x^2)^2").run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 2  # the map and the loss curves
     latex = [element.value for element in at.latex]
     assert any(r"\left(1 - x\right)^{2}" in text for text in latex)
     assert any(r"\frac{\partial L}{\partial y}" in text for text in latex)  # the gradient
@@ -312,7 +315,7 @@ def test_an_invalid_function_shows_the_message_and_the_page_keeps_working():
     messages = [shown(e.value) for e in at.error]
     assert any("unknown name 'z'; use x and y at column 8" in m for m in messages)
     at.text_input(key="ls_f_expr").set_value("x**2 + y**2").run()
-    assert not at.exception and len(at.get("plotly_chart")) == 3
+    assert not at.exception and len(at.get("plotly_chart")) == 2
 
 
 def test_a_custom_link_loads_the_formula():
@@ -325,7 +328,7 @@ def test_a_custom_link_loads_the_formula():
     assert at.number_input(key="ls_f_xmin").value == -2
     bad = open_page("landscape", {"f": "custom", "expr": "__import__('os')"})
     assert any("Ignored the custom function" in w for w in url_warnings(bad))
-    assert len(bad.get("plotly_chart")) == 3
+    assert len(bad.get("plotly_chart")) == 2
 
 
 def test_the_hiker_walks_a_typed_curve():

@@ -193,7 +193,7 @@ def _region_spans(lrs: np.ndarray, region: np.ndarray) -> list[tuple[float, floa
     return spans
 
 
-REGION_LEGEND = {"converging": f"converging (settled, or {1 - ARRIVED:.1%} of the way down)"}
+REGION_LEGEND = {"converging": f"converging ({1 - ARRIVED:.1%} of the way down)"}
 
 
 def region_shapes(
@@ -227,7 +227,7 @@ def region_shapes(
     return shapes
 
 
-def sweep_figure(short: Sweep, long: Sweep, *, height: int = 620) -> go.Figure:
+def sweep_figure(short: Sweep, long: Sweep, *, height: int = 600) -> go.Figure:
     """Final loss (top, log) and steps to converge (bottom) against the learning rate, for a
     sweep at ``short.steps`` and again at ``long.steps`` (10x), the regions shaded, the critical
     rate from the Hessian and the measured edge of divergence marked."""

@@ -20,6 +20,7 @@ from gdviz.figures import maps
 from gdviz.figures.compare import run_colour
 from gdviz.figures.style import (
     ARROW,
+    CONTROLS_MARGIN,
     OKABE_ITO,
     animation_controls,
     arrow_marker,
@@ -174,7 +175,7 @@ def _axes(problem: Problem, height: int, top: int) -> dict[str, Any]:
         xaxis2={"title": plain(ds.x_label), "domain": [MAP_WIDTH + 0.19, 1.0], "anchor": "y2"},
         yaxis2={"title": plain(ds.y_label), "range": _y_range(problem), "anchor": "x2"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        margin={"l": 70, "r": 20, "t": top, "b": 110},
+        margin={"l": 70, "r": 20, "t": top, "b": CONTROLS_MARGIN},
         clickmode="event+select",
         dragmode="pan",
     )

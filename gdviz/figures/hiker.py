@@ -20,7 +20,9 @@ def _view(curve: Landscape, xs: np.ndarray) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def curve_figure(curve: Landscape, positions: np.ndarray, lr: float) -> go.Figure:
+def curve_figure(
+    curve: Landscape, positions: np.ndarray, lr: float, *, height: int = 520
+) -> go.Figure:
     """The curve ``L(x)``, the trail of earlier positions, the hiker, the tangent at the hiker
     and an arrow to where the next step ``x − α L'(x)`` lands.
 
@@ -131,7 +133,7 @@ def curve_figure(curve: Landscape, positions: np.ndarray, lr: float) -> go.Figur
         )
     fig.update_layout(
         base_layout(
-            height=520,
+            height=height,
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
             xaxis={"title": "position x", "range": [x_lo, x_hi], "zeroline": False},
             yaxis={"title": "loss L(x)", "range": list(y_range), "zeroline": False},

@@ -19,6 +19,7 @@ from gdviz.figures import maps
 from gdviz.figures.maps import exit_point
 from gdviz.figures.style import (
     ARROW,
+    CONTROLS_MARGIN,
     EXIT_MARKER,
     MINIMUM,
     OKABE_ITO,
@@ -267,7 +268,7 @@ def surface_figure(
     axis = {"backgroundcolor": "white", "gridcolor": "#dddddd"}
     layout = base_layout(
         height=height,
-        margin={"l": 0, "r": 0, "t": 40, "b": 110},
+        margin={"l": 0, "r": 0, "t": 40, "b": CONTROLS_MARGIN},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         scene={
             "xaxis": {"title": "x", "range": list(landscape.bounds[0]), **axis},

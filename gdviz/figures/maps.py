@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from gdviz.figures import raster
 from gdviz.figures.style import (
+    CONTROLS_MARGIN,
     EXIT_MARKER,
     MINIMUM,
     SURFACE_SCALE,
@@ -62,7 +63,7 @@ def animated_map(
     layout = base_layout(
         height=height,
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        margin={"l": 60, "r": 20, "t": top, "b": 110},
+        margin={"l": 60, "r": 20, "t": top, "b": CONTROLS_MARGIN},
         **map_layout,
         **controls,
     )

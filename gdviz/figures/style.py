@@ -107,6 +107,13 @@ def frame_args(duration_ms: int, redraw: bool = True) -> dict[str, Any]:
     }
 
 
+# Animation controls are placed in pixels below the plot area (paper y = 0), so they never
+# cover the x-axis title or each other, whatever the figure's height.
+AXIS_ROOM = 62  # px: tick labels and the x-axis title
+CONTROLS_ROW = 44  # px: the Play / Pause row, above the step slider
+CONTROLS_MARGIN = AXIS_ROOM + CONTROLS_ROW + 62  # px of bottom margin for all of it
+
+
 def animation_controls(
     frame_names: Sequence[str],
     labels: Sequence[str],
@@ -133,10 +140,10 @@ def animation_controls(
                 "direction": "left",
                 "buttons": buttons,
                 "x": 0.0,
-                "y": -0.1,
+                "y": 0.0,
                 "xanchor": "left",
                 "yanchor": "top",
-                "pad": {"t": 0, "r": 10},
+                "pad": {"t": AXIS_ROOM, "r": 10},
                 "showactive": False,
                 "font": {"size": 15},
             }
@@ -145,12 +152,14 @@ def animation_controls(
             {
                 "active": 0,
                 "steps": steps,
-                "x": 0.3,
-                "len": 0.7,
-                "y": -0.1,
+                # Below the buttons, across the whole width: beside them, a narrow chart's
+                # slider (and its "step N") ran under the Pause button. The pad is in pixels.
+                "x": 0.0,
+                "len": 1.0,
+                "y": 0.0,
                 "xanchor": "left",
                 "yanchor": "top",
-                "pad": {"t": 0, "b": 10},
+                "pad": {"t": AXIS_ROOM + CONTROLS_ROW, "b": 10},
                 "currentvalue": {"prefix": prefix, "font": {"size": 15}, "xanchor": "right"},
                 "font": {"size": 11},
                 "ticklen": 3,
