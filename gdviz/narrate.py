@@ -185,6 +185,7 @@ class Report:
     status: str  # "converged at step 12", "diverged at step 40", "not converged"
     final_loss: str
     final_point: str
+    final_coords: tuple[str, ...]  # each coordinate alone, for a narrow readout: ("-0.859", …)
     distance: str
     critical: str  # a sentence on the critical learning rate
 
@@ -212,6 +213,7 @@ def landscape_report(
             status=status_text,
             final_loss=num(traj.final_loss[run], 4),
             final_point=point(final),
+            final_coords=tuple(f"{float(v):.4g}" for v in final),
             distance="—",
             critical="This function has no known minimum inside the map, so there is no "
             "critical learning rate to report.",
@@ -234,6 +236,7 @@ def landscape_report(
         status=status_text,
         final_loss=num(traj.final_loss[run], 4),
         final_point=point(final),
+        final_coords=tuple(f"{float(v):.4g}" for v in final),
         distance=num(float(distance), 4),
         critical=critical,
     )

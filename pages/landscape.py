@@ -325,7 +325,9 @@ figure_col, readout_col = st.columns([2.4, 1], gap="medium")
 with readout_col:
     st.segmented_control("View", VIEWS, key="ls_view", required=True, label_visibility="collapsed")
     st.metric("Final loss", report.final_loss)
-    st.metric("Final point", report.final_point)
+    # x and y as separate cards: a pair such as (5.42e-05, -5.42e-05) is cut off beside a map.
+    st.metric("Final x", report.final_coords[0])
+    st.metric("Final y", report.final_coords[1])
     st.metric("Distance to nearest minimum", report.distance)
     st.metric("Status", report.status)
 with figure_col:

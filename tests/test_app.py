@@ -120,7 +120,8 @@ def test_landscape_renders_at_its_defaults():
     assert len(contour["frames"]) >= 2 and contour["layout"]["images"]
     assert [m.label for m in at.metric] == [
         "Final loss",
-        "Final point",
+        "Final x",
+        "Final y",
         "Distance to nearest minimum",
         "Status",
     ]
@@ -142,7 +143,7 @@ def test_changing_the_optimizer_changes_the_figure_and_the_controls():
 def test_a_too_large_rate_says_diverged_in_words():
     at = open_page("landscape", {"f": "bowl", "lr": "1.5"})
     assert at.error and at.error[0].value.startswith("Diverged at step")
-    assert at.metric[3].value.startswith("diverged at step")
+    assert at.metric[4].value.startswith("diverged at step")
 
 
 def test_landscape_link_loads_every_setting():

@@ -482,3 +482,57 @@ def test_chart_text_is_drawn_at_the_designed_size(server, page):
     for tick, legend in sizes:
         assert tick is None or tick >= 16, sizes
         assert legend is None or legend >= 15, sizes
+
+
+FITS = """() => {
+  const inView = (el) => {
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+  };
+  const gd = document.querySelector('.js-plotly-plot');
+  const play = gd && Array.from(gd.querySelectorAll('.updatemenu-button'))
+    .find(b => b.textContent.includes('Play'));
+  const slider = gd && gd.querySelector('.slider-container');
+  const cut = Array.from(document.querySelectorAll(
+      "[data-testid='stMetricValue'] div, [data-testid='stMetricValue'], button p"))
+    .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.textContent);
+  return {play: inView(play), slider: inView(slider), figure: inView(gd), cut,
+          scrolled: document.scrollingElement.scrollTop};
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
+    server, browser, width, height
+):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        for path in (
+            "landscape",
+            "landscape?f=custom&expr=x**2%2B10*y**2&opt=adam&lr=0.3",  # long readouts
+            "landscape?f=bowl&lr=1.5",  # a diverged run
+            "compare",
+            "data",
+        ):
+            page.goto(f"{server}/{path}")
+            wait_idle(page, 1.0)
+            page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+            time.sleep(1.0)
+            fits = page.evaluate(FITS)
+            assert fits["play"] and fits["slider"], (path, fits)
+            assert not fits["cut"], (path, fits["cut"])
+            screenshot(page, f"{path.split('?')[0]}-{width}-{len(path)}.png")
+        page.goto(f"{server}/hiker?f=parabola&lr=0.1&x0=-4")
+        wait_idle(page, 1.0)
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        for name in ("Step", "Run 10", "Back", "Reset"):
+            box = page.get_by_role("button", name=name, exact=True).bounding_box()
+            assert box and box["y"] + box["height"] <= height, name
+        curve = page.locator(".js-plotly-plot").first.bounding_box()
+        assert curve["y"] + curve["height"] <= height
+        assert not page.evaluate(FITS)["cut"]
+        screenshot(page, f"hiker-{width}.png")
+    finally:
+        context.close()

@@ -57,7 +57,7 @@ def test_a_rate_that_got_there_is_not_called_too_slow():
     assert np.sum(result.region == "too slow") < 160
     fig = compare_figs.sweep_figure(result, result)
     assert fig.layout.yaxis.exponentformat == "e"  # 1e-06, not 1μ
-    assert any("converging (99.9% of the way down)" == t.name for t in fig.data)
+    assert any(t.name == "converging (99.9% of the way down)" for t in fig.data)
 
 
 def test_an_undefined_start_is_refused_not_shown_as_progress():
