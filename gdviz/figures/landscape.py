@@ -265,16 +265,25 @@ def surface_figure(
     ]
     # 3-D needs a full redraw per frame (~0.2 s in software WebGL): fewer, slower frames.
     frames, controls = animate(animated, frames_at, shown, [3, 4], 120, redraw=True)
-    axis = {"backgroundcolor": "white", "gridcolor": "#dddddd"}
+    x_range, y_range = landscape.bounds
+    # 3-D tick labels are drawn in perspective: at the page's 17 px they overlap and clip.
+    axis = {
+        "backgroundcolor": "white",
+        "gridcolor": "#dddddd",
+        "nticks": 5,
+        "tickfont": {"size": 13},
+        "title": {"font": {"size": 16}},
+    }
     layout = base_layout(
         height=height,
         margin={"l": 0, "r": 0, "t": 40, "b": CONTROLS_MARGIN},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         scene={
-            "xaxis": {"title": "x", "range": list(landscape.bounds[0]), **axis},
-            "yaxis": {"title": "y", "range": list(landscape.bounds[1]), **axis},
-            "zaxis": {"title": z_label, **axis},
-            "camera": {"eye": {"x": -1.5, "y": -1.6, "z": 1.1}},
+            "domain": {"x": [0, 1], "y": [0, 1]},
+            "xaxis": {**axis, "title": {**axis["title"], "text": "x"}, "range": [*x_range]},
+            "yaxis": {**axis, "title": {**axis["title"], "text": "y"}, "range": [*y_range]},
+            "zaxis": {**axis, "title": {**axis["title"], "text": z_label}},
+            "camera": {"eye": {"x": -1.15, "y": -1.25, "z": 0.85}},  # close: the surface fills
             "aspectmode": "manual",
             "aspectratio": {"x": 1.0, "y": 1.0, "z": 0.6},
         },
