@@ -234,7 +234,7 @@ rows = st.session_state.cmp_rows
 for row in rows:
     rid = row["id"]
     with st.container(border=True):
-        top = st.columns([2.2, 1.4, 1.2, 1.6, 1.2, 0.9, 0.9])
+        top = st.columns([2.2, 1.4, 1.3, 1.8, 1.3])
         st.session_state.setdefault(f"cmp_{rid}_label", row["label"])
         row["label"] = top[0].text_input("Label", key=f"cmp_{rid}_label", max_chars=40)
         if not row["label"].strip():
@@ -270,8 +270,11 @@ for row in rows:
             **limits(config.CompareRun, "grad_noise"),
             key=f"cmp_{rid}_noise",
         )
+        # Second row: room for the optimizer's own settings and whole button labels (on a
+        # 1280-wide projector the first row cut "Duplicate" to "D…").
+        more = st.columns([1.4, 1.1, 1.2, 1.1, 1.1], vertical_alignment="bottom")
         button(
-            top[5],
+            more[3],
             "Duplicate",
             key=f"cmp_{rid}_dup",
             on_click=add_run,
@@ -279,14 +282,13 @@ for row in rows:
             disabled=len(rows) >= config.MAX_RUNS,
         )
         button(
-            top[6],
+            more[4],
             "Remove",
             key=f"cmp_{rid}_del",
             on_click=remove_run,
             args=(rid,),
             disabled=len(rows) <= 1,
         )
-        more = st.columns(4)
         if row["kind"] in ("sgd", "rmsprop"):
             row["momentum"] = more[0].slider(
                 "momentum β",

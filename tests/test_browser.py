@@ -495,7 +495,7 @@ FITS = """() => {
     .find(b => b.textContent.includes('Play'));
   const slider = gd && gd.querySelector('.slider-container');
   const cut = Array.from(document.querySelectorAll(
-      "[data-testid='stMetricValue'] div, [data-testid='stMetricValue'], button p"))
+      "[data-testid='stMetricValue'] div, [data-testid='stMetricValue'], button, button *"))
     .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.textContent);
   return {play: inView(play), slider: inView(slider), figure: inView(gd), cut,
           scrolled: document.scrollingElement.scrollTop};
