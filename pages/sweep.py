@@ -123,7 +123,7 @@ with sweep_tab:
         "Each rate is sorted into a region; the dashed line is the critical rate the Hessian "
         "predicts, the dotted one where runs actually start to diverge."
     )
-    c = st.columns(4)
+    c = st.columns([1.6, 1, 1, 1])
     sweep_pick = landscape_select(c[0], "sw_f", choose_sweep_landscape)
     ls = sweep_pick.landscape or landscapes.get("ravine")
     c[1].selectbox(
@@ -186,7 +186,7 @@ with basin_tab:
         "Change the optimizer or the learning rate and watch the basins deform. Click a cell to "
         "run from there."
     )
-    c = st.columns(6)
+    c = st.columns([2, 1.2, 1, 1.2, 1, 1])
     basin_pick = landscape_select(c[0], "bs_f")
     c[1].selectbox(
         "Optimizer", list(OPTIMIZER_LABELS), key="bs_kind", format_func=OPTIMIZER_LABELS.get
