@@ -452,7 +452,7 @@ def validate_or_explain(model: type[BaseModel], payload: dict, lead: str) -> Any
     try:
         return model.model_validate(payload)
     except ValidationError as error:
-        lines = "\n".join(f"- {inert(line)}" for line in config.describe_errors(error))
+        lines = "\n".join(f"- {inert(line)}" for line in config.explain_errors(error))
         st.error(f"{lead}\n\n{lines}")
         return None
 

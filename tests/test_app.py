@@ -282,7 +282,9 @@ def test_sweep_page_rejects_an_empty_range():
     at = open_page("sweep")
     at.number_input(key="sw_lr_min").set_value(0.5).run()
     assert not at.exception
-    assert at.error and "lr_min (0.5) must be below lr_max (0.2)" in shown(at.error[0].value)
+    assert at.error and "the smallest α (0.5) must be below the largest α (0.2)" in shown(
+        at.error[0].value
+    )
 
 
 def test_basin_map_counts_the_four_himmelblau_basins():

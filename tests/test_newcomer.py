@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 
 import numpy as np
+import pytest
 
 from gdviz import config, landscapes, narrate, urlstate
 from gdviz.figures import compare as compare_figs
@@ -130,3 +131,14 @@ def test_racing_the_flavours_disables_the_flavour_choice():
     assert not at.radio(key="dt_gd").disabled
     at.toggle(key="dt_race").set_value(True).run()
     assert at.radio(key="dt_gd").disabled and "all three race" in at.radio(key="dt_gd").label
+
+
+def test_a_model_error_reads_like_a_sentence():
+    import pydantic
+
+    with pytest.raises(pydantic.ValidationError) as caught:
+        config.RunConfig.model_validate({"optimizer": {"kind": "sgd", "lr": 0}, "steps": 0})
+    assert config.explain_errors(caught.value) == [
+        "The learning rate α must be greater than 0 (got 0).",
+        "The number of steps must be greater than or equal to 1 (got 0).",
+    ]
