@@ -23,18 +23,10 @@ import tracemalloc
 
 import numpy as np
 import plotly.graph_objects as go
+from bench_core import best_of  # run as a script: benchmarks/ is on the path
 
 from gdviz import config, datasets
 from gdviz.figures import compare as figs
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def sweep_rows() -> None:
@@ -48,7 +40,7 @@ def sweep_rows() -> None:
         t0 = time.perf_counter()
         short, long = config.run_sweep(cfg), config.run_sweep(cfg, 10 * cfg.steps)
         runs = time.perf_counter() - t0
-        chart = best_of(lambda short=short, long=long: figs.sweep_figure(short, long))
+        chart = best_of(lambda short=short, long=long: figs.sweep_figure(short, long), 3)
         bands = len(figs._region_spans(short.lrs, short.region))
         size = len(figs.sweep_figure(short, long).to_json()) / 1000
         print(f"{name:<44} {bands:>6} {runs:>8.2f} {chart:>8.3f} {size:>8.0f}")

@@ -120,6 +120,13 @@ def wait_idle(page, settle: float = 0.4) -> None:
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
+def upload(page, path: Path, shown: str) -> None:
+    """Upload the file at ``path`` on the data page and wait until ``shown`` is on the page."""
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_text(shown).wait_for(timeout=60_000)
+    wait_idle(page)
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
@@ -231,9 +238,7 @@ def test_data_page_trains_on_an_uploaded_csv(server, page, tmp_path):
     good.write_text("hours,score\n1,50\n2,55\n3,62\n4,70\n5,72\n6,80\n2.5,65\n3.5,58\n")
     page.goto(f"{server}/data?d=upload")
     wait_idle(page)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(good))
-    page.get_by_text("Mini-batch (B = 8)").wait_for(timeout=60_000)
-    wait_idle(page)
+    upload(page, good, "Mini-batch (B = 8)")
     page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
     title = page.evaluate(
         "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis2.title.text"
@@ -306,9 +311,7 @@ def test_an_upload_with_markup_in_its_names_shows_them_as_text(server, page, tmp
     hostile.write_text("<b>bill</b>,[tip](http://127.0.0.1:9/)\n1,2\n2,3\n4,4\n5,6\n")
     page.goto(f"{server}/data?d=upload")
     wait_idle(page)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(hostile))
-    page.get_by_text("(4 rows)").wait_for(timeout=60_000)
-    wait_idle(page)
+    upload(page, hostile, "(4 rows)")
     main = page.locator("[data-testid='stMain']")
     assert main.locator("a[href^='http://127.0.0.1:9']").count() == 0
     page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
@@ -381,8 +384,7 @@ def test_a_file_lost_in_a_server_restart_is_asked_for_again(server, page, tmp_pa
     try:
         page.goto(f"http://127.0.0.1:{port}/data?d=upload")
         wait_idle(page)
-        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(good))
-        page.get_by_text("Mini-batch (B = 8)").wait_for(timeout=60_000)
+        upload(page, good, "Mini-batch (B = 8)")
         stop_streamlit(proc)
         proc = start_streamlit(port)
         time.sleep(3)
