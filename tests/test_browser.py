@@ -191,7 +191,7 @@ def click_map(
         page.mouse.click(x, y)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            got = tuple(page.get_by_label(label).input_value() for label in labels)
+            got = tuple(page.get_by_label(label, exact=True).input_value() for label in labels)
             if got == target:
                 return got
             time.sleep(0.3)
@@ -364,7 +364,7 @@ def test_the_first_click_and_value_after_a_server_restart_count(server, page):
         stop_streamlit(proc)
         proc = start_streamlit(port)
         time.sleep(3)
-        rate = page.get_by_label("Learning rate α (exact)")
+        rate = page.get_by_label("Learning rate α (exact)", exact=True)
         rate.fill("0.3")
         rate.press("Enter")
         wait_idle(page, settle=1.5)
@@ -388,7 +388,7 @@ def test_a_file_lost_in_a_server_restart_is_asked_for_again(server, page, tmp_pa
         stop_streamlit(proc)
         proc = start_streamlit(port)
         time.sleep(3)
-        rate = page.get_by_label("Learning rate α")
+        rate = page.get_by_label("Learning rate α", exact=True)
         rate.fill("0.2")
         rate.press("Enter")
         try:
@@ -425,12 +425,12 @@ def test_a_formula_typo_and_a_new_formula_keep_every_other_setting(server, page)
     page.get_by_role("option", name="Custom… (type a formula)").click()
     wait_idle(page)
     steps = page.get_by_label("Steps", exact=True).input_value()
-    threshold = page.get_by_label("Loss threshold (for 'reached at')").input_value()
+    threshold = page.get_by_label("Loss threshold (for 'reached at')", exact=True).input_value()
     type_into(page, "L(x, y) =", "x**")
     type_into(page, "L(x, y) =", "x**2 + 10*y**2")
     page.locator("[data-testid='stTable']").wait_for(timeout=30_000)
     assert page.get_by_label("Steps", exact=True).input_value() == steps
-    assert page.get_by_label("Loss threshold (for 'reached at')").input_value() == threshold
+    assert page.get_by_label("Loss threshold (for 'reached at')", exact=True).input_value() == threshold
 
 
 FRAMES = """() => {

@@ -101,7 +101,6 @@ def _map_traces(problem: Problem, click_resolution: int) -> tuple[list[go.Scatte
             gb,
             landscape.value(np.stack([gw, gb], axis=-1)),
             "start at w = %{x:.3g}, b = %{y:.3g}<br>L = %{customdata:.4g}<extra></extra>",
-            size=12,
         ),
         go.Scatter(
             x=[] if opt is None else [opt[0]],

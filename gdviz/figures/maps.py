@@ -122,10 +122,14 @@ def colour_bar_trace(
 
 
 def click_grid_trace(
-    xs: Array, ys: Array, values: Array, hovertemplate: str, size: int = 14
+    xs: Array, ys: Array, values: Array, hovertemplate: str, size: int = 6
 ) -> go.Scatter:
     """Invisible click targets at the points ``(xs, ys)`` (flat ``(k,)``; Plotly cannot report
-    clicks on a picture), hovering the loss ``values (k,)`` there."""
+    clicks on a picture), hovering the loss ``values (k,)`` there.
+
+    The markers are small on purpose: Plotly picks the nearest target within its hover
+    distance, but among overlapping markers (41 a side on a 300-pixel map) it takes the first,
+    so a click could land on the neighbouring node."""
     return go.Scatter(
         x=xs,
         y=ys,
