@@ -430,7 +430,10 @@ def test_a_formula_typo_and_a_new_formula_keep_every_other_setting(server, page)
     type_into(page, "L(x, y) =", "x**2 + 10*y**2")
     page.locator("[data-testid='stTable']").wait_for(timeout=30_000)
     assert page.get_by_label("Steps", exact=True).input_value() == steps
-    assert page.get_by_label("Loss threshold (for 'reached at')", exact=True).input_value() == threshold
+    assert (
+        page.get_by_label("Loss threshold (for 'reached at')", exact=True).input_value()
+        == threshold
+    )
 
 
 FRAMES = """() => {
