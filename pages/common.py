@@ -457,6 +457,23 @@ def validate_or_explain(model: type[BaseModel], payload: dict, lead: str) -> Any
         return None
 
 
+def settings_or_last(
+    model: type[BaseModel], payload: dict, lead: str, memory: str, *, usable: bool = True
+) -> Any:
+    """The validated settings, or, when they cannot run (the problems are shown in words, or a
+    typed formula is rejected: ``usable=False``), the last settings that ran on this page, so
+    the charts stay up beside the message. Stops the page only before anything ever ran."""
+    cfg = validate_or_explain(model, payload, lead) if usable else None
+    if cfg is not None:
+        st.session_state[memory] = cfg
+        return cfg
+    last = st.session_state.get(memory)
+    if last is None:
+        st.stop()
+    st.caption("The charts below show the last settings that could run.")
+    return last
+
+
 def optimizer_payload(
     kind: str,
     lr: float,

@@ -25,10 +25,10 @@ from pages.common import (
     resolve_current,
     route_through_app,
     set_custom,
+    settings_or_last,
     show_url_warnings,
     start_inputs,
     sync_url,
-    validate_or_explain,
 )
 
 route_through_app()
@@ -330,11 +330,16 @@ payload = {
     "runs": [row_to_payload(row, state.cmp_steps) for row in rows],
 }
 with race_area:
-    if pick.landscape is None:  # the formula's message is in the sidebar; every setting is kept
-        st.stop()
-    cfg = validate_or_explain(config.CompareConfig, payload, "These runs cannot start yet:")
-    if cfg is None:
-        st.stop()
+    # A rejected formula (its message is in the sidebar) or runs that cannot start keep the
+    # last race on the page.
+    cfg = settings_or_last(
+        config.CompareConfig,
+        payload,
+        "These runs cannot start yet:",
+        "cmp_last_good",
+        usable=pick.landscape is not None,
+    )
+    ls = cfg.surface()
 
     lesson_matched("cmp_preset", next((t for t, p in presets.PRESETS.items() if p == cfg), None))
     key = cfg.model_dump_json()

@@ -16,10 +16,10 @@ from pages.common import (
     route_through_app,
     run_cached,
     set_custom,
+    settings_or_last,
     start_inputs,
     state_from_url,
     sync_url,
-    validate_or_explain,
 )
 
 route_through_app()
@@ -301,11 +301,16 @@ with st.sidebar:
     )
     st.number_input("Seed", key="ls_seed", step=1, **limits(config.RunConfig, "seed"))
 
-if pick.landscape is None:  # the formula's message is in the sidebar; every setting is kept
-    st.stop()
-cfg = validate_or_explain(config.RunConfig, payload(pick.fields), "These settings cannot run yet:")
-if cfg is None:
-    st.stop()
+# A rejected formula (its message is in the sidebar) or settings that cannot run keep the
+# last run's charts on the page.
+cfg = settings_or_last(
+    config.RunConfig,
+    payload(pick.fields),
+    "These settings cannot run yet:",
+    "ls_last_good",
+    usable=pick.landscape is not None,
+)
+ls = cfg.surface()
 
 key = cfg.model_dump_json()
 traj = run_cached(key)

@@ -188,6 +188,9 @@ def test_settings_that_cannot_run_get_a_message_not_a_traceback():
     at.number_input(key="ls_eta_min").set_value(5.0).run()  # above the learning rate
     assert not at.exception
     assert at.error and "eta_min (5) must be below the learning rate" in shown(at.error[0].value)
+    # The last run's charts stay beside the message, and say so.
+    assert [c.key for c in at.get("plotly_chart")] == ["ls_map", "ls_loss"]
+    assert any("last settings that could run" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize("name", ["bowl", "saddle", "ackley", "plateau", "beale"])
