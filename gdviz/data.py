@@ -184,10 +184,6 @@ class LinearRegression(RowModel):
         quad = np.einsum("...i,ij,...j->...", params, gram, params)
         return np.maximum(quad - 2.0 * (params @ h) + float(self.y @ self.y) / n, 0.0)
 
-    def residuals(self, params: Array, rows: Array | None = None) -> Array:
-        """``r = Xw + b − y``: ``(..., k+1) -> (..., m)``."""
-        return self.z(params, rows) - self._rows(rows)[1]
-
     def grad(self, params: Array, rows: Array | None = None) -> Array:
         """``(2/m) [Xᵀr; Σr]``: ``(..., k+1) -> (..., k+1)``."""
         design, y = self._rows(rows)

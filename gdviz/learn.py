@@ -29,7 +29,6 @@ from gdviz.landscapes.base import Landscape, stack_last, unstack_last
 from gdviz.optim import sgd
 
 Array = np.ndarray
-ModelKey = Literal["linear", "logistic", "sigmoid_mse"]
 Scaling = Literal["raw", "standardised"]
 Flavour = Literal["batch", "stochastic", "minibatch"]
 

@@ -63,10 +63,6 @@ def _check(name: str, value: Hyper, lo: float, hi: float, *, hi_open: bool = Fal
 # -- building blocks -----------------------------------------------------------------------------
 
 
-class CountState(NamedTuple):
-    count: int  # updates applied so far
-
-
 class TraceState(NamedTuple):
     count: int
     buf: Array  # momentum buffer

@@ -90,9 +90,16 @@ def test_bad_run_values_warn_and_keep_the_rest(query, fragment):
 @settings(max_examples=150, deadline=None)
 @given(st.dictionaries(st.sampled_from([*sorted(urlstate.RUN_KEYS), "zz"]), st.text(max_size=30)))
 def test_any_run_query_gives_a_valid_config(query):
+    """Whatever a link holds: a valid config, a warning naming every unknown key, and a config
+    whose own link reads back as the same config with no warning."""
     cfg, warnings = urlstate.run_from_query(query)
     assert isinstance(cfg, RunConfig)
-    assert all(isinstance(w, str) for w in warnings)
+    if "zz" in query:
+        assert "Ignored unknown setting 'zz' in the link." in warnings
+    named = [w.split("=", 1)[0].removeprefix("Ignored ") for w in warnings if "=" in w]
+    assert all(key in query for key in named if key.isidentifier())
+    again, more = urlstate.run_from_query(urlstate.run_to_query(cfg))
+    assert again == cfg and not more
 
 
 @settings(max_examples=150, deadline=None)
