@@ -27,9 +27,17 @@ from pages.common import (
 
 route_through_app()
 
+# Short enough for the sidebar's one-line selects; the page shows each one's full title.
 DATASET_NAMES = {
-    **{key: spec.title for key, spec in datasets.EXAMPLES.items()},
+    "tips": "Restaurant tips",
+    "gapminder": "Life expectancy vs GDP (2007)",
+    "iris": "Iris: two species",
     config.UPLOAD: "Your own CSV file…",
+}
+MODEL_NAMES = {
+    "linear": "Linear neuron + squared error",
+    "logistic": "Sigmoid + cross-entropy",
+    "sigmoid_mse": "Sigmoid + squared error",
 }
 SCALING_NAMES = {"standardised": "Standardised: (x − mean) / std", "raw": "Raw feature"}
 FLAVOUR_HELP = (
@@ -284,7 +292,10 @@ with st.sidebar:
         "Model and loss",
         models,
         key="dt_model",
-        format_func=lambda k: learn.MODELS[k].title,
+        format_func=MODEL_NAMES.get,
+        help="\n\n".join(
+            f"**{MODEL_NAMES[k]}**: {info.title}." for k, info in learn.MODELS.items()
+        ),
         on_change=change_model_or_data,
     )
     st.radio(

@@ -25,7 +25,7 @@ from pages.common import (
 route_through_app()
 
 OPTIMIZER_NAMES = {
-    "sgd": "Gradient descent (SGD, momentum, Nesterov)",
+    "sgd": "SGD, momentum, Nesterov",  # a select shows one line: short enough for the sidebar
     "adagrad": "Adagrad",
     "rmsprop": "RMSprop",
     "adam": "Adam",

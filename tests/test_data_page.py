@@ -76,10 +76,11 @@ def test_flavours_and_the_race():
 def test_classification_offers_the_three_neurons_and_the_surface_pair():
     at = open_page("data", {"d": "iris", "model": "sigmoid_mse", "w0": "-5", "b0": "5"})
     assert at.selectbox(key="dt_model").options == [
-        "Linear neuron, squared error (linear regression)",
-        "Sigmoid neuron, cross-entropy (logistic regression)",
-        "Sigmoid neuron, squared error (the mismatched loss)",
+        "Linear neuron + squared error",
+        "Sigmoid + cross-entropy",
+        "Sigmoid + squared error",
     ]
+    assert "the mismatched loss" in at.selectbox(key="dt_model").help  # the full titles
     assert any("The mismatched loss" in m.value for m in at.markdown)
     surfaces = figure(at, 3)
     titles = [a["text"] for a in surfaces["layout"]["annotations"]]
