@@ -457,6 +457,77 @@ def validate_or_explain(model: type[BaseModel], payload: dict, lead: str) -> Any
         return None
 
 
+def exports(
+    where: Any,
+    key: str,
+    name: str,
+    html: Callable[[], str],
+    csv: Callable[[], str],
+    settings: BaseModel,
+    load: Callable[[Any], None],
+) -> None:
+    """Downloads of the view (standalone HTML that plays with no server), its numbers (CSV)
+    and its settings (JSON), each built only when its button is clicked; and an upload that
+    loads such settings back into the page's widgets."""
+    with where.expander("Export or load: HTML, CSV, settings", icon=":material/download:"):
+        cells = st.columns(3)
+        cells[0].download_button(
+            "Animation (HTML)",
+            data=html,
+            file_name=f"{name}.html",
+            mime="text/html",
+            key=f"{key}_html",
+            help="One file that plays with no network: open it from a USB stick.",
+            width="stretch",
+        )
+        cells[1].download_button(
+            "Numbers (CSV)",
+            data=csv,
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            help="One row per run and step: position, loss, gradient norm, rate, status.",
+            width="stretch",
+        )
+        cells[2].download_button(
+            "Settings (JSON)",
+            data=settings.model_dump_json(indent=2),
+            file_name=f"{name}-settings.json",
+            mime="application/json",
+            key=f"{key}_json",
+            help="Load it back below (or share the page's link) for the identical run.",
+            width="stretch",
+        )
+
+        def load_file() -> None:
+            file = st.session_state.get(f"{key}_load")
+            if file is None:
+                return
+            try:
+                load(type(settings).model_validate_json(file.getvalue()[:MAX_SETTINGS_BYTES]))
+                st.session_state[f"{key}_load_error"] = None
+            except (ValidationError, ValueError) as error:
+                reason = (
+                    "; ".join(config.explain_errors(error))
+                    if isinstance(error, ValidationError)
+                    else "it is not a settings file gdviz wrote"
+                )
+                st.session_state[f"{key}_load_error"] = f"{file.name}: {reason}"
+
+        st.file_uploader(
+            "Load settings (JSON)",
+            type=["json"],
+            key=f"{key}_load",
+            on_change=load_file,
+            max_upload_size=1,
+        )
+        if st.session_state.get(f"{key}_load_error"):
+            st.error(f"Cannot load these settings: {inert(st.session_state[f'{key}_load_error'])}")
+
+
+MAX_SETTINGS_BYTES = 64_000  # a settings file is a few kB; nothing longer is read
+
+
 def settings_or_last(
     model: type[BaseModel], payload: dict, lead: str, memory: str, *, usable: bool = True
 ) -> Any:

@@ -9,12 +9,14 @@ import pandas as pd
 import pydantic
 import streamlit as st
 
-from gdviz import compare, config, narrate, presets, urlstate
+from gdviz import compare, config, export, narrate, presets, urlstate
 from gdviz.figures import compare as figs
+from gdviz.figures.style import standalone_html
 from pages.common import (
     OPTIMIZER_LABELS,
     button,
     chart,
+    exports,
     figure_cached,
     keep_replayed,
     landscape_select,
@@ -346,10 +348,16 @@ with race_area:
     with st.spinner("Racing…"):
         traj = race_cached(key)
     labels = [run.label for run in cfg.runs]
-    chart(
+    race = figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels, height=580))
+    chart(st, race, key="cmp_map")
+    exports(
         st,
-        figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels, height=580)),
-        key="cmp_map",
+        "cmp_export",
+        f"gdviz-race-{cfg.landscape}",
+        html=lambda: standalone_html(race, f"gdviz race: {ls.title}"),
+        csv=lambda: export.runs_csv(traj, labels),
+        settings=cfg,
+        load=load,
     )
 
     st.caption(

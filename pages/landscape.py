@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gdviz import config, landscapes, narrate, urlstate
+from gdviz import config, export, landscapes, narrate, urlstate
 from gdviz.figures import landscape as figs
+from gdviz.figures.style import standalone_html
 from pages.common import (
     chart,
     clicked_point,
+    exports,
     figure_cached,
     landscape_select,
     limits,
@@ -337,24 +339,32 @@ with readout_col:
     st.metric("Status", report.status)
 with figure_col:
     if st.session_state.ls_view == VIEWS[0]:
+        shown = figure_cached("contour", key, lambda: figs.contour_figure(ls, traj, height=600))
         chart(
             st,
-            figure_cached("contour", key, lambda: figs.contour_figure(ls, traj, height=600)),
+            shown,
             key="ls_map",
             on_select=take_click,
             selection_mode="points",
             config={"scrollZoom": False},
         )
     else:
-        chart(
-            st,
-            figure_cached("surface", key, lambda: figs.surface_figure(ls, traj, height=600)),
-            key="ls_surface",
-        )
+        shown = figure_cached("surface", key, lambda: figs.surface_figure(ls, traj, height=600))
+        chart(st, shown, key="ls_surface")
 
 box = {"converged": st.success, "diverged": st.error}.get(str(traj.status[0]), st.warning)
 box(report.summary)
 st.markdown(report.critical)
+name = f"gdviz-{cfg.landscape}-{cfg.optimizer.kind}-lr{cfg.optimizer.lr:g}"
+exports(
+    st,
+    "ls_export",
+    name,
+    html=lambda: standalone_html(shown, f"gdviz: {ls.title}"),
+    csv=lambda: export.runs_csv(traj, [f"{cfg.optimizer.kind} α={cfg.optimizer.lr:g}"]),
+    settings=cfg,
+    load=load,
+)
 title = f"`{ls.title}`" if ls.name == config.CUSTOM else f"**{ls.title}.**"  # not markdown
 st.markdown(f"{title} {ls.blurb}")
 st.latex(ls.formula)

@@ -541,3 +541,30 @@ def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
         screenshot(page, f"hiker-{width}.png")
     finally:
         context.close()
+
+
+def test_the_exported_html_plays_from_a_file_with_the_network_blocked(server, page, tmp_path):
+    page.goto(f"{server}/landscape?f=ravine&opt=sgd&lr=0.075&steps=100")
+    wait_idle(page)
+    page.get_by_text("Export or load: HTML, CSV, settings").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Animation (HTML)").click()
+    saved = tmp_path / "landscape.html"
+    download.value.save_as(saved)
+    assert saved.stat().st_size > 3_000_000
+    offline = page.context.browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        offline.route("http://*/**", lambda route: route.abort())
+        offline.route("https://*/**", lambda route: route.abort())
+        file_page = offline.new_page()
+        file_page.goto(saved.as_uri())
+        file_page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+        before = file_page.evaluate(PATH_LENGTH)
+        file_page.locator(".updatemenu-button", has_text="Play").first.click()
+        time.sleep(3)
+        after = file_page.evaluate(PATH_LENGTH)
+        assert before["points"] == 1 and after["points"] > before["points"] + 10
+        assert after["images"] == 1  # the landscape picture travels inside the file
+        file_page.screenshot(path=str(ARTIFACTS / "export-offline-1280.png"))
+    finally:
+        offline.close()

@@ -222,3 +222,13 @@ def colour_transform(values: np.ndarray) -> tuple[np.ndarray, str]:
     if hi - lo > 50.0 * max(mid - lo, 1e-12):
         return np.log10(1.0 + values - lo), "log₁₀(1 + L − L_min)"
     return values, "loss L"
+
+
+def standalone_html(figure: Any, title: str) -> str:
+    """``figure`` as one HTML file that plays with no network: plotly.js inlined (from the
+    installed plotly package, nothing fetched), the frames, Play / Pause, the slider and the
+    hover all included. About 5 MB, most of it plotly.js."""
+    page = figure.to_html(
+        include_plotlyjs=True, full_html=True, config={"displaylogo": False}, auto_play=False
+    )
+    return page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)
