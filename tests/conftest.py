@@ -31,3 +31,13 @@ def shown(markdown: str) -> str:
     backslash-escaped ASCII punctuation shows as the mark itself, and the invisible word
     joiners that stop bare addresses from becoming links are not seen."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that starts a page with AppTest ``app``, so the fast unit suite runs
+    alone: ``python -m pytest -m "not app and not browser"``."""
+    for item in items:
+        function = getattr(item, "function", None)
+        names = set(getattr(getattr(function, "__code__", None), "co_names", ()))
+        if names & {"open_page", "AppTest", "upload"} and "browser" not in item.keywords:
+            item.add_marker(pytest.mark.app)
