@@ -470,34 +470,27 @@ def exports(
     and its settings (JSON), each built only when its button is clicked; and an upload that
     loads such settings back into the page's widgets."""
     with where.expander("Export or load: HTML, CSV, settings", icon=":material/download:"):
-        cells = st.columns(3)
-        cells[0].download_button(
-            "Animation (HTML)",
-            data=html,
-            file_name=f"{name}.html",
-            mime="text/html",
-            key=f"{key}_html",
-            help="One file that plays with no network: open it from a USB stick.",
-            width="stretch",
-        )
-        cells[1].download_button(
-            "Numbers (CSV)",
-            data=csv,
-            file_name=f"{name}.csv",
-            mime="text/csv",
-            key=f"{key}_csv",
-            help="One row per run and step: position, loss, gradient norm, rate, status.",
-            width="stretch",
-        )
-        cells[2].download_button(
-            "Settings (JSON)",
-            data=settings.model_dump_json(indent=2),
-            file_name=f"{name}-settings.json",
-            mime="application/json",
-            key=f"{key}_json",
-            help="Load it back below (or share the page's link) for the identical run.",
-            width="stretch",
-        )
+        downloads = [  # (label, file name ending, MIME type, what it is, its data)
+            ("Animation (HTML)", ".html", "text/html",
+             "One file that plays with no network: open it from a USB stick.", html),
+            ("Numbers (CSV)", ".csv", "text/csv",
+             "One row per run and step: position, loss, gradient norm, rate, status.", csv),
+            ("Settings (JSON)", "-settings.json", "application/json",
+             "Load it back below (or share the page's link) for the identical run.",
+             settings.model_dump_json(indent=2)),
+        ]  # fmt: skip
+        for cell, (label, ending, mime, what, data) in zip(
+            st.columns(len(downloads)), downloads, strict=True
+        ):
+            cell.download_button(
+                label,
+                data=data,
+                file_name=f"{name}{ending}",
+                mime=mime,
+                key=f"{key}_{re.sub(r'[^a-z]+', '_', ending).strip('_')}",
+                help=what,
+                width="stretch",
+            )
 
         def load_file() -> None:
             file = st.session_state.get(f"{key}_load")
