@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -27,6 +28,9 @@ from bench_core import best_of  # run as a script: benchmarks/ is on the path
 
 from gdviz import config, datasets
 from gdviz.figures import compare as figs
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.test_hostile import bomb_upload, densest_numbers, six_long_cells
 
 
 def sweep_rows() -> None:
@@ -61,16 +65,6 @@ def sweep_rows() -> None:
           f"{best_of(old_way, 1):>8.3f}")  # fmt: skip
 
 
-def bomb() -> bytes:
-    rows = [f"{i},{2 * i},a" for i in range(4999)] + ["1,2," + "Z" * 50_000]
-    return ("x,y,t\n" + "\n".join(rows) + "\n").encode()
-
-
-def six_long_cells() -> bytes:
-    cell = "Z" * 131_000
-    return ("a,b,c,d,e,f,g\n1," + ",".join([cell] * 6) + "\n2,q,q,q,q,q,q\n").encode()
-
-
 def largest_allowed() -> bytes:
     """5,000 rows of 20 numeric columns, as large as the 1 MB limit allows."""
     rng = np.random.default_rng(0)
@@ -79,16 +73,11 @@ def largest_allowed() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def densest() -> bytes:
-    lines = [",".join(f"c{j}" for j in range(99))] + [",".join(["1"] * 99)] * 4990
-    return ("\n".join(lines) + "\n").encode()
-
-
 FILES = {
-    "108 kB bomb (one 50,000-char cell)": bomb,
+    "108 kB bomb (one 50,000-char cell)": bomb_upload,
     "six 131,000-char cells": six_long_cells,
     "largest allowed: 5,000 x 20 numbers": largest_allowed,
-    "densest allowed: 4,990 x 99 one-digit": densest,
+    "densest allowed: 4,990 x 99 one-digit": densest_numbers,
 }
 
 RSS_PROBE = """

@@ -28,8 +28,8 @@ from pydantic import (
 
 from gdviz import compare, datasets, expr, hiker, landscapes, learn, optim, schedules, sweep
 from gdviz.descent import Trajectory, descend
+from gdviz.echo import quote
 from gdviz.landscapes.base import Landscape
-from gdviz.narrate import quote
 
 MAX_STEPS = 5000
 MAX_LR = 100.0

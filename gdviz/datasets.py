@@ -26,6 +26,8 @@ from typing import Literal
 
 import numpy as np
 
+from gdviz.echo import clip
+
 Array = np.ndarray
 Task = Literal["regression", "classification"]
 
@@ -63,13 +65,6 @@ def _format_rows(rows: Array) -> str:
     if len(shown) == 1:
         return shown[0]
     return ", ".join(shown[:-1]) + " and " + shown[-1]
-
-
-def clip_text(text: str, limit: int = 40) -> str:
-    """``text`` on one line (control characters as spaces), cut to ``limit`` characters with
-    "…": how user text is quoted back in a message."""
-    line = "".join(ch if ch.isprintable() else " " for ch in text)
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -131,13 +126,13 @@ class Table:
         if name in self.free_text:
             return self.free_text[name]
         values = self.columns[name]
-        return clip_text(str(next((v for v in values if v.lower() not in MISSING), "")))
+        return clip(str(next((v for v in values if v.lower() not in MISSING), "")))
 
     def _column(self, name: str, role: str) -> Array:
         if name not in self.names:
             raise DataError(
-                f"there is no column {clip_text(name)!r}; the columns are "
-                + ", ".join(clip_text(n) for n in self.names[:12])
+                f"there is no column {clip(name)!r}; the columns are "
+                + ", ".join(clip(n) for n in self.names[:12])
                 + (", …" if len(self.names) > 12 else "")
             )
         if role == "feature" and not self.is_numeric(name):
@@ -257,13 +252,12 @@ class _ColumnReader:
     more distinct texts, or a longer one, it is free text and only an example is kept.
     """
 
-    __slots__ = ("codes", "example", "is_number", "labels", "numbers")
+    __slots__ = ("codes", "example", "labels", "numbers")
 
     def __init__(self) -> None:
         self.numbers: array | None = array("d")
         self.labels: dict[str, int] | None = {}
         self.codes = array("H")
-        self.is_number = True
         self.example = ""
 
     def add(self, cell: str) -> None:
@@ -272,7 +266,7 @@ class _ColumnReader:
             value = _parse_float(text)
             if value is None:
                 self.numbers = None
-                self.example = clip_text(text)
+                self.example = clip(text)
             else:
                 self.numbers.append(value)
         if self.labels is not None:
@@ -280,7 +274,7 @@ class _ColumnReader:
             if code is None:
                 if len(self.labels) >= MAX_LABELS or len(text) > MAX_LABEL_CHARS:
                     self.labels, self.codes = None, array("H")
-                    self.example = self.example or clip_text(text)
+                    self.example = self.example or clip(text)
                     return
                 code = self.labels[text] = len(self.labels)
             self.codes.append(code)
@@ -371,7 +365,7 @@ def _unique_names(header: list[str]) -> list[str]:
     :data:`MAX_NAME_CHARS`; blank ones become ``column 3``; repeats get ``(2)``, ``(3)``."""
     names: list[str] = []
     for j, cell in enumerate(header):
-        base = clip_text(cell.strip(), MAX_NAME_CHARS).strip() or f"column {j + 1}"
+        base = clip(cell.strip(), MAX_NAME_CHARS).strip() or f"column {j + 1}"
         name, k = base, 2
         while name in names:
             name, k = f"{base} ({k})", k + 1

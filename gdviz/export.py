@@ -53,7 +53,7 @@ def runs_csv(traj: Trajectory, labels: Sequence[str], axes: Sequence[str] = ("x"
     for run, label in enumerate(labels):
         rows, status = _rows(traj, run), step_status(traj, run)
         for t in range(rows):
-            rate = repr(float(traj.lr[t, run])) if t < rows - 1 and t < traj.steps else ""
+            rate = repr(float(traj.lr[t, run])) if t < rows - 1 else ""  # rows ≤ steps + 1
             writer.writerow(
                 [
                     label,

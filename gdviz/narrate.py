@@ -18,13 +18,6 @@ from gdviz.landscapes.base import Landscape
 from gdviz.sweep import REGIONS, Sweep
 
 
-def quote(value: object, limit: int = 40) -> str:
-    """A value from a link or a file quoted back in a message: its ``repr`` on one line, cut to
-    ``limit`` characters with "…" (a 5,000-digit rate must not fill the page)."""
-    text = "".join(ch if ch.isprintable() else " " for ch in repr(value))
-    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
-
-
 def num(value: float, decimals: int = 2) -> str:
     """A number for a learner: fixed decimals in the readable range, scientific outside it.
 
@@ -184,7 +177,6 @@ class Report:
     summary: str
     status: str  # "converged at step 12", "diverged at step 40", "not converged"
     final_loss: str
-    final_point: str
     final_coords: tuple[str, ...]  # each coordinate alone, for a narrow readout: ("-0.859", …)
     distance: str
     critical: str  # a sentence on the critical learning rate
@@ -212,7 +204,6 @@ def landscape_report(
             summary=run_summary(traj, run),
             status=status_text,
             final_loss=num(traj.final_loss[run], 4),
-            final_point=point(final),
             final_coords=tuple(f"{float(v):.4g}" for v in final),
             distance="—",
             critical="This function has no known minimum inside the map, so there is no "
@@ -235,7 +226,6 @@ def landscape_report(
         summary=run_summary(traj, run, float(distance)),
         status=status_text,
         final_loss=num(traj.final_loss[run], 4),
-        final_point=point(final),
         final_coords=tuple(f"{float(v):.4g}" for v in final),
         distance=num(float(distance), 4),
         critical=critical,

@@ -4,6 +4,9 @@ The text is generated from the page's settings (data set, model, scaling, batch 
 learning rate, momentum, seed, start), so a learner can carry the experiment over. With the batch
 flavour it reproduces the page's path exactly (in float64); with mini-batches the *order* of the
 rows differs, because ``DataLoader`` shuffles with torch's generator and the page with numpy's.
+
+Text from the user's file (its name, columns and classes) enters the code only as Python literals
+(``repr``) or in a ``#`` comment made one line, so it can never add a statement of its own.
 """
 
 from __future__ import annotations
@@ -11,17 +14,7 @@ from __future__ import annotations
 import math
 
 from gdviz.datasets import EXAMPLES, Dataset
-
-
-def _comment(text: str) -> str:
-    """User text for a ``#`` comment: one line, whatever it holds.
-
-    Python ends a comment at a line break (``\\n``, ``\\r``); every non-printable character
-    (those, form feeds, ``\\x1c``–``\\x1e``, ``\\u2028``, …) becomes a space, so nothing a
-    file's column names or classes contain can start a statement of its own. Everything that
-    enters the code itself goes in as a Python literal (``repr``).
-    """
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+from gdviz.echo import one_line  # user text in a comment: one line, so no new statement
 
 
 def _load_lines(dataset: Dataset, feature: str | None, target: str | None) -> list[str]:
@@ -52,7 +45,7 @@ def _load_lines(dataset: Dataset, feature: str | None, target: str | None) -> li
             compare = f"df[{target!r}] == {number!r}"
         else:
             compare = f"df[{target!r}].astype(str).str.strip() == {positive!r}"
-        lines.append(f"y = ({compare}).to_numpy(dtype=float)  # 1 = {_comment(positive)}")
+        lines.append(f"y = ({compare}).to_numpy(dtype=float)  # 1 = {one_line(positive)}")
     else:
         lines.append(f"y = df[{target!r}].to_numpy(dtype=float)")
     return lines
@@ -75,7 +68,7 @@ def pytorch_snippet(
     """A complete, runnable PyTorch script for these settings (``batch_size`` is the number of
     rows per update: ``n`` for batch descent, 1 for stochastic)."""
     lines = [
-        f"# {_comment(dataset.title)}: the same experiment in PyTorch",
+        f"# {one_line(dataset.title)}: the same experiment in PyTorch",
         "import numpy as np",
         "import torch",
         "from torch.utils.data import DataLoader, TensorDataset",

@@ -26,8 +26,8 @@ from gdviz.config import (
     describe_errors,
     resolve_landscape,
 )
+from gdviz.echo import quote
 from gdviz.expr import DEFAULT_BOUNDS
-from gdviz.narrate import quote
 
 # URL key -> path inside the RunConfig payload. Short keys keep shared links readable.
 _CUSTOM_KEYS: dict[str, tuple[str, ...]] = {

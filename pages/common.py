@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from gdviz import config, landscapes
 from gdviz.descent import Trajectory
+from gdviz.echo import one_line
 from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
 from gdviz.landscapes.base import Landscape
 
@@ -43,7 +44,7 @@ def inert(text: object) -> str:
     Control characters (newlines included) become spaces, so the text cannot start a heading
     or a list.
     """
-    line = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    line = one_line(str(text))
     # GFM turns bare addresses into links after escapes are resolved ("http\\://x" still
     # links): an invisible word joiner inside "://", "www." and before "@" stops it.
     line = _AUTOLINK.sub(lambda m: m[0][:-1] + "\u2060" + m[0][-1], line)
@@ -441,9 +442,12 @@ def lesson_select(where: Any, key: str, titles: list[str], load: Callable[[str],
     )
 
 
-def lesson_matched(key: str, title: str | None) -> None:
-    """Which lesson (if any) this run's settings are, for the lesson select's next run."""
+def lesson_matched(key: str, cfg: BaseModel, lessons: Mapping[str, Any]) -> str | None:
+    """The title of the lesson whose settings ``cfg`` are (a lesson is a config, or holds one
+    as ``.config``), or ``None``; remembered for the lesson select's next run."""
+    title = next((t for t, v in lessons.items() if getattr(v, "config", v) == cfg), None)
     st.session_state[f"{key}_now"] = title
+    return title
 
 
 def validate_or_explain(model: type[BaseModel], payload: dict, lead: str) -> Any:

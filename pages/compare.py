@@ -139,7 +139,7 @@ def load(cfg: config.CompareConfig) -> None:
     state.cmp_x0, state.cmp_y0 = cfg.start
     state.cmp_threshold = cfg.threshold
     state.cmp_rows = [run_to_row(run, cfg.steps) for run in cfg.runs]
-    lesson_matched("cmp_preset", next((t for t, p in presets.PRESETS.items() if p == cfg), None))
+    lesson_matched("cmp_preset", cfg, presets.PRESETS)
 
 
 def load_preset(title: str) -> None:
@@ -343,7 +343,7 @@ with race_area:
     )
     ls = cfg.surface()
 
-    lesson_matched("cmp_preset", next((t for t, p in presets.PRESETS.items() if p == cfg), None))
+    lesson_matched("cmp_preset", cfg, presets.PRESETS)
     key = cfg.model_dump_json()
     with st.spinner("Racing…"):
         traj = race_cached(key)

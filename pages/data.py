@@ -77,8 +77,7 @@ DEFAULTS = {
 def load(cfg: config.DataConfig) -> None:
     """Put a validated config into the widgets' state."""
     s = st.session_state
-    titles = (t for t, lesson in presets.DATA_LESSONS.items() if lesson.config == cfg)
-    lesson_matched("dt_lesson", next(titles, None))
+    lesson_matched("dt_lesson", cfg, presets.DATA_LESSONS)
     s.dt_d, s.dt_model, s.dt_scale, s.dt_gd = cfg.dataset, cfg.model, cfg.scaling, cfg.flavour
     s.dt_B, s.dt_epochs, s.dt_lr, s.dt_mom = cfg.batch_size, cfg.epochs, cfg.lr, cfg.momentum
     s.dt_seed, s.dt_race = cfg.seed, cfg.race
@@ -389,11 +388,9 @@ if can_overlay:
         help="Each update steps downhill on the loss of its own rows, whose minimum is not the "
         "full data's: that is why the path jitters. One row's loss is lowest along a whole line.",
     )
-lesson_matched("dt_lesson", None)
-for title, lesson in presets.DATA_LESSONS.items():
-    if cfg == lesson.config:
-        lesson_matched("dt_lesson", title)
-        st.info(f"**{title}.** {lesson.look}", icon=":material/lightbulb:")
+lesson = lesson_matched("dt_lesson", cfg, presets.DATA_LESSONS)
+if lesson is not None:
+    st.info(f"**{lesson}.** {presets.DATA_LESSONS[lesson].look}", icon=":material/lightbulb:")
 
 for run in runs:
     tone = narrate.training_tone(run, problem.optimum_loss)

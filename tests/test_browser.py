@@ -82,6 +82,15 @@ def stop_streamlit(proc: subprocess.Popen) -> None:
     proc.wait(timeout=20)
 
 
+def restart_under_the_tab(proc: subprocess.Popen, port: int) -> subprocess.Popen:
+    """Restart the app on ``port`` while a tab stays open, and give the tab time to notice and
+    reconnect (to a fresh session)."""
+    stop_streamlit(proc)
+    proc = start_streamlit(port)
+    time.sleep(3)
+    return proc
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """A running app on a free localhost port; yields its base URL."""
@@ -120,8 +129,16 @@ def wait_idle(page, settle: float = 0.4) -> None:
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
-def upload(page, path: Path, shown: str) -> None:
-    """Upload the file at ``path`` on the data page and wait until ``shown`` is on the page."""
+GRADES = "hours,score\n1,50\n2,55\n3,62\n4,70\n5,72\n6,80\n2.5,65\n3.5,58\n"
+
+
+def upload(page, path: Path, text: str, shown: str, base: str | None = None) -> None:
+    """Write ``text`` to ``path`` and upload it on the data page (opened at ``base`` first,
+    when given); wait until ``shown`` is on the page."""
+    path.write_text(text)
+    if base is not None:
+        page.goto(f"{base}/data?d=upload")
+        wait_idle(page)
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     page.get_by_text(shown).wait_for(timeout=60_000)
     wait_idle(page)
@@ -149,6 +166,13 @@ def test_hiker_steps_in_the_browser(server, page):
     screenshot(page, "hiker.png")
 
 
+def open_animated_ravine(page, base: str) -> None:
+    """The landscape page on a 100-step zig-zag down the ravine, its Play button ready."""
+    page.goto(f"{base}/landscape?f=ravine&opt=sgd&lr=0.075&steps=100")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+
+
 PATH_LENGTH = """() => {
   const gd = document.querySelectorAll('.js-plotly-plot')[0];
   return {points: gd._fullData[5].x.length, slider: gd._fullLayout.sliders[0].active,
@@ -157,9 +181,7 @@ PATH_LENGTH = """() => {
 
 
 def test_landscape_play_animates_the_path(server, page):
-    page.goto(f"{server}/landscape?f=ravine&opt=sgd&lr=0.075&steps=100")
-    wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    open_animated_ravine(page, server)
     before = page.evaluate(PATH_LENGTH)
     assert before["points"] == 1 and before["images"] == 1
     page.locator(".updatemenu-button", has_text="Play").first.click()
@@ -234,22 +256,19 @@ def test_compare_preset_table_in_the_browser(server, page):
 
 
 def test_data_page_trains_on_an_uploaded_csv(server, page, tmp_path):
-    good = tmp_path / "grades.csv"
-    good.write_text("hours,score\n1,50\n2,55\n3,62\n4,70\n5,72\n6,80\n2.5,65\n3.5,58\n")
-    page.goto(f"{server}/data?d=upload")
-    wait_idle(page)
-    upload(page, good, "Mini-batch (B = 8)")
+    upload(page, tmp_path / "grades.csv", GRADES, "Mini-batch (B = 8)", base=server)
     page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
     title = page.evaluate(
         "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis2.title.text"
     )
     assert title == "hours"
     screenshot(page, "data-upload.png")
-    bad = tmp_path / "broken.csv"
-    bad.write_text("hours,score\n1,50\n,55\n")
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bad))
-    message = page.get_by_text("missing, NaN or infinite values in data row(s) 2")
-    message.wait_for(timeout=60_000)
+    upload(
+        page,
+        tmp_path / "broken.csv",
+        "hours,score\n1,50\n,55\n",
+        "missing, NaN or infinite values in data row(s) 2",
+    )
     assert "broken.csv" in page.locator("[data-testid='stAlert']").first.inner_text()
 
 
@@ -307,11 +326,8 @@ def test_link_text_renders_as_text_never_as_a_link(server, page):
 
 
 def test_an_upload_with_markup_in_its_names_shows_them_as_text(server, page, tmp_path):
-    hostile = tmp_path / "names.csv"
-    hostile.write_text("<b>bill</b>,[tip](http://127.0.0.1:9/)\n1,2\n2,3\n4,4\n5,6\n")
-    page.goto(f"{server}/data?d=upload")
-    wait_idle(page)
-    upload(page, hostile, "(4 rows)")
+    names = "<b>bill</b>,[tip](http://127.0.0.1:9/)\n1,2\n2,3\n4,4\n5,6\n"
+    upload(page, tmp_path / "names.csv", names, "(4 rows)", base=server)
     main = page.locator("[data-testid='stMain']")
     assert main.locator("a[href^='http://127.0.0.1:9']").count() == 0
     page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
@@ -355,42 +371,29 @@ def test_the_first_click_and_value_after_a_server_restart_count(server, page):
         page.goto(f"http://127.0.0.1:{port}/hiker?f=parabola&lr=0.1&x0=-4")
         wait_idle(page)
         page.get_by_text("Step: 0 | Current Position: -4.00").wait_for(timeout=30_000)
-        stop_streamlit(proc)
-        proc = start_streamlit(port)
-        time.sleep(3)  # the tab notices and reconnects
+        proc = restart_under_the_tab(proc, port)
         page.get_by_role("button", name="Step", exact=True).click()
         wait_idle(page, settle=1.5)
         page.get_by_text("Step: 1 | Current Position: -3.20").wait_for(timeout=30_000)
-        stop_streamlit(proc)
-        proc = start_streamlit(port)
-        time.sleep(3)
-        rate = page.get_by_label("Learning rate α (exact)", exact=True)
-        rate.fill("0.3")
-        rate.press("Enter")
-        wait_idle(page, settle=1.5)
+        proc = restart_under_the_tab(proc, port)
+        type_into(page, "Learning rate α (exact)", "0.3")
         deadline = time.monotonic() + 15
         while "lr=0.3" not in page.url and time.monotonic() < deadline:
             time.sleep(0.3)
-        assert "lr=0.3" in page.url and rate.input_value() == "0.3000"
+        rate = page.get_by_label("Learning rate α (exact)", exact=True).input_value()
+        assert "lr=0.3" in page.url and rate == "0.3000"
     finally:
         stop_streamlit(proc)
 
 
 def test_a_file_lost_in_a_server_restart_is_asked_for_again(server, page, tmp_path):
-    good = tmp_path / "grades.csv"
-    good.write_text("hours,score\n1,50\n2,55\n3,62\n4,70\n5,72\n6,80\n2.5,65\n3.5,58\n")
     port = free_port()
     proc = start_streamlit(port)
     try:
-        page.goto(f"http://127.0.0.1:{port}/data?d=upload")
-        wait_idle(page)
-        upload(page, good, "Mini-batch (B = 8)")
-        stop_streamlit(proc)
-        proc = start_streamlit(port)
-        time.sleep(3)
-        rate = page.get_by_label("Learning rate α", exact=True)
-        rate.fill("0.2")
-        rate.press("Enter")
+        base = f"http://127.0.0.1:{port}"
+        upload(page, tmp_path / "grades.csv", GRADES, "Mini-batch (B = 8)", base=base)
+        proc = restart_under_the_tab(proc, port)
+        type_into(page, "Learning rate α", "0.2")
         try:
             page.get_by_text("lost the file you had uploaded").wait_for(timeout=30_000)
         finally:
@@ -444,9 +447,7 @@ FRAMES = """() => {
 
 
 def test_fullscreen_keeps_the_animation(server, page):
-    page.goto(f"{server}/landscape?f=ravine&opt=sgd&lr=0.075&steps=100")
-    wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    open_animated_ravine(page, server)
     before = page.evaluate(FRAMES)
     assert before["frames"] > 50 and not before["fullscreen"]
     chart = page.locator(".js-plotly-plot").first
@@ -544,8 +545,7 @@ def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
 
 
 def test_the_exported_html_plays_from_a_file_with_the_network_blocked(server, page, tmp_path):
-    page.goto(f"{server}/landscape?f=ravine&opt=sgd&lr=0.075&steps=100")
-    wait_idle(page)
+    open_animated_ravine(page, server)
     page.get_by_text("Export or load: HTML, CSV, settings").click()
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Animation (HTML)").click()

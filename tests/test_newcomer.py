@@ -8,7 +8,7 @@ import base64
 import numpy as np
 import pytest
 
-from gdviz import config, landscapes, narrate, urlstate
+from gdviz import config, echo, landscapes, urlstate
 from gdviz.figures import compare as compare_figs
 from tests.test_app import figure, open_page, url_warnings
 
@@ -17,8 +17,8 @@ def test_a_huge_link_value_is_quoted_in_at_most_40_characters():
     at = open_page("landscape", {"lr": "1" * 5000})
     (warning,) = url_warnings(at)
     assert len(warning) < 300 and "'1111111111111111111111111111111111111…'" in warning
-    assert narrate.quote("x" * 100) == "'" + "x" * 37 + "…'"
-    assert narrate.quote("a\nb") == "'a\\nb'"
+    assert echo.quote("x" * 100) == "'" + "x" * 37 + "…'"
+    assert echo.quote("a\nb") == "'a\\nb'"
 
 
 def test_a_binary_race_link_says_what_was_expected_not_its_bytes():
