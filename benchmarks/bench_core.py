@@ -21,7 +21,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gdviz import config, datasets, descend, descent, landscapes, learn, optim, sweep
+from gdviz import descend, settings
+from gdviz.core import descent, landscapes, optim, sweep
+from gdviz.learning import datasets, training
 
 ROSENBROCK = landscapes.get("rosenbrock")
 
@@ -69,7 +71,7 @@ def _synthetic(n: int) -> datasets.Dataset:
     return datasets.Dataset("synthetic", "synthetic", x, y, "x", "y", "regression")
 
 
-def _plain_sgd_loop(problem: learn.Problem, epochs: int) -> np.ndarray:
+def _plain_sgd_loop(problem: training.Problem, epochs: int) -> np.ndarray:
     """The least a stochastic run can cost in numpy: one update per row, nothing recorded."""
     obj = problem.objective
     theta = np.zeros(2)
@@ -143,11 +145,11 @@ def main() -> None:
     )
 
     # Learning from data: one run at a time, so the cost is per update, not per element.
-    tips = learn.make_problem(datasets.example("tips"), "linear", "standardised")
+    tips = training.make_problem(datasets.example("tips"), "linear", "standardised")
     for flavour, epochs in (("minibatch", 20), ("stochastic", 20)):
-        run = learn.train(tips, flavour, batch_size=16, epochs=epochs)  # type: ignore[arg-type]
+        run = training.train(tips, flavour, batch_size=16, epochs=epochs)  # type: ignore[arg-type]
         t_train = best_of(
-            lambda f=flavour, e=epochs: learn.train(tips, f, batch_size=16, epochs=e),
+            lambda f=flavour, e=epochs: training.train(tips, f, batch_size=16, epochs=e),
             args.repeat,
         )
         add(
@@ -155,9 +157,11 @@ def main() -> None:
             t_train,
             f"{1e6 * t_train / run.steps:.0f} µs/update",
         )
-    big = learn.make_problem(_synthetic(datasets.MAX_ROWS), "linear", "standardised")
-    updates = config.MAX_UPDATES
-    t_big = best_of(lambda: learn.train(big, "stochastic", epochs=updates // datasets.MAX_ROWS), 1)
+    big = training.make_problem(_synthetic(datasets.MAX_ROWS), "linear", "standardised")
+    updates = settings.MAX_UPDATES
+    t_big = best_of(
+        lambda: training.train(big, "stochastic", epochs=updates // datasets.MAX_ROWS), 1
+    )
     add(f"largest upload: {datasets.MAX_ROWS:,} rows, SGD, {updates:,} updates", t_big)
     t_loop = best_of(lambda: _plain_sgd_loop(tips, 20), args.repeat)
     add(

@@ -26,34 +26,35 @@ import numpy as np
 import plotly.graph_objects as go
 from bench_core import best_of  # run as a script: benchmarks/ is on the path
 
-from gdviz import config, datasets
-from gdviz.figures import compare as figs
+from gdviz import settings
+from gdviz.figures import sweep as figs
+from gdviz.learning import datasets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.test_hostile import bomb_upload, densest_numbers, six_long_cells
 
 
 def sweep_rows() -> None:
-    worst = config.SweepConfig(
+    worst = settings.SweepConfig(
         landscape="rastrigin", start=(0, -3.07), lr_min=0.01, lr_max=1, n_rates=1000
     )
-    default = config.SweepConfig()
+    default = settings.SweepConfig()
     print(f"{'sweep chart':<44} {'bands':>6} {'runs s':>8} {'chart s':>8} {'JSON kB':>8}")
     print("-" * 78)
     for name, cfg in (("default (ravine, 300 rates)", default), ("worst link (Rastrigin)", worst)):
         t0 = time.perf_counter()
-        short, long = config.run_sweep(cfg), config.run_sweep(cfg, 10 * cfg.steps)
+        short, long = settings.run_sweep(cfg), settings.run_sweep(cfg, 10 * cfg.steps)
         runs = time.perf_counter() - t0
         chart = best_of(lambda short=short, long=long: figs.sweep_figure(short, long), 3)
         bands = len(figs._region_spans(short.lrs, short.region))
         size = len(figs.sweep_figure(short, long).to_json()) / 1000
         print(f"{name:<44} {bands:>6} {runs:>8.2f} {chart:>8.3f} {size:>8.0f}")
-    heaviest = worst.model_copy(update={"steps": config.SWEEP_MAX_STEPS})
+    heaviest = worst.model_copy(update={"steps": settings.SWEEP_MAX_STEPS})
     t0 = time.perf_counter()
-    config.run_sweep(heaviest), config.run_sweep(heaviest, 10 * heaviest.steps)
+    settings.run_sweep(heaviest), settings.run_sweep(heaviest, 10 * heaviest.steps)
     print(f"{'heaviest link: same at 1,000 + 10,000 steps':<44} {'':>6} "
           f"{time.perf_counter() - t0:>8.2f}")  # fmt: skip
-    short = config.run_sweep(worst)
+    short = settings.run_sweep(worst)
     spans = figs._region_spans(short.lrs, short.region)[:100]
 
     def old_way() -> None:
@@ -82,7 +83,8 @@ FILES = {
 
 RSS_PROBE = """
 import sys
-from gdviz import datasets, learn
+from gdviz.learning import datasets
+from gdviz.learning import training
 
 def status(field):  # kB, from Linux's /proc
     for line in open("/proc/self/status"):
@@ -94,8 +96,8 @@ before = status("VmRSS")
 table = datasets.read_csv(content)
 try:  # train on it too where the file has two numeric columns, as the page would
     ds = datasets.from_table(table, *table.numeric[:2], "regression", "f.csv")
-    problem = learn.make_problem(ds, "linear", "standardised")
-    learn.train(problem, "minibatch", batch_size=16, epochs=20, lr=0.1, momentum=0.0, seed=0,
+    problem = training.make_problem(ds, "linear", "standardised")
+    training.train(problem, "minibatch", batch_size=16, epochs=20, lr=0.1, momentum=0.0, seed=0,
                 start=[0.0, 0.0])
 except (datasets.DataError, TypeError):
     pass

@@ -16,11 +16,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 
-from gdviz import config, landscapes
-from gdviz.descent import Trajectory
-from gdviz.echo import one_line
+from gdviz import settings
+from gdviz.core import landscapes
+from gdviz.core.descent import Trajectory
+from gdviz.core.echo import one_line
+from gdviz.core.landscapes.base import Landscape
 from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
-from gdviz.landscapes.base import Landscape
 
 OPTIMIZER_LABELS = {
     "sgd": "SGD",
@@ -104,7 +105,7 @@ def route_through_app() -> None:
 @st.cache_data(max_entries=256, show_spinner=False)
 def run_cached(cfg_json: str) -> Trajectory:
     """The trajectory of a validated run config (keyed by its JSON), shared across sessions."""
-    return config.run(config.RunConfig.model_validate_json(cfg_json))
+    return settings.run(settings.RunConfig.model_validate_json(cfg_json))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -291,17 +292,17 @@ def landscape_select(
     so). A rejected formula shows its message (with the column) and returns ``Pick(None, …)``
     with the last landscape that worked, so the caller draws its other widgets as before.
     """
-    names = [*landscapes.names(dim=dim), config.CUSTOM]
+    names = [*landscapes.names(dim=dim), settings.CUSTOM]
     where.selectbox(
         "Landscape" if dim == 2 else "Loss curve",
         names,
         key=key,
         on_change=on_change,
-        format_func=lambda n: CUSTOM_LABEL if n == config.CUSTOM else landscapes.get(n).title,
+        format_func=lambda n: CUSTOM_LABEL if n == settings.CUSTOM else landscapes.get(n).title,
     )
     name = st.session_state[key]
     good = f"{key}_good"
-    if name != config.CUSTOM:
+    if name != settings.CUSTOM:
         st.session_state[good] = landscapes.get(name)
         return Pick(st.session_state[good], {"landscape": name}, st.session_state[good])
     axes = "xy"[:dim]
@@ -331,14 +332,14 @@ def landscape_select(
                 max_value=1e4,
             )
     text, bounds = _custom_fields(key, dim)
-    fields = {"landscape": config.CUSTOM, "expression": text, "bounds": bounds}
+    fields = {"landscape": settings.CUSTOM, "expression": text, "bounds": bounds}
     try:
-        st.session_state[good] = config.resolve_landscape(config.CUSTOM, text, bounds, dim)
+        st.session_state[good] = settings.resolve_landscape(settings.CUSTOM, text, bounds, dim)
         return Pick(st.session_state[good], fields, st.session_state[good])
     except ValueError as error:
         where.error(f"Cannot use this function: {inert(error)}")
-        fallback = st.session_state.get(good) or config.resolve_landscape(
-            config.CUSTOM, EXAMPLE_FORMULA[dim], DEFAULT_BOUNDS[dim], dim
+        fallback = st.session_state.get(good) or settings.resolve_landscape(
+            settings.CUSTOM, EXAMPLE_FORMULA[dim], DEFAULT_BOUNDS[dim], dim
         )
         return Pick(None, fields, fallback)
 
@@ -360,18 +361,18 @@ def resolve_current(key: str, dim: int = 2) -> Landscape | None:
     """The landscape a picker currently names, for callbacks (which run before the widgets are
     drawn); ``None`` while a typed formula is rejected."""
     name = st.session_state[key]
-    if name != config.CUSTOM:
+    if name != settings.CUSTOM:
         return landscapes.get(name)
     text, bounds = _custom_fields(key, dim)
     try:
-        return config.resolve_landscape(config.CUSTOM, text, bounds, dim)
+        return settings.resolve_landscape(settings.CUSTOM, text, bounds, dim)
     except ValueError:
         return None
 
 
 def set_custom(key: str, cfg: Any) -> None:
     """Put a config's custom formula and bounds into the picker's widgets."""
-    if cfg.landscape != config.CUSTOM:
+    if cfg.landscape != settings.CUSTOM:
         return
     st.session_state[f"{key}_expr"] = cfg.expression
     for axis, (lo, hi) in zip("xy", cfg.bounds or (), strict=False):
@@ -407,8 +408,8 @@ def limits(model: type[BaseModel], name: str) -> dict[str, float]:
     """A widget's ``min_value`` / ``max_value`` from a model field's bounds, so the widget
     admits exactly what the model (and so a link) admits: nothing is clamped silently; and a
     ``help`` that states them ("Allowed: above 0 and at most 100.")."""
-    lo, hi = config.field_bounds(model, name, inclusive=True)
-    open_lo, open_hi = config.field_bounds(model, name)
+    lo, hi = settings.field_bounds(model, name, inclusive=True)
+    open_lo, open_hi = settings.field_bounds(model, name)
     # Said up front: a typed value past a limit is refused by the widget itself, in red.
     said = [
         *([] if lo is None else [f"above {open_lo:g}" if open_lo != lo else f"at least {lo:g}"]),
@@ -456,7 +457,7 @@ def validate_or_explain(model: type[BaseModel], payload: dict, lead: str) -> Any
     try:
         return model.model_validate(payload)
     except ValidationError as error:
-        lines = "\n".join(f"- {inert(line)}" for line in config.explain_errors(error))
+        lines = "\n".join(f"- {inert(line)}" for line in settings.explain_errors(error))
         st.error(f"{lead}\n\n{lines}")
         return None
 
@@ -467,7 +468,7 @@ def exports(
     name: str,
     html: Callable[[], str],
     csv: Callable[[], str],
-    settings: BaseModel,
+    cfg: BaseModel,
     load: Callable[[Any], None],
 ) -> None:
     """Downloads of the view (standalone HTML that plays with no server), its numbers (CSV)
@@ -481,7 +482,7 @@ def exports(
              "One row per run and step: position, loss, gradient norm, rate, status.", csv),
             ("Settings (JSON)", "-settings.json", "application/json",
              "Load it back below (or share the page's link) for the identical run.",
-             settings.model_dump_json(indent=2)),
+             cfg.model_dump_json(indent=2)),
         ]  # fmt: skip
         for cell, (label, ending, mime, what, data) in zip(
             st.columns(len(downloads)), downloads, strict=True
@@ -501,11 +502,11 @@ def exports(
             if file is None:
                 return
             try:
-                load(type(settings).model_validate_json(file.getvalue()[:MAX_SETTINGS_BYTES]))
+                load(type(cfg).model_validate_json(file.getvalue()[:MAX_SETTINGS_BYTES]))
                 st.session_state[f"{key}_load_error"] = None
             except (ValidationError, ValueError) as error:
                 reason = (
-                    "; ".join(config.explain_errors(error))
+                    "; ".join(settings.explain_errors(error))
                     if isinstance(error, ValidationError)
                     else "it is not a settings file gdviz wrote"
                 )

@@ -9,9 +9,12 @@ import pandas as pd
 import pydantic
 import streamlit as st
 
-from gdviz import compare, config, export, narrate, presets, urlstate
-from gdviz.figures import compare as figs
+from gdviz import settings
+from gdviz.core import export, race
+from gdviz.figures import race as figs
 from gdviz.figures.style import standalone_html
+from gdviz.settings import lessons, links
+from gdviz.teach import narrate
 from pages.common import (
     OPTIMIZER_LABELS,
     button,
@@ -44,7 +47,7 @@ SCHEDULES = {
 # A run loaded from a link or preset whose schedule is none of the editor's shapes keeps it
 # exactly ("as loaded"), so a link round-trips instead of being bent to the nearest shape.
 AS_LOADED = "loaded"
-SCHEDULE = pydantic.TypeAdapter(config.ScheduleConfig)
+SCHEDULE = pydantic.TypeAdapter(settings.ScheduleConfig)
 
 
 def editor_schedule(shape: str, steps: int) -> dict:
@@ -68,10 +71,10 @@ def new_id() -> int:
 @st.cache_data(max_entries=128, show_spinner=False)
 def race_cached(cfg_json: str):
     """The race a validated compare config describes, shared across sessions."""
-    return config.run_compare(config.CompareConfig.model_validate_json(cfg_json))
+    return settings.run_compare(settings.CompareConfig.model_validate_json(cfg_json))
 
 
-def run_to_row(run: config.CompareRun, steps: int) -> dict:
+def run_to_row(run: settings.CompareRun, steps: int) -> dict:
     """A run config as the editor's flat row of widget values. The whole optimizer and
     schedule are kept beside them (``optimizer``, ``schedule``): settings the editor has no
     widget for (ε, AMSGrad, dampening, RMSprop's α, a warm-up) survive an edit of the others."""
@@ -132,23 +135,23 @@ def schedule_label(row: dict, shape: str) -> str:
     return SCHEDULES[shape]
 
 
-def load(cfg: config.CompareConfig) -> None:
+def load(cfg: settings.CompareConfig) -> None:
     state = st.session_state
     state.cmp_f, state.cmp_steps, state.cmp_seed = cfg.landscape, cfg.steps, cfg.seed
     set_custom("cmp_f", cfg)
     state.cmp_x0, state.cmp_y0 = cfg.start
     state.cmp_threshold = cfg.threshold
     state.cmp_rows = [run_to_row(run, cfg.steps) for run in cfg.runs]
-    lesson_matched("cmp_preset", cfg, presets.PRESETS)
+    lesson_matched("cmp_preset", cfg, lessons.PRESETS)
 
 
 def load_preset(title: str) -> None:
-    load(presets.PRESETS[title])
+    load(lessons.PRESETS[title])
 
 
 def add_run(copy_of: dict | None = None) -> None:
     rows = st.session_state.cmp_rows
-    if len(rows) >= config.MAX_RUNS:
+    if len(rows) >= settings.MAX_RUNS:
         return
     base = (
         dict(copy_of)
@@ -156,7 +159,7 @@ def add_run(copy_of: dict | None = None) -> None:
         else {**rows[-1]}
         if rows
         else run_to_row(
-            config.CompareRun(label="run", optimizer=config.SGDConfig(lr=0.01)),
+            settings.CompareRun(label="run", optimizer=settings.SGDConfig(lr=0.01)),
             st.session_state.cmp_steps,
         )
     )
@@ -205,7 +208,7 @@ def choose_landscape() -> None:
 # -- state: from the link on the first run ----------------------------------------------------
 if not st.session_state.get("cmp_from_url"):
     st.session_state.cmp_from_url = True
-    cfg0, warnings = urlstate.compare_from_query(st.query_params.to_dict())
+    cfg0, warnings = links.compare_from_query(st.query_params.to_dict())
     keep_replayed(load)(cfg0)
     show_url_warnings(warnings)
 
@@ -213,19 +216,19 @@ st.title("Compare: race optimizers and learning rates")
 
 with st.sidebar:
     st.header("Presets")
-    lesson_select(st, "cmp_preset", list(presets.PRESETS), load_preset)
+    lesson_select(st, "cmp_preset", list(lessons.PRESETS), load_preset)
     st.header("Race")
     pick = landscape_select(st, "cmp_f", choose_landscape)
     ls = pick.shown  # while a typed formula is rejected: the last one that worked
     c1, c2 = st.columns(2)
     start_inputs(c1, c2, ls, "cmp_x0", "cmp_y0")
-    st.number_input("Steps", key="cmp_steps", step=50, **limits(config.CompareConfig, "steps"))
-    st.number_input("Noise seed", key="cmp_seed", step=1, **limits(config.CompareConfig, "seed"))
+    st.number_input("Steps", key="cmp_steps", step=50, **limits(settings.CompareConfig, "steps"))
+    st.number_input("Noise seed", key="cmp_seed", step=1, **limits(settings.CompareConfig, "seed"))
     st.number_input(
         "Loss threshold (for 'reached at')",
         key="cmp_threshold",
         format="%.2g",
-        **limits(config.CompareConfig, "threshold"),
+        **limits(settings.CompareConfig, "threshold"),
     )
 
 # The race and its results go above the run editor (a projector shows the top of the page),
@@ -251,7 +254,7 @@ for row in rows:
         row["lr"] = top[2].number_input(
             "α",
             value=float(row["lr"]),
-            **limits(config.SGDConfig, "lr"),
+            **limits(settings.SGDConfig, "lr"),
             format="%.5g",
             key=f"cmp_{rid}_lr",
             on_change=relabel,
@@ -269,7 +272,7 @@ for row in rows:
             "noise σ",
             value=float(row["noise"]),
             step=0.05,
-            **limits(config.CompareRun, "grad_noise"),
+            **limits(settings.CompareRun, "grad_noise"),
             key=f"cmp_{rid}_noise",
         )
         # Second row: room for the optimizer's own settings and whole button labels (on a
@@ -281,7 +284,7 @@ for row in rows:
             key=f"cmp_{rid}_dup",
             on_click=add_run,
             args=(dict(row),),
-            disabled=len(rows) >= config.MAX_RUNS,
+            disabled=len(rows) >= settings.MAX_RUNS,
         )
         button(
             more[4],
@@ -297,7 +300,7 @@ for row in rows:
                 value=float(row["momentum"]),
                 step=0.01,
                 key=f"cmp_{rid}_mom",
-                **limits(config.SGDConfig, "momentum"),
+                **limits(settings.SGDConfig, "momentum"),
             )
         if row["kind"] == "sgd":
             row["nesterov"] = more[1].toggle(
@@ -317,10 +320,10 @@ for row in rows:
             "weight decay",
             value=float(row["wd"]),
             format="%.3g",
-            **limits(config.SGDConfig, "weight_decay"),
+            **limits(settings.SGDConfig, "weight_decay"),
             key=f"cmp_{rid}_wd",
         )
-button(st, "Add a run", key="cmp_add", on_click=add_run, disabled=len(rows) >= config.MAX_RUNS)
+button(st, "Add a run", key="cmp_add", on_click=add_run, disabled=len(rows) >= settings.MAX_RUNS)
 
 state = st.session_state
 payload = {
@@ -335,7 +338,7 @@ with race_area:
     # A rejected formula (its message is in the sidebar) or runs that cannot start keep the
     # last race on the page.
     cfg = settings_or_last(
-        config.CompareConfig,
+        settings.CompareConfig,
         payload,
         "These runs cannot start yet:",
         "cmp_last_good",
@@ -343,20 +346,20 @@ with race_area:
     )
     ls = cfg.surface()
 
-    lesson_matched("cmp_preset", cfg, presets.PRESETS)
+    lesson_matched("cmp_preset", cfg, lessons.PRESETS)
     key = cfg.model_dump_json()
     with st.spinner("Racing…"):
         traj = race_cached(key)
     labels = [run.label for run in cfg.runs]
-    race = figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels, height=580))
-    chart(st, race, key="cmp_map")
+    race_fig = figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels, height=580))
+    chart(st, race_fig, key="cmp_map")
     exports(
         st,
         "cmp_export",
         f"gdviz-race-{cfg.landscape}",
-        html=lambda: standalone_html(race, f"gdviz race: {ls.title}"),
+        html=lambda: standalone_html(race_fig, f"gdviz race: {ls.title}"),
         csv=lambda: export.runs_csv(traj, labels),
-        settings=cfg,
+        cfg=cfg,
         load=load,
     )
 
@@ -365,7 +368,7 @@ with race_area:
         "the differences you see come from the optimizer and its settings, not from luck."
     )
     st.subheader("Results")
-    table = compare.results(ls, traj, labels, cfg.threshold)
+    table = race.results(ls, traj, labels, cfg.threshold)
 
     st.table(
         pd.DataFrame(
@@ -394,4 +397,4 @@ with race_area:
         key="cmp_loss",
     )
 
-sync_url(urlstate.compare_to_query(cfg))
+sync_url(links.compare_to_query(cfg))

@@ -8,8 +8,11 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from gdviz import config, datasets, learn, narrate, presets, snippet, urlstate
+from gdviz import settings
 from gdviz.figures import data as figs
+from gdviz.learning import datasets, snippet, training
+from gdviz.settings import lessons, links
+from gdviz.teach import narrate
 from pages.common import (
     chart,
     clicked_point,
@@ -32,7 +35,7 @@ DATASET_NAMES = {
     "tips": "Restaurant tips",
     "gapminder": "Life expectancy vs GDP (2007)",
     "iris": "Iris: two species",
-    config.UPLOAD: "Your own CSV file…",
+    settings.UPLOAD: "Your own CSV file…",
 }
 MODEL_NAMES = {
     "linear": "Linear neuron + squared error",
@@ -53,7 +56,7 @@ LOST_UPLOAD = (
     "one with × if the box above still shows it)."
 )
 TASK_NAMES = {"regression": "a number (regression)", "classification": "one of two classes"}
-# Widget keys, one per DataConfig field (and URL key, see gdviz.urlstate.DATA_KEYS).
+# Widget keys, one per DataConfig field (and URL key, see gdviz.settings.links.DATA_KEYS).
 DEFAULTS = {
     "dt_d": "tips",
     "dt_model": "linear",
@@ -74,10 +77,10 @@ DEFAULTS = {
 }
 
 
-def load(cfg: config.DataConfig) -> None:
+def load(cfg: settings.DataConfig) -> None:
     """Put a validated config into the widgets' state."""
     s = st.session_state
-    lesson_matched("dt_lesson", cfg, presets.DATA_LESSONS)
+    lesson_matched("dt_lesson", cfg, lessons.DATA_LESSONS)
     s.dt_d, s.dt_model, s.dt_scale, s.dt_gd = cfg.dataset, cfg.model, cfg.scaling, cfg.flavour
     s.dt_B, s.dt_epochs, s.dt_lr, s.dt_mom = cfg.batch_size, cfg.epochs, cfg.lr, cfg.momentum
     s.dt_seed, s.dt_race = cfg.seed, cfg.race
@@ -86,7 +89,7 @@ def load(cfg: config.DataConfig) -> None:
 
 def load_lesson(title: str) -> None:
     """Put a lesson's settings into the widgets."""
-    load(presets.DATA_LESSONS[title].config)
+    load(lessons.DATA_LESSONS[title].config)
     st.session_state.pop("dt_t", None)  # the update inspector starts afresh
 
 
@@ -138,15 +141,17 @@ def upload_dataset(
 @st.cache_resource(max_entries=32, show_spinner=False)
 def problem_for(
     data_key: str, _dataset: datasets.Dataset, model: str, scaling: str
-) -> learn.Problem:
+) -> training.Problem:
     """The problem for a data set (named by ``data_key``), a model and a scaling."""
-    return learn.make_problem(_dataset, model, scaling)  # type: ignore[arg-type]
+    return training.make_problem(_dataset, model, scaling)  # type: ignore[arg-type]
 
 
 @st.cache_resource(max_entries=32, show_spinner="Training…")
-def runs_for(key: str, _cfg: config.DataConfig, _problem: learn.Problem) -> list[learn.Training]:
+def runs_for(
+    key: str, _cfg: settings.DataConfig, _problem: training.Problem
+) -> list[training.Training]:
     """The training runs of a config on a problem, keyed by both (runs are read-only)."""
-    return config.run_data(_cfg, _problem)
+    return settings.run_data(_cfg, _problem)
 
 
 def change_model_or_data() -> None:
@@ -164,7 +169,7 @@ def change_scaling() -> None:
     if ds is None:
         return
     mean, std = float(np.mean(ds.x)), float(np.std(ds.x))
-    w, b = learn.convert(np.array([s.dt_w0, s.dt_b0]), mean, std, s.dt_scale)
+    w, b = training.convert(np.array([s.dt_w0, s.dt_b0]), mean, std, s.dt_scale)
     s.dt_w0, s.dt_b0 = round(float(w), 4), round(float(b), 4)
 
 
@@ -183,14 +188,14 @@ def refit_to_data(data_key: str, n_rows: int) -> str | None:
     if not data_key or s.get("dt_fitted_to") == data_key:
         return None
     s.dt_fitted_to = data_key
-    flavours = list(learn.FLAVOURS) if s.dt_race else [s.dt_gd]
+    flavours = list(training.FLAVOURS) if s.dt_race else [s.dt_gd]
     old = (int(s.dt_B), int(s.dt_epochs))
-    new = learn.fit_budget(flavours, *old, n_rows, config.MAX_UPDATES)
+    new = training.fit_budget(flavours, *old, n_rows, settings.MAX_UPDATES)
     s.dt_B, s.dt_epochs = new
     if new == (min(old[0], n_rows), old[1]):
         return None
     return (
-        f"Fitted to these {n_rows:,} rows and the limit of {config.MAX_UPDATES:,} updates a "
+        f"Fitted to these {n_rows:,} rows and the limit of {settings.MAX_UPDATES:,} updates a "
         f"run: batch size {old[0]} → {new[0]}, epochs {old[1]} → {new[1]}."
     )
 
@@ -205,7 +210,7 @@ def take_click() -> None:
 def current_dataset() -> datasets.Dataset | None:
     """The data set the widgets name (``None`` while an upload is missing or unusable)."""
     s = st.session_state
-    if s.dt_d != config.UPLOAD:
+    if s.dt_d != settings.UPLOAD:
         return datasets.example(s.dt_d)
     return s.get("dt_dataset")
 
@@ -259,16 +264,16 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
         s.dt_dataset = upload_dataset(digest, *columns, file.name, s.dt_logx, table)
     except datasets.DataError as error:
         return None, "", f"**{inert(file.name)}**: {inert(error)}."
-    return s.dt_dataset, ":".join([config.UPLOAD, digest, *columns, str(s.dt_logx)]), None
+    return s.dt_dataset, ":".join([settings.UPLOAD, digest, *columns, str(s.dt_logx)]), None
 
 
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
-state_from_url("dt_from_url", urlstate.data_from_query, load, DEFAULTS)
+state_from_url("dt_from_url", links.data_from_query, load, DEFAULTS)
 
 st.title("Learning from data")
 
 with st.sidebar:
-    lesson_select(st, "dt_lesson", list(presets.DATA_LESSONS), load_lesson)
+    lesson_select(st, "dt_lesson", list(lessons.DATA_LESSONS), load_lesson)
     st.header("Data and model")
     st.selectbox(
         "Data set",
@@ -277,14 +282,14 @@ with st.sidebar:
         format_func=DATASET_NAMES.get,
         on_change=change_model_or_data,
     )
-    if st.session_state.dt_d == config.UPLOAD:
+    if st.session_state.dt_d == settings.UPLOAD:
         dataset, data_key, upload_error = choose_upload()
     else:
         data_key = st.session_state.dt_d
         dataset, upload_error = datasets.example(data_key), None
 
     task = dataset.task if dataset is not None else st.session_state.dt_task
-    models = [key for key, info in learn.MODELS.items() if task in info.tasks]
+    models = [key for key, info in training.MODELS.items() if task in info.tasks]
     if st.session_state.dt_model not in models:
         st.session_state.dt_model = models[0]
     st.selectbox(
@@ -293,7 +298,7 @@ with st.sidebar:
         key="dt_model",
         format_func=MODEL_NAMES.get,
         help="\n\n".join(
-            f"**{MODEL_NAMES[k]}**: {info.title}." for k, info in learn.MODELS.items()
+            f"**{MODEL_NAMES[k]}**: {info.title}." for k, info in training.MODELS.items()
         ),
         on_change=change_model_or_data,
     )
@@ -309,9 +314,9 @@ with st.sidebar:
     racing = bool(st.session_state.dt_race)
     st.radio(
         "Flavour" + (" (all three race)" if racing else ""),
-        list(learn.FLAVOURS),
+        list(training.FLAVOURS),
         key="dt_gd",
-        format_func=learn.FLAVOURS.get,
+        format_func=training.FLAVOURS.get,
         horizontal=True,
         help=FLAVOUR_HELP,
         disabled=racing,  # the race runs every flavour: one chosen here would be ignored
@@ -324,13 +329,17 @@ with st.sidebar:
         st.session_state.dt_B = min(max(1, int(st.session_state.dt_B)), n_rows)
         st.slider("Batch size B", 1, max(2, n_rows), key="dt_B")
     st.slider(
-        "Epochs (passes over the data)", key="dt_epochs", **limits(config.DataConfig, "epochs")
+        "Epochs (passes over the data)", key="dt_epochs", **limits(settings.DataConfig, "epochs")
     )
     st.number_input(
-        "Learning rate α", key="dt_lr", format="%.6g", step=None, **limits(config.DataConfig, "lr")
+        "Learning rate α",
+        key="dt_lr",
+        format="%.6g",
+        step=None,
+        **limits(settings.DataConfig, "lr"),
     )
-    st.slider("Momentum β", step=0.05, key="dt_mom", **limits(config.DataConfig, "momentum"))
-    st.number_input("Shuffle seed", key="dt_seed", step=1, **limits(config.DataConfig, "seed"))
+    st.slider("Momentum β", step=0.05, key="dt_mom", **limits(settings.DataConfig, "momentum"))
+    st.number_input("Shuffle seed", key="dt_seed", step=1, **limits(settings.DataConfig, "seed"))
     st.subheader("Initialisation (w₀, b₀)")
     st.caption("Type it, or click anywhere on the parameter map.")
     start_cells = st.columns(2)
@@ -354,7 +363,7 @@ for key, lo, hi in (("dt_w0", w_lo, w_hi), ("dt_b0", b_lo, b_hi)):
 start_cells[0].number_input("w₀", min_value=w_lo, max_value=w_hi, key="dt_w0", format="%.4g")
 start_cells[1].number_input("b₀", min_value=b_lo, max_value=b_hi, key="dt_b0", format="%.4g")
 
-cfg = validate_or_explain(config.DataConfig, payload(), "These settings cannot run yet:")
+cfg = validate_or_explain(settings.DataConfig, payload(), "These settings cannot run yet:")
 if cfg is None:
     st.stop()
 try:
@@ -388,9 +397,9 @@ if can_overlay:
         help="Each update steps downhill on the loss of its own rows, whose minimum is not the "
         "full data's: that is why the path jitters. One row's loss is lowest along a whole line.",
     )
-lesson = lesson_matched("dt_lesson", cfg, presets.DATA_LESSONS)
+lesson = lesson_matched("dt_lesson", cfg, lessons.DATA_LESSONS)
 if lesson is not None:
-    st.info(f"**{lesson}.** {presets.DATA_LESSONS[lesson].look}", icon=":material/lightbulb:")
+    st.info(f"**{lesson}.** {lessons.DATA_LESSONS[lesson].look}", icon=":material/lightbulb:")
 
 for run in runs:
     tone = narrate.training_tone(run, problem.optimum_loss)
@@ -469,7 +478,7 @@ if run.batch_size < dataset.n and run.steps > 0:
 if dataset.task == "classification":
     st.subheader("A linear neuron vs a sigmoid neuron, squared error vs cross-entropy")
     st.markdown(narrate.MISMATCH_NOTE)
-    keys = list(learn.MODELS)
+    keys = list(training.MODELS)
     trio = [problem_for(data_key, dataset, m, cfg.scaling) for m in keys]
     trio_runs = []
     for m, p in zip(keys, trio, strict=True):
@@ -502,7 +511,7 @@ if dataset.task == "classification":
         figure_cached(
             "data-fits",
             key,
-            lambda: figs.fits_figure(trio, trio_runs, [learn.MODELS[m].short for m in keys]),
+            lambda: figs.fits_figure(trio, trio_runs, [training.MODELS[m].short for m in keys]),
         ),
         key="dt_fits",
     )
@@ -513,7 +522,7 @@ with st.expander("The same experiment in PyTorch"):
             dataset,
             model=cfg.model,
             scaling=cfg.scaling,
-            batch_size=learn.batch_size_of(cfg.flavour, cfg.batch_size, dataset.n),
+            batch_size=training.batch_size_of(cfg.flavour, cfg.batch_size, dataset.n),
             epochs=cfg.epochs,
             lr=cfg.lr,
             momentum=cfg.momentum,
@@ -530,6 +539,6 @@ with st.expander("The same experiment in PyTorch"):
         "generator, the page with numpy's."
     )
 
-if dataset.key == config.UPLOAD:
+if dataset.key == settings.UPLOAD:
     st.caption("An uploaded file cannot travel in a link; the link keeps the other settings.")
-sync_url(urlstate.data_to_query(cfg))
+sync_url(links.data_to_query(cfg))

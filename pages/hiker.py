@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from gdviz import config, hiker, urlstate
+from gdviz import settings
 from gdviz.figures.hiker import curve_figure, loss_steps_figure
+from gdviz.settings import links
+from gdviz.teach import hiker
 from pages.common import (
     button,
     chart,
@@ -53,7 +55,7 @@ LR_CHOICES = [
     3.0,
     5.0,
 ]
-LR_MIN, LR_MAX = config.field_bounds(config.HikerConfig, "lr")
+LR_MIN, LR_MAX = settings.field_bounds(settings.HikerConfig, "lr")
 VERDICT_BOX = {
     "converging": st.success,
     "converged": st.success,
@@ -103,7 +105,7 @@ def undo() -> None:
 
 
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
-def load(cfg: config.HikerConfig) -> None:
+def load(cfg: settings.HikerConfig) -> None:
     """Put a validated config into the widgets, and walk the steps the link says."""
     s = st.session_state
     s.hiker_f, s.hiker_lr, s.hiker_x0 = cfg.landscape, cfg.lr, cfg.x0
@@ -112,7 +114,7 @@ def load(cfg: config.HikerConfig) -> None:
     s.hike = hiker.step(hiker.start(cfg.surface(), cfg.x0), cfg.lr, cfg.steps)
 
 
-state_from_url("hiker_from_url", urlstate.hiker_from_query, load, {})
+state_from_url("hiker_from_url", links.hiker_from_query, load, {})
 
 st.title("The hiker: gradient descent in one dimension")
 
@@ -180,7 +182,7 @@ with controls:
 if pick.landscape is None:  # the formula's message is beside it; every setting is kept
     st.stop()
 cfg = validate_or_explain(
-    config.HikerConfig,
+    settings.HikerConfig,
     {
         **pick.fields,
         "lr": st.session_state.hiker_lr,
@@ -221,4 +223,4 @@ with view:
     )
 
 uniform_rate = all(r == cfg.lr for r in hike.rates)
-sync_url(urlstate.hiker_to_query(cfg if uniform_rate else cfg.model_copy(update={"steps": 0})))
+sync_url(links.hiker_to_query(cfg if uniform_rate else cfg.model_copy(update={"steps": 0})))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gdviz import config, export, landscapes, narrate, urlstate
+from gdviz import settings
+from gdviz.core import export, landscapes
 from gdviz.figures import landscape as figs
 from gdviz.figures.style import standalone_html
+from gdviz.settings import links
+from gdviz.teach import narrate
 from pages.common import (
     chart,
     clicked_point,
@@ -41,7 +44,7 @@ SCHEDULE_NAMES = {
     "warmup": "Linear warm-up, then constant",
 }
 VIEWS = ["Map", "3-D surface"]
-# Widget keys, one per setting the URL can carry (see gdviz.urlstate.RUN_KEYS).
+# Widget keys, one per setting the URL can carry (see gdviz.settings.links.RUN_KEYS).
 DEFAULTS = {
     "ls_mom": 0.0,
     "ls_damp": 0.0,
@@ -81,7 +84,7 @@ OPTIMIZER_KEYS = (
 )
 
 
-def load(cfg: config.RunConfig) -> None:
+def load(cfg: settings.RunConfig) -> None:
     """Put a validated config into the widgets' state."""
     sched = cfg.schedule
     state = st.session_state
@@ -92,8 +95,8 @@ def load(cfg: config.RunConfig) -> None:
     state.ls_steps, state.ls_noise, state.ls_seed = cfg.steps, cfg.grad_noise, cfg.seed
     load_optimizer(cfg.optimizer)
     state.ls_sched = sched.kind
-    inner = sched.then if isinstance(sched, config.WarmupSchedule) else sched
-    if isinstance(sched, config.WarmupSchedule):
+    inner = sched.then if isinstance(sched, settings.WarmupSchedule) else sched
+    if isinstance(sched, settings.WarmupSchedule):
         state.ls_warmup = sched.warmup_steps
     for field, key in [
         ("step_size", "ls_step_size"),
@@ -105,7 +108,7 @@ def load(cfg: config.RunConfig) -> None:
             state[key] = getattr(inner, field)
 
 
-def load_optimizer(opt: config.SGDConfig | config.AdamConfig) -> None:
+def load_optimizer(opt: settings.SGDConfig | settings.AdamConfig) -> None:
     """Put an optimizer config into its widgets; the others get their neutral defaults."""
     state = st.session_state
     for key in OPTIMIZER_KEYS:
@@ -143,7 +146,7 @@ def choose_optimizer() -> None:
     """A new optimizer starts from torch's defaults (plain GD from the landscape's rate)."""
     kind = st.session_state.ls_opt
     ls = resolve_current("ls_f") or landscapes.get("rosenbrock")
-    defaults = config.OPTIMIZER_MODELS[kind]()
+    defaults = settings.OPTIMIZER_MODELS[kind]()
     load_optimizer(defaults.model_copy(update={"lr": ls.lr}) if kind == "sgd" else defaults)
 
 
@@ -197,7 +200,7 @@ def payload(landscape_fields: dict) -> dict:
 
 
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
-state_from_url("ls_from_url", urlstate.run_from_query, load, DEFAULTS)
+state_from_url("ls_from_url", links.run_from_query, load, DEFAULTS)
 
 st.title("Landscape: descent on a 2-D loss surface")
 
@@ -213,10 +216,10 @@ with st.sidebar:
         format_func=OPTIMIZER_NAMES.get,
     )
     kind = st.session_state.ls_opt
-    model = config.OPTIMIZER_MODELS[kind]
+    model = settings.OPTIMIZER_MODELS[kind]
     st.number_input("Learning rate α", key="ls_lr", format="%.6g", step=None, **limits(model, "lr"))
     if kind in ("sgd", "rmsprop"):
-        st.slider("Momentum β", step=0.01, key="ls_mom", **limits(config.SGDConfig, "momentum"))
+        st.slider("Momentum β", step=0.01, key="ls_mom", **limits(settings.SGDConfig, "momentum"))
     if kind == "sgd":
         st.toggle(
             "Nesterov",
@@ -230,17 +233,20 @@ with st.sidebar:
             step=0.001,
             key="ls_alpha",
             format="%.4f",
-            **limits(config.RMSpropConfig, "alpha"),
+            **limits(settings.RMSpropConfig, "alpha"),
         )
         st.toggle("Centred", key="ls_centered")
     if kind in ("adam", "adamw"):
-        beta_lo, beta_hi = config.BETA_RANGE
+        beta_lo, beta_hi = settings.BETA_RANGE
         st.slider("β₁ (momentum)", beta_lo, beta_hi, step=0.001, key="ls_b1", format="%.4f")
         st.slider("β₂ (smoothing of g²)", beta_lo, beta_hi, step=0.0001, key="ls_b2", format="%.4f")
         st.toggle("AMSGrad", key="ls_amsgrad")
     if kind == "adagrad":
         st.number_input(
-            "lr decay", key="ls_lr_decay", format="%.4g", **limits(config.AdagradConfig, "lr_decay")
+            "lr decay",
+            key="ls_lr_decay",
+            format="%.4g",
+            **limits(settings.AdagradConfig, "lr_decay"),
         )
     with st.expander("More hyperparameters"):
         st.number_input(
@@ -251,7 +257,7 @@ with st.sidebar:
         )
         if kind == "sgd":
             st.slider(
-                "Dampening", step=0.05, key="ls_damp", **limits(config.SGDConfig, "dampening")
+                "Dampening", step=0.05, key="ls_damp", **limits(settings.SGDConfig, "dampening")
             )
         else:
             st.number_input("ε", key="ls_eps", format="%.1e", **limits(model, "eps"))
@@ -264,7 +270,7 @@ with st.sidebar:
     sched = st.session_state.ls_sched
     if sched == "step":
         st.number_input(
-            "Every (steps)", key="ls_step_size", **limits(config.StepSchedule, "step_size")
+            "Every (steps)", key="ls_step_size", **limits(settings.StepSchedule, "step_size")
         )
     if sched in ("step", "exponential"):
         st.number_input(
@@ -272,23 +278,23 @@ with st.sidebar:
             key="ls_gamma",
             format="%.4g",
             step=0.01,
-            **limits(config.StepSchedule, "gamma"),
+            **limits(settings.StepSchedule, "gamma"),
         )
     if sched == "cosine":
         st.number_input(
-            "Period T_max (steps)", key="ls_t_max", **limits(config.CosineSchedule, "t_max")
+            "Period T_max (steps)", key="ls_t_max", **limits(settings.CosineSchedule, "t_max")
         )
         st.number_input(
             "Minimum rate η_min",
             key="ls_eta_min",
             format="%.4g",
-            **limits(config.CosineSchedule, "eta_min"),
+            **limits(settings.CosineSchedule, "eta_min"),
         )
     if sched == "warmup":
         st.number_input(
-            "Warm-up steps", key="ls_warmup", **limits(config.WarmupSchedule, "warmup_steps")
+            "Warm-up steps", key="ls_warmup", **limits(settings.WarmupSchedule, "warmup_steps")
         )
-    st.number_input("Steps", key="ls_steps", step=50, **limits(config.RunConfig, "steps"))
+    st.number_input("Steps", key="ls_steps", step=50, **limits(settings.RunConfig, "steps"))
     st.subheader("Start point")
     st.caption("Type it, or click anywhere on the contour map.")
     c1, c2 = st.columns(2)
@@ -299,14 +305,14 @@ with st.sidebar:
         key="ls_noise",
         step=0.05,
         format="%.3g",
-        **limits(config.RunConfig, "grad_noise"),
+        **limits(settings.RunConfig, "grad_noise"),
     )
-    st.number_input("Seed", key="ls_seed", step=1, **limits(config.RunConfig, "seed"))
+    st.number_input("Seed", key="ls_seed", step=1, **limits(settings.RunConfig, "seed"))
 
 # A rejected formula (its message is in the sidebar) or settings that cannot run keep the
 # last run's charts on the page.
 cfg = settings_or_last(
-    config.RunConfig,
+    settings.RunConfig,
     payload(pick.fields),
     "These settings cannot run yet:",
     "ls_last_good",
@@ -362,10 +368,10 @@ exports(
     name,
     html=lambda: standalone_html(shown, f"gdviz: {ls.title}"),
     csv=lambda: export.runs_csv(traj, [f"{cfg.optimizer.kind} α={cfg.optimizer.lr:g}"]),
-    settings=cfg,
+    cfg=cfg,
     load=load,
 )
-title = f"`{ls.title}`" if ls.name == config.CUSTOM else f"**{ls.title}.**"  # not markdown
+title = f"`{ls.title}`" if ls.name == settings.CUSTOM else f"**{ls.title}.**"  # not markdown
 st.markdown(f"{title} {ls.blurb}")
 st.latex(ls.formula)
 if ls.gradient_formula:
@@ -382,4 +388,4 @@ chart(
     key="ls_loss",
 )
 
-sync_url(urlstate.run_to_query(cfg))
+sync_url(links.run_to_query(cfg))

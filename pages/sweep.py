@@ -7,9 +7,12 @@ import urllib.parse
 import numpy as np
 import streamlit as st
 
-from gdviz import config, landscapes, narrate, urlstate
-from gdviz.figures import compare as figs
+from gdviz import settings
+from gdviz.core import landscapes
 from gdviz.figures import maps
+from gdviz.figures import sweep as figs
+from gdviz.settings import links
+from gdviz.teach import narrate
 from pages.common import (
     OPTIMIZER_LABELS,
     chart,
@@ -56,12 +59,12 @@ DEFAULTS = {
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def sweep_cached(cfg_json: str, steps: int):
-    return config.run_sweep(config.SweepConfig.model_validate_json(cfg_json), steps)
+    return settings.run_sweep(settings.SweepConfig.model_validate_json(cfg_json), steps)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def basins_cached(cfg_json: str):
-    return config.run_basins(config.BasinConfig.model_validate_json(cfg_json))
+    return settings.run_basins(settings.BasinConfig.model_validate_json(cfg_json))
 
 
 def choose_sweep_landscape() -> None:
@@ -76,7 +79,7 @@ def take_basin_click() -> None:
         st.session_state.bs_click = where
 
 
-def load_sweep(cfg: config.SweepConfig) -> None:
+def load_sweep(cfg: settings.SweepConfig) -> None:
     state, opt = st.session_state, cfg.optimizer
     state.sw_f, state.sw_kind = cfg.landscape, opt.kind
     set_custom("sw_f", cfg)
@@ -88,7 +91,7 @@ def load_sweep(cfg: config.SweepConfig) -> None:
     state.sw_lr_max, state.sw_n = cfg.lr_max, cfg.n_rates
 
 
-def load_basins(cfg: config.BasinConfig) -> None:
+def load_basins(cfg: settings.BasinConfig) -> None:
     state, opt = st.session_state, cfg.optimizer
     state.bs_f, state.bs_kind, state.bs_lr = cfg.landscape, opt.kind, opt.lr
     set_custom("bs_f", cfg)
@@ -102,11 +105,11 @@ for name, value in DEFAULTS.items():
 if not st.session_state.get("sw_from_url"):
     st.session_state.sw_from_url = True
     link = st.query_params.to_dict()
-    sweep0, sweep_warnings = urlstate.model_from_link(
-        config.SweepConfig, link.get("s", ""), None, "sweep"
+    sweep0, sweep_warnings = links.model_from_link(
+        settings.SweepConfig, link.get("s", ""), None, "sweep"
     )
-    basin0, basin_warnings = urlstate.model_from_link(
-        config.BasinConfig, link.get("b", ""), None, "basin map"
+    basin0, basin_warnings = links.model_from_link(
+        settings.BasinConfig, link.get("b", ""), None, "basin map"
     )
     if sweep0 is not None:
         keep_replayed(load_sweep)(sweep0)
@@ -139,17 +142,17 @@ with sweep_tab:
         c[3].slider("β₂", 0.0, 0.9999, step=0.0001, key="sw_b2", format="%.4f")
     d = st.columns(6)
     start_inputs(d[0], d[1], ls, "sw_x0", "sw_y0")
-    d[2].number_input("Steps", step=50, key="sw_steps", **limits(config.SweepConfig, "steps"))
+    d[2].number_input("Steps", step=50, key="sw_steps", **limits(settings.SweepConfig, "steps"))
     d[3].number_input(
-        "Smallest α", format="%.3g", key="sw_lr_min", **limits(config.SweepConfig, "lr_min")
+        "Smallest α", format="%.3g", key="sw_lr_min", **limits(settings.SweepConfig, "lr_min")
     )
     d[4].number_input(
-        "Largest α", format="%.3g", key="sw_lr_max", **limits(config.SweepConfig, "lr_max")
+        "Largest α", format="%.3g", key="sw_lr_max", **limits(settings.SweepConfig, "lr_max")
     )
-    d[5].number_input("Rates", step=50, key="sw_n", **limits(config.SweepConfig, "n_rates"))
+    d[5].number_input("Rates", step=50, key="sw_n", **limits(settings.SweepConfig, "n_rates"))
     s = st.session_state
     sweep_cfg = validate_or_explain(
-        config.SweepConfig,
+        settings.SweepConfig,
         {
             **sweep_pick.fields,
             "start": (s.sw_x0, s.sw_y0),
@@ -191,10 +194,10 @@ with basin_tab:
     c[1].selectbox(
         "Optimizer", list(OPTIMIZER_LABELS), key="bs_kind", format_func=OPTIMIZER_LABELS.get
     )
-    c[2].number_input("α", format="%.4g", key="bs_lr", **limits(config.SGDConfig, "lr"))
+    c[2].number_input("α", format="%.4g", key="bs_lr", **limits(settings.SGDConfig, "lr"))
     if st.session_state.bs_kind in ("sgd", "rmsprop"):
         c[3].slider("momentum β", 0.0, 0.999, step=0.01, key="bs_mom")
-    c[4].number_input("Steps", step=50, key="bs_steps", **limits(config.BasinConfig, "steps"))
+    c[4].number_input("Steps", step=50, key="bs_steps", **limits(settings.BasinConfig, "steps"))
     c[5].select_slider(
         "Grid",
         # a link may carry any size the model allows (16-256): offer it too
@@ -204,7 +207,7 @@ with basin_tab:
     )
     s = st.session_state
     basin_cfg = validate_or_explain(
-        config.BasinConfig,
+        settings.BasinConfig,
         {
             **basin_pick.fields,
             "steps": s.bs_steps,
@@ -224,7 +227,7 @@ with basin_tab:
         if click is not None and all(
             lo <= v <= hi for v, (lo, hi) in zip(click, ls.bounds, strict=True)
         ):
-            run_cfg = config.RunConfig(
+            run_cfg = settings.RunConfig(
                 **basin_pick.fields,
                 optimizer=basin_cfg.optimizer,
                 start=click,
@@ -241,7 +244,7 @@ with basin_tab:
             selection_mode="points",
         )
         if single is not None:
-            link = "/landscape?" + urllib.parse.urlencode(urlstate.run_to_query(run_cfg))
+            link = "/landscape?" + urllib.parse.urlencode(links.run_to_query(run_cfg))
             st.markdown(
                 f"Single run from {narrate.point(np.array(click))}: ends at "
                 f"{narrate.point(single[-1])}. [Open it on the landscape page]({link})"
@@ -249,7 +252,7 @@ with basin_tab:
 
 sync_url(
     {
-        **({"s": urlstate.model_to_link(sweep_cfg)} if sweep_cfg is not None else {}),
-        **({"b": urlstate.model_to_link(basin_cfg)} if basin_cfg is not None else {}),
+        **({"s": links.model_to_link(sweep_cfg)} if sweep_cfg is not None else {}),
+        **({"b": links.model_to_link(basin_cfg)} if basin_cfg is not None else {}),
     }
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdviz import analysis, descend, landscapes, optim
+from gdviz import descend
+from gdviz.core import analysis, landscapes, optim
 
 
 def test_critical_lr_of_x_squared_is_one():

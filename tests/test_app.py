@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gdviz import config
+from gdviz import settings
 from tests.conftest import shown
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -250,7 +250,7 @@ def test_compare_rejects_bad_values_with_a_message():
     # The rate box admits exactly what the model admits (α > 0): 0 is refused at the widget,
     # which keeps its value, instead of blanking the race with a model error.
     rate_box = at.number_input(key=f"cmp_{first_id}_lr")
-    assert rate_box.min == math.nextafter(0.0, 1.0) and rate_box.max == config.MAX_LR
+    assert rate_box.min == math.nextafter(0.0, 1.0) and rate_box.max == settings.MAX_LR
     rate_box.set_value(0.0).run()
     assert not at.exception and not at.error
     assert at.number_input(key=f"cmp_{first_id}_lr").value == 0.005
@@ -260,10 +260,10 @@ def test_compare_rejects_bad_values_with_a_message():
 
 
 def test_compare_link_round_trip_and_bad_link():
-    from gdviz import presets, urlstate
+    from gdviz.settings import lessons, links
 
-    cfg = presets.PRESETS["Adam vs AdamW (weight decay)"]
-    at = open_page("compare", urlstate.compare_to_query(cfg))
+    cfg = lessons.PRESETS["Adam vs AdamW (weight decay)"]
+    at = open_page("compare", links.compare_to_query(cfg))
     assert list(results_table(at).index) == [run.label for run in cfg.runs]
     at = open_page("compare", {"c": "not-a-race"})
     assert url_warnings(at) and "showing the first preset" in url_warnings(at)[0]
@@ -361,14 +361,15 @@ def test_compare_and_sweep_run_on_a_typed_function():
 
 
 def test_sweep_and_basin_settings_travel_in_the_link():
-    from gdviz import config, urlstate
+    from gdviz import settings
+    from gdviz.settings import links
 
-    sweep_cfg = config.SweepConfig(
+    sweep_cfg = settings.SweepConfig(
         landscape="bowl", start=(-2.5, 2.0), lr_min=0.01, lr_max=3.0, n_rates=100, steps=100
     )
-    basin_cfg = config.BasinConfig(resolution=48, steps=200)
+    basin_cfg = settings.BasinConfig(resolution=48, steps=200)
     at = open_page(
-        "sweep", {"s": urlstate.model_to_link(sweep_cfg), "b": urlstate.model_to_link(basin_cfg)}
+        "sweep", {"s": links.model_to_link(sweep_cfg), "b": links.model_to_link(basin_cfg)}
     )
     assert url_warnings(at) == []
     assert at.selectbox(key="sw_f").value == "bowl"
@@ -376,6 +377,6 @@ def test_sweep_and_basin_settings_travel_in_the_link():
     assert at.select_slider(key="bs_res").value == 48
     text = " ".join(m.value for m in at.markdown)
     assert "gives α = **1.00**" in text  # the bowl: 2/λ_max = 1
-    bad = open_page("sweep", {"s": "garbage!", "b": urlstate.model_to_link(basin_cfg)})
+    bad = open_page("sweep", {"s": "garbage!", "b": links.model_to_link(basin_cfg)})
     assert any("Ignored the sweep in the link" in w for w in url_warnings(bad))
     assert bad.select_slider(key="bs_res").value == 48

@@ -1,48 +1,150 @@
-"""The layers stay honest: the numeric core imports neither streamlit nor plotly."""
+"""The layers stay honest: each package imports only the packages below it.
+
+    core      numpy only                          (landscapes, optimizers, descent, sweeps)
+    learning  core                                (models on data, datasets, training)
+    expr      core                                (typed-in formulas)
+    teach     core                                (the hiker, words for learners)
+    settings  core, learning, expr, teach + pydantic
+    figures   core, learning, expr, teach + plotly (never streamlit, never settings)
+
+Checked twice: statically over every import statement (function-local ones too), and by
+importing each layer in a fresh interpreter and looking at what it pulled in.
+"""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
-CORE = [
-    "gdviz",
-    "gdviz.landscapes",
-    "gdviz.optim",
-    "gdviz.schedules",
-    "gdviz.descent",
-    "gdviz.analysis",
-    "gdviz.data",
-    "gdviz.config",
-    "gdviz.expr",
-    "gdviz.compare",
-    "gdviz.sweep",
-    "gdviz.presets",
-    "gdviz.hiker",
-    "gdviz.narrate",
-    "gdviz.urlstate",
-]
+PACKAGE = ROOT / "gdviz"
+LAYERS = ("core", "learning", "expr", "teach", "settings", "figures")
+MAY_IMPORT = {
+    "core": {"core"},
+    "learning": {"core", "learning"},
+    "expr": {"core", "expr"},
+    "teach": {"core", "teach"},
+    "settings": {"core", "learning", "expr", "teach", "settings"},
+    "figures": {"core", "learning", "expr", "teach", "figures"},
+}
+THIRD_PARTY = {"streamlit", "plotly", "pydantic", "annotated_types", "pandas"}
+MAY_USE = {
+    "core": set(),
+    "learning": set(),
+    "expr": set(),
+    "teach": set(),
+    "settings": {"pydantic", "annotated_types"},
+    "figures": {"plotly"},
+}
 
 
-def test_core_imports_neither_streamlit_nor_plotly():
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """Every module an import statement in ``path`` names, absolute, with its line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # `from gdviz.core import optim` names gdviz.core.optim
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "gdviz" and len(parts) > 1 and parts[1] in LAYERS else None
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_each_layer_imports_only_what_lies_below_it(layer: str):
+    files = sorted((PACKAGE / layer).rglob("*.py"))
+    assert files, f"gdviz/{layer} is empty"
+    wrong = []
+    for path in files:
+        for line, module in _imports(path):
+            top = module.split(".")[0]
+            if top == "gdviz":
+                target = _layer_of(module)
+                if target is None or target not in MAY_IMPORT[layer]:
+                    wrong.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+            elif top in THIRD_PARTY and top not in MAY_USE[layer]:
+                wrong.append(f"{path.relative_to(ROOT)}:{line} imports {top}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_rule_itself_catches_an_upward_import(tmp_path: Path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from gdviz.settings import RunConfig\n    import streamlit\n")
+    assert _imports(bad) == [(2, "gdviz.settings.RunConfig"), (3, "streamlit")]
+    assert _layer_of("gdviz.settings.RunConfig") not in MAY_IMPORT["core"]
+
+
+def _pulled_in(modules: list[str]) -> set[str]:
     code = (
         "import importlib, sys\n"
-        f"for m in {CORE!r}: importlib.import_module(m)\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly'))\n"
-        "print(','.join(bad))\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print(' '.join(sorted(sys.modules)))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "", f"the core pulled in: {out.stdout.strip()}"
+    return set(out.stdout.split())
+
+
+def _modules(*layers: str) -> list[str]:
+    return [
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for layer in layers
+        for path in sorted((PACKAGE / layer).rglob("*.py"))
+    ]
+
+
+def test_the_numeric_layers_load_without_pydantic_plotly_or_streamlit():
+    loaded = _pulled_in(["gdviz", *_modules("core", "learning", "expr", "teach")])
+    bad = sorted(m for m in loaded if m.split(".")[0] in THIRD_PARTY)
+    assert not bad, f"the numeric layers pulled in: {bad[:5]}"
+    assert "gdviz.settings" not in loaded
+
+
+def test_settings_load_without_plotly_or_streamlit_and_figures_without_settings():
+    loaded = _pulled_in(_modules("settings"))
+    assert not {m.split(".")[0] for m in loaded} & {"plotly", "streamlit"}
+    loaded = _pulled_in(_modules("figures"))
+    assert "streamlit" not in {m.split(".")[0] for m in loaded}
+    assert not any(m.startswith("gdviz.settings") for m in loaded)
+
+
+def test_a_bare_import_is_cheap_and_the_old_paths_still_work():
+    loaded = _pulled_in(["gdviz"])
+    assert "gdviz.core.descent" in loaded and "gdviz.learning.training" not in loaded
+    code = (
+        "import gdviz\n"
+        "from gdviz.core import analysis, optim\n"
+        "assert gdviz.analysis.critical_lr is analysis.critical_lr\n"
+        "import gdviz.optim, gdviz.landscapes.base, gdviz.config, gdviz.data\n"
+        "from gdviz.optim import adam\n"
+        "from gdviz.expr import ExpressionError, compile_expression\n"
+        "assert gdviz.optim is optim and adam is optim.adam\n"
+        "assert gdviz.optim.__spec__.name == 'gdviz.core.optim'\n"
+        "import gdviz.core.landscapes.base as base\n"
+        "assert gdviz.landscapes.base is base\n"
+        "assert gdviz.config.RunConfig is gdviz.settings.models.RunConfig\n"
+        "assert gdviz.data.linear_regression is gdviz.learning.models.linear_regression\n"
+        "assert gdviz.landscapes.get('rosenbrock').name == 'rosenbrock'\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert out.stdout.strip() == "ok", out.stderr
 
 
 def test_no_eval_or_exec_anywhere():
     for path in [*ROOT.glob("gdviz/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]:
-        if not path.exists():
-            continue
         text = path.read_text()
         for banned in ("eval(", "exec(", "__import__("):
             assert banned not in text, f"{banned} in {path.relative_to(ROOT)}"

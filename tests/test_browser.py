@@ -273,9 +273,9 @@ def test_data_page_trains_on_an_uploaded_csv(server, page, tmp_path):
 
 
 def test_clicking_the_parameter_map_sets_the_initialisation(server, page):
-    from gdviz import config
+    from gdviz import settings
 
-    (w_lo, w_hi), (b_lo, b_hi) = config.example_problem("tips", "linear", "standardised").bounds
+    (w_lo, w_hi), (b_lo, b_hi) = settings.example_problem("tips", "linear", "standardised").bounds
     w, b = np.linspace(w_lo, w_hi, 41)[6], np.linspace(b_lo, b_hi, 41)[34]  # grid nodes
     target = (f"{round(w, 4):.4g}", f"{round(b, 4):.4g}")
     page.goto(f"{server}/data")
@@ -337,12 +337,13 @@ def test_an_upload_with_markup_in_its_names_shows_them_as_text(server, page, tmp
 
 
 def test_a_jagged_sweep_draws_its_regions_as_a_few_shapes(server, page):
-    from gdviz import config, urlstate
+    from gdviz import settings
+    from gdviz.settings import links
 
-    cfg = config.SweepConfig(
+    cfg = settings.SweepConfig(
         landscape="rastrigin", start=(0, -3.07), lr_min=0.01, lr_max=1, n_rates=1000
     )
-    page.goto(f"{server}/sweep?s={urlstate.model_to_link(cfg)}")
+    page.goto(f"{server}/sweep?s={links.model_to_link(cfg)}")
     wait_idle(page)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     shapes = page.evaluate(

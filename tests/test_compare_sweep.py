@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdviz import compare, config, descend, landscapes, optim, presets, schedules, sweep
+from gdviz import descend, settings
+from gdviz.core import landscapes, optim, race, schedules, sweep
+from gdviz.settings import lessons
 
 
 def test_a_race_equals_separate_single_runs():
-    cfg = config.CompareConfig.model_validate(
+    cfg = settings.CompareConfig.model_validate(
         {
             "landscape": "himmelblau", "start": (0.5, -0.5), "steps": 120, "seed": 4,
             "runs": [
@@ -22,7 +24,7 @@ def test_a_race_equals_separate_single_runs():
             ],
         }
     )  # fmt: skip
-    race = config.run_compare(cfg)
+    raced = settings.run_compare(cfg)
     ls = landscapes.get("himmelblau")
     singles = [
         descend(ls, optim.sgd(0.01), [0.5, -0.5], 120, grad_noise=0.2, seed=4),
@@ -31,8 +33,8 @@ def test_a_race_equals_separate_single_runs():
         descend(ls, optim.sgd(0.01), [0.5, -0.5], 120, schedule=schedules.cosine(120), seed=4),
     ]
     for i, single in enumerate(singles):
-        np.testing.assert_allclose(race.path[:, i], single.path[:, 0], rtol=1e-12, atol=1e-14)
-    rows = compare.results(ls, race, [r.label for r in cfg.runs], threshold=1e-3)
+        np.testing.assert_allclose(raced.path[:, i], single.path[:, 0], rtol=1e-12, atol=1e-14)
+    rows = race.results(ls, raced, [r.label for r in cfg.runs], threshold=1e-3)
     assert [r.label for r in rows] == ["GD", "Adam", "mom", "cos"]
     for row, single in zip(rows, singles, strict=True):
         assert row.final_loss == pytest.approx(float(single.final_loss[0]), rel=1e-12)
@@ -42,13 +44,13 @@ def test_a_race_equals_separate_single_runs():
 
 def test_presets_teach_what_they_say():
     results = {}
-    for name, cfg in presets.PRESETS.items():
-        traj = config.run_compare(cfg)
+    for name, cfg in lessons.PRESETS.items():
+        traj = settings.run_compare(cfg)
         results[name] = dict(zip([r.label for r in cfg.runs], traj.status, strict=True))
     small_right_large = list(results["Learning rate: too small / just right / too large"].values())
     assert small_right_large == ["unconverged", "converged", "diverged"]
-    saddle_cfg = presets.PRESETS["Noise helps escape a saddle"]
-    saddle = config.run_compare(saddle_cfg)
+    saddle_cfg = lessons.PRESETS["Noise helps escape a saddle"]
+    saddle = settings.run_compare(saddle_cfg)
     np.testing.assert_allclose(saddle.final[0], [0.0, 0.0], atol=1e-6)  # stuck on the saddle
     assert np.all(np.abs(np.abs(saddle.final[1:, 0]) - 1.0) < 0.1)  # noise escaped to (±1, 0)
 
@@ -80,8 +82,8 @@ def test_regions_on_the_bowl():
 
 
 def test_more_steps_shrink_too_slow_but_not_diverging():
-    cfg = config.SweepConfig()
-    short, long = config.run_sweep(cfg), config.run_sweep(cfg, cfg.steps * 10)
+    cfg = settings.SweepConfig()
+    short, long = settings.run_sweep(cfg), settings.run_sweep(cfg, cfg.steps * 10)
     assert np.sum(long.region == "too slow") < np.sum(short.region == "too slow")
     assert long.edge == short.edge
 
@@ -130,14 +132,14 @@ def test_compare_config_bounds(payload, fragment):
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError) as info:
-        config.CompareConfig.model_validate(payload)
-    assert fragment in " ".join(config.describe_errors(info.value))
+        settings.CompareConfig.model_validate(payload)
+    assert fragment in " ".join(settings.describe_errors(info.value))
 
 
 def test_sweep_config_checks_the_range():
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError, match="lr_min"):
-        config.SweepConfig(lr_min=0.5, lr_max=0.1)
+        settings.SweepConfig(lr_min=0.5, lr_max=0.1)
     with pytest.raises(ValidationError, match="n_rates"):
-        config.SweepConfig(n_rates=5000)
+        settings.SweepConfig(n_rates=5000)

@@ -6,23 +6,23 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from gdviz import config
+from gdviz import settings
 
 
 def errors_for(payload: dict) -> list[str]:
     with pytest.raises(ValidationError) as info:
-        config.RunConfig.model_validate(payload)
-    return config.describe_errors(info.value)
+        settings.RunConfig.model_validate(payload)
+    return settings.describe_errors(info.value)
 
 
 def test_defaults_are_valid_and_run():
-    cfg = config.RunConfig()
-    traj = config.run(cfg)
+    cfg = settings.RunConfig()
+    traj = settings.run(cfg)
     assert traj.path.shape == (cfg.steps + 1, 1, 2)
 
 
 def test_models_are_frozen_and_forbid_extras():
-    cfg = config.RunConfig()
+    cfg = settings.RunConfig()
     with pytest.raises(ValidationError):
         cfg.steps = 10
     assert errors_for({"colour": "red"}) == ["colour: Extra inputs are not permitted (got 'red')"]
@@ -61,16 +61,19 @@ def test_every_bound_gives_one_readable_error(payload, expected):
 
 
 def test_union_picks_the_right_model_and_builds_the_optimizer():
-    cfg = config.RunConfig.model_validate({"optimizer": {"kind": "adamw", "lr": 0.01}, "steps": 10})
-    assert isinstance(cfg.optimizer, config.AdamWConfig)
-    opt = config.build_optimizer(cfg.optimizer)
+    cfg = settings.RunConfig.model_validate(
+        {"optimizer": {"kind": "adamw", "lr": 0.01}, "steps": 10}
+    )
+    assert isinstance(cfg.optimizer, settings.AdamWConfig)
+    opt = settings.build_optimizer(cfg.optimizer)
     assert opt.name == "adamw" and opt.hyperparams["weight_decay"] == 0.01
 
 
 def test_config_run_equals_a_direct_descend():
-    from gdviz import descend, landscapes, optim, schedules
+    from gdviz import descend
+    from gdviz.core import landscapes, optim, schedules
 
-    cfg = config.RunConfig.model_validate(
+    cfg = settings.RunConfig.model_validate(
         {
             "landscape": "himmelblau",
             "optimizer": {"kind": "sgd", "lr": 0.01, "momentum": 0.5},
@@ -90,10 +93,10 @@ def test_config_run_equals_a_direct_descend():
         grad_noise=0.1,
         seed=9,
     )
-    np.testing.assert_array_equal(config.run(cfg).path, direct.path)
+    np.testing.assert_array_equal(settings.run(cfg).path, direct.path)
 
 
 def test_field_bounds_feed_widgets():
-    assert config.field_bounds(config.SGDConfig, "lr") == (0.0, 100.0)
-    assert config.field_bounds(config.SGDConfig, "momentum") == (0.0, 0.999)
-    assert config.field_bounds(config.RunConfig, "steps") == (1, 5000)
+    assert settings.field_bounds(settings.SGDConfig, "lr") == (0.0, 100.0)
+    assert settings.field_bounds(settings.SGDConfig, "momentum") == (0.0, 0.999)
+    assert settings.field_bounds(settings.RunConfig, "steps") == (1, 5000)

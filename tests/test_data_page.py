@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gdviz import datasets
 from gdviz.figures.style import untyped
+from gdviz.learning import datasets
 from tests.conftest import shown
 from tests.test_app import figure, open_page, url_warnings
 

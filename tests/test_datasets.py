@@ -8,8 +8,8 @@ import gzip
 import numpy as np
 import pytest
 
-from gdviz import datasets
-from gdviz.datasets import DataError, read_csv
+from gdviz.learning import datasets
+from gdviz.learning.datasets import DataError, read_csv
 
 
 def test_bundled_tables_are_read_without_importing_plotly():

@@ -7,8 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
-import gdviz.descent as descent_module
-from gdviz import descend, landscapes, optim
+import gdviz.core.descent as descent_module
+from gdviz import descend
+from gdviz.core import landscapes, optim
 
 PARABOLA = landscapes.get("parabola")
 

@@ -9,9 +9,11 @@ import json
 
 import numpy as np
 
-from gdviz import config, export, urlstate
+from gdviz import settings
+from gdviz.core import export
 from gdviz.figures import landscape as figs
 from gdviz.figures.style import standalone_html
+from gdviz.settings import links
 from tests.conftest import shown
 from tests.test_app import open_page
 
@@ -21,9 +23,9 @@ def read(text: str) -> list[dict[str, str]]:
 
 
 def test_the_csv_holds_every_step_of_every_run_exactly():
-    cfg = config.RunConfig(landscape="ravine", optimizer={"kind": "sgd", "lr": 0.05}, steps=40,
+    cfg = settings.RunConfig(landscape="ravine", optimizer={"kind": "sgd", "lr": 0.05}, steps=40,
                            start=(-4.5, 1.5))  # fmt: skip
-    traj = config.run(cfg)
+    traj = settings.run(cfg)
     rows = read(export.runs_csv(traj, ["GD"]))
     assert len(rows) == 41 and list(rows[0]) == [
         "run", "step", "x", "y", "loss", "grad_norm", "lr", "status",
@@ -36,13 +38,13 @@ def test_the_csv_holds_every_step_of_every_run_exactly():
 
 
 def test_a_diverged_run_exports_up_to_where_it_blew_up():
-    cfg = config.CompareConfig.model_validate(
+    cfg = settings.CompareConfig.model_validate(
         {"landscape": "bowl", "start": (-2.5, 2.0), "steps": 60, "runs": [
             {"label": "calm", "optimizer": {"kind": "sgd", "lr": 0.3}},
             {"label": "wild", "optimizer": {"kind": "sgd", "lr": 1.5}},
         ]}
     )  # fmt: skip
-    traj = config.run_compare(cfg)
+    traj = settings.run_compare(cfg)
     rows = read(export.runs_csv(traj, ["calm", "wild"]))
     calm = [r for r in rows if r["run"] == "calm"]
     wild = [r for r in rows if r["run"] == "wild"]
@@ -54,7 +56,7 @@ def test_a_diverged_run_exports_up_to_where_it_blew_up():
 
 
 def test_settings_json_loads_back_to_the_identical_run():
-    cfg = config.RunConfig(
+    cfg = settings.RunConfig(
         landscape="himmelblau", optimizer={"kind": "adam", "lr": 0.05, "amsgrad": True},
         schedule={"kind": "cosine", "t_max": 150}, start=(1.0, -1.0), steps=150, seed=3,
         grad_noise=0.1,
@@ -64,7 +66,7 @@ def test_settings_json_loads_back_to_the_identical_run():
         ("run.json", cfg.model_dump_json(indent=2).encode(), "application/json")
     ).run()
     assert not at.exception and not at.error
-    back, warnings = urlstate.run_from_query(dict(at.query_params))
+    back, warnings = links.run_from_query(dict(at.query_params))
     assert not warnings and back == cfg
 
 
@@ -80,8 +82,8 @@ def test_a_broken_settings_file_gets_a_message_and_the_page_keeps_working():
 
 
 def test_the_standalone_html_carries_plotly_and_the_animation():
-    cfg = config.RunConfig()
-    page = standalone_html(figs.contour_figure(cfg.surface(), config.run(cfg)), "gdviz: <test>")
+    cfg = settings.RunConfig()
+    page = standalone_html(figs.contour_figure(cfg.surface(), settings.run(cfg)), "gdviz: <test>")
     assert "<title>gdviz: &lt;test&gt;</title>" in page
     assert "<script src=" not in page and "<link " not in page  # nothing to fetch
     assert len(page) > 3_000_000  # plotly.js itself is inside

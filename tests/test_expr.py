@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdviz import descend, expr, landscapes, optim
+from gdviz import descend, expr
+from gdviz.core import landscapes, optim
 
 AS_TEXT = {
     "bowl": "x^2 + y^2",
@@ -232,7 +233,7 @@ def test_gradient_latex_reads_like_a_textbook():
 
 
 def test_a_run_into_an_undefined_region_says_it_left_the_domain():
-    from gdviz import narrate
+    from gdviz.teach import narrate
 
     ls = expr.compile_expression("sqrt(x) + y^2", bounds=((-1, 1), (-1, 1)))
     traj = descend(ls, optim.sgd(0.3), [0.5, 0.5], 50)

@@ -9,7 +9,8 @@ import zlib
 import numpy as np
 import pytest
 
-from gdviz import config, descend, landscapes, optim
+from gdviz import descend, settings
+from gdviz.core import landscapes, optim
 from gdviz.figures import hiker as hiker_figs
 from gdviz.figures import landscape as figs
 from gdviz.figures import raster, style
@@ -28,8 +29,8 @@ def assert_finite_json(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def default_run():
-    cfg = config.RunConfig()
-    return landscapes.get(cfg.landscape), config.run(cfg)
+    cfg = settings.RunConfig()
+    return landscapes.get(cfg.landscape), settings.run(cfg)
 
 
 def test_contour_map_structure(default_run):
@@ -203,16 +204,16 @@ def test_animation_controls_share_one_frame_argument_helper():
 
 @pytest.fixture(scope="module")
 def tips_problem():
-    from gdviz import datasets, learn
+    from gdviz.learning import datasets, training
 
-    return learn.make_problem(datasets.example("tips"), "linear", "standardised")
+    return training.make_problem(datasets.example("tips"), "linear", "standardised")
 
 
 def test_training_figure_moves_both_panels_together(tips_problem):
-    from gdviz import learn
     from gdviz.figures import data as data_figs
+    from gdviz.learning import training
 
-    run = learn.train(tips_problem, "minibatch", batch_size=16, epochs=5, lr=0.1, start=(-1, 4))
+    run = training.train(tips_problem, "minibatch", batch_size=16, epochs=5, lr=0.1, start=(-1, 4))
     fig = data_figs.training_figure(tips_problem, [run], max_frames=41)
     names = [t.name for t in fig.data]
     assert names[: data_figs.N_STATIC] == [
@@ -246,10 +247,10 @@ def test_training_figure_moves_both_panels_together(tips_problem):
 
 
 def test_a_race_keeps_flavours_in_step_by_epoch(tips_problem):
-    from gdviz import learn
     from gdviz.figures import data as data_figs
+    from gdviz.learning import training
 
-    runs = [learn.train(tips_problem, f, batch_size=16, epochs=2) for f in learn.FLAVOURS]
+    runs = [training.train(tips_problem, f, batch_size=16, epochs=2) for f in training.FLAVOURS]
     fig = data_figs.training_figure(tips_problem, runs, max_frames=21)
     # path, point, fit per flavour, then the (empty) "left the map" marks
     assert len(fig.data) == data_figs.N_STATIC + 3 * 3 + 1 and len(fig.data[-1].x) == 0
@@ -260,10 +261,10 @@ def test_a_race_keeps_flavours_in_step_by_epoch(tips_problem):
 
 
 def test_loss_curves_mark_each_epoch_and_the_optimum(tips_problem):
-    from gdviz import learn
     from gdviz.figures import data as data_figs
+    from gdviz.learning import training
 
-    run = learn.train(tips_problem, "minibatch", batch_size=32, epochs=4)
+    run = training.train(tips_problem, "minibatch", batch_size=32, epochs=4)
     fig = data_figs.loss_curves_figure(tips_problem, [run])
     batch, per_update, per_epoch = fig.data
     np.testing.assert_allclose(per_epoch.y, run.epoch_loss())
@@ -276,10 +277,10 @@ def test_loss_curves_mark_each_epoch_and_the_optimum(tips_problem):
 
 
 def test_one_update_through_its_mini_batch(tips_problem):
-    from gdviz import learn
     from gdviz.figures import data as data_figs
+    from gdviz.learning import training
 
-    run = learn.train(tips_problem, "minibatch", batch_size=8, epochs=1, lr=0.2)
+    run = training.train(tips_problem, "minibatch", batch_size=8, epochs=1, lr=0.2)
     fig = data_figs.batch_figure(tips_problem, run, 3, 0.2)
     (contour,) = [t for t in fig.data if t.type == "contour"]
     assert contour.contours.coloring == "lines"
@@ -305,11 +306,11 @@ def test_one_update_through_its_mini_batch(tips_problem):
 
 
 def test_a_diverging_data_run_ends_at_its_exit_mark(tips_problem):
-    from gdviz import datasets, learn
     from gdviz.figures import data as data_figs
+    from gdviz.learning import datasets, training
 
-    raw = learn.make_problem(datasets.example("tips"), "linear", "raw")
-    run = learn.train(raw, "batch", epochs=20, lr=0.1)
+    raw = training.make_problem(datasets.example("tips"), "linear", "raw")
+    run = training.train(raw, "batch", epochs=20, lr=0.1)
     assert run.status == "diverged"
     fig = data_figs.training_figure(raw, [run])
     mark = fig.data[-1]
@@ -324,10 +325,10 @@ def test_a_diverging_data_run_ends_at_its_exit_mark(tips_problem):
 
 @pytest.mark.parametrize("batch_size", [16, 1])
 def test_mini_batch_level_curves_are_levels_of_that_batch_loss(tips_problem, batch_size):
-    from gdviz import learn
     from gdviz.figures import data as data_figs
+    from gdviz.learning import training
 
-    run = learn.train(tips_problem, "minibatch", batch_size=batch_size, epochs=1, lr=0.05)
+    run = training.train(tips_problem, "minibatch", batch_size=batch_size, epochs=1, lr=0.05)
     t = 5
     rows, theta = run.rows(t), run.path[t]
     pts = data_figs.batch_contours(tips_problem, rows, theta)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gdviz import hiker
+from gdviz.teach import hiker
 
 
 def test_status_line_and_update_rule_at_the_start():

@@ -12,10 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdviz import config, datasets, hiker, landscapes, learn, narrate, snippet, urlstate
-from gdviz.figures import compare as compare_figs
+from gdviz import settings
+from gdviz.core import landscapes
 from gdviz.figures import data as data_figs
+from gdviz.figures import race as race_figs
+from gdviz.figures import sweep as sweep_figs
 from gdviz.figures.style import plain
+from gdviz.learning import datasets, snippet, training
+from gdviz.settings import links
+from gdviz.teach import hiker, narrate
 from pages.common import inert
 from tests.conftest import shown
 from tests.test_app import figure, open_page, url_warnings
@@ -83,8 +88,8 @@ def test_long_or_many_valued_text_columns_keep_only_their_name():
 
 
 def test_the_server_refuses_large_bodies_and_says_the_real_limit():
-    settings = (ROOT / ".streamlit" / "config.toml").read_text()  # (tomllib needs 3.11)
-    limit_mb = int(re.search(r"^maxUploadSize\s*=\s*(\d+)", settings, re.MULTILINE)[1])
+    server_config = (ROOT / ".streamlit" / "config.toml").read_text()  # (tomllib needs 3.11)
+    limit_mb = int(re.search(r"^maxUploadSize\s*=\s*(\d+)", server_config, re.MULTILINE)[1])
     assert limit_mb == 1 and limit_mb * 2**20 >= datasets.MAX_BYTES
     at = open_page("data")
     at.selectbox(key="dt_d").set_value("upload").run()
@@ -108,16 +113,16 @@ def test_decimal_commas_are_named_as_the_likely_cause():
 
 @pytest.mark.parametrize("formula", ["x + y", "x", "exp(x) + y"])
 def test_a_sweep_over_a_function_without_a_minimum_says_so(formula):
-    cfg = config.SweepConfig(
+    cfg = settings.SweepConfig(
         landscape="custom", expression=formula, bounds=((-3, 3), (-3, 3)), start=(0, 0)
     )
-    result = config.run_sweep(cfg)
+    result = settings.run_sweep(cfg)
     assert result.minimum is None and result.critical == math.inf
     words = narrate.sweep_report(result, result)[0]
     assert "no minimum on the map" in words
-    compare_figs.sweep_figure(result, result)  # draws without a critical line
-    basin = config.run_basins(
-        config.BasinConfig(
+    sweep_figs.sweep_figure(result, result)  # draws without a critical line
+    basin = settings.run_basins(
+        settings.BasinConfig(
             landscape="custom", expression=formula, bounds=((-3, 3), (-3, 3)), resolution=16
         )
     )
@@ -125,13 +130,13 @@ def test_a_sweep_over_a_function_without_a_minimum_says_so(formula):
 
 
 def test_the_sweep_page_runs_on_a_function_without_a_minimum():
-    link = urlstate.model_to_link(
-        config.SweepConfig(
+    link = links.model_to_link(
+        settings.SweepConfig(
             landscape="custom", expression="x+y", bounds=((-3, 3), (-3, 3)), start=(0, 0)
         )
     )
-    basin = urlstate.model_to_link(
-        config.BasinConfig(
+    basin = links.model_to_link(
+        settings.BasinConfig(
             landscape="custom", expression="x+y", bounds=((-3, 3), (-3, 3)), resolution=32
         )
     )
@@ -145,17 +150,17 @@ def test_the_sweep_page_runs_on_a_function_without_a_minimum():
 
 
 def jagged_sweep():
-    cfg = config.SweepConfig(
+    cfg = settings.SweepConfig(
         landscape="rastrigin", start=(0, -3.07), lr_min=0.01, lr_max=1, n_rates=1000
     )
-    return config.run_sweep(cfg), config.run_sweep(cfg, 10 * cfg.steps)
+    return settings.run_sweep(cfg), settings.run_sweep(cfg, 10 * cfg.steps)
 
 
 def test_the_reported_link_draws_its_regions_as_one_shape_per_region_and_panel():
     short, long = jagged_sweep()
-    spans = compare_figs._region_spans(short.lrs, short.region)
+    spans = sweep_figs._region_spans(short.lrs, short.region)
     assert len(spans) > 500  # the reported link: 548 bands
-    fig = compare_figs.sweep_figure(short, long)
+    fig = sweep_figs.sweep_figure(short, long)
     shapes = [s for s in fig.layout.shapes if s.type == "path"]
     present = sorted({kind for _, _, kind in spans})
     assert len(shapes) == 2 * len(present) <= 8
@@ -175,9 +180,9 @@ def test_the_worst_sweep_link_is_bounded_by_the_model():
     it), so Streamlit's stop for a closed tab lands at the next page element, not minutes later.
     """
     with pytest.raises(ValueError, match="less than or equal to 1000"):
-        config.SweepConfig(n_rates=1001)
-    with pytest.raises(ValueError, match=f"less than or equal to {config.SWEEP_MAX_STEPS}"):
-        config.SweepConfig(steps=config.SWEEP_MAX_STEPS + 1)
+        settings.SweepConfig(n_rates=1001)
+    with pytest.raises(ValueError, match=f"less than or equal to {settings.SWEEP_MAX_STEPS}"):
+        settings.SweepConfig(steps=settings.SWEEP_MAX_STEPS + 1)
 
 
 # -- 4. code injected into the PyTorch script --------------------------------------------------
@@ -266,8 +271,8 @@ def test_link_values_echo_as_text_and_figures_show_labels_literally():
     assert "[click me](" not in warning and "**BOLD**" not in warning
     assert "[click me](http://127.0.0.1:9/x)" in shown(warning)
     ls = landscapes.get("bowl")
-    traj = config.run(config.RunConfig(landscape="bowl", start=(1.0, 1.0), steps=5))
-    fig = compare_figs.race_figure(ls, traj, ['<a href="http://x">x</a>'])
+    traj = settings.run(settings.RunConfig(landscape="bowl", start=(1.0, 1.0), steps=5))
+    fig = race_figs.race_figure(ls, traj, ['<a href="http://x">x</a>'])
     names = {trace.name for trace in fig.data if trace.name}
     assert '&lt;a href="http://x"&gt;x&lt;/a&gt;' in names
     assert plain("<b>&</b>") == "&lt;b&gt;&amp;&lt;/b&gt;"
@@ -276,7 +281,7 @@ def test_link_values_echo_as_text_and_figures_show_labels_literally():
 def test_uploaded_column_names_are_text_in_titles_and_axes():
     table = datasets.read_csv(b"<b>bill</b>,[tip](http://127.0.0.1:9/)\n1,2\n2,3\n4,4\n")
     ds = datasets.from_table(table, *table.names, "regression", "![t](http://127.0.0.1:9/t)")
-    problem = learn.make_problem(ds, "linear", "raw")
+    problem = training.make_problem(ds, "linear", "raw")
     runs = learn_runs(problem)
     layout = data_figs.training_figure(problem, runs).layout
     assert layout.xaxis2.title.text == "&lt;b&gt;bill&lt;/b&gt;"
@@ -293,7 +298,7 @@ def test_uploaded_column_names_are_text_in_titles_and_axes():
 
 
 def learn_runs(problem):
-    return [learn.train(problem, "batch", batch_size=1, epochs=3, lr=0.01, momentum=0.0, seed=0,
+    return [training.train(problem, "batch", batch_size=1, epochs=3, lr=0.01, momentum=0.0, seed=0,
                         start=np.zeros(2))]  # fmt: skip
 
 
@@ -301,7 +306,7 @@ def learn_runs(problem):
 
 
 def test_a_race_link_round_trips_every_setting():
-    cfg = config.CompareConfig.model_validate(
+    cfg = settings.CompareConfig.model_validate(
         {
             "landscape": "bowl", "start": (-2.5, 2.0), "steps": 90, "threshold": 1e-13,
             "runs": [
@@ -318,9 +323,9 @@ def test_a_race_link_round_trips_every_setting():
             ],
         }
     )  # fmt: skip
-    at = open_page("compare", urlstate.compare_to_query(cfg))
+    at = open_page("compare", links.compare_to_query(cfg))
     assert not url_warnings(at) and not at.error
-    back, warnings = urlstate.compare_from_query(dict(at.query_params))
+    back, warnings = links.compare_from_query(dict(at.query_params))
     assert not warnings and back == cfg
     rid = at.session_state.cmp_rows[1]["id"]
     options = at.selectbox(key=f"cmp_{rid}_sched").options
@@ -330,22 +335,24 @@ def test_a_race_link_round_trips_every_setting():
     # Editing what the editor shows keeps what it does not (ε, AMSGrad) on the same optimizer.
     rid = at.session_state.cmp_rows[2]["id"]
     at.number_input(key=f"cmp_{rid}_lr").set_value(0.03).run()
-    back, _ = urlstate.compare_from_query(dict(at.query_params))
+    back, _ = links.compare_from_query(dict(at.query_params))
     assert back.runs[2].optimizer.lr == 0.03 and back.runs[2].optimizer.amsgrad
     assert back.runs[2].optimizer.eps == 1e-6
 
 
 def test_sweep_and_basin_links_keep_rates_below_the_old_widget_minimum():
     # (A sweep ignores its optimizer's own rate; the page writes 0.01 there.)
-    sweep_cfg = config.SweepConfig(lr_min=1e-8, lr_max=1e-7, optimizer={"kind": "sgd", "lr": 0.01})
-    basin_cfg = config.BasinConfig(optimizer={"kind": "sgd", "lr": 1e-7})
+    sweep_cfg = settings.SweepConfig(
+        lr_min=1e-8, lr_max=1e-7, optimizer={"kind": "sgd", "lr": 0.01}
+    )
+    basin_cfg = settings.BasinConfig(optimizer={"kind": "sgd", "lr": 1e-7})
     at = open_page(
-        "sweep", {"s": urlstate.model_to_link(sweep_cfg), "b": urlstate.model_to_link(basin_cfg)}
+        "sweep", {"s": links.model_to_link(sweep_cfg), "b": links.model_to_link(basin_cfg)}
     )
     assert not at.error
     query = dict(at.query_params)
-    assert urlstate.model_from_link(config.SweepConfig, query["s"], None, "")[0] == sweep_cfg
-    assert urlstate.model_from_link(config.BasinConfig, query["b"], None, "")[0] == basin_cfg
+    assert links.model_from_link(settings.SweepConfig, query["s"], None, "")[0] == sweep_cfg
+    assert links.model_from_link(settings.BasinConfig, query["b"], None, "")[0] == basin_cfg
 
 
 def test_repeated_copies_number_the_label_once():
@@ -376,7 +383,7 @@ def test_the_hiker_stops_at_his_step_limit_with_a_sentence():
 
 def test_a_perfect_fit_is_not_reported_as_a_huge_ratio():
     table = datasets.read_csv(b"x,y\n1,2\n2,4\n3,6\n4,8\n")
-    problem = learn.make_problem(
+    problem = training.make_problem(
         datasets.from_table(table, "x", "y", "regression", "f.csv"), "linear", "raw"
     )
     run = learn_runs(problem)[0]
@@ -385,9 +392,12 @@ def test_a_perfect_fit_is_not_reported_as_a_huge_ratio():
 
 
 def test_carried_over_batch_sizes_are_refitted_not_refused():
-    assert learn.fit_budget(["minibatch"], 3, 20, 5000, 20_000) == (5, 20)
-    assert learn.fit_budget(["stochastic"], 3, 20, 5000, 20_000) == (3, 4)
-    assert learn.fit_budget(["batch", "stochastic", "minibatch"], 16, 20, 244, 20_000) == (16, 20)
+    assert training.fit_budget(["minibatch"], 3, 20, 5000, 20_000) == (5, 20)
+    assert training.fit_budget(["stochastic"], 3, 20, 5000, 20_000) == (3, 4)
+    assert training.fit_budget(["batch", "stochastic", "minibatch"], 16, 20, 244, 20_000) == (
+        16,
+        20,
+    )
     at = open_page("data")
     at.selectbox(key="dt_d").set_value("upload").run()
     at.file_uploader(key="dt_file").set_value(("three.csv", b"x,y\n1,2\n2,3\n3,5\n", "text/csv"))

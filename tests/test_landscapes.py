@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdviz import landscapes
+from gdviz.core import landscapes
 
 ALL = landscapes.names()
 

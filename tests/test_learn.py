@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from gdviz import config, data, datasets, learn, narrate, snippet, urlstate
-from gdviz.descent import batch_orders, descend
-from gdviz.optim import sgd
+from gdviz import settings
+from gdviz.core.descent import batch_orders, descend
+from gdviz.core.optim import sgd
+from gdviz.learning import datasets, models, snippet, training
+from gdviz.settings import links
+from gdviz.teach import narrate
 from tests.conftest import optional_module
 
 
@@ -27,7 +30,7 @@ def central_differences(f, theta, eps=1e-6):
     return np.array([(f(theta + eps * e) - f(theta - eps * e)) / (2 * eps) for e in eye])
 
 
-@pytest.mark.parametrize("make", [data.logistic_regression, data.sigmoid_neuron])
+@pytest.mark.parametrize("make", [models.logistic_regression, models.sigmoid_neuron])
 @pytest.mark.parametrize("theta", [(0.7, -0.3), (-4.0, 3.0), (9.0, 1.0)])
 def test_sigmoid_model_gradient_and_hessian_match_differences(iris, make, theta):
     obj = make(*iris)
@@ -42,7 +45,7 @@ def test_sigmoid_model_gradient_and_hessian_match_differences(iris, make, theta)
 
 def test_cross_entropy_by_hand_on_two_points():
     # z = (0, 1) at θ = (1, 0): ℓ = log 2 for y=1 at z=0, and log(1 + e) for y=0 at z=1.
-    obj = data.logistic_regression(np.array([0.0, 1.0]), np.array([1.0, 0.0]))
+    obj = models.logistic_regression(np.array([0.0, 1.0]), np.array([1.0, 0.0]))
     theta = np.array([1.0, 0.0])
     assert obj.value(theta) == pytest.approx((np.log(2) + np.log1p(np.e)) / 2, rel=1e-15)
     p = 1 / (1 + np.exp(-np.array([0.0, 1.0])))
@@ -53,7 +56,7 @@ def test_cross_entropy_by_hand_on_two_points():
 
 
 def test_logistic_optimum_is_stationary_and_a_minimum(iris):
-    obj = data.logistic_regression(*iris)
+    obj = models.logistic_regression(*iris)
     theta = obj.optimum()
     assert np.linalg.norm(obj.grad(theta)) < 1e-12
     assert np.all(np.linalg.eigvalsh(obj.hessian(theta)) > 0)
@@ -62,7 +65,7 @@ def test_logistic_optimum_is_stationary_and_a_minimum(iris):
 
 
 def test_separable_classes_have_no_cross_entropy_optimum():
-    obj = data.logistic_regression(np.array([-2.0, -1.0, 1.0, 2.0]), np.array([0, 0, 1, 1.0]))
+    obj = models.logistic_regression(np.array([-2.0, -1.0, 1.0, 2.0]), np.array([0, 0, 1, 1.0]))
     assert obj.optimum() is None
 
 
@@ -70,26 +73,28 @@ def test_the_mismatched_loss_has_a_plateau_where_cross_entropy_does_not(iris):
     # Saturated on the wrong side (w very negative): squared error's gradient nearly vanishes,
     # cross-entropy's does not.
     theta = np.array([-8.0, 0.0])
-    flat = np.linalg.norm(data.sigmoid_neuron(*iris).grad(theta))
-    steep = np.linalg.norm(data.logistic_regression(*iris).grad(theta))
+    flat = np.linalg.norm(models.sigmoid_neuron(*iris).grad(theta))
+    steep = np.linalg.norm(models.logistic_regression(*iris).grad(theta))
     assert flat < 0.02 * steep
-    assert np.linalg.eigvalsh(data.sigmoid_neuron(*iris).hessian(np.array([-3.0, 0.0])))[0] < 0
+    assert np.linalg.eigvalsh(models.sigmoid_neuron(*iris).hessian(np.array([-3.0, 0.0])))[0] < 0
 
 
 @pytest.mark.parametrize("model", ["linear", "logistic", "sigmoid_mse"])
 def test_raw_and_standardised_problems_describe_the_same_predictions(model):
     ds = datasets.example("iris")
-    raw = learn.make_problem(ds, model, "raw")
-    std = learn.make_problem(ds, model, "standardised")
+    raw = training.make_problem(ds, model, "raw")
+    std = training.make_problem(ds, model, "standardised")
     np.testing.assert_allclose(
-        raw.optimum, learn.convert(std.optimum, raw.mean, raw.std, "raw"), rtol=1e-7
+        raw.optimum, training.convert(std.optimum, raw.mean, raw.std, "raw"), rtol=1e-7
     )
     assert raw.optimum_loss == pytest.approx(std.optimum_loss, rel=1e-10)
     theta = np.array([1.5, -0.5])
-    back = learn.convert(learn.convert(theta, raw.mean, raw.std, "raw"), raw.mean, raw.std, "s")
+    back = training.convert(
+        training.convert(theta, raw.mean, raw.std, "raw"), raw.mean, raw.std, "s"
+    )
     np.testing.assert_allclose(back, theta, rtol=1e-14)
     np.testing.assert_allclose(
-        raw.predict(learn.convert(theta, raw.mean, raw.std, "raw"), ds.x),
+        raw.predict(training.convert(theta, raw.mean, raw.std, "raw"), ds.x),
         std.predict(theta, ds.x),
         rtol=1e-12,
     )
@@ -100,8 +105,8 @@ def test_raw_and_standardised_problems_describe_the_same_predictions(model):
 
 def test_raw_tips_is_a_ravine_with_a_tiny_critical_rate():
     ds = datasets.example("tips")
-    raw = learn.make_problem(ds, "linear", "raw")
-    std = learn.make_problem(ds, "linear", "standardised")
+    raw = training.make_problem(ds, "linear", "raw")
+    std = training.make_problem(ds, "linear", "standardised")
     # Standardised: H = 2 [[1, 0], [0, 1]] exactly, so α* = 2/2 = 1.
     assert std.critical_lr() == pytest.approx(1.0, rel=1e-12)
     assert std.condition_number() == pytest.approx(1.0, rel=1e-12)
@@ -115,14 +120,14 @@ def test_raw_tips_is_a_ravine_with_a_tiny_critical_rate():
     assert "α < 0.002122" in report and "α < 1.00" in report
     assert "above the raw limit" in report and "within the standardised limit" in report
     # And the runs agree with the words: α = 0.1 diverges raw, converges standardised.
-    assert learn.train(raw, "batch", epochs=50, lr=0.1).status == "diverged"
-    assert learn.train(std, "batch", epochs=200, lr=0.1).status == "converged"
+    assert training.train(raw, "batch", epochs=50, lr=0.1).status == "diverged"
+    assert training.train(std, "batch", epochs=200, lr=0.1).status == "converged"
 
 
 def test_replayed_batch_orders_reproduce_the_descent():
     ds = datasets.example("tips")
-    problem = learn.make_problem(ds, "linear", "standardised")
-    run = learn.train(problem, "minibatch", batch_size=50, epochs=3, lr=0.05, seed=11)
+    problem = training.make_problem(ds, "linear", "standardised")
+    run = training.train(problem, "minibatch", batch_size=50, epochs=3, lr=0.05, seed=11)
     assert run.per_epoch == 5 and run.steps == 15  # 244 rows: 4 batches of 50 and one of 44
     orders = batch_orders(ds.n, 11, 3)
     theta, obj = np.zeros(2), problem.objective
@@ -138,9 +143,11 @@ def test_replayed_batch_orders_reproduce_the_descent():
 
 
 def test_every_flavour_sees_the_rows_in_the_same_order():
-    problem = learn.make_problem(datasets.example("tips"), "linear", "standardised")
-    kinds = {f: learn.train(problem, f, batch_size=16, epochs=2, seed=5) for f in learn.FLAVOURS}
-    assert [kinds[f].per_epoch for f in learn.FLAVOURS] == [1, 244, 16]
+    problem = training.make_problem(datasets.example("tips"), "linear", "standardised")
+    kinds = {
+        f: training.train(problem, f, batch_size=16, epochs=2, seed=5) for f in training.FLAVOURS
+    }
+    assert [kinds[f].per_epoch for f in training.FLAVOURS] == [1, 244, 16]
     stochastic, mini = kinds["stochastic"], kinds["minibatch"]
     np.testing.assert_array_equal(stochastic.orders, mini.orders)
     # Update 0 of the mini-batch run uses exactly the rows of the first 16 stochastic updates.
@@ -157,16 +164,16 @@ def test_every_flavour_sees_the_rows_in_the_same_order():
 
 
 def test_stochastic_descent_with_a_decaying_noise_floor_gets_close_not_exact():
-    problem = learn.make_problem(datasets.example("gapminder"), "linear", "standardised")
-    run = learn.train(problem, "stochastic", epochs=20, lr=0.01, seed=0)
+    problem = training.make_problem(datasets.example("gapminder"), "linear", "standardised")
+    run = training.train(problem, "stochastic", epochs=20, lr=0.01, seed=0)
     gap = run.loss[-1] / problem.optimum_loss - 1
     assert 0 < gap < 0.05  # SGD hovers near, not at, the optimum
     assert np.std(run.batch_loss[-142:]) > np.std(run.loss[-142:])  # the batch loss is noisier
 
 
 def test_logistic_descent_reaches_the_newton_optimum():
-    problem = learn.make_problem(datasets.example("iris"), "logistic", "standardised")
-    run = learn.train(problem, "batch", epochs=2000, lr=10.0)
+    problem = training.make_problem(datasets.example("iris"), "logistic", "standardised")
+    run = training.train(problem, "batch", epochs=2000, lr=10.0)
     np.testing.assert_allclose(run.path[-1], problem.optimum, rtol=1e-9)
     assert run.status == "converged"
 
@@ -189,26 +196,26 @@ def test_logistic_descent_reaches_the_newton_optimum():
 )
 def test_data_settings_are_bounded_in_the_model(fields, message):
     with pytest.raises(ValidationError, match=message):
-        config.DataConfig(**fields)
+        settings.DataConfig(**fields)
 
 
 def test_data_link_round_trip_and_bad_values():
-    cfg = config.DataConfig(
+    cfg = settings.DataConfig(
         dataset="iris", model="sigmoid_mse", scaling="raw", flavour="stochastic", epochs=7,
         lr=0.3, momentum=0.5, seed=3, start=(1.0, -2.0), race=True,
     )  # fmt: skip
-    query = urlstate.data_to_query(cfg)
+    query = links.data_to_query(cfg)
     assert query["d"] == "iris" and query["gd"] == "stochastic" and "B" not in query
-    assert urlstate.data_from_query(query) == (cfg, [])
-    cfg, warnings = urlstate.data_from_query({"d": "tips", "B": "9999", "lr": "x", "w0": "1e9"})
-    assert cfg == config.DataConfig()
+    assert links.data_from_query(query) == (cfg, [])
+    cfg, warnings = links.data_from_query({"d": "tips", "B": "9999", "lr": "x", "w0": "1e9"})
+    assert cfg == settings.DataConfig()
     assert len(warnings) == 3 and all(w.startswith("Ignored") for w in warnings)
 
 
 def test_run_data_races_three_flavours_from_one_start():
-    cfg = config.DataConfig(race=True, epochs=2, start=(1.0, 1.0))
-    problem = config.example_problem("tips", "linear", "standardised")
-    runs = config.run_data(cfg, problem)
+    cfg = settings.DataConfig(race=True, epochs=2, start=(1.0, 1.0))
+    problem = settings.example_problem("tips", "linear", "standardised")
+    runs = settings.run_data(cfg, problem)
     assert [r.label for r in runs] == [
         "Batch (B = 244)",
         "Stochastic (B = 1)",
@@ -232,8 +239,8 @@ def test_run_data_races_three_flavours_from_one_start():
 def test_the_pytorch_snippet_reproduces_batch_descent(key, model, scaling, lr):
     optional_module("torch", "the snippet is run to check it reproduces the page")
     ds = datasets.example(key)
-    problem = learn.make_problem(ds, model, scaling)
-    run = learn.train(problem, "batch", epochs=25, lr=lr, momentum=0.5, start=(0.2, 0.1))
+    problem = training.make_problem(ds, model, scaling)
+    run = training.train(problem, "batch", epochs=25, lr=lr, momentum=0.5, start=(0.2, 0.1))
     code = snippet.pytorch_snippet(
         ds, model=model, scaling=scaling, batch_size=ds.n, epochs=25, lr=lr, momentum=0.5,
         seed=0, start=(0.2, 0.1),
@@ -273,19 +280,19 @@ def test_the_snippet_for_an_upload_reads_the_users_file():
 
 def test_a_picture_of_the_mse_surface_uses_the_quadratic_form_without_losing_digits():
     ds = datasets.example("tips")
-    obj = data.linear_regression(ds.x, ds.y)
+    obj = models.linear_regression(ds.x, ds.y)
     grid = np.stack(np.meshgrid(np.linspace(-0.3, 0.4, 80), np.linspace(-9, 10, 80)), axis=-1)
     by_rows = np.array([[np.mean((ds.x * w + b - ds.y) ** 2) for w, b in row] for row in grid])
     np.testing.assert_allclose(obj.value(grid), by_rows, rtol=1e-12)
 
 
 def test_every_data_lesson_shows_what_its_text_claims():
-    from gdviz.presets import DATA_LESSONS
+    from gdviz.settings.lessons import DATA_LESSONS
 
-    def outcome(title: str) -> tuple[list[learn.Training], learn.Problem]:
+    def outcome(title: str) -> tuple[list[training.Training], training.Problem]:
         cfg = DATA_LESSONS[title].config
-        problem = config.example_problem(cfg.dataset, cfg.model, cfg.scaling)
-        return config.run_data(cfg, problem), problem
+        problem = settings.example_problem(cfg.dataset, cfg.model, cfg.scaling)
+        return settings.run_data(cfg, problem), problem
 
     (crawl,), tips_raw = outcome("Feature scaling 1: raw bills make a ravine")
     assert (

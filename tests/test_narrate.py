@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdviz import descend, landscapes, narrate, optim
+from gdviz import descend
+from gdviz.core import landscapes, optim
+from gdviz.teach import narrate
 
 
 @pytest.mark.parametrize(
@@ -59,10 +61,10 @@ def test_landscape_report_numbers():
 
 
 def test_sweep_report_states_prediction_measurement_and_regions():
-    from gdviz import config
+    from gdviz import settings
 
-    cfg = config.SweepConfig()
-    short, long = config.run_sweep(cfg), config.run_sweep(cfg, cfg.steps * 10)
+    cfg = settings.SweepConfig()
+    short, long = settings.run_sweep(cfg), settings.run_sweep(cfg, cfg.steps * 10)
     predicted, measured, regions = narrate.sweep_report(short, long)
     assert "2/λ_max at the minimum (0, 0) gives α = **0.08**" in predicted
     assert "α = **0.08101**" in measured

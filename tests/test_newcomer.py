@@ -8,8 +8,10 @@ import base64
 import numpy as np
 import pytest
 
-from gdviz import config, echo, landscapes, urlstate
-from gdviz.figures import compare as compare_figs
+from gdviz import settings
+from gdviz.core import echo, landscapes
+from gdviz.figures import sweep as sweep_figs
+from gdviz.settings import links
 from tests.test_app import figure, open_page, url_warnings
 
 
@@ -23,7 +25,7 @@ def test_a_huge_link_value_is_quoted_in_at_most_40_characters():
 
 def test_a_binary_race_link_says_what_was_expected_not_its_bytes():
     junk = base64.urlsafe_b64encode(b"\x81\xaa\xff{").decode()
-    _, warnings = urlstate.compare_from_query({"c": junk})
+    _, warnings = links.compare_from_query({"c": junk})
     assert warnings == [
         "Ignored the race in the link (it is not a valid race link: its data is not the JSON "
         "gdviz writes); showing the first preset."
@@ -48,22 +50,22 @@ def test_a_new_formula_keeps_the_rate_and_the_start():
 
 
 def test_a_rate_that_got_there_is_not_called_too_slow():
-    cfg = config.SweepConfig()  # the default ravine sweep: 243 of 300 "too slow" before
-    result = config.run_sweep(cfg)
+    cfg = settings.SweepConfig()  # the default ravine sweep: 243 of 300 "too slow" before
+    result = settings.run_sweep(cfg)
     ls = landscapes.get("ravine")
     start = float(ls.value(np.array(cfg.start)))
     there = result.final_loss - ls.global_min <= 1e-3 * (start - ls.global_min)
     assert there.sum() > 90
     assert np.all(result.region[there & (result.region != "diverging")] == "converging")
     assert np.sum(result.region == "too slow") < 160
-    fig = compare_figs.sweep_figure(result, result)
+    fig = sweep_figs.sweep_figure(result, result)
     assert fig.layout.yaxis.exponentformat == "e"  # 1e-06, not 1μ
     assert any(t.name == "converging (99.9% of the way down)" for t in fig.data)
 
 
 def test_an_undefined_start_is_refused_not_shown_as_progress():
     for query in ({"expr": "1/x", "x0": "0"}, {"expr": "sqrt(x)", "x0": "-2"}):
-        cfg, warnings = urlstate.hiker_from_query({"f": "custom", **query})
+        cfg, warnings = links.hiker_from_query({"f": "custom", **query})
         assert len(warnings) == 1 and "not defined at the start" in warnings[0]
         curve = cfg.surface()
         assert np.isfinite(curve.value(np.array([cfg.x0])))
@@ -94,12 +96,12 @@ def test_a_label_that_names_its_rate_follows_it_and_an_empty_label_is_not_an_err
     assert at.session_state.cmp_rows[1]["label"] == "α = 0.07 (just right)"
     at.number_input(key=f"cmp_{rid}_lr").set_value(0.03).run()
     assert at.text_input(key=f"cmp_{rid}_label").value == "α = 0.03"
-    back, _ = urlstate.compare_from_query(dict(at.query_params))
+    back, _ = links.compare_from_query(dict(at.query_params))
     assert back.runs[1].label == "α = 0.03" and back.runs[1].optimizer.lr == 0.03
     at.text_input(key=f"cmp_{rid}_label").set_value("").run()
     assert not at.error and len(at.get("plotly_chart")) == 2  # the race is still drawn
     assert any("No label: shown as “run 2”" in c.value for c in at.caption)
-    back, _ = urlstate.compare_from_query(dict(at.query_params))
+    back, _ = links.compare_from_query(dict(at.query_params))
     assert back.runs[1].label == "run 2"
 
 
@@ -137,8 +139,8 @@ def test_a_model_error_reads_like_a_sentence():
     import pydantic
 
     with pytest.raises(pydantic.ValidationError) as caught:
-        config.RunConfig.model_validate({"optimizer": {"kind": "sgd", "lr": 0}, "steps": 0})
-    assert config.explain_errors(caught.value) == [
+        settings.RunConfig.model_validate({"optimizer": {"kind": "sgd", "lr": 0}, "steps": 0})
+    assert settings.explain_errors(caught.value) == [
         "The learning rate α must be greater than 0 (got 0).",
         "The number of steps must be greater than or equal to 1 (got 0).",
     ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdviz import descend, landscapes, optim
+from gdviz import descend
+from gdviz.core import landscapes, optim
 from tests.conftest import optional_module
 
 PARABOLA = landscapes.get("parabola")

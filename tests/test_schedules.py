@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from gdviz import descend, landscapes, optim, schedules
+from gdviz import descend
+from gdviz.core import landscapes, optim, schedules
 from tests.conftest import optional_module
 
 

@@ -6,19 +6,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdviz import urlstate
-from gdviz.config import HikerConfig, RunConfig
+from gdviz.settings import HikerConfig, RunConfig, links
 
 
 def test_hiker_link_reproduces_the_view():
-    cfg, warnings = urlstate.hiker_from_query({"f": "parabola", "lr": "0.1", "x0": "-4"})
+    cfg, warnings = links.hiker_from_query({"f": "parabola", "lr": "0.1", "x0": "-4"})
     assert cfg == HikerConfig(landscape="parabola", lr=0.1, x0=-4.0)
     assert warnings == []
-    assert urlstate.hiker_to_query(cfg) == {"f": "parabola", "lr": "0.1", "x0": "-4"}
+    assert links.hiker_to_query(cfg) == {"f": "parabola", "lr": "0.1", "x0": "-4"}
 
 
 def test_a_curve_in_the_link_brings_its_own_defaults():
-    cfg, _ = urlstate.hiker_from_query({"f": "double_well"})
+    cfg, _ = links.hiker_from_query({"f": "double_well"})
     assert (cfg.lr, cfg.x0) == (0.02, 1.8)
 
 
@@ -35,7 +34,7 @@ def test_a_curve_in_the_link_brings_its_own_defaults():
     ],
 )
 def test_bad_hiker_values_warn_and_fall_back(query, bad_key):
-    cfg, warnings = urlstate.hiker_from_query(query)
+    cfg, warnings = links.hiker_from_query(query)
     assert cfg == HikerConfig()
     assert len(warnings) == 1
     assert warnings[0].startswith(f"Ignored {bad_key}=")
@@ -43,7 +42,7 @@ def test_bad_hiker_values_warn_and_fall_back(query, bad_key):
 
 
 def test_unknown_keys_are_reported_not_fatal():
-    cfg, warnings = urlstate.hiker_from_query({"hack": "<script>"})
+    cfg, warnings = links.hiker_from_query({"hack": "<script>"})
     assert cfg == HikerConfig()
     assert warnings == ["Ignored unknown setting 'hack' in the link."]
 
@@ -62,11 +61,11 @@ def test_run_link_round_trips():
         "noise": "0.1",
         "seed": "7",
     }
-    cfg, warnings = urlstate.run_from_query(query)
+    cfg, warnings = links.run_from_query(query)
     assert warnings == []
     assert cfg.optimizer.kind == "adam" and cfg.optimizer.betas == (0.8, 0.999)
     assert cfg.schedule.kind == "cosine" and cfg.schedule.t_max == 150
-    again, _ = urlstate.run_from_query(urlstate.run_to_query(cfg))
+    again, _ = links.run_from_query(links.run_to_query(cfg))
     assert again == cfg
 
 
@@ -82,28 +81,28 @@ def test_run_link_round_trips():
     ],
 )
 def test_bad_run_values_warn_and_keep_the_rest(query, fragment):
-    cfg, warnings = urlstate.run_from_query(query)
+    cfg, warnings = links.run_from_query(query)
     assert isinstance(cfg, RunConfig)
     assert any(fragment in w for w in warnings), warnings
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.dictionaries(st.sampled_from([*sorted(urlstate.RUN_KEYS), "zz"]), st.text(max_size=30)))
+@given(st.dictionaries(st.sampled_from([*sorted(links.RUN_KEYS), "zz"]), st.text(max_size=30)))
 def test_any_run_query_gives_a_valid_config(query):
     """Whatever a link holds: a valid config, a warning naming every unknown key, and a config
     whose own link reads back as the same config with no warning."""
-    cfg, warnings = urlstate.run_from_query(query)
+    cfg, warnings = links.run_from_query(query)
     assert isinstance(cfg, RunConfig)
     if "zz" in query:
         assert "Ignored unknown setting 'zz' in the link." in warnings
     named = [w.split("=", 1)[0].removeprefix("Ignored ") for w in warnings if "=" in w]
     assert all(key in query for key in named if key.isidentifier())
-    again, more = urlstate.run_from_query(urlstate.run_to_query(cfg))
+    again, more = links.run_from_query(links.run_to_query(cfg))
     assert again == cfg and not more
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.dictionaries(st.sampled_from(["f", "lr", "x0", "n", "q"]), st.text(max_size=30)))
 def test_any_hiker_query_gives_a_valid_config(query):
-    cfg, _ = urlstate.hiker_from_query(query)
+    cfg, _ = links.hiker_from_query(query)
     assert isinstance(cfg, HikerConfig)

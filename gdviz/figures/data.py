@@ -17,7 +17,6 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gdviz.figures import maps
-from gdviz.figures.compare import run_colour
 from gdviz.figures.style import (
     ARROW,
     CONTROLS_MARGIN,
@@ -27,9 +26,10 @@ from gdviz.figures.style import (
     base_layout,
     display_indices,
     plain,
+    run_colour,
     typed,
 )
-from gdviz.learn import Problem, Training
+from gdviz.learning.training import Problem, Training
 
 # Trace order of training_figure (the page's click handling relies on CLICK_GRID).
 COLOUR_BAR, CLICK_GRID, OPTIMUM, DATA_POINTS, BEST_FIT = range(5)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from gdviz.core.landscapes.base import Landscape
 from gdviz.figures.style import OKABE_ITO, PATH, base_layout
-from gdviz.landscapes.base import Landscape
 
 MAX_ZOOM_OUT = 10.0  # the view widens to follow a diverging hiker, up to 10x the curve's box
 

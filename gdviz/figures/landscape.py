@@ -14,7 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from gdviz.descent import DIVERGED, Trajectory
+from gdviz.core.descent import DIVERGED, Trajectory
+from gdviz.core.landscapes.base import Landscape
 from gdviz.figures import maps
 from gdviz.figures.maps import exit_point
 from gdviz.figures.style import (
@@ -33,7 +34,6 @@ from gdviz.figures.style import (
     frame_indices,
     typed,
 )
-from gdviz.landscapes.base import Landscape
 
 # Trace order of contour_figure (the frames and the page's click handling rely on it):
 # the map's static layers first (see maps.layers), then the run's own traces.

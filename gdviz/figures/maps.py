@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from gdviz.core.landscapes.base import Landscape
 from gdviz.figures import raster
 from gdviz.figures.style import (
     CONTROLS_MARGIN,
@@ -22,7 +23,6 @@ from gdviz.figures.style import (
     base_layout,
     colour_transform,
 )
-from gdviz.landscapes.base import Landscape
 
 Array = np.ndarray
 N_LAYERS = 4  # colour bar, click grid, minima, saddles

@@ -232,3 +232,20 @@ def standalone_html(figure: Any, title: str) -> str:
         include_plotlyjs=True, full_html=True, config={"displaylogo": False}, auto_play=False
     )
     return page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)
+
+
+# Okabe-Ito without yellow (the minima's colour) and black (the exit marks): up to 8 runs cycle.
+RUN_COLOURS = (
+    "#D55E00",
+    "#56B4E9",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#0072B2",
+    "#F0E442",
+    "#999999",
+)
+
+
+def run_colour(i: int) -> str:
+    return RUN_COLOURS[i % len(RUN_COLOURS)]

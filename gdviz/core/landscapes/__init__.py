@@ -9,8 +9,8 @@ array([[1., 1.]])
 
 from __future__ import annotations
 
-from gdviz.landscapes import one_d, two_d
-from gdviz.landscapes.base import Landscape
+from gdviz.core.landscapes import one_d, two_d
+from gdviz.core.landscapes.base import Landscape
 
 __all__ = ["Landscape", "get", "names"]
 

@@ -12,8 +12,8 @@ import dataclasses
 
 import numpy as np
 
-from gdviz.landscapes._newton import polish
-from gdviz.landscapes.base import Landscape
+from gdviz.core.landscapes._newton import polish
+from gdviz.core.landscapes.base import Landscape
 
 TAU = 2.0 * np.pi
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdviz.landscapes.base import Landscape
+from gdviz.core.landscapes.base import Landscape
 
 
 def polish(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdviz.landscapes.base import Landscape
+from gdviz.core.landscapes.base import Landscape
 
 # -- parabola: L = x² (the classic "be the hiker" curve) ---------------------------------------
 

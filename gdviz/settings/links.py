@@ -15,19 +15,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from gdviz import landscapes
-from gdviz.config import (
+from gdviz.core import landscapes, optim
+from gdviz.core.echo import quote
+from gdviz.expr import DEFAULT_BOUNDS
+from gdviz.settings.messages import describe_errors
+from gdviz.settings.models import (
     CUSTOM,
     OPTIMIZER_MODELS,
     CompareConfig,
     DataConfig,
     HikerConfig,
     RunConfig,
-    describe_errors,
     resolve_landscape,
 )
-from gdviz.echo import quote
-from gdviz.expr import DEFAULT_BOUNDS
 
 # URL key -> path inside the RunConfig payload. Short keys keep shared links readable.
 _CUSTOM_KEYS: dict[str, tuple[str, ...]] = {
@@ -198,8 +198,8 @@ def _complete(flat: dict[tuple[str, ...], Any]) -> None:
         if len(default) == 1:
             flat.pop(("start", "1"), None)
     if ("optimizer", "betas", "0") in flat or ("optimizer", "betas", "1") in flat:
-        flat.setdefault(("optimizer", "betas", "0"), 0.9)
-        flat.setdefault(("optimizer", "betas", "1"), 0.999)
+        for i, beta in enumerate(optim.ADAM_BETAS):
+            flat.setdefault(("optimizer", "betas", str(i)), beta)
 
 
 _UNION_TAGS = {*OPTIMIZER_MODELS, "constant", "step", "exponential", "cosine", "warmup"}
@@ -391,7 +391,9 @@ def model_to_link(cfg: BaseModel) -> str:
 
 def compare_from_query(query: Mapping[str, Any]) -> tuple[CompareConfig, list[str]]:
     """A race from ``?c=<base64url JSON of a CompareConfig>``; without ``c``, the first preset."""
-    from gdviz.presets import PRESETS  # presets import config; keep module import order simple
+    from gdviz.settings.lessons import (
+        PRESETS,  # presets import config; keep module import order simple
+    )
 
     default = next(iter(PRESETS.values()))
     cfg, warnings = model_from_link(CompareConfig, _first(query.get("c", "")), default, "race")

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdviz import analysis
-from gdviz.descent import CONVERGED, DIVERGED, Trajectory, descend
-from gdviz.landscapes.base import Landscape
-from gdviz.optim import Optimizer
-from gdviz.schedules import Schedule
+from gdviz.core import analysis
+from gdviz.core.descent import CONVERGED, DIVERGED, Trajectory, descend
+from gdviz.core.landscapes.base import Landscape
+from gdviz.core.optim import Optimizer
+from gdviz.core.schedules import Schedule
 
 Array = np.ndarray
 REGIONS = ("too slow", "converging", "oscillating", "diverging")

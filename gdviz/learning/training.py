@@ -22,11 +22,12 @@ from typing import Literal
 
 import numpy as np
 
-from gdviz import analysis, data
-from gdviz.datasets import Dataset
-from gdviz.descent import Trajectory, batch_orders, descend
-from gdviz.landscapes.base import Landscape, stack_last, unstack_last
-from gdviz.optim import sgd
+from gdviz.core import analysis
+from gdviz.core.descent import Trajectory, batch_orders, descend
+from gdviz.core.landscapes.base import Landscape, stack_last, unstack_last
+from gdviz.core.optim import sgd
+from gdviz.learning import models
+from gdviz.learning.datasets import Dataset
 
 Array = np.ndarray
 Scaling = Literal["raw", "standardised"]
@@ -75,13 +76,13 @@ FLAVOURS: dict[str, str] = {
 }
 
 
-def _objective(model: str, x: Array, y: Array, bounds: tuple | None = None) -> data.RowModel:
+def _objective(model: str, x: Array, y: Array, bounds: tuple | None = None) -> models.RowModel:
     if model == "linear":
-        return data.linear_regression(x, y, bounds)
+        return models.linear_regression(x, y, bounds)
     if model == "logistic":
-        return data.logistic_regression(x, y, bounds)
+        return models.logistic_regression(x, y, bounds)
     if model == "sigmoid_mse":
-        return data.sigmoid_neuron(x, y, bounds)
+        return models.sigmoid_neuron(x, y, bounds)
     raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
 
 
@@ -114,7 +115,7 @@ class Problem:
     dataset: Dataset
     model: str
     scaling: Scaling
-    objective: data.RowModel
+    objective: models.RowModel
     optimum: Array | None
     mean: float
     std: float
@@ -147,7 +148,7 @@ class Problem:
 
     def critical_lr(self, momentum: float = 0.0) -> float:
         """Largest stable full-batch rate near the optimum: ``2(1 + β)/λ_max`` of the Hessian
-        there (see :mod:`gdviz.analysis`; exact everywhere for squared error, whose Hessian is
+        there (see :mod:`gdviz.core.analysis`; exact everywhere for squared error, whose Hessian is
         constant)."""
         return analysis.critical_lr(self.objective, self._reference(), momentum)
 
@@ -387,7 +388,7 @@ def train(
 
 
 def _batch_losses(
-    objective: data.RowModel, path: Array, orders: Array, size: int, per_epoch: int
+    objective: models.RowModel, path: Array, orders: Array, size: int, per_epoch: int
 ) -> Array:
     """``(T,)`` mean loss of each update's batch at the parameters it started from, one
     vectorised pass per epoch: row ``orders[e, i]`` belongs to update ``e·per_epoch + i // B``."""

@@ -1,12 +1,14 @@
 """Optimizers as pairs of pure functions, with torch.optim's names, defaults and update rules.
 
-An optimizer is ``Optimizer(init, update, lr, name, hyperparams)``::
+An optimizer is ``Optimizer(init, update, name, hyperparams, rebuild)``::
 
     state = opt.init(params)
     params, state = opt.update(grads, state, params, lr)   # lr: this step's learning rate
 
 All state, the step count included, lives in ``state`` (NamedTuples of arrays); nothing mutates.
-``opt.lr`` is the base learning rate a schedule starts from. Each named optimizer is a short recipe
+Every hyperparameter lives once, in ``opt.hyperparams``; ``opt.lr`` reads the base learning rate
+a schedule starts from out of it, and ``rebuild(**hyperparams)`` is the recipe that made ``opt``
+(``take`` uses it to run a subset of trajectories). Each named optimizer is a short recipe
 chained from building blocks that map a gradient to a direction ``u``; the last link applies
 ``p ← p − lr · u``. This mirrors optax; the arithmetic mirrors torch.optim (PyTorch 2.x, the
 single-tensor code path), so a learning rate found here behaves the same in PyTorch.
@@ -36,13 +38,22 @@ class Transform(NamedTuple):
 
 
 class Optimizer(NamedTuple):
-    """A complete optimizer: ``update(grads, state, params, lr) -> (params, state)``."""
+    """A complete optimizer: ``update(grads, state, params, lr) -> (params, state)``, where
+    ``lr`` is this step's (scheduled) rate, a scalar or ``(N,)``."""
 
     init: Callable[[Array], Any]
     update: Callable[[Array, Any, Array, Hyper], tuple[Array, Any]]
-    lr: Hyper
     name: str
-    hyperparams: dict[str, Any]
+    hyperparams: dict[str, Any]  # the keyword arguments of `rebuild`, lr included
+    rebuild: Callable[..., Optimizer]
+
+    @property
+    def lr(self) -> Hyper:
+        """The base learning rate (a scalar, or ``(N,)`` for one per trajectory)."""
+        return self.hyperparams["lr"]
+
+
+ADAM_BETAS = (0.9, 0.999)  # torch's defaults for Adam and AdamW
 
 
 def per_run(value: Hyper) -> float | Array:
@@ -220,7 +231,13 @@ def chain(*transforms: Transform) -> Transform:
     return Transform(init, update)
 
 
-def _descend_along(direction: Transform, lr: Hyper, name: str, hyperparams: dict) -> Optimizer:
+def _descend_along(
+    direction: Transform,
+    lr: Hyper,
+    name: str,
+    hyperparams: dict[str, Any],
+    rebuild: Callable[..., Optimizer],
+) -> Optimizer:
     """Close the chain: ``p ← p − lr · u``."""
     _check("lr", lr, 0.0, np.inf, hi_open=True)
 
@@ -232,7 +249,7 @@ def _descend_along(direction: Transform, lr: Hyper, name: str, hyperparams: dict
     def init(params: Array) -> Any:
         return direction.init(np.asarray(params))
 
-    return Optimizer(init, update, lr, name, {"lr": lr, **hyperparams})
+    return Optimizer(init, update, name, {"lr": lr, **hyperparams}, rebuild)
 
 
 # -- the torch.optim family ------------------------------------------------------------------------
@@ -266,7 +283,7 @@ def sgd(
         "nesterov": nesterov,
         "weight_decay": weight_decay,
     }
-    return _descend_along(chain(*blocks), lr, "sgd", hyper)
+    return _descend_along(chain(*blocks), lr, "sgd", hyper, sgd)
 
 
 def adagrad(
@@ -291,7 +308,7 @@ def adagrad(
         "initial_accumulator_value": initial_accumulator_value,
         "eps": eps,
     }
-    return _descend_along(direction, lr, "adagrad", hyper)
+    return _descend_along(direction, lr, "adagrad", hyper, adagrad)
 
 
 def rmsprop(
@@ -320,7 +337,7 @@ def rmsprop(
         "momentum": momentum,
         "centered": centered,
     }
-    return _descend_along(chain(*blocks), lr, "rmsprop", hyper)
+    return _descend_along(chain(*blocks), lr, "rmsprop", hyper, rmsprop)
 
 
 def _adam_family(
@@ -340,12 +357,12 @@ def _adam_family(
     decay = add_decayed_weights(weight_decay)
     direction = chain(scale, decay) if decoupled else chain(decay, scale)
     hyper = {"betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad}
-    return _descend_along(direction, lr, name, hyper)
+    return _descend_along(direction, lr, name, hyper, adamw if decoupled else adam)
 
 
 def adam(
     lr: Hyper = 1e-3,
-    betas: tuple[Hyper, Hyper] = (0.9, 0.999),
+    betas: tuple[Hyper, Hyper] = ADAM_BETAS,
     eps: Hyper = 1e-8,
     weight_decay: Hyper = 0.0,
     amsgrad: bool = False,
@@ -357,7 +374,7 @@ def adam(
 
 def adamw(
     lr: Hyper = 1e-3,
-    betas: tuple[Hyper, Hyper] = (0.9, 0.999),
+    betas: tuple[Hyper, Hyper] = ADAM_BETAS,
     eps: Hyper = 1e-8,
     weight_decay: Hyper = 1e-2,
     amsgrad: bool = False,
@@ -402,5 +419,4 @@ def take(optimizer: Optimizer, rows: Array | slice) -> Optimizer:
     """The same optimizer restricted to trajectories ``rows``: every per-run hyperparameter
     (an array of shape ``(N,)``) is sliced, scalars are kept. Used to run blocks of trajectories.
     """
-    factory = OPTIMIZERS[optimizer.name]
-    return factory(**{k: _take(v, rows) for k, v in optimizer.hyperparams.items()})
+    return optimizer.rebuild(**{k: _take(v, rows) for k, v in optimizer.hyperparams.items()})

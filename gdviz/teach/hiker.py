@@ -12,10 +12,10 @@ from typing import Literal
 
 import numpy as np
 
-from gdviz import analysis, landscapes, optim
-from gdviz.descent import DIVERGED, descend
-from gdviz.landscapes.base import Landscape
-from gdviz.narrate import num, rate, signed
+from gdviz.core import analysis, landscapes, optim
+from gdviz.core.descent import DIVERGED, descend
+from gdviz.core.landscapes.base import Landscape
+from gdviz.teach.narrate import num, rate, signed
 
 VerdictKind = Literal["start", "converging", "oscillating", "diverging", "stuck", "converged"]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdviz.descent import Objective
+from gdviz.core.descent import Objective
 
 Array = np.ndarray
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gdviz.config import CompareConfig, DataConfig
+from gdviz.settings.models import CompareConfig, DataConfig
 
 _SGD = "sgd"
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from gdviz import analysis
-from gdviz.descent import CONVERGED, DIVERGED, UNCONVERGED, Trajectory
-from gdviz.landscapes.base import Landscape
-from gdviz.sweep import REGIONS, Sweep
+from gdviz.core import analysis
+from gdviz.core.descent import CONVERGED, DIVERGED, UNCONVERGED, Trajectory
+from gdviz.core.landscapes.base import Landscape
+from gdviz.core.sweep import REGIONS, Sweep
 
 
 def num(value: float, decimals: int = 2) -> str:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 
-from gdviz.datasets import EXAMPLES, Dataset
-from gdviz.echo import one_line  # user text in a comment: one line, so no new statement
+from gdviz.core.echo import one_line  # user text in a comment: one line, so no new statement
+from gdviz.learning.datasets import EXAMPLES, Dataset
 
 
 def _load_lines(dataset: Dataset, feature: str | None, target: str | None) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gdviz.descent import CONVERGED, DIVERGED, Trajectory
+from gdviz.core.descent import CONVERGED, DIVERGED, Trajectory
 
 COLUMNS = ("run", "step", "loss", "grad_norm", "lr", "status")
 

@@ -20,14 +20,15 @@ Status rules (documented here, relied on by every page):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 
-from gdviz.landscapes.base import coordinate_major
-from gdviz.optim import Optimizer, n_runs, per_run, take
-from gdviz.schedules import Schedule, constant
+from gdviz.core.landscapes.base import coordinate_major
+from gdviz.core.optim import Optimizer, n_runs, per_run, take
+from gdviz.core.schedules import Schedule, constant
 
 Array = np.ndarray
 
@@ -37,17 +38,42 @@ _NEVER = np.iinfo(np.int32).max
 
 
 class Objective(Protocol):
-    """What ``descend`` needs: ``dim`` and vectorised ``value`` / ``grad`` over ``(N, d)``.
+    """What ``descend`` and ``analysis`` need, vectorised over points of shape ``(..., d)``:
+    ``value -> (...)``, ``grad -> (..., d)``, ``hessian -> (..., d, d)``; ``dim`` is d and
+    ``bounds`` the box shown on screen (``((lo, hi),) * d``, or ``None``: no escape rule).
 
-    Optional: ``bounds`` (enables the escape rule); ``n_samples`` with ``grad(p, rows)`` taking
-    an index array (enables mini-batches).
+    Optional, found by :func:`batches` and ``value_and_grad`` lookups: the mini-batch variant
+    (:class:`BatchObjective`), and ``value_and_grad(p) -> (value, grad)`` for objectives that
+    share work between the two.
     """
 
-    dim: int
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def bounds(self) -> Sequence[tuple[float, float]] | None: ...
 
     def value(self, points: Array) -> Array: ...
 
     def grad(self, points: Array) -> Array: ...
+
+    def hessian(self, points: Array) -> Array: ...
+
+
+class BatchObjective(Objective, Protocol):
+    """An objective that is a mean over ``n_samples`` data rows: ``grad(p, rows)`` is the
+    gradient of the mean over the rows ``rows`` (an index array ``(B,)``) alone."""
+
+    @property
+    def n_samples(self) -> int: ...
+
+    def grad(self, points: Array, rows: Array | None = None) -> Array: ...
+
+
+def batches(objective: Objective) -> BatchObjective | None:
+    """``objective`` as a :class:`BatchObjective` when it is built from data, else ``None``."""
+    has_rows = getattr(objective, "n_samples", None) is not None
+    return cast(BatchObjective, objective) if has_rows else None
 
 
 @dataclass(frozen=True)
@@ -280,10 +306,10 @@ def descend(
     start = np.atleast_2d(start).astype(dtype)
     start = _broadcast_runs(start, optimizer, grad_noise)
     n_runs = start.shape[0]
-    if batch_size is not None and getattr(objective, "n_samples", None) is None:
+    if batch_size is not None and batches(objective) is None:
         raise ValueError("batch_size needs an objective built from data (with n_samples)")
     far_box = None
-    bounds = getattr(objective, "bounds", None)
+    bounds = objective.bounds
     if bounds is not None:
         lo, hi = np.array(bounds, dtype=float).T
         centre, half = (lo + hi) / 2.0, (hi - lo) / 2.0
@@ -350,9 +376,9 @@ def _descend_block(
     noise_rng = np.random.default_rng(noise_seq)
     noisy = bool(np.any(np.asarray(sigma) != 0))
     sigma = per_run(sigma)
-    sampler = None
-    if cfg.batch_size is not None:
-        sampler = _BatchSampler(objective.n_samples, cfg.batch_size, _batch_rng(cfg.seed))
+    sampler, data = None, batches(objective)
+    if cfg.batch_size is not None and data is not None:
+        sampler = _BatchSampler(data.n_samples, cfg.batch_size, _batch_rng(cfg.seed))
 
     with np.errstate(all="ignore"):
         loss = np.asarray(objective.value(p), dtype=float).reshape(n_runs)
@@ -384,7 +410,7 @@ def _descend_block(
         previous_move = last_move
         for t in range(steps):
             lr_t = cfg.schedule(t, base_lr)
-            g_used = g if sampler is None else objective.grad(p, sampler.next())
+            g_used = g if sampler is None or data is None else data.grad(p, sampler.next())
             if noisy:
                 shape = (n_runs, dim) if cfg.independent_noise else (dim,)
                 g_used = g_used + sigma * noise_rng.standard_normal(shape)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from typing import Annotated, Any, ClassVar, Literal
 
 import annotated_types
@@ -20,16 +19,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from gdviz import compare, datasets, expr, hiker, landscapes, learn, optim, schedules, sweep
-from gdviz.descent import Trajectory, descend
-from gdviz.echo import quote
-from gdviz.landscapes.base import Landscape
+from gdviz import expr
+from gdviz.core import landscapes, optim
+from gdviz.core.echo import quote
+from gdviz.core.landscapes.base import Landscape
+from gdviz.learning import datasets, training
+from gdviz.teach import hiker
 
 MAX_STEPS = 5000
 MAX_LR = 100.0
@@ -90,7 +90,7 @@ class RMSpropConfig(_Frozen):
 class AdamConfig(_Frozen):
     kind: Literal["adam"] = "adam"
     lr: LearningRate = 1e-3
-    betas: tuple[Beta, Beta] = (0.9, 0.999)
+    betas: tuple[Beta, Beta] = optim.ADAM_BETAS
     eps: Eps = 1e-8
     weight_decay: WeightDecay = 0.0
     amsgrad: bool = False
@@ -434,9 +434,9 @@ class DataConfig(_Frozen):
 
     def flavours(self) -> list[str]:
         """The flavours to run: the chosen one, or all three when racing."""
-        return list(learn.FLAVOURS) if self.race else [self.flavour]
+        return list(training.FLAVOURS) if self.race else [self.flavour]
 
-    def check(self, problem: learn.Problem) -> None:
+    def check(self, problem: training.Problem) -> None:
         """Raise ``ValueError`` if these settings do not fit ``problem``'s data."""
         n = problem.dataset.n
         if (self.flavour == "minibatch" or self.race) and self.batch_size > n:
@@ -448,8 +448,8 @@ class DataConfig(_Frozen):
                 f"start (w, b) = ({w:g}, {b:g}) is off the map: w must lie in "
                 f"[{w_lo:.4g}, {w_hi:.4g}] and b in [{b_lo:.4g}, {b_hi:.4g}]"
             )
-        sizes = [learn.batch_size_of(f, self.batch_size, n) for f in self.flavours()]
-        updates = max(self.epochs * learn.updates_per_epoch(size, n) for size in sizes)
+        sizes = [training.batch_size_of(f, self.batch_size, n) for f in self.flavours()]
+        updates = max(self.epochs * training.updates_per_epoch(size, n) for size in sizes)
         if updates > MAX_UPDATES:
             raise ValueError(
                 f"{self.epochs} epochs of batches of {min(sizes)} on {n} rows is {updates:,} "
@@ -458,113 +458,10 @@ class DataConfig(_Frozen):
 
 
 @functools.lru_cache(maxsize=32)
-def example_problem(dataset: str, model: str, scaling: str) -> learn.Problem:
+def example_problem(dataset: str, model: str, scaling: str) -> training.Problem:
     """The problem of a bundled example (cached: finding a sigmoid model's optimum takes a few
     milliseconds, and a validator calls this on every rerun)."""
-    return learn.make_problem(datasets.example(dataset), model, scaling)  # type: ignore[arg-type]
-
-
-def run_data(cfg: DataConfig, problem: learn.Problem) -> list[learn.Training]:
-    """The training runs a data config describes on ``problem`` (all three flavours when
-    racing, with the same seed, so every flavour sees the rows in the same order)."""
-    cfg.check(problem)
-    return [
-        learn.train(
-            problem,
-            flavour,  # type: ignore[arg-type]
-            batch_size=cfg.batch_size,
-            epochs=cfg.epochs,
-            lr=cfg.lr,
-            momentum=cfg.momentum,
-            seed=cfg.seed,
-            start=np.array(cfg.start, dtype=float),
-        )
-        for flavour in cfg.flavours()
-    ]
-
-
-# -- config -> core objects ------------------------------------------------------------------
-
-
-def build_optimizer(cfg: SGDConfig | AdagradConfig | RMSpropConfig | AdamConfig) -> optim.Optimizer:
-    """The core optimizer for a validated optimizer config."""
-    kwargs = cfg.model_dump(exclude={"kind"})
-    return optim.OPTIMIZERS[cfg.kind](**kwargs)
-
-
-def build_schedule(cfg: Any) -> schedules.Schedule:
-    """The core schedule for a validated schedule config."""
-    if isinstance(cfg, ConstantSchedule):
-        return schedules.constant()
-    if isinstance(cfg, StepSchedule):
-        return schedules.step(cfg.step_size, cfg.gamma)
-    if isinstance(cfg, ExponentialSchedule):
-        return schedules.exponential(cfg.gamma)
-    if isinstance(cfg, CosineSchedule):
-        return schedules.cosine(cfg.t_max, cfg.eta_min)
-    if isinstance(cfg, WarmupSchedule):
-        return schedules.linear_warmup(cfg.warmup_steps, cfg.start_factor, build_schedule(cfg.then))
-    raise TypeError(f"not a schedule config: {cfg!r}")
-
-
-def run(cfg: RunConfig, record: Literal["path", "final"] = "path") -> Trajectory:
-    """Run the descent a config describes (one trajectory)."""
-    return descend(
-        cfg.surface(),
-        build_optimizer(cfg.optimizer),
-        np.array(cfg.start, dtype=float),
-        cfg.steps,
-        schedule=build_schedule(cfg.schedule),
-        grad_noise=cfg.grad_noise,
-        seed=cfg.seed,
-        record=record,
-    )
-
-
-def compare_entries(cfg: CompareConfig) -> list[compare.Entry]:
-    """The core competitors a compare config describes."""
-    return [
-        compare.Entry(
-            label=run.label,
-            optimizer=build_optimizer(run.optimizer),
-            schedule=build_schedule(run.schedule),
-            schedule_key=run.schedule.model_dump_json(),
-            grad_noise=run.grad_noise,
-        )
-        for run in cfg.runs
-    ]
-
-
-def run_compare(cfg: CompareConfig) -> Trajectory:
-    """Race the runs of a compare config (one vectorised call per optimizer kind)."""
-    return compare.race(
-        cfg.surface(),
-        compare_entries(cfg),
-        np.array(cfg.start, dtype=float),
-        cfg.steps,
-        seed=cfg.seed,
-    )
-
-
-def run_sweep(cfg: SweepConfig, steps: int | None = None) -> sweep.Sweep:
-    """The learning-rate sweep a config describes (``steps`` overrides the config's)."""
-    opt = cfg.optimizer
-    hyper = opt.model_dump(exclude={"kind", "lr"})
-    momentum = getattr(opt, "momentum", 0.0) if opt.kind == "sgd" else 0.0
-    return sweep.lr_sweep(
-        cfg.surface(),
-        lambda lrs: optim.OPTIMIZERS[opt.kind](lr=lrs, **hyper),
-        np.array(cfg.start, dtype=float),
-        steps or cfg.steps,
-        cfg.rates(),
-        momentum=momentum,
-        nesterov=bool(getattr(opt, "nesterov", False)),
-    )
-
-
-def run_basins(cfg: BasinConfig) -> sweep.BasinMap:
-    """The basin map a config describes."""
-    return sweep.basins(cfg.surface(), build_optimizer(cfg.optimizer), cfg.resolution, cfg.steps)
+    return training.make_problem(datasets.example(dataset), model, scaling)  # type: ignore[arg-type]
 
 
 # -- helpers for pages -----------------------------------------------------------------------
@@ -590,74 +487,3 @@ def field_bounds(
         if isinstance(meta, annotated_types.Lt):
             hi = math.nextafter(meta.lt, -math.inf) if inclusive else meta.lt
     return lo, hi
-
-
-FIELD_WORDS = {
-    "lr": "the learning rate α",
-    "momentum": "momentum β",
-    "dampening": "dampening",
-    "weight_decay": "weight decay",
-    "betas": "Adam's betas",
-    "eps": "ε",
-    "alpha": "RMSprop's α",
-    "steps": "the number of steps",
-    "start": "the start",
-    "seed": "the seed",
-    "grad_noise": "gradient noise σ",
-    "threshold": "the loss threshold",
-    "label": "a run's label",
-    "runs": "the runs",
-    "step_size": "the step schedule's period",
-    "gamma": "the schedule's γ",
-    "t_max": "the cosine period T_max",
-    "eta_min": "the cosine floor η_min",
-    "warmup_steps": "the warm-up steps",
-    "lr_min": "the smallest α",
-    "lr_max": "the largest α",
-    "n_rates": "the number of rates",
-    "resolution": "the grid size",
-    "batch_size": "the batch size",
-    "epochs": "the number of epochs",
-    "expression": "the formula",
-    "x0": "the start",
-}
-
-
-def explain_errors(error: ValidationError) -> list[str]:
-    """One sentence per problem for a learner: "The learning rate α must be greater than 0
-    (got 0)." (:func:`describe_errors` keeps the full field path, for links and logs)."""
-    sentences = []
-    for problem in error.errors(include_url=False):
-        names = [str(p) for p in problem["loc"] if str(p) in FIELD_WORDS]
-        message = problem["msg"].removeprefix("Value error, ")
-        message = re.sub(r"^(Input|String|Value|List|Tuple) should", "must", message)
-        given = problem.get("input")
-        got = (
-            ""
-            if isinstance(given, dict | list | bytes | bytearray) or given is None
-            else f" (got {quote(given)})"
-        )
-        if names:
-            text = f"{FIELD_WORDS[names[-1]]} {message}{got}"
-            text = text[:1].upper() + text[1:]
-        else:  # a rule across fields: its own sentence already says what is wrong
-            text = f"{message}{got}"
-        sentences.append(text.rstrip(".") + ".")
-    return sentences
-
-
-def describe_errors(error: ValidationError) -> list[str]:
-    """One plain sentence per problem: where it is, what is wrong, and what was given."""
-    lines = []
-    for problem in error.errors(include_url=False):
-        where = " → ".join(str(part) for part in problem["loc"])
-        message = problem["msg"].removeprefix("Value error, ")
-        given = problem.get("input")
-        if isinstance(given, dict | list) or given is None:
-            shown = ""
-        elif isinstance(given, bytes | bytearray):
-            shown = " (the link's data is not readable text)"
-        else:
-            shown = f" (got {quote(given)})"
-        lines.append(f"{where}: {message}{shown}" if where else f"{message}{shown}")
-    return lines

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdviz import optim
-from gdviz.descent import CONVERGED, DIVERGED, Objective, Trajectory, descend
-from gdviz.landscapes.base import Landscape
-from gdviz.schedules import Schedule
+from gdviz.core import optim
+from gdviz.core.descent import CONVERGED, DIVERGED, Objective, Trajectory, descend
+from gdviz.core.landscapes.base import Landscape
+from gdviz.core.schedules import Schedule
 
 Array = np.ndarray
 SWITCHES = ("nesterov", "amsgrad", "centered")
@@ -56,7 +56,7 @@ def _stacked(entries: Sequence[Entry]) -> optim.Optimizer:
             )
         else:
             kwargs[name] = np.array([e.optimizer.hyperparams[name] for e in entries], dtype=float)
-    return optim.OPTIMIZERS[first.name](**kwargs)
+    return first.rebuild(**kwargs)
 
 
 def race(

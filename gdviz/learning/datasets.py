@@ -26,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-from gdviz.echo import clip
+from gdviz.core.echo import clip
 
 Array = np.ndarray
 Task = Literal["regression", "classification"]

@@ -1,0 +1,139 @@
+"""Reading a typed-in formula safely: Python's ``ast`` parser, then an allow-list check with
+limits on length, nodes, depth and exponents. The text is never passed to ``eval``, ``exec`` or
+``compile``."""
+
+from __future__ import annotations
+
+import ast
+import math
+import time
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from gdviz.expr.jet import Expression, evaluate
+from gdviz.expr.language import (
+    BINARY,
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    MAX_NODES,
+    TIME_BUDGET,
+    ExpressionError,
+    describe,
+    uses,
+)
+
+
+def _column(node: ast.AST, offsets: Sequence[int]) -> int:
+    """1-based column in the user's text (``^`` became ``**``, shifting what follows)."""
+    position = getattr(node, "col_offset", 0)
+    return position - sum(1 for o in offsets if o < position) + 1
+
+
+def parse(text: str, variables: Sequence[str] = ("x", "y")) -> tuple[ast.expr, list[int]]:
+    """Parse and check ``text``; returns the checked tree and the ``^`` offsets.
+
+    Raises :class:`ExpressionError` naming the first problem and its column.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError("the function must be text")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the function is too long ({len(text)} characters; at most {MAX_LENGTH})"
+        )
+    if not text.strip():
+        raise ExpressionError("type a function of " + " and ".join(variables))
+    bad = next(
+        (i for i, ch in enumerate(text) if ord(ch) > 126 or (ord(ch) < 32 and ch != " ")), None
+    )
+    if bad is not None:
+        raise ExpressionError(f"character {text[bad]!r} is not allowed", bad + 1)
+    offsets = [i for i, ch in enumerate(text) if ch == "^"]
+    source = text.replace("^", "**")
+    offsets = [o + k for k, o in enumerate(offsets)]  # positions in `source`
+    try:
+        with warnings.catch_warnings():  # "invalid decimal literal" etc. must not reach the log
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.strip(), mode="eval").body
+    except SyntaxError as error:
+        column = (error.offset or 1) - sum(1 for o in offsets if o < (error.offset or 1) - 1)
+        raise ExpressionError(f"this is not a formula I can read ({error.msg})", column) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("the formula is nested too deeply") from None
+    _check(tree, tuple(variables), offsets, depth=0, count=[0])
+    return tree, offsets
+
+
+def _check(
+    node: ast.AST, variables: tuple[str, ...], offsets: list[int], depth: int, count: list[int]
+) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise ExpressionError(f"the formula has too many parts (at most {MAX_NODES})")
+    if depth > MAX_DEPTH:
+        raise ExpressionError(
+            f"the formula is nested too deeply (at most {MAX_DEPTH} levels)", _column(node, offsets)
+        )
+    where = _column(node, offsets)
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise ExpressionError(f"{node.value!r} is not a number", where)
+        if not math.isfinite(float(node.value)) or abs(node.value) > 1e12:
+            raise ExpressionError("numbers must be finite and at most 1e12 in size", where)
+        return
+    if isinstance(node, ast.Name):
+        if node.id not in variables and node.id not in CONSTANTS:
+            allowed = " and ".join(variables)
+            hint = (
+                f"; functions need parentheses, e.g. {node.id}(x)" if node.id in FUNCTIONS else ""
+            )
+            raise ExpressionError(f"unknown name {node.id!r}{hint}; use {allowed}", where)
+        return
+    if isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, ast.USub | ast.UAdd):
+            raise ExpressionError("only + and - may stand before a value", where)
+        _check(node.operand, variables, offsets, depth + 1, count)
+        return
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in BINARY:
+            raise ExpressionError("only + - * / and ** (or ^) are allowed", where)
+        _check(node.left, variables, offsets, depth + 1, count)
+        _check(node.right, variables, offsets, depth + 1, count)
+        if isinstance(node.op, ast.Pow) and not uses(node.right, variables):
+            exponent = _constant_value(node.right)
+            if not (math.isfinite(exponent) and abs(exponent) <= MAX_EXPONENT):
+                raise ExpressionError(
+                    f"the exponent is too large (at most {MAX_EXPONENT:g} in size)",
+                    _column(node.right, offsets),
+                )
+        return
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name):
+            raise ExpressionError(f"{describe(node.func)} is not allowed", where)
+        name = node.func.id
+        if name not in FUNCTIONS:
+            shown = name
+            raise ExpressionError(
+                f"unknown function {shown!r}; use one of {', '.join(FUNCTIONS)}", where
+            )
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            raise ExpressionError(f"{name}() takes exactly one value, no keywords", where)
+        _check(node.args[0], variables, offsets, depth + 1, count)
+        return
+    raise ExpressionError(f"{describe(node)} is not allowed", where)
+
+
+def _constant_value(node: ast.AST) -> float:
+    """The value of a checked, variable-free subtree (floats under errstate: never hangs)."""
+    with np.errstate(all="ignore"):
+        return float(evaluate(node, {}, (), 0, time.monotonic() + TIME_BUDGET).v)
+
+
+def parse_expression(text: str, variables: Sequence[str] = ("x", "y")) -> Expression:
+    """Check ``text`` and return it as an :class:`Expression` (raises :class:`ExpressionError`)."""
+    tree, _ = parse(text, variables)
+    return Expression(text, tuple(variables), tree)

@@ -1,0 +1,155 @@
+"""Figures for a race: several runs on one map, and their loss curves overlaid."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gdviz.core.descent import DIVERGED, Trajectory
+from gdviz.core.landscapes.base import Landscape
+from gdviz.figures import maps
+from gdviz.figures.landscape import end_at_exit
+from gdviz.figures.style import (
+    animate,
+    base_layout,
+    display_indices,
+    frame_indices,
+    plain,
+    run_colour,
+    typed,
+)
+
+
+def race_figure(
+    landscape: Landscape,
+    traj: Trajectory,
+    labels: Sequence[str],
+    *,
+    max_frames: int = 60,
+    max_points: int = 300,
+    height: int = 660,
+) -> go.Figure:
+    """Every run's path on one map, animated together (Play / Pause / scrubber).
+
+    Every frame carries every run's path so far, so the size grows with frames x points x runs:
+    paths are drawn with at most ``max_points`` positions, in single precision.
+
+    Traces: the map's static layers, then per run its path and its current point (animated),
+    then one trace marking where diverged runs left the map.
+    """
+    static, map_layout = maps.layers(landscape)
+    labels = [plain(label) for label in labels]  # labels come from links: never markup
+    n = traj.n_runs
+    shown = display_indices(traj.steps + 1, max_points)
+    lo, hi = landscape.lo, landscape.hi
+    pts = np.stack([end_at_exit(traj.path[:, i], shown, lo, hi) for i in range(n)], axis=1)
+    first = maps.N_LAYERS
+    animated_traces = list(range(first, first + 2 * n))
+
+    def animated(k: int) -> list[dict[str, Any]]:
+        data = []
+        for i in range(n):
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": typed(pts[: k + 1, i, 0], "f4"),
+                    "y": typed(pts[: k + 1, i, 1], "f4"),
+                }
+            )
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": typed(pts[k : k + 1, i, 0], "f4"),
+                    "y": typed(pts[k : k + 1, i, 1], "f4"),
+                }
+            )
+        return data
+
+    traces: list[Any] = list(static)
+    start_data = animated(0)
+    for i, label in enumerate(labels):
+        colour = run_colour(i)
+        traces.append(
+            go.Scatter(
+                start_data[2 * i],
+                mode="lines+markers",
+                name=label,
+                line={"color": colour, "width": 3},
+                marker={"size": 5, "color": colour},
+                hoverinfo="skip",
+                legendgroup=str(i),
+            )
+        )
+        traces.append(
+            go.Scatter(
+                start_data[2 * i + 1],
+                mode="markers",
+                name=label,
+                showlegend=False,
+                legendgroup=str(i),
+                marker={"size": 15, "color": colour, "line": {"color": "white", "width": 2}},
+                hovertemplate=f"{label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+            )
+        )
+    diverged = [i for i in range(n) if traj.status[i] == DIVERGED]
+    traces.append(
+        maps.exit_marks([traj.path[:, i] for i in diverged], [labels[i] for i in diverged], lo, hi)
+    )
+    frames, controls = animate(
+        animated, frame_indices(len(shown), max_frames), shown, animated_traces, 50, redraw=False
+    )
+    return maps.animated_map(traces, map_layout, frames, controls, height=height, top=60)
+
+
+def loss_overlay(
+    traj: Trajectory,
+    labels: Sequence[str],
+    *,
+    log: bool = False,
+    minimum: float = 0.0,
+    threshold: float | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """Every run's loss against the step in its colour; with ``log``, ``L − L_min`` on a log
+    axis. A diverged run's curve stops where it diverged."""
+    fig = go.Figure()
+    steps = np.arange(traj.steps + 1)
+    labels = [plain(label) for label in labels]  # labels come from links: never markup
+    for i, label in enumerate(labels):
+        loss = traj.loss[:, i]
+        end = int(traj.diverged_at[i]) if traj.status[i] == DIVERGED else len(loss)
+        y = np.maximum(loss[:end] - minimum, 1e-16) if log else loss[:end]
+        fig.add_trace(
+            go.Scatter(
+                x=steps[:end],
+                y=y,
+                name=label,
+                customdata=loss[:end],
+                line={"color": run_colour(i), "width": 3},
+                hovertemplate=f"{label}<br>step %{{x}}<br>L = %{{customdata:.5g}}<extra></extra>",
+            )
+        )
+    if threshold is not None:
+        fig.add_hline(
+            y=threshold - minimum if log else threshold,
+            line={"color": "black", "dash": "dot"},
+            annotation_text=f"threshold {threshold:g}",
+            annotation_position="top right",
+        )
+    fig.update_layout(
+        base_layout(
+            height=height,
+            xaxis={"title": "step"},
+            yaxis={
+                "title": "L − L_min (log)" if log else "loss",
+                "type": "log" if log else "linear",
+                "exponentformat": "e",
+            },
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+            margin={"l": 70, "r": 20, "t": 40, "b": 50},
+        )
+    )
+    return fig

@@ -1,0 +1,128 @@
+"""Settings -> core objects: the one place where a validated config becomes optimizers,
+schedules and runs (the core never sees pydantic)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+from gdviz.core import optim, race, schedules, sweep
+from gdviz.core.descent import Trajectory, descend
+from gdviz.learning import training
+from gdviz.settings.models import (
+    AdagradConfig,
+    AdamConfig,
+    BasinConfig,
+    CompareConfig,
+    ConstantSchedule,
+    CosineSchedule,
+    DataConfig,
+    ExponentialSchedule,
+    RMSpropConfig,
+    RunConfig,
+    SGDConfig,
+    StepSchedule,
+    SweepConfig,
+    WarmupSchedule,
+)
+
+
+def run_data(cfg: DataConfig, problem: training.Problem) -> list[training.Training]:
+    """The training runs a data config describes on ``problem`` (all three flavours when
+    racing, with the same seed, so every flavour sees the rows in the same order)."""
+    cfg.check(problem)
+    return [
+        training.train(
+            problem,
+            flavour,  # type: ignore[arg-type]
+            batch_size=cfg.batch_size,
+            epochs=cfg.epochs,
+            lr=cfg.lr,
+            momentum=cfg.momentum,
+            seed=cfg.seed,
+            start=np.array(cfg.start, dtype=float),
+        )
+        for flavour in cfg.flavours()
+    ]
+
+
+def build_optimizer(cfg: SGDConfig | AdagradConfig | RMSpropConfig | AdamConfig) -> optim.Optimizer:
+    """The core optimizer for a validated optimizer config."""
+    kwargs = cfg.model_dump(exclude={"kind"})
+    return optim.OPTIMIZERS[cfg.kind](**kwargs)
+
+
+def build_schedule(cfg: Any) -> schedules.Schedule:
+    """The core schedule for a validated schedule config."""
+    if isinstance(cfg, ConstantSchedule):
+        return schedules.constant()
+    if isinstance(cfg, StepSchedule):
+        return schedules.step(cfg.step_size, cfg.gamma)
+    if isinstance(cfg, ExponentialSchedule):
+        return schedules.exponential(cfg.gamma)
+    if isinstance(cfg, CosineSchedule):
+        return schedules.cosine(cfg.t_max, cfg.eta_min)
+    if isinstance(cfg, WarmupSchedule):
+        return schedules.linear_warmup(cfg.warmup_steps, cfg.start_factor, build_schedule(cfg.then))
+    raise TypeError(f"not a schedule config: {cfg!r}")
+
+
+def run(cfg: RunConfig, record: Literal["path", "final"] = "path") -> Trajectory:
+    """Run the descent a config describes (one trajectory)."""
+    return descend(
+        cfg.surface(),
+        build_optimizer(cfg.optimizer),
+        np.array(cfg.start, dtype=float),
+        cfg.steps,
+        schedule=build_schedule(cfg.schedule),
+        grad_noise=cfg.grad_noise,
+        seed=cfg.seed,
+        record=record,
+    )
+
+
+def compare_entries(cfg: CompareConfig) -> list[race.Entry]:
+    """The core competitors a compare config describes."""
+    return [
+        race.Entry(
+            label=run.label,
+            optimizer=build_optimizer(run.optimizer),
+            schedule=build_schedule(run.schedule),
+            schedule_key=run.schedule.model_dump_json(),
+            grad_noise=run.grad_noise,
+        )
+        for run in cfg.runs
+    ]
+
+
+def run_compare(cfg: CompareConfig) -> Trajectory:
+    """Race the runs of a compare config (one vectorised call per optimizer kind)."""
+    return race.race(
+        cfg.surface(),
+        compare_entries(cfg),
+        np.array(cfg.start, dtype=float),
+        cfg.steps,
+        seed=cfg.seed,
+    )
+
+
+def run_sweep(cfg: SweepConfig, steps: int | None = None) -> sweep.Sweep:
+    """The learning-rate sweep a config describes (``steps`` overrides the config's)."""
+    opt = cfg.optimizer
+    hyper = opt.model_dump(exclude={"kind", "lr"})
+    momentum = getattr(opt, "momentum", 0.0) if opt.kind == "sgd" else 0.0
+    return sweep.lr_sweep(
+        cfg.surface(),
+        lambda lrs: optim.OPTIMIZERS[opt.kind](lr=lrs, **hyper),
+        np.array(cfg.start, dtype=float),
+        steps or cfg.steps,
+        cfg.rates(),
+        momentum=momentum,
+        nesterov=bool(getattr(opt, "nesterov", False)),
+    )
+
+
+def run_basins(cfg: BasinConfig) -> sweep.BasinMap:
+    """The basin map a config describes."""
+    return sweep.basins(cfg.surface(), build_optimizer(cfg.optimizer), cfg.resolution, cfg.steps)
