@@ -21,14 +21,23 @@ from gdviz.core import landscapes
 from gdviz.core.descent import Trajectory
 from gdviz.core.echo import one_line
 from gdviz.core.landscapes.base import Landscape
+from gdviz.core.optim import ADAM_BETAS
 from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
 
+# The one label table of each union kind (a select shows one line: short enough for the sidebar).
 OPTIMIZER_LABELS = {
-    "sgd": "SGD",
+    "sgd": "SGD / momentum",
     "adagrad": "Adagrad",
     "rmsprop": "RMSprop",
     "adam": "Adam",
     "adamw": "AdamW",
+}
+SCHEDULE_LABELS = {
+    "constant": "Constant",
+    "step": "Step decay",
+    "exponential": "Exponential decay",
+    "cosine": "Cosine annealing",
+    "warmup": "Linear warm-up, then constant",
 }
 
 
@@ -422,6 +431,10 @@ def limits(model: type[BaseModel], name: str) -> dict[str, float]:
     }
 
 
+# Adam's betas are a pair: each bounded like the model's Beta.
+BETA_LIMITS = {"min_value": settings.BETA_RANGE[0], "max_value": settings.BETA_RANGE[1]}
+
+
 def lesson_select(where: Any, key: str, titles: list[str], load: Callable[[str], None]) -> None:
     """A select of one-click lessons: choosing one loads it at once, and the select shows the
     lesson the settings still match (the page reports that with :func:`lesson_matched`), or
@@ -548,7 +561,7 @@ def optimizer_payload(
     lr: float,
     momentum: float = 0.0,
     nesterov: bool = False,
-    betas: tuple[float, float] = (0.9, 0.999),
+    betas: tuple[float, float] = ADAM_BETAS,
     weight_decay: float | None = None,
 ) -> dict:
     """An optimizer config payload with only the fields that apply to ``kind``."""

@@ -11,11 +11,13 @@ import streamlit as st
 
 from gdviz import settings
 from gdviz.core import export, race
+from gdviz.core.optim import ADAM_BETAS
 from gdviz.figures import race as figs
 from gdviz.figures.style import standalone_html
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
 from pages.common import (
+    BETA_LIMITS,
     OPTIMIZER_LABELS,
     button,
     chart,
@@ -79,7 +81,7 @@ def run_to_row(run: settings.CompareRun, steps: int) -> dict:
     schedule are kept beside them (``optimizer``, ``schedule``): settings the editor has no
     widget for (ε, AMSGrad, dampening, RMSprop's α, a warm-up) survive an edit of the others."""
     opt = run.optimizer
-    betas = getattr(opt, "betas", (0.9, 0.999))
+    betas = getattr(opt, "betas", ADAM_BETAS)
     shape = next(
         (
             k
@@ -310,12 +312,17 @@ for row in rows:
                 disabled=row["momentum"] == 0,
             )
         if row["kind"] in ("adam", "adamw"):
-            row["beta1"] = more[0].slider(
-                "β₁", 0.0, 0.9999, float(row["beta1"]), 0.001, key=f"cmp_{rid}_b1", format="%.3f"
-            )
-            row["beta2"] = more[1].slider(
-                "β₂", 0.0, 0.9999, float(row["beta2"]), 0.0001, key=f"cmp_{rid}_b2", format="%.4f"
-            )
+            for i, (name, step, shown) in enumerate(
+                [("β₁", 0.001, "%.3f"), ("β₂", 0.0001, "%.4f")]
+            ):
+                row[f"beta{i + 1}"] = more[i].slider(
+                    name,
+                    value=float(row[f"beta{i + 1}"]),
+                    step=step,
+                    key=f"cmp_{rid}_b{i + 1}",
+                    format=shown,
+                    **BETA_LIMITS,
+                )
         row["wd"] = more[2].number_input(
             "weight decay",
             value=float(row["wd"]),

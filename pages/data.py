@@ -56,20 +56,10 @@ LOST_UPLOAD = (
     "one with × if the box above still shows it)."
 )
 TASK_NAMES = {"regression": "a number (regression)", "classification": "one of two classes"}
-# Widget keys, one per DataConfig field (and URL key, see gdviz.settings.links.DATA_KEYS).
+SETTINGS = links.Binding(settings.DataConfig, links.DATA_KEYS, "dt_")
+# The widgets' defaults, from the model; plus the page's own view switches.
 DEFAULTS = {
-    "dt_d": "tips",
-    "dt_model": "linear",
-    "dt_scale": "standardised",
-    "dt_gd": "minibatch",
-    "dt_B": 16,
-    "dt_epochs": 20,
-    "dt_lr": 0.1,
-    "dt_mom": 0.0,
-    "dt_seed": 0,
-    "dt_w0": 0.0,
-    "dt_b0": 0.0,
-    "dt_race": False,
+    **SETTINGS.defaults(),
     "dt_log": False,
     "dt_overlay": False,
     "dt_logx": False,
@@ -79,12 +69,8 @@ DEFAULTS = {
 
 def load(cfg: settings.DataConfig) -> None:
     """Put a validated config into the widgets' state."""
-    s = st.session_state
     lesson_matched("dt_lesson", cfg, lessons.DATA_LESSONS)
-    s.dt_d, s.dt_model, s.dt_scale, s.dt_gd = cfg.dataset, cfg.model, cfg.scaling, cfg.flavour
-    s.dt_B, s.dt_epochs, s.dt_lr, s.dt_mom = cfg.batch_size, cfg.epochs, cfg.lr, cfg.momentum
-    s.dt_seed, s.dt_race = cfg.seed, cfg.race
-    s.dt_w0, s.dt_b0 = cfg.start
+    st.session_state.update(SETTINGS.widgets(cfg.model_dump()))
 
 
 def load_lesson(title: str) -> None:
@@ -94,20 +80,8 @@ def load_lesson(title: str) -> None:
 
 
 def payload() -> dict:
-    s = st.session_state
-    return {
-        "dataset": s.dt_d,
-        "model": s.dt_model,
-        "scaling": s.dt_scale,
-        "flavour": s.dt_gd,
-        "batch_size": s.dt_B,
-        "epochs": s.dt_epochs,
-        "lr": s.dt_lr,
-        "momentum": s.dt_mom,
-        "seed": s.dt_seed,
-        "start": (s.dt_w0, s.dt_b0),
-        "race": s.dt_race,
-    }
+    """The DataConfig payload the widgets describe."""
+    return SETTINGS.payload(st.session_state)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -138,11 +112,22 @@ def upload_dataset(
     )
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
 def problem_for(
-    data_key: str, _dataset: datasets.Dataset, model: str, scaling: str
+    data_key: str, dataset: datasets.Dataset, model: str, scaling: str
 ) -> training.Problem:
-    """The problem for a data set (named by ``data_key``), a model and a scaling."""
+    """The problem for a data set (named by ``data_key``: an example's name, or an upload's
+    digest), a model and a scaling. An example's comes from the one cache the settings'
+    validator uses too; an upload's from this page's."""
+    if data_key in datasets.EXAMPLES:
+        return settings.example_problem(data_key, model, scaling)
+    return upload_problem(data_key, dataset, model, scaling)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def upload_problem(
+    digest: str, _dataset: datasets.Dataset, model: str, scaling: str
+) -> training.Problem:
+    """The problem for an uploaded data set (keyed by the file's digest and its columns)."""
     return training.make_problem(_dataset, model, scaling)  # type: ignore[arg-type]
 
 

@@ -11,6 +11,8 @@ from gdviz.figures.style import standalone_html
 from gdviz.settings import links
 from gdviz.teach import narrate
 from pages.common import (
+    OPTIMIZER_LABELS,
+    SCHEDULE_LABELS,
     chart,
     clicked_point,
     exports,
@@ -29,106 +31,22 @@ from pages.common import (
 
 route_through_app()
 
-OPTIMIZER_NAMES = {
-    "sgd": "SGD, momentum, Nesterov",  # a select shows one line: short enough for the sidebar
-    "adagrad": "Adagrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "adamw": "AdamW",
-}
-SCHEDULE_NAMES = {
-    "constant": "Constant",
-    "step": "Step decay",
-    "exponential": "Exponential decay",
-    "cosine": "Cosine annealing",
-    "warmup": "Linear warm-up, then constant",
-}
 VIEWS = ["Map", "3-D surface"]
-# Widget keys, one per setting the URL can carry (see gdviz.settings.links.RUN_KEYS).
-DEFAULTS = {
-    "ls_mom": 0.0,
-    "ls_damp": 0.0,
-    "ls_nesterov": False,
-    "ls_wd": 0.0,
-    "ls_alpha": 0.99,
-    "ls_centered": False,
-    "ls_eps": 1e-8,
-    "ls_b1": 0.9,
-    "ls_b2": 0.999,
-    "ls_amsgrad": False,
-    "ls_lr_decay": 0.0,
-    "ls_sched": "constant",
-    "ls_step_size": 100,
-    "ls_gamma": 0.1,
-    "ls_t_max": 200,
-    "ls_eta_min": 0.0,
-    "ls_warmup": 20,
-    "ls_steps": 200,
-    "ls_noise": 0.0,
-    "ls_seed": 0,
-    "ls_log": False,
-    "ls_view": "Map",
-}
-OPTIMIZER_KEYS = (
-    "ls_mom",
-    "ls_damp",
-    "ls_nesterov",
-    "ls_wd",
-    "ls_alpha",
-    "ls_centered",
-    "ls_eps",
-    "ls_b1",
-    "ls_b2",
-    "ls_amsgrad",
-    "ls_lr_decay",
-)
+SETTINGS = links.Binding(settings.RunConfig, links.LANDSCAPE_KEYS, "ls_")
+# The widgets' defaults, from the models; plus the page's own view switches.
+DEFAULTS = {**SETTINGS.defaults(), "ls_log": False, "ls_view": "Map"}
 
 
 def load(cfg: settings.RunConfig) -> None:
     """Put a validated config into the widgets' state."""
-    sched = cfg.schedule
-    state = st.session_state
-    state.update(DEFAULTS)
-    state.ls_f = cfg.landscape
+    st.session_state.update(SETTINGS.widgets(cfg.model_dump()))
+    st.session_state.ls_f = cfg.landscape
     set_custom("ls_f", cfg)
-    state.ls_x0, state.ls_y0 = cfg.start
-    state.ls_steps, state.ls_noise, state.ls_seed = cfg.steps, cfg.grad_noise, cfg.seed
-    load_optimizer(cfg.optimizer)
-    state.ls_sched = sched.kind
-    inner = sched.then if isinstance(sched, settings.WarmupSchedule) else sched
-    if isinstance(sched, settings.WarmupSchedule):
-        state.ls_warmup = sched.warmup_steps
-    for field, key in [
-        ("step_size", "ls_step_size"),
-        ("gamma", "ls_gamma"),
-        ("t_max", "ls_t_max"),
-        ("eta_min", "ls_eta_min"),
-    ]:
-        if hasattr(inner, field):
-            state[key] = getattr(inner, field)
 
 
-def load_optimizer(opt: settings.SGDConfig | settings.AdamConfig) -> None:
+def load_optimizer(opt: settings.OptimizerConfig) -> None:
     """Put an optimizer config into its widgets; the others get their neutral defaults."""
-    state = st.session_state
-    for key in OPTIMIZER_KEYS:
-        state[key] = DEFAULTS[key]
-    state.ls_opt, state.ls_lr = opt.kind, opt.lr
-    for field, key in [
-        ("momentum", "ls_mom"),
-        ("dampening", "ls_damp"),
-        ("nesterov", "ls_nesterov"),
-        ("weight_decay", "ls_wd"),
-        ("alpha", "ls_alpha"),
-        ("centered", "ls_centered"),
-        ("eps", "ls_eps"),
-        ("amsgrad", "ls_amsgrad"),
-        ("lr_decay", "ls_lr_decay"),
-    ]:
-        if hasattr(opt, field):
-            state[key] = getattr(opt, field)
-    if hasattr(opt, "betas"):
-        state.ls_b1, state.ls_b2 = opt.betas
+    st.session_state.update(SETTINGS.widgets({"optimizer": opt.model_dump()}, under="optimizer"))
 
 
 def choose_landscape() -> None:
@@ -158,45 +76,8 @@ def take_click() -> None:
 
 
 def payload(landscape_fields: dict) -> dict:
-    s = st.session_state
-    kind = s.ls_opt
-    opt: dict = {"kind": kind, "lr": s.ls_lr}
-    if kind == "sgd":
-        opt.update(
-            momentum=s.ls_mom, dampening=s.ls_damp, nesterov=s.ls_nesterov, weight_decay=s.ls_wd
-        )
-    elif kind == "adagrad":
-        opt.update(lr_decay=s.ls_lr_decay, weight_decay=s.ls_wd, eps=s.ls_eps)
-    elif kind == "rmsprop":
-        opt.update(
-            alpha=s.ls_alpha,
-            eps=s.ls_eps,
-            weight_decay=s.ls_wd,
-            momentum=s.ls_mom,
-            centered=s.ls_centered,
-        )
-    else:
-        opt.update(
-            betas=(s.ls_b1, s.ls_b2), eps=s.ls_eps, weight_decay=s.ls_wd, amsgrad=s.ls_amsgrad
-        )
-    sched: dict = {"kind": s.ls_sched}
-    if s.ls_sched == "step":
-        sched.update(step_size=s.ls_step_size, gamma=s.ls_gamma)
-    elif s.ls_sched == "exponential":
-        sched.update(gamma=s.ls_gamma)
-    elif s.ls_sched == "cosine":
-        sched.update(t_max=s.ls_t_max, eta_min=s.ls_eta_min)
-    elif s.ls_sched == "warmup":
-        sched.update(warmup_steps=s.ls_warmup)
-    return {
-        **landscape_fields,
-        "optimizer": opt,
-        "schedule": sched,
-        "start": (s.ls_x0, s.ls_y0),
-        "steps": s.ls_steps,
-        "grad_noise": s.ls_noise,
-        "seed": s.ls_seed,
-    }
+    """The RunConfig payload the widgets describe, on the picked landscape."""
+    return {**landscape_fields, **SETTINGS.payload(st.session_state)}
 
 
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
@@ -210,10 +91,10 @@ with st.sidebar:
     ls = pick.shown  # while a typed formula is rejected: the last one that worked
     st.selectbox(
         "Optimizer",
-        list(OPTIMIZER_NAMES),
+        list(OPTIMIZER_LABELS),
         key="ls_opt",
         on_change=choose_optimizer,
-        format_func=OPTIMIZER_NAMES.get,
+        format_func=OPTIMIZER_LABELS.get,
     )
     kind = st.session_state.ls_opt
     model = settings.OPTIMIZER_MODELS[kind]
@@ -263,9 +144,9 @@ with st.sidebar:
             st.number_input("ε", key="ls_eps", format="%.1e", **limits(model, "eps"))
     st.selectbox(
         "Learning-rate schedule",
-        list(SCHEDULE_NAMES),
+        list(SCHEDULE_LABELS),
         key="ls_sched",
-        format_func=SCHEDULE_NAMES.get,
+        format_func=SCHEDULE_LABELS.get,
     )
     sched = st.session_state.ls_sched
     if sched == "step":

@@ -14,6 +14,7 @@ from gdviz.figures import sweep as figs
 from gdviz.settings import links
 from gdviz.teach import narrate
 from pages.common import (
+    BETA_LIMITS,
     OPTIMIZER_LABELS,
     chart,
     clicked_point,
@@ -21,7 +22,6 @@ from pages.common import (
     keep_replayed,
     landscape_select,
     limits,
-    optimizer_payload,
     resolve_current,
     route_through_app,
     run_cached,
@@ -34,27 +34,10 @@ from pages.common import (
 
 route_through_app()
 
-DEFAULTS = {
-    "sw_f": "ravine",
-    "sw_kind": "sgd",
-    "sw_mom": 0.0,
-    "sw_nesterov": False,
-    "sw_b1": 0.9,
-    "sw_b2": 0.999,
-    "sw_x0": -4.5,
-    "sw_y0": 1.5,
-    "sw_steps": 200,
-    "sw_lr_min": 1e-3,
-    "sw_lr_max": 0.2,
-    "sw_n": 300,
-    "bs_f": "himmelblau",
-    "bs_kind": "sgd",
-    "bs_lr": 0.01,
-    "bs_mom": 0.0,
-    "bs_steps": 300,
-    "bs_res": 128,
-    "bs_click": None,
-}
+SWEEP = links.Binding(settings.SweepConfig, links.SWEEP_KEYS, "sw_")
+BASINS = links.Binding(settings.BasinConfig, links.BASIN_KEYS, "bs_")
+DEFAULTS = {**SWEEP.defaults(), **BASINS.defaults(), "bs_click": None}
+SWEEP_LR = 0.01  # a sweep sets its own rates: its optimizer's rate is never used
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -80,23 +63,23 @@ def take_basin_click() -> None:
 
 
 def load_sweep(cfg: settings.SweepConfig) -> None:
-    state, opt = st.session_state, cfg.optimizer
-    state.sw_f, state.sw_kind = cfg.landscape, opt.kind
+    st.session_state.update(SWEEP.widgets(cfg.model_dump()))
     set_custom("sw_f", cfg)
-    state.sw_mom = getattr(opt, "momentum", 0.0)
-    state.sw_nesterov = getattr(opt, "nesterov", False)
-    state.sw_b1, state.sw_b2 = getattr(opt, "betas", (0.9, 0.999))
-    state.sw_x0, state.sw_y0 = cfg.start
-    state.sw_steps, state.sw_lr_min = cfg.steps, cfg.lr_min
-    state.sw_lr_max, state.sw_n = cfg.lr_max, cfg.n_rates
 
 
 def load_basins(cfg: settings.BasinConfig) -> None:
-    state, opt = st.session_state, cfg.optimizer
-    state.bs_f, state.bs_kind, state.bs_lr = cfg.landscape, opt.kind, opt.lr
+    st.session_state.update(BASINS.widgets(cfg.model_dump()))
     set_custom("bs_f", cfg)
-    state.bs_mom = getattr(opt, "momentum", 0.0)
-    state.bs_steps, state.bs_res = cfg.steps, cfg.resolution
+
+
+def optimizer_of(binding: links.Binding, lr: float | None = None) -> dict:
+    """The optimizer payload the widgets describe (Nesterov only where there is momentum)."""
+    optimizer = binding.payload(st.session_state).get("optimizer", {})
+    if lr is not None:
+        optimizer["lr"] = lr
+    if not optimizer.get("momentum"):
+        optimizer.pop("nesterov", None)
+    return optimizer
 
 
 for name, value in DEFAULTS.items():
@@ -134,12 +117,12 @@ with sweep_tab:
     )
     kind = st.session_state.sw_kind
     if kind in ("sgd", "rmsprop"):
-        c[2].slider("momentum β", 0.0, 0.999, step=0.01, key="sw_mom")
+        c[2].slider("momentum β", step=0.01, key="sw_mom", **limits(settings.SGDConfig, "momentum"))
     if kind == "sgd":
         c[3].toggle("Nesterov", key="sw_nesterov", disabled=st.session_state.sw_mom == 0)
     if kind in ("adam", "adamw"):
-        c[2].slider("β₁", 0.0, 0.9999, step=0.001, key="sw_b1", format="%.3f")
-        c[3].slider("β₂", 0.0, 0.9999, step=0.0001, key="sw_b2", format="%.4f")
+        c[2].slider("β₁", step=0.001, key="sw_b1", format="%.3f", **BETA_LIMITS)
+        c[3].slider("β₂", step=0.0001, key="sw_b2", format="%.4f", **BETA_LIMITS)
     d = st.columns(6)
     start_inputs(d[0], d[1], ls, "sw_x0", "sw_y0")
     d[2].number_input("Steps", step=50, key="sw_steps", **limits(settings.SweepConfig, "steps"))
@@ -154,13 +137,9 @@ with sweep_tab:
     sweep_cfg = validate_or_explain(
         settings.SweepConfig,
         {
+            **SWEEP.payload(s),
             **sweep_pick.fields,
-            "start": (s.sw_x0, s.sw_y0),
-            "steps": s.sw_steps,
-            "lr_min": s.sw_lr_min,
-            "lr_max": s.sw_lr_max,
-            "n_rates": s.sw_n,
-            "optimizer": optimizer_payload(kind, 0.01, s.sw_mom, s.sw_nesterov, (s.sw_b1, s.sw_b2)),
+            "optimizer": optimizer_of(SWEEP, lr=SWEEP_LR),
         },
         "This sweep cannot run:",
     )
@@ -196,7 +175,7 @@ with basin_tab:
     )
     c[2].number_input("α", format="%.4g", key="bs_lr", **limits(settings.SGDConfig, "lr"))
     if st.session_state.bs_kind in ("sgd", "rmsprop"):
-        c[3].slider("momentum β", 0.0, 0.999, step=0.01, key="bs_mom")
+        c[3].slider("momentum β", step=0.01, key="bs_mom", **limits(settings.SGDConfig, "momentum"))
     c[4].number_input("Steps", step=50, key="bs_steps", **limits(settings.BasinConfig, "steps"))
     c[5].select_slider(
         "Grid",
@@ -208,12 +187,7 @@ with basin_tab:
     s = st.session_state
     basin_cfg = validate_or_explain(
         settings.BasinConfig,
-        {
-            **basin_pick.fields,
-            "steps": s.bs_steps,
-            "resolution": s.bs_res,
-            "optimizer": optimizer_payload(s.bs_kind, s.bs_lr, s.bs_mom),
-        },
+        {**BASINS.payload(s), **basin_pick.fields, "optimizer": optimizer_of(BASINS)},
         "This map cannot run:",
     )
     if basin_cfg is not None:
@@ -224,9 +198,7 @@ with basin_tab:
         ls = basin_cfg.surface()
         single = None
         click = s.bs_click
-        if click is not None and all(
-            lo <= v <= hi for v, (lo, hi) in zip(click, ls.bounds, strict=True)
-        ):
+        if click is not None and ls.contains(click):
             run_cfg = settings.RunConfig(
                 **basin_pick.fields,
                 optimizer=basin_cfg.optimizer,

@@ -160,7 +160,7 @@ def test_update_is_pure():
     p1b, _ = opt.update(np.array([[2.0, 1.0]]), state, p, 0.1)
     np.testing.assert_array_equal(p, [[1.0, -1.0]])  # inputs untouched
     np.testing.assert_array_equal(p1, p1b)
-    assert state[1].count == 0 and s1[1].count == 1  # (decay, adam scaling) states
+    assert state[1].step == 0 and s1[1].step == 1  # (decay, adam scaling) states
 
 
 @pytest.mark.parametrize(

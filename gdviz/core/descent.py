@@ -118,10 +118,18 @@ class Trajectory:
     def n_runs(self) -> int:
         return self.final.shape[0]
 
+    def recorded(self, name: Literal["path", "loss", "grad_norm", "lr"]) -> Array:
+        """A per-step array (``path``, ``loss``, ``grad_norm`` or ``lr``) of a run made with
+        ``record="path"``; raises ``ValueError`` for a final-only run, which kept none."""
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"this trajectory kept final points only: it has no {name}")
+        return value
+
     def take(self, runs: Array) -> Trajectory:
         """The trajectory of the runs ``runs`` (indices into the run axis), in that order."""
         runs = np.asarray(runs, dtype=int)
-        fields = {}
+        fields: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
             if name == "steps" or value is None:
@@ -137,7 +145,7 @@ class Trajectory:
         """Runs of several trajectories of the same length side by side, in the given order."""
         if len({part.steps for part in parts}) != 1:
             raise ValueError("trajectories must have the same number of steps to be joined")
-        fields = {"steps": parts[0].steps}
+        fields: dict[str, Any] = {"steps": parts[0].steps}
         for name in Trajectory.__dataclass_fields__:
             if name == "steps":
                 continue
@@ -192,7 +200,7 @@ class _BatchSampler:
         return rows
 
 
-def _batch_rng(seed: int) -> np.random.Generator:
+def _batch_rng(seed: int | None) -> np.random.Generator:
     """The generator of mini-batch orders for ``seed`` (independent of the noise stream)."""
     return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
 

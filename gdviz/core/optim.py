@@ -75,7 +75,7 @@ def _check(name: str, value: Hyper, lo: float, hi: float, *, hi_open: bool = Fal
 
 
 class TraceState(NamedTuple):
-    count: int
+    step: int  # updates taken (`count` would shadow tuple.count)
     buf: Array  # momentum buffer
 
 
@@ -85,14 +85,14 @@ class ScaleByRmsState(NamedTuple):
 
 
 class ScaleByAdamState(NamedTuple):
-    count: int
+    step: int
     exp_avg: Array  # first moment m
     exp_avg_sq: Array  # second moment v
     max_exp_avg_sq: Array | None  # only with AMSGrad
 
 
 class ScaleByAdagradState(NamedTuple):
-    count: int
+    step: int
     state_sum: Array
 
 
@@ -127,9 +127,9 @@ def trace(momentum: Hyper, dampening: Hyper = 0.0, nesterov: bool = False) -> Tr
         return TraceState(0, np.zeros_like(params))
 
     def update(u: Array, state: TraceState, params: Array) -> tuple[Array, TraceState]:
-        buf = u.copy() if state.count == 0 else beta * state.buf + (1.0 - damp) * u
+        buf = u.copy() if state.step == 0 else beta * state.buf + (1.0 - damp) * u
         out = u + beta * buf if nesterov else buf
-        return out, TraceState(state.count + 1, buf)
+        return out, TraceState(state.step + 1, buf)
 
     return Transform(init, update)
 
@@ -148,6 +148,7 @@ def scale_by_rms(alpha: Hyper, eps: Hyper, centered: bool = False) -> Transform:
     def update(u: Array, state: ScaleByRmsState, params: Array) -> tuple[Array, ScaleByRmsState]:
         square_avg = a * state.square_avg + (1.0 - a) * u * u
         if centered:
+            assert state.grad_avg is not None  # init made it: centred
             grad_avg = a * state.grad_avg + (1.0 - a) * u
             avg = np.sqrt(square_avg - grad_avg * grad_avg) + e
         else:
@@ -173,7 +174,7 @@ def scale_by_adam(betas: tuple[Hyper, Hyper], eps: Hyper, amsgrad: bool = False)
         return ScaleByAdamState(0, zeros, zeros.copy(), zeros.copy() if amsgrad else None)
 
     def update(u: Array, state: ScaleByAdamState, params: Array) -> tuple[Array, ScaleByAdamState]:
-        t = state.count + 1
+        t = state.step + 1
         # m + (1 − β₁)(g − m) is torch's lerp form; each new array is written in place once.
         exp_avg = u - state.exp_avg
         exp_avg *= 1.0 - b1
@@ -182,7 +183,10 @@ def scale_by_adam(betas: tuple[Hyper, Hyper], eps: Hyper, amsgrad: bool = False)
         exp_avg_sq -= state.exp_avg_sq
         exp_avg_sq *= 1.0 - b2
         exp_avg_sq += state.exp_avg_sq
-        second = np.maximum(state.max_exp_avg_sq, exp_avg_sq) if amsgrad else exp_avg_sq
+        second = exp_avg_sq
+        if amsgrad:
+            assert state.max_exp_avg_sq is not None  # init made it: AMSGrad
+            second = np.maximum(state.max_exp_avg_sq, exp_avg_sq)
         denom = np.sqrt(second)
         denom *= 1.0 / np.sqrt(1.0 - b2**t)
         denom += e
@@ -207,7 +211,7 @@ def scale_by_adagrad(lr_decay: Hyper, initial_accumulator_value: Hyper, eps: Hyp
     def update(
         u: Array, state: ScaleByAdagradState, params: Array
     ) -> tuple[Array, ScaleByAdagradState]:
-        t = state.count + 1
+        t = state.step + 1
         state_sum = state.state_sum + u * u
         out = u / (np.sqrt(state_sum) + e) / (1.0 + (t - 1) * decay)
         return out, ScaleByAdagradState(t, state_sum)

@@ -117,7 +117,11 @@ def results(
     _, distance = landscape.nearest_minimum(traj.final)
     rows = []
     for i, label in enumerate(labels):
-        below = np.flatnonzero(traj.loss[:, i] <= threshold) if traj.loss is not None else []
+        below = (
+            np.flatnonzero(traj.loss[:, i] <= threshold)
+            if traj.loss is not None
+            else np.empty(0, dtype=int)
+        )
         rows.append(
             Result(
                 label=label,

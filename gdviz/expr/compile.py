@@ -105,7 +105,7 @@ def _local_minima(values: Array) -> Array:
     for axis in range(values.ndim):
         for shift in (1, -1):
             neighbour = np.roll(values, shift, axis=axis)
-            edge = [slice(None)] * values.ndim
+            edge: list[slice | int] = [slice(None)] * values.ndim
             edge[axis] = 0 if shift == 1 else -1
             neighbour[tuple(edge)] = np.inf  # no wrap-around
             mask &= values <= neighbour

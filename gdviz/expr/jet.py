@@ -17,6 +17,7 @@ from gdviz.expr.language import (
     describe,
     uses,
 )
+from gdviz.expr.trees import constant, function_name
 
 Array = np.ndarray
 
@@ -101,7 +102,7 @@ def evaluate(
     if time.monotonic() > deadline:
         raise ExpressionError("evaluating the function took too long")
     if isinstance(node, ast.Constant):
-        return Jet.constant(float(node.value), shape, d)
+        return Jet.constant(constant(node) or 0.0, shape, d)
     if isinstance(node, ast.Name):
         return env[node.id] if node.id in env else Jet.constant(CONSTANTS[node.id], shape, d)
     if isinstance(node, ast.UnaryOp):
@@ -124,7 +125,7 @@ def evaluate(
         return left**right
     if isinstance(node, ast.Call):
         inner = evaluate(node.args[0], env, shape, d, deadline)
-        fn = FUNCTIONS[node.func.id]
+        fn = FUNCTIONS[function_name(node)]
         return inner.apply(fn.f(inner.v), fn.df(inner.v), fn.d2f(inner.v))
     raise ExpressionError(f"{describe(node)} is not allowed")  # unreachable after _check
 

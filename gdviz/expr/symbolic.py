@@ -6,7 +6,7 @@ import ast
 
 from gdviz.expr.jet import Expression
 from gdviz.expr.language import FUNCTIONS
-from gdviz.expr.trees import binop, call, neg, num
+from gdviz.expr.trees import binop, call, function_name, neg, num
 
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
 
@@ -36,11 +36,11 @@ def to_latex(node: ast.AST) -> str:
         symbol = {ast.Add: "+", ast.Sub: "-"}.get(op, r"\cdot")
         return f"{left} {symbol} {right}"
     if isinstance(node, ast.Call):
-        return FUNCTIONS[node.func.id].latex.format(to_latex(node.args[0]))
+        return FUNCTIONS[function_name(node)].latex.format(to_latex(node.args[0]))
     return "?"
 
 
-def _needs_parens(child: ast.AST, op: type, right_side: bool) -> bool:
+def _needs_parens(child: ast.AST, op: type[ast.operator], right_side: bool) -> bool:
     if isinstance(child, ast.UnaryOp):  # −x·y reads fine; x·(−y) and (−x)^2 need them
         return op is ast.Pow or (right_side and op is not ast.Add)
     if not isinstance(child, ast.BinOp) or (type(child.op) is ast.Div and op is not ast.Pow):
@@ -62,10 +62,12 @@ def derivative(node: ast.expr, var: str) -> ast.expr:
         return neg(inner) if isinstance(node.op, ast.USub) else inner
     if isinstance(node, ast.Call):
         return binop(
-            FUNCTIONS[node.func.id].derivative(node.args[0]),
+            FUNCTIONS[function_name(node)].derivative(node.args[0]),
             ast.Mult(),
             derivative(node.args[0], var),
         )
+    if not isinstance(node, ast.BinOp):
+        raise TypeError(f"not a node of a checked formula: {ast.dump(node)}")
     a, b = node.left, node.right
     da, db = derivative(a, var), derivative(b, var)
     if isinstance(node.op, ast.Add | ast.Sub):

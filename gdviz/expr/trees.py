@@ -18,6 +18,13 @@ def constant(node: ast.AST) -> float | None:
     return None
 
 
+def function_name(node: ast.Call) -> str:
+    """The name a call in a checked tree calls (the checker lets only plain names be called)."""
+    if not isinstance(node.func, ast.Name):
+        raise TypeError("only named functions can be called")
+    return node.func.id
+
+
 def call(name: str, arg: ast.expr) -> ast.Call:
     return ast.Call(func=ast.Name(id=name), args=[arg], keywords=[])
 
@@ -65,7 +72,7 @@ def binop(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
             and isinstance(right.op, ast.Mult)
             and isinstance(right.left, ast.Constant)
         ):
-            return binop(num(lc * right.left.value), ast.Mult(), right.right)
+            return binop(num(lc * (constant(right.left) or 0.0)), ast.Mult(), right.right)
     if isinstance(op, ast.Div):
         if rc == 1:
             return left
@@ -80,8 +87,9 @@ def binop(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
 
 
 def neg(node: ast.expr) -> ast.expr:
-    if isinstance(node, ast.Constant):
-        return num(-node.value)
+    value = constant(node)
+    if value is not None:
+        return num(-value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return node.operand
     return ast.UnaryOp(op=ast.USub(), operand=node)

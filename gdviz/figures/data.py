@@ -119,6 +119,7 @@ def _data_traces(problem: Problem) -> list[go.Scatter]:
     """The data points and the optimum's fit in the data panel."""
     ds = problem.dataset
     shown = _shown_y(problem)
+    colours: list[str] | str
     if ds.task == "classification":
         colours = [POINT_COLOURS[int(v)] for v in ds.y]
         name = f"data ({plain(ds.classes[0])} = 0, {plain(ds.classes[1])} = 1)"

@@ -97,7 +97,7 @@ def contour_figure(
         landscape, resolution=resolution, click_resolution=click_resolution
     )
     diag = float(np.hypot(*(hi - lo)))
-    path = traj.path[:, run, :]
+    path = traj.recorded("path")[:, run, :]
     shown = display_indices(len(path))
     pts = end_at_exit(path, shown, lo, hi)
     frames_at = frame_indices(len(shown), max_frames)
@@ -194,7 +194,7 @@ def surface_figure(
         z = np.log10(1.0 + np.maximum(z - z_min, 0.0)) if z_label.startswith("log") else z
         return z + lift
 
-    path = traj.path[:, run, :]
+    path = traj.recorded("path")[:, run, :]
     exit_info = exit_point(path, landscape.lo, landscape.hi)
     inside = path if exit_info is None else path[: max(exit_info[0], 1)]
     shown = display_indices(len(inside), max_points=600)
@@ -267,7 +267,7 @@ def surface_figure(
     frames, controls = animate(animated, frames_at, shown, [3, 4], 120, redraw=True)
     x_range, y_range = landscape.bounds
     # 3-D tick labels are drawn in perspective: at the page's 17 px they overlap and clip.
-    axis = {
+    axis: dict[str, Any] = {
         "backgroundcolor": "white",
         "gridcolor": "#dddddd",
         "nticks": 5,
@@ -303,8 +303,8 @@ def loss_figure(
     converged or diverged is marked.
     """
     steps = np.arange(traj.steps + 1)
-    loss = traj.loss[:, run]
-    gnorm = np.maximum(traj.grad_norm[:, run], 1e-300)
+    loss = traj.recorded("loss")[:, run]
+    gnorm = np.maximum(traj.recorded("grad_norm")[:, run], 1e-300)
     fig = make_subplots(
         rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.6, 0.4]
     )

@@ -166,8 +166,11 @@ def exit_marks(
     """One static trace marking where each of ``paths`` (``(T+1, 2)`` positions of a run that
     *diverged*; a run that only strays and comes back is not passed) first left the map
     ``[lo, hi]``, hovering ``"<label> left the map at <unit> <k>"``."""
-    gone = [(label, exit_point(path, lo, hi)) for path, label in zip(paths, labels, strict=True)]
-    gone = [(label, e) for label, e in gone if e is not None]
+    gone: list[tuple[str, tuple[int, np.ndarray]]] = []
+    for path, label in zip(paths, labels, strict=True):
+        exit_at = exit_point(path, lo, hi)
+        if exit_at is not None:
+            gone.append((label, exit_at))
     return go.Scatter(
         x=[e[1][0] for _, e in gone],
         y=[e[1][1] for _, e in gone],

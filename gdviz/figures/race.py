@@ -45,7 +45,9 @@ def race_figure(
     n = traj.n_runs
     shown = display_indices(traj.steps + 1, max_points)
     lo, hi = landscape.lo, landscape.hi
-    pts = np.stack([end_at_exit(traj.path[:, i], shown, lo, hi) for i in range(n)], axis=1)
+    pts = np.stack(
+        [end_at_exit(traj.recorded("path")[:, i], shown, lo, hi) for i in range(n)], axis=1
+    )
     first = maps.N_LAYERS
     animated_traces = list(range(first, first + 2 * n))
 
@@ -96,7 +98,9 @@ def race_figure(
         )
     diverged = [i for i in range(n) if traj.status[i] == DIVERGED]
     traces.append(
-        maps.exit_marks([traj.path[:, i] for i in diverged], [labels[i] for i in diverged], lo, hi)
+        maps.exit_marks(
+            [traj.recorded("path")[:, i] for i in diverged], [labels[i] for i in diverged], lo, hi
+        )
     )
     frames, controls = animate(
         animated, frame_indices(len(shown), max_frames), shown, animated_traces, 50, redraw=False
@@ -119,7 +123,7 @@ def loss_overlay(
     steps = np.arange(traj.steps + 1)
     labels = [plain(label) for label in labels]  # labels come from links: never markup
     for i, label in enumerate(labels):
-        loss = traj.loss[:, i]
+        loss = traj.recorded("loss")[:, i]
         end = int(traj.diverged_at[i]) if traj.status[i] == DIVERGED else len(loss)
         y = np.maximum(loss[:end] - minimum, 1e-16) if log else loss[:end]
         fig.add_trace(

@@ -63,6 +63,11 @@ class RowModel:
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "design", np.hstack([X, np.ones((X.shape[0], 1))]))
 
+    def optimum(self, start: Array | None = None) -> Array | None:
+        """The minimiser ``θ* (k+1,)`` where one can be found (each model says how; ``start``
+        is a guess for an iterative search), else ``None``."""
+        raise NotImplementedError
+
     # -- what a subclass provides ---------------------------------------------------------
 
     def _loss(self, z: Array, y: Array) -> Array:
@@ -196,7 +201,7 @@ class LinearRegression(RowModel):
         shape = np.shape(params)[:-1]
         return np.broadcast_to(h, (*shape, self.dim, self.dim)).copy()
 
-    def optimum(self) -> Array:
+    def optimum(self, start: Array | None = None) -> Array:
         """The least-squares solution ``θ* = argmin L``: ``(k+1,)``."""
         return np.linalg.lstsq(self.design, self.y, rcond=None)[0]
 

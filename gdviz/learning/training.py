@@ -24,7 +24,7 @@ import numpy as np
 
 from gdviz.core import analysis
 from gdviz.core.descent import Trajectory, batch_orders, descend
-from gdviz.core.landscapes.base import Landscape, stack_last, unstack_last
+from gdviz.core.landscapes.base import Landscape, on_map, stack_last, unstack_last
 from gdviz.core.optim import sgd
 from gdviz.learning import models
 from gdviz.learning.datasets import Dataset
@@ -69,11 +69,12 @@ MODELS: dict[str, ModelInfo] = {
         tasks=("classification",),
     ),
 }
-FLAVOURS: dict[str, str] = {
+FLAVOURS: dict[Flavour, str] = {
     "batch": "Batch",
     "stochastic": "Stochastic",
     "minibatch": "Mini-batch",
 }
+FLAVOUR_ORDER: tuple[Flavour, ...] = tuple(FLAVOURS)  # the order a race runs them in
 
 
 def _objective(model: str, x: Array, y: Array, bounds: tuple | None = None) -> models.RowModel:
@@ -157,8 +158,8 @@ class Problem:
         return analysis.condition_number(self.objective, self._reference())
 
     def contains(self, theta: Array) -> bool:
-        (w_lo, w_hi), (b_lo, b_hi) = self.bounds
-        return bool(w_lo <= theta[0] <= w_hi and b_lo <= theta[1] <= b_hi)
+        """Whether ``θ = (w, b)`` is finite and on the map."""
+        return on_map(self.bounds, theta)
 
     def clamp(self, theta: Array) -> Array:
         """``θ`` moved onto the map: ``(2,) -> (2,)``."""
@@ -318,12 +319,12 @@ class Training:
     @property
     def path(self) -> Array:
         """``(T+1, 2)``."""
-        return self.traj.path[:, 0]
+        return self.traj.recorded("path")[:, 0]
 
     @property
     def loss(self) -> Array:
         """``(T+1,)`` full-batch loss."""
-        return self.traj.loss[:, 0]
+        return self.traj.recorded("loss")[:, 0]
 
     @property
     def steps(self) -> int:
@@ -383,7 +384,9 @@ def train(
         epochs=epochs,
         traj=traj,
         orders=orders,
-        batch_loss=_batch_losses(problem.objective, traj.path[:, 0], orders, size, per_epoch),
+        batch_loss=_batch_losses(
+            problem.objective, traj.recorded("path")[:, 0], orders, size, per_epoch
+        ),
     )
 
 

@@ -35,7 +35,7 @@ def run_data(cfg: DataConfig, problem: training.Problem) -> list[training.Traini
     return [
         training.train(
             problem,
-            flavour,  # type: ignore[arg-type]
+            flavour,
             batch_size=cfg.batch_size,
             epochs=cfg.epochs,
             lr=cfg.lr,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -22,6 +23,7 @@ from gdviz.settings.messages import describe_errors
 from gdviz.settings.models import (
     CUSTOM,
     OPTIMIZER_MODELS,
+    UNIONS,
     CompareConfig,
     DataConfig,
     HikerConfig,
@@ -65,6 +67,8 @@ RUN_KEYS: dict[str, tuple[str, ...]] = {
     "noise": ("grad_noise",),
     "seed": ("seed",),
 }
+# The landscape page's own widgets (the landscape and its formula come from the picker).
+LANDSCAPE_KEYS = {k: v for k, v in RUN_KEYS.items() if k not in (*_CUSTOM_KEYS, "f")}
 HIKER_KEYS: dict[str, tuple[str, ...]] = {
     "expr": ("expression",),
     "xmin": ("bounds", "0", "0"),
@@ -88,6 +92,103 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     "b0": ("start", "1"),
     "race": ("race",),
 }
+
+
+# Widget keys of the sweep page's two configs, which travel in a link as whole models (?s=, ?b=).
+SWEEP_KEYS: dict[str, tuple[str, ...]] = {
+    "f": ("landscape",),
+    "kind": ("optimizer", "kind"),
+    "mom": ("optimizer", "momentum"),
+    "nesterov": ("optimizer", "nesterov"),
+    "b1": ("optimizer", "betas", "0"),
+    "b2": ("optimizer", "betas", "1"),
+    "x0": ("start", "0"),
+    "y0": ("start", "1"),
+    "steps": ("steps",),
+    "lr_min": ("lr_min",),
+    "lr_max": ("lr_max",),
+    "n": ("n_rates",),
+}
+BASIN_KEYS: dict[str, tuple[str, ...]] = {
+    "f": ("landscape",),
+    "kind": ("optimizer", "kind"),
+    "lr": ("optimizer", "lr"),
+    "mom": ("optimizer", "momentum"),
+    "steps": ("steps",),
+    "res": ("resolution",),
+}
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One page's settings, declared once: each key of ``keys`` names a setting (its URL key,
+    where the page writes one), its path inside ``model``'s payload, and its widget,
+    ``prefix + key``. Defaults come from the model (and, for a field of one optimizer or
+    schedule kind, from that kind's model), so adding a hyperparameter is one model field and
+    one row in a table."""
+
+    model: type[BaseModel]
+    keys: Mapping[str, tuple[str, ...]]
+    prefix: str
+
+    def widget(self, key: str) -> str:
+        return self.prefix + key
+
+    def defaults(self) -> dict[str, Any]:
+        """Widget key -> default value, for every key of the table."""
+        base = self.model().model_dump()
+        out = {}
+        for key, path in self.keys.items():
+            found, value = _lookup(base, path)
+            if not found and path[0] in UNIONS:  # a field of another kind: that kind's default
+                for member in UNIONS[path[0]].values():
+                    found, value = _lookup({path[0]: member().model_dump()}, path)
+                    if found:
+                        break
+            if found:
+                out[self.widget(key)] = value
+        return out
+
+    def widgets(self, payload: Mapping[str, Any], under: str | None = None) -> dict[str, Any]:
+        """Widget key -> value for a config's payload (``cfg.model_dump()``): its own value
+        where it has one, the default elsewhere. ``under`` keeps the keys below one field."""
+        out = self.defaults()
+        for key, path in self.keys.items():
+            found, value = _lookup(payload, path)
+            if found:
+                out[self.widget(key)] = value
+        if under is not None:
+            out = {w: v for w, v in out.items() if self.keys[w[len(self.prefix) :]][0] == under}
+        return out
+
+    def payload(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """The config payload the widgets in ``state`` describe. A field that the chosen
+        optimizer or schedule kind does not have is left out."""
+        flat = {
+            path: state[self.widget(key)]
+            for key, path in self.keys.items()
+            if self.widget(key) in state
+        }
+        for root, members in UNIONS.items():
+            member = members.get(flat.get((root, "kind"), ""))
+            if member is not None:
+                flat = {
+                    path: value
+                    for path, value in flat.items()
+                    if path[0] != root or path[1] in member.model_fields
+                }
+        return _nest(flat)
+
+
+def _lookup(payload: Any, path: tuple[str, ...]) -> tuple[bool, Any]:
+    """``(True, value)`` at ``path`` inside a nested payload, or ``(False, None)``."""
+    value = payload
+    try:
+        for part in path:
+            value = value[int(part)] if part.isdigit() else value[part]
+    except (KeyError, IndexError, TypeError):
+        return False, None
+    return True, value
 
 
 def _first(value: Any) -> str:
@@ -274,7 +375,7 @@ def _custom_from_query(query: Mapping[str, Any], dim: int) -> tuple[Any, Any, st
 
 
 def _bounds_fill(box: Any) -> dict[tuple[str, ...], Any]:
-    fill = {}
+    fill: dict[tuple[str, ...], Any] = {}
     for i, (lo, hi) in enumerate(box):
         fill[("bounds", str(i), "0")], fill[("bounds", str(i), "1")] = lo, hi
     return fill
@@ -286,18 +387,15 @@ def run_to_query(cfg: RunConfig) -> dict[str, str]:
     default_opt = OPTIMIZER_MODELS[cfg.optimizer.kind]().model_dump()
     out: dict[str, str] = {}
     for key, path in RUN_KEYS.items():
-        value: Any = payload
-        try:
-            for part in path:
-                value = value[int(part)] if part.isdigit() else value[part]
-        except (KeyError, IndexError, TypeError):
+        found, value = _lookup(payload, path)
+        if not found:
             continue
-        if path[0] == "optimizer" and path[-1] not in ("kind", "lr"):
-            ref: Any = default_opt
-            for part in path[1:]:
-                ref = ref[int(part)] if part.isdigit() else ref[part]
-            if value == ref:
-                continue
+        if (
+            path[0] == "optimizer"
+            and path[-1] not in ("kind", "lr")
+            and value == _lookup(default_opt, path[1:])[1]
+        ):
+            continue
         if path[0] == "schedule" and cfg.schedule.kind == "constant" and path[-1] != "kind":
             continue
         if value is None or (key in ("noise", "seed") and value == 0):
@@ -378,7 +476,7 @@ def model_from_link(
         )
         reason = (
             "; ".join(describe_errors(error))
-            if readable
+            if readable and isinstance(error, ValidationError)
             else f"it is not a valid {what} link: its data is not the JSON gdviz writes"
         )
         return default, [f"Ignored the {what} in the link ({reason}); showing the default."]
@@ -416,9 +514,7 @@ def data_to_query(cfg: DataConfig) -> dict[str, str]:
     payload, default = cfg.model_dump(), DataConfig().model_dump()
     out: dict[str, str] = {}
     for key, path in DATA_KEYS.items():
-        value, ref = payload[path[0]], default[path[0]]
-        if len(path) == 2:
-            value, ref = value[int(path[1])], ref[int(path[1])]
+        value, ref = _lookup(payload, path)[1], _lookup(default, path)[1]
         if value != ref:
             out[key] = _text(value)
     return out

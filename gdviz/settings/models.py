@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Annotated, Any, ClassVar, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal, cast
 
 import annotated_types
 import numpy as np
@@ -27,7 +28,7 @@ from pydantic import (
 from gdviz import expr
 from gdviz.core import landscapes, optim
 from gdviz.core.echo import quote
-from gdviz.core.landscapes.base import Landscape
+from gdviz.core.landscapes.base import Landscape, on_map
 from gdviz.learning import datasets, training
 from gdviz.teach import hiker
 
@@ -105,7 +106,7 @@ OptimizerConfig = Annotated[
     SGDConfig | AdagradConfig | RMSpropConfig | AdamConfig | AdamWConfig,
     Field(discriminator="kind"),
 ]
-OPTIMIZER_MODELS: dict[str, type[_Frozen]] = {
+OPTIMIZER_MODELS: dict[str, type[SGDConfig | AdagradConfig | RMSpropConfig | AdamConfig]] = {
     "sgd": SGDConfig,
     "adagrad": AdagradConfig,
     "rmsprop": RMSpropConfig,
@@ -155,6 +156,18 @@ ScheduleConfig = Annotated[
     ConstantSchedule | StepSchedule | ExponentialSchedule | CosineSchedule | WarmupSchedule,
     Field(discriminator="kind"),
 ]
+SCHEDULE_MODELS: dict[str, type[_Frozen]] = {
+    "constant": ConstantSchedule,
+    "step": StepSchedule,
+    "exponential": ExponentialSchedule,
+    "cosine": CosineSchedule,
+    "warmup": WarmupSchedule,
+}
+# A field holding one of several models, told apart by their "kind": the members by kind.
+UNIONS: dict[str, Mapping[str, type[BaseModel]]] = {
+    "optimizer": OPTIMIZER_MODELS,
+    "schedule": SCHEDULE_MODELS,
+}
 
 
 # -- a run ------------------------------------------------------------------------------------
@@ -284,12 +297,16 @@ def check_start(ls: Landscape, start: tuple[float, ...]) -> None:
     is defined there."""
     if len(start) != ls.dim:
         raise ValueError(f"start needs {ls.dim} coordinate(s) for {ls.name}; got {len(start)}")
-    for axis, value, (lo, hi) in zip("xy", start, ls.bounds, strict=False):
-        if not (math.isfinite(value) and lo <= value <= hi):
-            raise ValueError(
-                f"start {axis} = {value:g} is off the {ls.name} map: "
-                f"{axis} must lie in [{lo:g}, {hi:g}]"
-            )
+    if not ls.contains(start):
+        axis, value, (lo, hi) = next(
+            (axis, v, box)
+            for axis, v, box in zip("xy", start, ls.bounds, strict=False)
+            if not on_map((box,), (v,))
+        )
+        raise ValueError(
+            f"start {axis} = {value:g} is off the {ls.name} map: "
+            f"{axis} must lie in [{lo:g}, {hi:g}]"
+        )
     check_defined(ls, start)
 
 
@@ -386,8 +403,9 @@ class HikerConfig(_OnLandscape):
 
     @model_validator(mode="after")
     def _start_on_the_curve(self) -> HikerConfig:
-        ((lo, hi),) = self.surface().bounds
-        if not (math.isfinite(self.x0) and lo <= self.x0 <= hi):
+        curve = self.surface()
+        if not curve.contains((self.x0,)):
+            ((lo, hi),) = curve.bounds
             raise ValueError(f"start x0 = {self.x0:g} must lie in [{lo:g}, {hi:g}]")
         check_defined(self.surface(), (self.x0,))
         return self
@@ -432,18 +450,18 @@ class DataConfig(_Frozen):
             self.check(example_problem(self.dataset, self.model, self.scaling))
         return self
 
-    def flavours(self) -> list[str]:
+    def flavours(self) -> list[training.Flavour]:
         """The flavours to run: the chosen one, or all three when racing."""
-        return list(training.FLAVOURS) if self.race else [self.flavour]
+        return list(training.FLAVOUR_ORDER) if self.race else [self.flavour]
 
     def check(self, problem: training.Problem) -> None:
         """Raise ``ValueError`` if these settings do not fit ``problem``'s data."""
         n = problem.dataset.n
         if (self.flavour == "minibatch" or self.race) and self.batch_size > n:
             raise ValueError(f"batch size {self.batch_size} is larger than the {n} rows")
-        (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
-        w, b = self.start
-        if not (w_lo <= w <= w_hi and b_lo <= b <= b_hi):
+        if not problem.contains(np.array(self.start)):
+            (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+            w, b = self.start
             raise ValueError(
                 f"start (w, b) = ({w:g}, {b:g}) is off the map: w must lie in "
                 f"[{w_lo:.4g}, {w_hi:.4g}] and b in [{b_lo:.4g}, {b_hi:.4g}]"
@@ -476,14 +494,17 @@ def field_bounds(
     the nearest float inside them (``gt=0`` gives ``5e-324``), so a widget's range admits
     exactly the values the model admits; ``None`` where the field has no bound on that side.
     """
-    lo = hi = None
+    lo: float | None = None
+    hi: float | None = None
     for meta in model.model_fields[name].metadata:
         if isinstance(meta, annotated_types.Ge):
-            lo = meta.ge
+            lo = cast(float, meta.ge)
         if isinstance(meta, annotated_types.Gt):
-            lo = math.nextafter(meta.gt, math.inf) if inclusive else meta.gt
+            gt = cast(float, meta.gt)
+            lo = math.nextafter(gt, math.inf) if inclusive else gt
         if isinstance(meta, annotated_types.Le):
-            hi = meta.le
+            hi = cast(float, meta.le)
         if isinstance(meta, annotated_types.Lt):
-            hi = math.nextafter(meta.lt, -math.inf) if inclusive else meta.lt
+            lt = cast(float, meta.lt)
+            hi = math.nextafter(lt, -math.inf) if inclusive else lt
     return lo, hi

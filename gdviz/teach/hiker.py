@@ -55,7 +55,7 @@ def step(hike: Hike, lr: float, n: int = 1) -> Hike:
     if hike.diverged or n <= 0:
         return hike
     traj = descend(hike.curve, optim.sgd(lr), np.array([hike.x]), n)
-    new = [float(v) for v in traj.path[1:, 0, 0]]
+    new = [float(v) for v in traj.recorded("path")[1:, 0, 0]]
     diverged = traj.status[0] == DIVERGED
     if diverged:
         new = new[: int(traj.diverged_at[0]) - 1]

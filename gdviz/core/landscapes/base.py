@@ -33,7 +33,7 @@ def stack_last(components: Sequence[Array]) -> Array:
     parts = [np.asarray(c) for c in components]
     shape = parts[0].shape
     if any(part.shape != shape for part in parts):
-        parts = np.broadcast_arrays(*parts)
+        parts = list(np.broadcast_arrays(*parts))
         shape = parts[0].shape
     dtype = np.result_type(*parts, np.float32)
     out = np.empty((len(parts), *shape), dtype=dtype if dtype.kind == "f" else float)
@@ -145,6 +145,10 @@ class Landscape:
             return float("nan")
         return float(np.min(self.value(self.minima)))
 
+    def contains(self, point: Sequence[float] | Array) -> bool:
+        """Whether ``point`` ``(d,)`` is finite and on the map (see :func:`on_map`)."""
+        return on_map(self.bounds, point)
+
     @property
     def lo(self) -> Array:
         """Lower corner of the plotting box, ``(d,)``."""
@@ -173,3 +177,14 @@ class Landscape:
     def grid(self, resolution: int = 100) -> tuple[Array, ...]:
         """Evenly spaced axis values over ``bounds``: d arrays of ``resolution`` points."""
         return tuple(np.linspace(lo, hi, resolution) for lo, hi in self.bounds)
+
+
+def on_map(bounds: Sequence[tuple[float, float]], point: Sequence[float] | Array) -> bool:
+    """Whether ``point`` ``(d,)`` has finite coordinates inside the box ``((lo, hi),) * d``: the
+    one test of "is this start on the map" for landscapes, the hiker's curve and data models."""
+    coords = np.asarray(point, dtype=float)
+    return bool(
+        coords.shape == (len(bounds),)
+        and np.all(np.isfinite(coords))
+        and all(lo <= v <= hi for v, (lo, hi) in zip(coords, bounds, strict=True))
+    )

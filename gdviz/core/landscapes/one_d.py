@@ -70,7 +70,7 @@ def build() -> list[Landscape]:
             title="Parabola",
             dim=1,
             bounds=((-5.0, 5.0),),
-            minima=[[0.0]],
+            minima=np.array([[0.0]]),
             formula=r"L(x) = x^2",
             blurb=(
                 "The simplest loss: one valley, its bottom at x = 0. The slope L'(x) = 2x tells "
@@ -91,7 +91,9 @@ def build() -> list[Landscape]:
             dim=1,
             bounds=((-2.0, 2.0),),
             minima=_double_well_minima(),
-            saddles=[[float(np.sort(np.roots([4.0, 0.0, -4.0, DOUBLE_WELL_TILT]).real)[1])]],
+            saddles=np.array(
+                [[float(np.sort(np.roots([4.0, 0.0, -4.0, DOUBLE_WELL_TILT]).real)[1])]]
+            ),
             formula=r"L(x) = (x^2 - 1)^2 + 0.3\,x",
             blurb=(
                 "Two valleys: a deeper one on the left (the global minimum) and a shallower one "
@@ -110,7 +112,7 @@ def build() -> list[Landscape]:
             title="Plateau",
             dim=1,
             bounds=((-6.0, 6.0),),
-            minima=[[0.0]],
+            minima=np.array([[0.0]]),
             formula=r"L(x) = 1 - e^{-x^2/2}",
             blurb=(
                 "A valley between two wide, almost flat shelves. Out on a shelf the slope is "

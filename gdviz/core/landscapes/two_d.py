@@ -229,7 +229,7 @@ def build() -> list[Landscape]:
         title="Round bowl",
         dim=2,
         bounds=((-3.0, 3.0), (-3.0, 3.0)),
-        minima=[[0.0, 0.0]],
+        minima=np.array([[0.0, 0.0]]),
         formula=r"L(x, y) = x^2 + y^2",
         blurb=(
             "The friendliest loss there is: convex, perfectly round, one minimum. The gradient "
@@ -249,7 +249,7 @@ def build() -> list[Landscape]:
         title="Ravine (ill-conditioned bowl)",
         dim=2,
         bounds=((-5.0, 5.0), (-2.5, 2.5)),
-        minima=[[0.0, 0.0]],
+        minima=np.array([[0.0, 0.0]]),
         formula=r"L(x, y) = \tfrac{1}{2}\left(x^2 + 25\,y^2\right)",
         blurb=(
             "Still a convex bowl, but 25 times steeper across than along: condition number 25. "
@@ -270,7 +270,7 @@ def build() -> list[Landscape]:
         title="Rosenbrock's banana valley",
         dim=2,
         bounds=((-2.0, 2.0), (-1.0, 3.0)),
-        minima=[[1.0, 1.0]],
+        minima=np.array([[1.0, 1.0]]),
         formula=r"L(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
         blurb=(
             "A curved, narrow valley with a nearly flat floor (Rosenbrock, 1960). Finding the "
@@ -290,12 +290,14 @@ def build() -> list[Landscape]:
         title="Himmelblau's four valleys",
         dim=2,
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
-        minima=[
-            [3.0, 2.0],
-            [-2.805118, 3.131312],
-            [-3.779310, -3.283186],
-            [3.584428, -1.848126],
-        ],
+        minima=np.array(
+            [
+                [3.0, 2.0],
+                [-2.805118, 3.131312],
+                [-3.779310, -3.283186],
+                [3.584428, -1.848126],
+            ]
+        ),
         formula=r"L(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         blurb=(
             "Four minima, all with loss exactly 0, separated by ridges and a local maximum near "
@@ -307,19 +309,21 @@ def build() -> list[Landscape]:
         fn=_himmelblau,
         grad_fn=_himmelblau_grad,
         hess_fn=_himmelblau_hess,
-        saddles=[
-            [0.0867, 2.8843],
-            [-3.0730, -0.0814],
-            [3.3852, 0.0739],
-            [-0.1280, -1.9537],
-        ],
+        saddles=np.array(
+            [
+                [0.0867, 2.8843],
+                [-3.0730, -0.0814],
+                [3.3852, 0.0739],
+                [-0.1280, -1.9537],
+            ]
+        ),
     )
     beale = Landscape(
         name="beale",
         title="Beale's function",
         dim=2,
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
-        minima=[[3.0, 0.5]],
+        minima=np.array([[3.0, 0.5]]),
         formula=(r"L(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"),
         blurb=(
             "Flat in the middle, walls that rise like y⁶ at the edges, and a single minimum at "
@@ -338,8 +342,8 @@ def build() -> list[Landscape]:
         title="Saddle between two minima",
         dim=2,
         bounds=((-2.0, 2.0), (-2.0, 2.0)),
-        minima=[[-1.0, 0.0], [1.0, 0.0]],
-        saddles=[[0.0, 0.0]],
+        minima=np.array([[-1.0, 0.0], [1.0, 0.0]]),
+        saddles=np.array([[0.0, 0.0]]),
         formula=r"L(x, y) = (x^2 - 1)^2 + y^2",
         blurb=(
             "Two equal minima at (±1, 0) and a saddle point at the origin: downhill in y, uphill "
@@ -359,14 +363,16 @@ def build() -> list[Landscape]:
         title="Six-hump camel",
         dim=2,
         bounds=((-2.2, 2.2), (-1.2, 1.2)),
-        minima=[
-            [0.0898, -0.7126],
-            [-0.0898, 0.7126],
-            [1.7036, -0.7961],
-            [-1.7036, 0.7961],
-            [1.6071, 0.5687],
-            [-1.6071, -0.5687],
-        ],
+        minima=np.array(
+            [
+                [0.0898, -0.7126],
+                [-0.0898, 0.7126],
+                [1.7036, -0.7961],
+                [-1.7036, 0.7961],
+                [1.6071, 0.5687],
+                [-1.6071, -0.5687],
+            ]
+        ),
         formula=r"L(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2 - 4)\,y^2",
         blurb=(
             "Six minima: two global ones with L = −1.0316 near (±0.09, ∓0.71) and four local "
@@ -426,7 +432,7 @@ def build() -> list[Landscape]:
         title="Plateau (a well in a flat desert)",
         dim=2,
         bounds=((-3.0, 3.0), (-3.0, 3.0)),
-        minima=[[0.0, 0.0]],
+        minima=np.array([[0.0, 0.0]]),
         formula=r"L(x, y) = 1 - e^{-(x^2 + y^2)}",
         blurb=(
             "A single well surrounded by a vast, almost flat plateau. Far from the well the "
