@@ -23,7 +23,6 @@ from pages.common import (
     chart,
     exports,
     figure_cached,
-    keep_replayed,
     landscape_select,
     lesson_matched,
     lesson_select,
@@ -33,8 +32,8 @@ from pages.common import (
     route_through_app,
     set_custom,
     settings_or_last,
-    show_url_warnings,
     start_inputs,
+    state_from_url,
     sync_url,
 )
 
@@ -208,11 +207,7 @@ def choose_landscape() -> None:
 
 
 # -- state: from the link on the first run ----------------------------------------------------
-if not st.session_state.get("cmp_from_url"):
-    st.session_state.cmp_from_url = True
-    cfg0, warnings = links.compare_from_query(st.query_params.to_dict())
-    keep_replayed(load)(cfg0)
-    show_url_warnings(warnings)
+state_from_url("cmp_from_url", links.compare_from_query, load, {})
 
 st.title("Compare: race optimizers and learning rates")
 

@@ -19,15 +19,14 @@ from pages.common import (
     chart,
     clicked_point,
     figure_cached,
-    keep_replayed,
     landscape_select,
     limits,
     resolve_current,
     route_through_app,
     run_cached,
     set_custom,
-    show_url_warnings,
     start_inputs,
+    state_from_url,
     sync_url,
     validate_or_explain,
 )
@@ -82,23 +81,17 @@ def optimizer_of(binding: links.Binding, lr: float | None = None) -> dict:
     return optimizer
 
 
-for name, value in DEFAULTS.items():
-    st.session_state.setdefault(name, value)
-# -- state: from the link on the first run (?s= the sweep, ?b= the basin map) -----------------
-if not st.session_state.get("sw_from_url"):
-    st.session_state.sw_from_url = True
-    link = st.query_params.to_dict()
-    sweep0, sweep_warnings = links.model_from_link(
-        settings.SweepConfig, link.get("s", ""), None, "sweep"
-    )
-    basin0, basin_warnings = links.model_from_link(
-        settings.BasinConfig, link.get("b", ""), None, "basin map"
-    )
+def load(pair: tuple[settings.SweepConfig | None, settings.BasinConfig | None]) -> None:
+    """Put the sweep and the basin map a link carries (either may be absent) into the widgets."""
+    sweep0, basin0 = pair
     if sweep0 is not None:
-        keep_replayed(load_sweep)(sweep0)
+        load_sweep(sweep0)
     if basin0 is not None:
-        keep_replayed(load_basins)(basin0)
-    show_url_warnings([*sweep_warnings, *basin_warnings])
+        load_basins(basin0)
+
+
+# -- state: from the link on the first run (?s= the sweep, ?b= the basin map) -----------------
+state_from_url("sw_from_url", links.sweep_from_query, load, DEFAULTS)
 
 st.title("Sweep & basins: where training breaks, where it ends")
 sweep_tab, basin_tab = st.tabs(["Learning-rate sweep", "Basins of attraction"])

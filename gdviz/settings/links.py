@@ -24,10 +24,12 @@ from gdviz.settings.models import (
     CUSTOM,
     OPTIMIZER_MODELS,
     UNIONS,
+    BasinConfig,
     CompareConfig,
     DataConfig,
     HikerConfig,
     RunConfig,
+    SweepConfig,
     resolve_landscape,
 )
 
@@ -501,6 +503,18 @@ def compare_from_query(query: Mapping[str, Any]) -> tuple[CompareConfig, list[st
 def compare_to_query(cfg: CompareConfig) -> dict[str, str]:
     """``{"c": base64url JSON}`` reproducing ``cfg`` exactly."""
     return {"c": model_to_link(cfg)}
+
+
+def sweep_from_query(
+    query: Mapping[str, Any],
+) -> tuple[tuple[SweepConfig | None, BasinConfig | None], list[str]]:
+    """The sweep (``?s=``) and the basin map (``?b=``) a link carries, each ``None`` where the
+    link has none or it cannot be read, and the warnings."""
+    sweep, sweep_warnings = model_from_link(SweepConfig, _first(query.get("s", "")), None, "sweep")
+    basins, basin_warnings = model_from_link(
+        BasinConfig, _first(query.get("b", "")), None, "basin map"
+    )
+    return (sweep, basins), [*sweep_warnings, *basin_warnings]
 
 
 def data_from_query(query: Mapping[str, Any]) -> tuple[DataConfig, list[str]]:
