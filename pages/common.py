@@ -26,7 +26,7 @@ from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
 
 # The one label table of each union kind (a select shows one line: short enough for the sidebar).
 OPTIMIZER_LABELS = {
-    "sgd": "SGD / momentum",
+    "sgd": "SGD",  # momentum and Nesterov are its own widgets, beside it on every page
     "adagrad": "Adagrad",
     "rmsprop": "RMSprop",
     "adam": "Adam",

@@ -95,6 +95,7 @@ with st.sidebar:
         key="ls_opt",
         on_change=choose_optimizer,
         format_func=OPTIMIZER_LABELS.get,
+        help="SGD covers plain gradient descent, momentum and Nesterov (set momentum β below).",
     )
     kind = st.session_state.ls_opt
     model = settings.OPTIMIZER_MODELS[kind]
