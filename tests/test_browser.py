@@ -16,11 +16,15 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from tests.conftest import IN_CI, optional_module
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,9 +86,45 @@ def stop_streamlit(proc: subprocess.Popen) -> None:
     proc.wait(timeout=20)
 
 
-def restart_under_the_tab(proc: subprocess.Popen, port: int) -> subprocess.Popen:
-    """Restart the app on ``port`` while a tab stays open, and give the tab time to notice and
-    reconnect (to a fresh session)."""
+def wait_quiet(page: Page, quiet: float = 2.0, timeout: float = 30.0) -> None:
+    """Wait until ``page`` has had no HTTP request in flight for ``quiet`` seconds. Streamlit's
+    frontend keeps fetching component scripts in idle time after the page looks done, so
+    Playwright's "networkidle" (500 ms) can come too early."""
+    pending: set = set()
+    last = [time.monotonic()]
+
+    def started(request: object) -> None:
+        pending.add(request)
+        last[0] = time.monotonic()
+
+    def ended(request: object) -> None:
+        pending.discard(request)
+        last[0] = time.monotonic()
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            page.wait_for_timeout(200)  # lets Playwright deliver the events
+            if not pending and time.monotonic() - last[0] >= quiet:
+                return
+        raise TimeoutError(f"the page kept loading for {timeout:g} s")
+    finally:
+        page.remove_listener("request", started)
+        page.remove_listener("requestfinished", ended)
+        page.remove_listener("requestfailed", ended)
+
+
+def restart_under_the_tab(proc: subprocess.Popen, port: int, page: Page) -> subprocess.Popen:
+    """Restart the app on ``port`` while ``page`` stays open, and give the tab time to notice
+    and reconnect (to a fresh session).
+
+    A tab left open is a tab fully loaded: the server goes down only once the browser has
+    fetched everything, because a component script whose fetch the restart cuts off stays a
+    failed import for the life of the page ("Failed to fetch dynamically imported module")."""
+    wait_quiet(page)
     stop_streamlit(proc)
     proc = start_streamlit(port)
     time.sleep(3)
@@ -363,11 +403,6 @@ def test_the_hiker_at_his_step_limit_says_so(server, page):
     assert page.locator(".js-plotly-plot").count() == 2
 
 
-@pytest.mark.xfail(
-    reason="after the step-limit test, the reconnected tab's Step button is not actionable; "
-    "passes alone (issue 11's note: open question)",
-    strict=False,
-)
 def test_the_first_click_and_value_after_a_server_restart_count(server, page):
     """A tab left open across a server restart reconnects to a fresh session: its first click
     (Step) and its first typed value (α) take effect instead of being dropped."""
@@ -377,13 +412,11 @@ def test_the_first_click_and_value_after_a_server_restart_count(server, page):
         page.goto(f"http://127.0.0.1:{port}/hiker?f=parabola&lr=0.1&x0=-4")
         wait_idle(page)
         page.get_by_text("Step: 0 | Current Position: -4.00").wait_for(timeout=30_000)
-        proc = restart_under_the_tab(proc, port)
-        # The tab reconnects with the browser's backoff, which can pass 30 s after the earlier
-        # tests' restarts: allow a minute before the first click (it must still count).
-        page.get_by_role("button", name="Step", exact=True).click(timeout=60_000)
+        proc = restart_under_the_tab(proc, port, page)
+        page.get_by_role("button", name="Step", exact=True).click()
         wait_idle(page, settle=1.5)
         page.get_by_text("Step: 1 | Current Position: -3.20").wait_for(timeout=30_000)
-        proc = restart_under_the_tab(proc, port)
+        proc = restart_under_the_tab(proc, port, page)
         type_into(page, "Learning rate α (exact)", "0.3")
         deadline = time.monotonic() + 15
         while "lr=0.3" not in page.url and time.monotonic() < deadline:
@@ -400,7 +433,7 @@ def test_a_file_lost_in_a_server_restart_is_asked_for_again(server, page, tmp_pa
     try:
         base = f"http://127.0.0.1:{port}"
         upload(page, tmp_path / "grades.csv", GRADES, "Mini-batch (B = 8)", base=base)
-        proc = restart_under_the_tab(proc, port)
+        proc = restart_under_the_tab(proc, port, page)
         type_into(page, "Learning rate α", "0.2")
         try:
             page.get_by_text("lost the file you had uploaded").wait_for(timeout=30_000)
