@@ -57,10 +57,8 @@ _PACKAGES = ("core", "learning", "expr", "teach", "settings", "figures")
 
 def __getattr__(name: str) -> ModuleType:
     """PEP 562: load a package or a moved module on first attribute access."""
-    if name in _PACKAGES:
+    if name in _PACKAGES or name in MOVED:  # a moved name resolves through _OldPaths
         return importlib.import_module(f"gdviz.{name}")
-    if name in MOVED:
-        return importlib.import_module(f"gdviz.{name}")  # through _OldPaths: cached in sys.modules
     raise AttributeError(f"module 'gdviz' has no attribute {name!r}")
 
 

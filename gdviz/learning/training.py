@@ -74,7 +74,6 @@ FLAVOURS: dict[Flavour, str] = {
     "stochastic": "Stochastic",
     "minibatch": "Mini-batch",
 }
-FLAVOUR_ORDER: tuple[Flavour, ...] = tuple(FLAVOURS)  # the order a race runs them in
 
 
 def _objective(model: str, x: Array, y: Array, bounds: tuple | None = None) -> models.RowModel:

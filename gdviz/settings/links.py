@@ -154,13 +154,15 @@ class Binding:
     def widgets(self, payload: Mapping[str, Any], under: str | None = None) -> dict[str, Any]:
         """Widget key -> value for a config's payload (``cfg.model_dump()``): its own value
         where it has one, the default elsewhere. ``under`` keeps the keys below one field."""
-        out = self.defaults()
+        defaults = self.defaults()
+        out = {}
         for key, path in self.keys.items():
+            if under is not None and path[0] != under:
+                continue
             found, value = _lookup(payload, path)
-            if found:
-                out[self.widget(key)] = value
-        if under is not None:
-            out = {w: v for w, v in out.items() if self.keys[w[len(self.prefix) :]][0] == under}
+            widget = self.widget(key)
+            if found or widget in defaults:
+                out[widget] = value if found else defaults[widget]
         return out
 
     def payload(self, state: Mapping[str, Any]) -> dict[str, Any]:

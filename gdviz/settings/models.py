@@ -4,7 +4,8 @@ The models are frozen and forbid unknown fields. Every bound that protects the s
 learning rates, start inside the map, ...) lives here, because URL values bypass the widgets;
 widgets read their limits from the same ``Field`` bounds through :func:`field_bounds`.
 
-``run(config)`` is the one place where a config becomes core objects; the core never sees pydantic.
+:mod:`gdviz.settings.build` is the one place where a config becomes core objects; the core never
+sees pydantic.
 """
 
 from __future__ import annotations
@@ -452,7 +453,7 @@ class DataConfig(_Frozen):
 
     def flavours(self) -> list[training.Flavour]:
         """The flavours to run: the chosen one, or all three when racing."""
-        return list(training.FLAVOUR_ORDER) if self.race else [self.flavour]
+        return list(training.FLAVOURS) if self.race else [self.flavour]
 
     def check(self, problem: training.Problem) -> None:
         """Raise ``ValueError`` if these settings do not fit ``problem``'s data."""
