@@ -22,6 +22,7 @@ from gdviz.core.descent import Trajectory
 from gdviz.core.echo import one_line
 from gdviz.core.landscapes.base import Landscape
 from gdviz.core.optim import ADAM_BETAS
+from gdviz.core.scrub import Family
 from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
 
 # The one label table of each union kind (a select shows one line: short enough for the sidebar).
@@ -76,6 +77,51 @@ def chart(where: Any, figure: go.Figure, key: str, **kwargs: Any) -> Any:
     return where.plotly_chart(figure, key=key, width="stretch", theme=None, config=config, **kwargs)
 
 
+SCRUB_CSS = """
+button {
+  font: inherit; font-size: 1rem; line-height: 1.6; width: 100%;
+  padding: 0.3rem 0.9rem; border-radius: 0.5rem; cursor: pointer;
+  color: var(--st-text-color, #31333F); background: var(--st-background-color, white);
+  border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2));
+}
+button:hover:enabled {
+  border-color: var(--st-primary-color, #0072B2); color: var(--st-primary-color, #0072B2);
+}
+button:disabled { cursor: default; opacity: 0.6; }
+"""
+_RATE_PICK = st.components.v2.component(
+    "gdviz_rate_pick",
+    css=SCRUB_CSS,
+    js=(Path(__file__).with_name("scrub.js")).read_text(encoding="utf-8"),
+)
+
+
+def rate_pick(
+    key: str, chart_key: str, rates: Any, chosen: int, on_pick: Callable[[float], None]
+) -> None:
+    """The "Use α = …" button under a rate scrubber (chart ``chart_key``): it follows the
+    scrubber's slider in the browser, and a click calls ``on_pick(rate)`` (one rerun). A rate
+    that is not one of ``rates (M,)`` (a stale or forged message) is ignored."""
+    offered = [float(r) for r in rates]
+
+    def picked() -> None:
+        event = st.session_state.get(key)
+        value = getattr(event, "pick", None)
+        if isinstance(value, int | float) and float(value) in offered:
+            on_pick(float(value))
+
+    _RATE_PICK(
+        key=key,
+        data={
+            "chart": chart_key,
+            "rates": offered,
+            "labels": [f"{r:.4g}" for r in offered],
+            "chosen": int(chosen),
+        },
+        on_pick_change=picked,
+    )
+
+
 # A projector shows 1280×720: the page starts near the top (Streamlit leaves 6rem), so a
 # page's title, its figure and the figure's Play / slider fit on one screen.
 PAGE_CSS = """
@@ -115,6 +161,13 @@ def route_through_app() -> None:
 def run_cached(cfg_json: str) -> Trajectory:
     """The trajectory of a validated run config (keyed by its JSON), shared across sessions."""
     return settings.run(settings.RunConfig.model_validate_json(cfg_json))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def family_cached(cfg_json: str) -> Family:
+    """The rate scrubber's family of runs for a validated run config (keyed by its JSON),
+    shared across sessions and read-only (``cache_resource``: no copy per rerun)."""
+    return settings.run_family(settings.RunConfig.model_validate_json(cfg_json))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -7,6 +7,7 @@ import streamlit as st
 from gdviz import settings
 from gdviz.core import export, landscapes
 from gdviz.figures import landscape as figs
+from gdviz.figures import scrub
 from gdviz.figures.style import standalone_html
 from gdviz.settings import links
 from gdviz.teach import narrate
@@ -16,9 +17,11 @@ from pages.common import (
     chart,
     clicked_point,
     exports,
+    family_cached,
     figure_cached,
     landscape_select,
     limits,
+    rate_pick,
     resolve_current,
     route_through_app,
     run_cached,
@@ -31,7 +34,7 @@ from pages.common import (
 
 route_through_app()
 
-VIEWS = ["Map", "3-D surface"]
+VIEWS = ["Map", "α scrubber", "3-D surface"]
 SETTINGS = links.Binding(settings.RunConfig, links.LANDSCAPE_KEYS, "ls_")
 # The widgets' defaults, from the models; plus the page's own view switches.
 DEFAULTS = {**SETTINGS.defaults(), "ls_log": False, "ls_view": "Map"}
@@ -73,6 +76,11 @@ def take_click() -> None:
     where = clicked_point("ls_map", figs.CLICK_GRID)
     if where is not None:
         st.session_state.ls_x0, st.session_state.ls_y0 = where
+
+
+def use_rate(lr: float) -> None:
+    """The scrubbed rate becomes the page's α (and so the link's)."""
+    st.session_state.ls_lr = lr
 
 
 def payload(landscape_fields: dict) -> dict:
@@ -218,7 +226,17 @@ report = narrate.landscape_report(
 # surface is built and sent only when asked for.
 figure_col, readout_col = st.columns([2.4, 1], gap="medium")
 with readout_col:
-    st.segmented_control("View", VIEWS, key="ls_view", required=True, label_visibility="collapsed")
+    # A vertical choice: three views side by side do not fit this column at 1280×720.
+    st.radio("View", VIEWS, key="ls_view", label_visibility="collapsed")
+    scrubbing = st.session_state.ls_view == VIEWS[1]
+    if scrubbing:
+        family = family_cached(key)
+        rate_pick("ls_pick", "ls_scrub", family.rates, family.chosen, use_rate)
+        st.caption(
+            "Drag the α slider under the chart: the path, its loss and the words follow, in "
+            "your browser. Dotted: your α's path. The colour says how the run goes: green "
+            "converging, blue too slow, orange oscillating, red diverging."
+        )
     st.metric("Final loss", report.final_loss)
     # x and y as separate cards: a pair such as (5.42e-05, -5.42e-05) is cut off beside a map.
     st.metric("Final x", report.final_coords[0])
@@ -236,6 +254,15 @@ with figure_col:
             selection_mode="points",
             config={"scrollZoom": False},
         )
+    elif scrubbing:
+        shown = figure_cached(
+            "scrub",
+            key,
+            lambda: scrub.landscape_scrub_figure(
+                ls, family, narrate.family_lines(family), height=580
+            ),
+        )
+        chart(st, shown, key="ls_scrub")
     else:
         shown = figure_cached("surface", key, lambda: figs.surface_figure(ls, traj, height=600))
         chart(st, shown, key="ls_surface")

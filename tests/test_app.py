@@ -193,13 +193,29 @@ def test_settings_that_cannot_run_get_a_message_not_a_traceback():
     assert any("last settings that could run" in c.value for c in at.caption)
 
 
+def test_the_rate_scrubber_ships_a_family_of_runs_around_your_rate():
+    at = open_page("landscape", {"f": "ravine", "x0": "-4.5", "y0": "1.5", "lr": "0.02"})
+    at.radio(key="ls_view").set_value("α scrubber").run()
+    assert not at.exception
+    assert [c.key for c in at.get("plotly_chart")] == ["ls_scrub", "ls_loss"]
+    spec = figure(at, 0)
+    slider = spec["layout"]["sliders"][0]
+    assert len(spec["frames"]) == len(slider["steps"]) >= 56
+    active = slider["steps"][slider["active"]]
+    assert float(active["label"]) == 0.02
+    assert any(a["text"] == "critical 2/λ" for a in spec["layout"]["annotations"])
+    # The readouts still describe your α's run; the link still carries it.
+    assert at.metric[0].value == "0.0031"
+    assert at.query_params["lr"] == "0.02"
+
+
 @pytest.mark.parametrize("name", ["bowl", "saddle", "ackley", "plateau", "beale"])
 def test_every_landscape_renders(name):
     at = open_page("landscape")
     at.selectbox(key="ls_f").set_value(name).run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2
-    at.button_group(key="ls_view").set_value("3-D surface").run()
+    at.radio(key="ls_view").set_value("3-D surface").run()
     assert [c.key for c in at.get("plotly_chart")] == ["ls_surface", "ls_loss"]
     assert len(figure(at, 0)["frames"]) >= 2
 

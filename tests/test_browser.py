@@ -260,6 +260,62 @@ def click_map(
     return got
 
 
+SCRUBBER = """() => {
+  const gd = document.querySelector('.st-key-ls_scrub .js-plotly-plot');
+  const slider = gd.querySelector('.slider-container').getBoundingClientRect();
+  const use = document.querySelector('.st-key-ls_pick').getBoundingClientRect();
+  return {status: gd.data[gd.data.length - 1].text[0], active: gd._fullLayout.sliders[0].active,
+          state: document.querySelector("[data-testid='stApp']").dataset.testScriptState,
+          fits: slider.bottom <= innerHeight && use.bottom <= innerHeight && slider.width > 0};
+}"""
+
+
+def test_scrubbing_the_rate_redraws_in_the_browser_and_use_makes_it_yours(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    sent: list = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    try:
+        page.goto(f"{server}/landscape?f=ravine&x0=-4.5&y0=1.5&lr=0.02")
+        wait_idle(page)
+        page.get_by_text("α scrubber", exact=True).click()
+        wait_idle(page)
+        rail = page.locator(".st-key-ls_scrub .slider-rail-rect")
+        rail.wait_for(timeout=30_000)
+        wait_quiet(page)
+        before = page.evaluate(SCRUBBER)
+        assert before["status"].startswith("<b>α = 0.02 (0.25 × critical)</b>")
+        assert before["fits"], "the scrubber and its button need no scrolling at 1280×720"
+        assert page.locator(".st-key-ls_pick button").is_disabled()
+        # Past the critical rate (0.08): 85% along a family from 0.00095 to 0.34.
+        box = rail.bounding_box()
+        quiet = len(sent)
+        page.mouse.click(box["x"] + 0.85 * box["width"], box["y"] + box["height"] / 2)
+        time.sleep(1.0)
+        after = page.evaluate(SCRUBBER)
+        assert after["active"] > before["active"]
+        assert "diverging: blew up at step" in after["status"]
+        assert after["state"] == "notRunning"
+        assert len(sent) == quiet, "scrubbing must not send anything to the server"
+        screenshot(page, "scrubber-1280.png")
+        # "Use α = …" makes the scrubbed rate the page's (one rerun; the link carries it).
+        use = page.locator(".st-key-ls_pick button")
+        rate = use.text_content().removeprefix("Use α = ")
+        assert float(rate) > 0.08
+        use.click()
+        wait_idle(page)
+        box_value = page.get_by_role("spinbutton", name="Learning rate α")
+        deadline = time.monotonic() + 20
+        while box_value.input_value() != rate and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert box_value.input_value() == rate
+        wait_idle(page)
+        assert f"lr={rate}" in page.url
+        assert page.evaluate(SCRUBBER)["status"].startswith(f"<b>α = {rate} ")
+    finally:
+        context.close()
+
+
 def test_clicking_the_map_moves_the_start(server, page):
     page.goto(f"{server}/landscape?f=himmelblau")
     wait_idle(page)

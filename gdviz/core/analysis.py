@@ -16,9 +16,12 @@ both are checked against the spectral radius of the iteration matrix in the test
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gdviz.core.descent import Objective
+from gdviz.core.landscapes.base import Landscape
 
 Array = np.ndarray
 
@@ -59,3 +62,25 @@ def condition_number(objective: Objective, point: Array) -> float:
     """``λ_max / λ_min`` of the Hessian at ``point``; ``inf`` unless it is positive definite."""
     eig = hessian_eigenvalues(objective, point)
     return float(eig[-1] / eig[0]) if eig[0] > 0 else float("inf")
+
+
+def critical_at_minimum(
+    landscape: Landscape,
+    finals: Array,
+    start: Array,
+    *,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    nesterov: bool = False,
+) -> tuple[Array | None, float]:
+    """``(the known minimum most of finals (K, d) end nearest, its critical rate)``; with no
+    finals the minimum nearest ``start (d,)``. ``(None, inf)`` when the landscape lists none."""
+    if len(landscape.minima) == 0:
+        return None, math.inf
+    anchor = finals if len(finals) else np.asarray(start, dtype=float)[None]
+    index, _ = landscape.nearest_minimum(anchor)
+    minimum = landscape.minima[np.bincount(np.atleast_1d(index)).argmax()]
+    critical = critical_lr(
+        landscape, minimum, momentum=momentum, dampening=dampening, nesterov=nesterov
+    )
+    return minimum, critical

@@ -123,13 +123,13 @@ def lr_sweep(
     )
     start_loss = float(landscape.value(np.asarray(start, dtype=float)))
     region = classify(traj, start_loss, landscape.global_min)
-    minimum, critical = None, math.inf
-    if len(landscape.minima):
-        settled = traj.final[region == "converging"]
-        anchor = settled if len(settled) else np.asarray(start, dtype=float)[None]
-        index, _ = landscape.nearest_minimum(anchor)
-        minimum = landscape.minima[np.bincount(np.atleast_1d(index)).argmax()]
-        critical = analysis.critical_lr(landscape, minimum, momentum=momentum, nesterov=nesterov)
+    minimum, critical = analysis.critical_at_minimum(
+        landscape,
+        traj.final[region == "converging"],
+        np.asarray(start, dtype=float),
+        momentum=momentum,
+        nesterov=nesterov,
+    )
     return Sweep(
         lrs=lrs,
         final_loss=traj.final_loss,

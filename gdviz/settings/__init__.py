@@ -19,6 +19,7 @@ from gdviz.settings.build import (
     run_basins,
     run_compare,
     run_data,
+    run_family,
     run_sweep,
 )
 from gdviz.settings.messages import (
@@ -130,5 +131,6 @@ __all__ = [
     "run_basins",
     "run_compare",
     "run_data",
+    "run_family",
     "run_sweep",
 ]

@@ -7,10 +7,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from gdviz.core import optim, race, schedules, sweep
+from gdviz.core import optim, race, schedules, scrub, sweep
 from gdviz.core.descent import Trajectory, descend
 from gdviz.learning import training
 from gdviz.settings.models import (
+    MAX_LR,
     AdagradConfig,
     AdamConfig,
     BasinConfig,
@@ -79,6 +80,22 @@ def run(cfg: RunConfig, record: Literal["path", "final"] = "path") -> Trajectory
         grad_noise=cfg.grad_noise,
         seed=cfg.seed,
         record=record,
+    )
+
+
+def run_family(cfg: RunConfig) -> scrub.Family:
+    """The rate scrubber's family for a run config: the same run at log-spaced rates around
+    its α (the critical rate is reached past for SGD, whose stability it bounds)."""
+    return scrub.rate_family(
+        cfg.surface(),
+        build_optimizer(cfg.optimizer),
+        np.array(cfg.start, dtype=float),
+        cfg.steps,
+        schedule=build_schedule(cfg.schedule),
+        grad_noise=cfg.grad_noise,
+        seed=cfg.seed,
+        bounded=cfg.optimizer.kind == "sgd",
+        high=MAX_LR,
     )
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from gdviz.core import analysis
 from gdviz.core.descent import CONVERGED, DIVERGED, UNCONVERGED, Trajectory
 from gdviz.core.landscapes.base import Landscape
+from gdviz.core.scrub import Family
 from gdviz.core.sweep import REGIONS, Sweep
 
 
@@ -95,6 +96,33 @@ def run_summary(traj: Trajectory, run: int = 0, distance: float | None = None) -
         f"Not converged after {traj.steps} steps: still moving (gradient norm {num(gnorm)}). "
         "More steps, a larger learning rate or momentum may help."
     )
+
+
+def family_line(family: Family, k: int) -> str:
+    """The scrubber's status line for run ``k`` of a rate family: the rate (and where it sits
+    against the critical rate), the run's region, and how it ended, in one line.
+
+    ``"α = 0.0316 (0.4 × critical) · converging: settled at step 63, L = 2.1e-07"``.
+    """
+    traj, lr = family.traj, float(family.rates[k])
+    head = f"α = {rate(lr)}"
+    if math.isfinite(family.critical):
+        head += f" ({lr / family.critical:.2g} × critical)"
+    region = str(family.region[k])
+    status = traj.status[k]
+    if status == DIVERGED:
+        where = "left the domain" if traj.left_domain[k] else "blew up"
+        ending = f"{where} at step {int(traj.diverged_at[k])}"
+    elif status == CONVERGED:
+        ending = f"settled at step {int(traj.converged_at[k])}, L = {traj.final_loss[k]:.3g}"
+    else:
+        ending = f"after {traj.steps} steps L = {traj.final_loss[k]:.3g}"
+    return f"{head} · {region}: {ending}"
+
+
+def family_lines(family: Family) -> list[str]:
+    """:func:`family_line` for every rate of the family, in order."""
+    return [family_line(family, k) for k in range(len(family.rates))]
 
 
 def schedule_words(spec: Mapping[str, Any]) -> str:

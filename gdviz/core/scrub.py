@@ -1,0 +1,173 @@
+"""A family of runs at log-spaced learning rates around a chosen one: what the rate scrubber
+shows.
+
+The scrubber lets a learner drag α and watch the whole path bend, without asking the server
+for anything: every rate it can show is run up front, in one vectorised :func:`descend` call
+(64 runs cost about what one does), and shipped to the browser with the figure.
+
+The rates are ``α · r^k`` for whole ``k`` (so the chosen α is exactly one of them, and its frame
+is the chosen run), with the ratio ``r`` set so that about ``count`` rates span from "too small"
+(well below both α and the critical rate) to "diverges" (well above both).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdviz.core import analysis
+from gdviz.core.descent import DIVERGED, Trajectory, descend
+from gdviz.core.landscapes.base import Landscape
+from gdviz.core.optim import Optimizer
+from gdviz.core.schedules import Schedule
+from gdviz.core.sweep import classify, divergence_edge
+
+Array = np.ndarray
+
+FAMILY_SIZE = 56
+"""Rates in a family: enough that neighbouring paths differ by a small step (a ratio of about
+1.2 over the usual 4 decades), few enough that their frames stay well under 1 MB."""
+BELOW, ABOVE = 20.0, 4.0
+"""The family reaches ``BELOW`` times under the smaller of α and the critical rate (the runs
+crawl there) and ``ABOVE`` times over the larger (past 2/λ_max every plain-GD run diverges)."""
+MAX_DECADES = 6.0
+"""At most this many decades of rates: a chosen α far from the critical rate keeps its own
+neighbourhood, and the critical rate is then off the family (the scrubber says which way)."""
+NO_CRITICAL_DECADES = 2.0
+"""Without a critical rate (adaptive optimizers, no known minimum): α ÷ 100 … α × 100."""
+
+
+def family_rates(
+    lr: float,
+    critical: float = math.inf,
+    *,
+    count: int = FAMILY_SIZE,
+    low: float = 1e-9,
+    high: float = math.inf,
+) -> tuple[Array, int]:
+    """``(rates (M,), index of lr)``: log-spaced rates ``lr · r^k`` (to four significant
+    digits), ``lr`` itself among them.
+
+    With a finite ``critical`` rate the family spans ``min(lr, critical) / BELOW`` to
+    ``max(lr, critical) · ABOVE`` (at most :data:`MAX_DECADES`, kept around ``lr``); without
+    one, ``lr / 100`` to ``lr · 100``. Rates outside ``[low, high]`` (the model's bounds) are
+    dropped. ``M`` is ``count`` or one or two more (whole powers on both sides of ``lr``).
+    """
+    if not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"lr must be a positive finite number; got {lr}")
+    if count < 2:
+        raise ValueError(f"a family needs at least 2 rates; got {count}")
+    if math.isfinite(critical) and critical > 0:
+        lo, hi = min(lr, critical) / BELOW, max(lr, critical) * ABOVE
+        if math.log10(hi / lo) > MAX_DECADES:  # keep the window of MAX_DECADES around lr
+            half = 10 ** (MAX_DECADES / 2)
+            wide_lo, wide_hi = lo, hi
+            lo, hi = max(wide_lo, lr / half), min(wide_hi, lr * half)
+            if lo == wide_lo:
+                hi = min(wide_hi, lo * 10**MAX_DECADES)
+            if hi == wide_hi:
+                lo = max(wide_lo, hi / 10**MAX_DECADES)
+    else:
+        lo, hi = lr / 10**NO_CRITICAL_DECADES, lr * 10**NO_CRITICAL_DECADES
+    lo, hi = max(lo, low), min(hi, high)
+    log_ratio = max(math.log10(hi / lo), 1e-9) / (count - 1)
+    below = math.floor(math.log10(lo / lr) / log_ratio + 1e-9)
+    above = math.ceil(math.log10(hi / lr) / log_ratio - 1e-9)
+    k = np.arange(min(below, 0), max(above, 0) + 1)
+    # Four significant digits, as the slider reads them: "use this rate" then sets exactly the
+    # rate whose run the learner saw. The chosen rate stays exact: its frame is the chosen run.
+    rates = np.array([float(f"{r:.4g}") for r in lr * 10.0 ** (k * log_ratio)])
+    rates[k == 0] = lr
+    keep = (rates >= low * (1 - 1e-12)) & (rates <= high * (1 + 1e-12))
+    keep[k == 0] = True
+    return rates[keep], int(np.flatnonzero(k[keep] == 0)[0])
+
+
+@dataclass(frozen=True)
+class Family:
+    """Runs of one optimizer from one start at the rates ``rates (M,)``.
+
+    ``traj`` holds the M runs in path mode, run k at ``rates[k]``; ``chosen`` indexes the page's
+    own α. ``region (M,)`` sorts each run as a sweep does (``too slow`` / ``converging`` /
+    ``oscillating`` / ``diverging``); ``edge`` is the smallest diverging rate (``None``: none
+    diverged); ``critical`` the predicted largest stable rate of plain/momentum GD at the
+    minimum the runs head for (``inf`` when no bound applies).
+    """
+
+    rates: Array
+    chosen: int
+    traj: Trajectory
+    region: Array
+    critical: float
+    edge: float | None
+    floor: float  # the lowest loss to measure a gap to: the global minimum's, or the best seen
+
+
+def rate_family(
+    landscape: Landscape,
+    optimizer: Optimizer,
+    start: Array,
+    steps: int,
+    *,
+    schedule: Schedule | None = None,
+    grad_noise: float = 0.0,
+    seed: int | None = 0,
+    bounded: bool = True,
+    count: int = FAMILY_SIZE,
+    high: float = math.inf,
+) -> Family:
+    """Run ``optimizer`` at a family of rates around its own ``lr`` (one ``descend`` call).
+
+    ``bounded``: the optimizer is (momentum) gradient descent, so the Hessian's critical rate
+    bounds it; the family then reaches past it. The optimizer's other hyperparameters, the
+    schedule, the gradient noise and its seed are those of the chosen run (every run sees the
+    same noise draw), so the family's run at ``lr`` *is* the chosen run.
+    """
+    start = np.asarray(start, dtype=float)
+    lr = float(np.asarray(optimizer.lr))
+    hyper = optimizer.hyperparams
+    momentum = float(hyper.get("momentum", 0.0)) if bounded else 0.0
+    dampening = float(hyper.get("dampening", 0.0)) if bounded else 0.0
+    nesterov = bool(hyper.get("nesterov", False)) and bounded
+    critical = math.inf
+    if bounded:
+        # The minimum a short run at α heads for (the start's nearest, if it blows up) is
+        # where the family mostly goes: its curvature sets the rate the family reaches past.
+        probe = descend(
+            landscape, optimizer, start, min(steps, 200), schedule=schedule, record="final"
+        )
+        _, critical = analysis.critical_at_minimum(
+            landscape,
+            probe.final[probe.status != DIVERGED],
+            start,
+            momentum=momentum,
+            dampening=dampening,
+            nesterov=nesterov,
+        )
+    rates, chosen = family_rates(lr, critical, count=count, high=high)
+    traj = descend(
+        landscape,
+        optimizer.rebuild(**{**hyper, "lr": rates}),
+        start,
+        steps,
+        schedule=schedule,
+        grad_noise=grad_noise,
+        seed=seed,
+    )
+    start_loss = float(landscape.value(start))
+    region = classify(traj, start_loss, landscape.global_min)
+    losses = traj.recorded("loss")
+    floor = landscape.global_min
+    if not math.isfinite(floor):
+        floor = float(np.min(losses))
+    return Family(
+        rates=rates,
+        chosen=chosen,
+        traj=traj,
+        region=region,
+        critical=critical,
+        edge=divergence_edge(rates, region),
+        floor=min(floor, float(np.min(losses))),
+    )

@@ -1,0 +1,377 @@
+"""The rate scrubber: one figure holding a whole family of runs (one per learning rate), whose
+slider redraws the path, the loss curve and the status line for the rate under it, in the
+browser, with no request to the server.
+
+Layout, top to bottom: the status line; the *stage* (a 2-D map, or the 1-D loss curve) with the
+scrubbed run's path on the left, its loss gap ``L − L_min`` per step (log) on the right; the rate
+strip (log α, the regions shaded, the critical rate marked, a marker at the scrubbed rate); the
+slider ("α = …"). The chosen rate's path and loss stay on as faint references.
+
+Frames are named ``"r<k>"`` (rate index k) and replace only the :data:`SCRUBBED` traces, all
+scatters, so Plotly animates them without a full redraw. Every array is a float32 typed array:
+56 frames of 300 points cost about 250 kB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gdviz.core.landscapes.base import Landscape
+from gdviz.core.scrub import Family
+from gdviz.figures import maps
+from gdviz.figures.landscape import end_at_exit
+from gdviz.figures.style import (
+    base_layout,
+    display_indices,
+    frame_args,
+    typed,
+)
+from gdviz.figures.sweep import REGION_COLOURS, region_shapes
+
+MAX_POINTS = 300  # display points per path: the odd stride keeps a zig-zag zig-zagging
+GAP_FLOOR = 1e-16  # the loss panel's bottom: a gap below it is "at the minimum"
+N_REFERENCE = 3  # after the stage: chosen path, chosen loss, strip hover targets
+# The animated traces, counted from the end of the figure's data.
+PATH_K, END_K, LOSS_K, MARK_K, STATUS_K = range(5)
+SCRUBBED = 5
+SLIDER_ROOM = 60  # px below the plot area: the slider and its labels (α is in the status)
+# The bands of the plot area, top to bottom (fractions of its height): stacked, so a figure
+# beside the page's readouts (about 550 px wide at 1280×720) gives the map its whole width.
+STATUS_BAND = (0.88, 1.0)
+MAP_BAND = (0.42, 0.86)
+LOSS_BAND = (0.17, 0.33)
+STRIP_BAND = (0.0, 0.07)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What the scrubbed path is drawn over: ``traces`` on axes ``x``/``y`` and the layout
+    entries they need (``xaxis``, ``yaxis``, ``images``…). The scrubber sets the domains."""
+
+    traces: list[Any]
+    layout: dict[str, Any]
+
+
+def frame_name(k: int) -> str:
+    return f"r{k}"
+
+
+def loss_gap(loss: np.ndarray, floor: float, diverged_at: np.ndarray) -> np.ndarray:
+    """``loss − floor`` clipped at :data:`GAP_FLOOR` for a log axis, ``(P, M)`` like ``loss``;
+    NaN (a gap in the line) from each run's divergence on (``diverged_at (M,)``, −1: never)."""
+    gap = np.maximum(loss - floor, GAP_FLOOR)
+    steps = np.arange(loss.shape[0])[:, None]
+    return np.where((diverged_at >= 0) & (steps > diverged_at), np.nan, gap)
+
+
+def scrub_figure(
+    stage: Stage,
+    paths: np.ndarray,
+    steps: np.ndarray,
+    gaps: np.ndarray,
+    family: Family,
+    words: Sequence[str],
+    *,
+    height: int = 600,
+    path_hover: str = "step %{customdata}<br>(%{x:.3f}, %{y:.3f})<extra></extra>",
+) -> go.Figure:
+    """The scrubber figure for a family of M runs.
+
+    ``paths (M, P, 2)``: each run's display points in the stage's coordinates (already ended
+    where it left the stage); ``steps (P,)``: the step of each display point; ``gaps (M, P)``:
+    the loss gap there (see :func:`loss_gap`); ``words (M,)``: each run's status line.
+    The slider starts at ``family.chosen``.
+    """
+    rates, chosen, region = family.rates, family.chosen, family.region
+    m = len(rates)
+    if not (paths.shape[0] == gaps.shape[0] == len(words) == m):
+        raise ValueError("paths, gaps and words need one entry per rate")
+    colours = [REGION_COLOURS[str(r)] for r in region]
+    log_rates = np.log10(rates)
+    finite = gaps[np.isfinite(gaps)]
+    top = float(np.log10(max(float(np.max(gaps[:, 0])), GAP_FLOOR))) + 1.0
+    bottom = max(float(np.log10(max(float(np.min(finite)), GAP_FLOOR))), -16.0) - 0.5
+    step_axis = typed(steps, "f4")
+
+    def scrubbed(k: int) -> list[dict[str, Any]]:
+        """The run at rate k: path and end point on the stage, loss gap, strip marker, words."""
+        end = paths[k, -1]
+        return [
+            {
+                "type": "scatter",
+                "x": typed(paths[k, :, 0], "f4"),
+                "y": typed(paths[k, :, 1], "f4"),
+                "line": {"color": colours[k]},
+                "marker": {"color": colours[k]},
+            },
+            {
+                "type": "scatter",
+                "x": typed(end[:1], "f4"),
+                "y": typed(end[1:], "f4"),
+                "marker": {"color": colours[k]},
+            },
+            {"type": "scatter", "y": typed(gaps[k], "f4"), "line": {"color": colours[k]}},
+            {"type": "scatter", "x": [float(rates[k])]},
+            {"type": "scatter", "text": [_two_lines(words[k])]},
+        ]
+
+    now = scrubbed(chosen)
+    traces: list[Any] = [
+        *stage.traces,
+        go.Scatter(
+            x=typed(paths[chosen, :, 0], "f4"),
+            y=typed(paths[chosen, :, 1], "f4"),
+            mode="lines",
+            name="your α",
+            line={"color": "#BBBBBB", "width": 2.5, "dash": "dot"},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=step_axis,
+            y=typed(gaps[chosen], "f4"),
+            xaxis="x2",
+            yaxis="y2",
+            mode="lines",
+            name="your α",
+            showlegend=False,
+            line={"color": "#BBBBBB", "width": 2.5, "dash": "dot"},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=rates,
+            y=np.full(m, 0.5),
+            xaxis="x3",
+            yaxis="y3",
+            mode="markers",
+            showlegend=False,
+            marker={"size": 14, "color": "rgba(0,0,0,0)"},
+            text=[str(r) for r in region],
+            hovertemplate="α = %{x:.4g}: %{text}<extra></extra>",
+        ),
+        go.Scatter(
+            _merged(now[0], line={"width": 3.5}, marker={"size": 5}),
+            mode="lines+markers",
+            name="scrubbed α",
+            customdata=steps,
+            hovertemplate=path_hover,
+        ),
+        go.Scatter(
+            _merged(now[1], marker={"size": 15, "line": {"color": "white", "width": 2.5}}),
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            _merged(now[2], line={"width": 3.5}),
+            x=step_axis,
+            xaxis="x2",
+            yaxis="y2",
+            mode="lines",
+            showlegend=False,
+            hovertemplate="step %{x}<br>L − L_min = %{y:.3g}<extra></extra>",
+        ),
+        go.Scatter(
+            now[3],
+            y=[0.5],
+            xaxis="x3",
+            yaxis="y3",
+            mode="markers",
+            showlegend=False,
+            marker={
+                "symbol": "diamond",
+                "size": 20,
+                "color": "black",
+                "line": {"color": "white", "width": 2},
+            },
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            now[4],
+            x=[0.0],
+            y=[0.5],
+            xaxis="x4",
+            yaxis="y4",
+            mode="text",
+            showlegend=False,
+            textposition="middle right",
+            textfont={"size": 18, "color": "#222222"},
+            hoverinfo="skip",
+        ),
+    ]
+    frames = [
+        {"name": frame_name(k), "data": scrubbed(k), "traces": _scrubbed_indices(len(traces))}
+        for k in range(m)
+    ]
+    still = frame_args(0, redraw=False)
+    slider = {
+        "active": chosen,
+        "steps": [
+            {"label": f"{r:.3g}", "method": "animate", "args": [[frame_name(k)], still]}
+            for k, r in enumerate(rates)
+        ],
+        "x": 0.0,
+        "len": 1.0,
+        "y": 0.0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "pad": {"t": 12, "b": 0, "l": 0, "r": 0},
+        "currentvalue": {"visible": False},
+        "font": {"size": 13},
+        "ticklen": 3,
+        "minorticklen": 0,
+        "name": "scrub",
+    }
+    hidden = {"visible": False, "fixedrange": True}
+    layout = base_layout(
+        height=height,
+        margin={"l": 60, "r": 16, "t": 8, "b": SLIDER_ROOM},
+        showlegend=False,  # the page says what the dotted and coloured paths are
+        **{key: value for key, value in stage.layout.items() if key not in ("clickmode",)},
+        xaxis2={
+            "domain": [0.0, 1.0],
+            "anchor": "y2",
+            "range": [0, float(steps[-1])],
+            "tickfont": {"size": 14},
+            "fixedrange": True,
+        },
+        yaxis2={
+            "domain": list(LOSS_BAND),
+            "anchor": "x2",
+            "nticks": 4,
+            "tickfont": {"size": 14},
+            "type": "log",
+            "range": [bottom, top],
+            "exponentformat": "power",
+            "fixedrange": True,
+        },
+        xaxis3={
+            "domain": [0.0, 1.0],
+            "anchor": "y3",
+            "type": "log",
+            "range": [float(log_rates[0]), float(log_rates[-1])],
+            "showticklabels": False,
+            "showgrid": False,
+            "fixedrange": True,
+        },
+        yaxis3={"domain": list(STRIP_BAND), "anchor": "x3", "range": [0, 1], **hidden},
+        xaxis4={"domain": [0.0, 1.0], "anchor": "y4", "range": [0, 1], **hidden},
+        yaxis4={"domain": list(STATUS_BAND), "anchor": "x4", "range": [0, 1], **hidden},
+        shapes=[*region_shapes(rates, region, panels=("3",)), *_marks(family)],
+        annotations=[
+            *_mark_labels(family),
+            {
+                "text": "loss gap L − L_min (log) by step",
+                "x": 0.0,
+                "y": LOSS_BAND[1],
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 16},
+            },
+        ],
+        sliders=[slider],
+    )
+    # The stage keeps its own axes (equal aspect on a map): only its box moves.
+    layout["xaxis"] = {**layout["xaxis"], "domain": [0.0, 1.0], "title": None}
+    layout["yaxis"] = {**layout["yaxis"], "domain": list(MAP_BAND), "title": None}
+    return go.Figure(data=traces, layout=layout, frames=frames)
+
+
+def _merged(trace: dict[str, Any], **nested: dict[str, Any]) -> dict[str, Any]:
+    """``trace`` with the dicts in ``nested`` merged into its own (a frame's colours kept)."""
+    return {**trace, **{key: {**trace.get(key, {}), **value} for key, value in nested.items()}}
+
+
+def _two_lines(words: str) -> str:
+    """A status line as two: the rate (bold) over how its run went."""
+    head, _, rest = words.partition(" · ")
+    return f"<b>{head}</b><br>{rest}" if rest else f"<b>{head}</b>"
+
+
+def _scrubbed_indices(n_traces: int) -> list[int]:
+    return list(range(n_traces - SCRUBBED, n_traces))
+
+
+def _marks(family: Family) -> list[dict[str, Any]]:
+    """Vertical lines on the rate strip: the critical rate (dashed) and the chosen α."""
+    lines = [(float(family.rates[family.chosen]), "solid", "#444444")]
+    if np.isfinite(family.critical):
+        lines.append((family.critical, "dash", "black"))
+    return [
+        {
+            "type": "line",
+            "xref": "x3",
+            "yref": "y3 domain",
+            "x0": x,
+            "x1": x,
+            "y0": -0.1,
+            "y1": 1.1,
+            "line": {"color": colour, "dash": dash, "width": 3},
+        }
+        for x, dash, colour in lines
+        if family.rates[0] <= x <= family.rates[-1]
+    ]
+
+
+def _mark_labels(family: Family) -> list[dict[str, Any]]:
+    """Words above the strip's lines, each on the side away from the other (they may be a
+    hair apart); a critical rate off the family says which way it lies."""
+    lo, hi = float(family.rates[0]), float(family.rates[-1])
+    mine = float(family.rates[family.chosen])
+    labels = [(mine, "your α", "center")]
+    if np.isfinite(family.critical):
+        c = family.critical
+        inside = lo <= c <= hi
+        text = "critical 2/λ" if inside else f"critical {c:.3g} " + ("→" if c > hi else "←")
+        left = c < mine
+        labels = [
+            (mine, "your α", "left" if left else "right"),
+            (min(max(c, lo), hi), text, "right" if left else "left"),
+        ]
+        if not inside:
+            labels[1] = (labels[1][0], text, "right" if c > hi else "left")
+    return [
+        {
+            "x": float(np.log10(x)),
+            "y": 1.0,
+            "xref": "x3",
+            "yref": "y3 domain",
+            "text": text,
+            "showarrow": False,
+            "xanchor": anchor,
+            "yanchor": "bottom",
+            "font": {"size": 14},
+        }
+        for x, text, anchor in labels
+    ]
+
+
+# -- the stages ------------------------------------------------------------------------------
+
+
+def map_stage(landscape: Landscape, *, resolution: int = 300) -> Stage:
+    """A landscape's map without its click grid and colour bar (the scrubber is for looking):
+    the picture, the minima and the saddles."""
+    static, layout = maps.layers(landscape, resolution=resolution, click_resolution=2)
+    return Stage(static[maps.N_LAYERS - 2 :], layout)
+
+
+def landscape_scrub_figure(
+    landscape: Landscape, family: Family, words: Sequence[str], *, height: int = 600
+) -> go.Figure:
+    """The scrubber over a 2-D landscape: every run of ``family`` as a path on the map."""
+    path = family.traj.recorded("path")  # (T+1, M, 2)
+    shown = display_indices(path.shape[0], MAX_POINTS)
+    lo, hi = landscape.lo, landscape.hi
+    paths = np.stack([end_at_exit(path[:, k], shown, lo, hi) for k in range(path.shape[1])])
+    gaps = loss_gap(family.traj.recorded("loss"), family.floor, family.traj.diverged_at)
+    return scrub_figure(
+        map_stage(landscape), paths, shown, gaps[shown].T, family, words, height=height
+    )
