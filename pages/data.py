@@ -9,7 +9,9 @@ import numpy as np
 import streamlit as st
 
 from gdviz import settings
+from gdviz.core.scrub import Family
 from gdviz.figures import data as figs
+from gdviz.figures import scrub as scrub_figs
 from gdviz.learning import datasets, snippet, training
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
@@ -21,6 +23,7 @@ from pages.common import (
     lesson_matched,
     lesson_select,
     limits,
+    rate_pick,
     replayed_upload,
     route_through_app,
     state_from_url,
@@ -62,6 +65,7 @@ DEFAULTS = {
     **SETTINGS.defaults(),
     "dt_log": False,
     "dt_overlay": False,
+    "dt_view": "Training",
     "dt_logx": False,
     "dt_task": "regression",
 }
@@ -137,6 +141,17 @@ def runs_for(
 ) -> list[training.Training]:
     """The training runs of a config on a problem, keyed by both (runs are read-only)."""
     return settings.run_data(_cfg, _problem)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Training at every rate…")
+def family_for(key: str, _cfg: settings.DataConfig, _problem: training.Problem) -> Family:
+    """The scrubber's family of a config on a problem, keyed by both (read-only)."""
+    return settings.run_data_family(_cfg, _problem)
+
+
+def use_rate(lr: float) -> None:
+    """The scrubbed rate becomes the page's α (and the link's)."""
+    st.session_state.dt_lr = lr
 
 
 def change_model_or_data() -> None:
@@ -255,7 +270,12 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
 # -- state: from the link on the first run, from the widgets afterwards -----------------------
 state_from_url("dt_from_url", links.data_from_query, load, DEFAULTS)
 
-st.title("Learning from data")
+VIEWS = ["Training", "Scrub α"]
+title_cell, view_cell, use_cell = st.columns([2.2, 1.2, 1.3], vertical_alignment="bottom")
+title_cell.title("Learning from data")
+view_cell.segmented_control(
+    "View", VIEWS, key="dt_view", required=True, label_visibility="collapsed"
+)
 
 with st.sidebar:
     lesson_select(st, "dt_lesson", list(lessons.DATA_LESSONS), load_lesson)
@@ -360,21 +380,46 @@ except ValueError as error:
 key = f"{cfg.model_dump_json()}|{data_key}"
 runs = runs_for(key, cfg, problem)
 
-# The figure first: on a 1280×720 projector its two panels, Play and slider fit one screen.
-can_overlay = len(runs) == 1 and runs[0].batch_size < dataset.n and cfg.model == "linear"
-overlay = can_overlay and st.session_state.dt_overlay
-chart(
-    st,
-    figure_cached(
-        f"data-map-{overlay}",
-        key,
-        lambda: figs.training_figure(problem, runs, overlay_batch=overlay, height=580),
-    ),
-    key="dt_map",
-    on_select=take_click,
-    selection_mode="points",
-    config={"scrollZoom": False},
-)
+if st.session_state.dt_view == VIEWS[1]:
+    scrubbed = cfg.model_copy(update={"race": False})  # the chosen flavour's runs
+    family = family_for(f"{scrubbed.model_dump_json()}|{data_key}", scrubbed, problem)
+    with use_cell:
+        rate_pick("dt_pick", "dt_scrub", family.rates, family.chosen, use_rate)
+    chart(
+        st,
+        figure_cached(
+            "data-scrub",
+            key,
+            lambda: scrub_figs.data_scrub_figure(
+                problem, family, narrate.family_lines(family), height=580
+            ),
+        ),
+        key="dt_scrub",
+    )
+    run = runs[[r.flavour for r in runs].index(cfg.flavour)]
+    st.caption(
+        f"{run.label}: {cfg.epochs} epochs at each of {len(family.rates)} rates, the same "
+        "batches for every rate, computed at once. Drag the α slider: the path, its loss "
+        "and the words follow in your browser. The colour says how it goes: green "
+        "converging, blue too slow, orange bouncing (oscillating), red diverging."
+    )
+    can_overlay = False
+else:
+    # The figure first: on a 1280×720 projector its two panels, Play and slider fit one screen.
+    can_overlay = len(runs) == 1 and runs[0].batch_size < dataset.n and cfg.model == "linear"
+    overlay = can_overlay and st.session_state.dt_overlay
+    chart(
+        st,
+        figure_cached(
+            f"data-map-{overlay}",
+            key,
+            lambda: figs.training_figure(problem, runs, overlay_batch=overlay, height=580),
+        ),
+        key="dt_map",
+        on_select=take_click,
+        selection_mode="points",
+        config={"scrollZoom": False},
+    )
 if can_overlay:
     st.toggle(
         "Overlay each mini-batch's own loss (dotted levels) as the path plays",

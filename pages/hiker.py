@@ -6,14 +6,18 @@ import numpy as np
 import streamlit as st
 
 from gdviz import settings
+from gdviz.core.scrub import Family
 from gdviz.figures.hiker import curve_figure, loss_steps_figure
+from gdviz.figures.scrub import curve_scrub_figure
 from gdviz.settings import links
-from gdviz.teach import hiker
+from gdviz.teach import hiker, narrate
 from pages.common import (
     button,
     chart,
+    figure_cached,
     keep_on_map,
     landscape_select,
+    rate_pick,
     resolve_current,
     route_through_app,
     set_custom,
@@ -56,6 +60,7 @@ LR_CHOICES = [
     5.0,
 ]
 LR_MIN, LR_MAX = settings.field_bounds(settings.HikerConfig, "lr")
+VIEWS = ["Hike", "Scrub α"]
 VERDICT_BOX = {
     "converging": st.success,
     "converged": st.success,
@@ -96,6 +101,18 @@ def lr_from_box() -> None:
     st.session_state.hiker_lr_slider = nearest_choice(st.session_state.hiker_lr)
 
 
+def use_rate(lr: float) -> None:
+    """The scrubbed rate becomes the hiker's α (his next steps take it; the link carries it)."""
+    st.session_state.hiker_lr = lr
+    lr_from_box()
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def hiker_family(cfg_json: str) -> Family:
+    """The scrubber's family for a hiker config (keyed by its JSON; its steps do not matter)."""
+    return settings.run_hiker_family(settings.HikerConfig.model_validate_json(cfg_json))
+
+
 def walk(n: int) -> None:
     st.session_state.hike = hiker.step(st.session_state.hike, st.session_state.hiker_lr, n)
 
@@ -114,7 +131,7 @@ def load(cfg: settings.HikerConfig) -> None:
     s.hike = hiker.step(hiker.start(cfg.surface(), cfg.x0), cfg.lr, cfg.steps)
 
 
-state_from_url("hiker_from_url", links.hiker_from_query, load, {})
+state_from_url("hiker_from_url", links.hiker_from_query, load, {"hiker_view": VIEWS[0]})
 
 st.title("The hiker: gradient descent in one dimension")
 
@@ -168,6 +185,14 @@ with controls:
     b3, b4 = st.columns(2)
     button(b3, "Back", key="hiker_back", on_click=undo, width="stretch")
     button(b4, "Reset", key="hiker_reset", on_click=restart, width="stretch")
+    st.segmented_control(
+        "View",
+        VIEWS,
+        key="hiker_view",
+        required=True,
+        help="Scrub α: every learning rate's first "
+        f"{settings.HIKER_PREVIEW} steps from the start, one slider away.",
+    )
     if at_cap:
         st.info(
             f"The hiker has taken {hiker.MAX_STEPS:,} steps, the most one hike keeps. Press "
@@ -201,11 +226,30 @@ with view:
     # The numbers, then the curve, then the words: on a 1280×720 projector the status line,
     # the hiker on his curve and the update rule with its numbers share the first screen.
     st.markdown(f"##### `{hiker.status_line(hike)}`")
-    chart(
-        st,
-        curve_figure(curve, np.array(hike.positions), cfg.lr, height=410),
-        key="hiker_curve",
-    )
+    if st.session_state.hiker_view == VIEWS[0]:
+        chart(
+            st,
+            curve_figure(curve, np.array(hike.positions), cfg.lr, height=410),
+            key="hiker_curve",
+        )
+    else:
+        family_key = cfg.model_copy(update={"steps": 0}).model_dump_json()
+        family = hiker_family(family_key)
+        chart(
+            st,
+            figure_cached(
+                "hiker-scrub",
+                family_key,
+                lambda: curve_scrub_figure(curve, family, narrate.family_lines(family), height=470),
+            ),
+            key="hiker_scrub",
+        )
+        rate_pick("hiker_pick", "hiker_scrub", family.rates, family.chosen, use_rate)
+        st.caption(
+            f"Each rate's first {settings.HIKER_PREVIEW} steps from x₀ = {cfg.x0:g}, computed "
+            "at once: drag the α slider and the hike redraws in your browser. The colour says "
+            "how it goes: green converging, blue too slow, orange oscillating, red diverging."
+        )
     st.markdown(f"**Next update:** {hiker.update_rule(hike, cfg.lr)}")
     judgement = hiker.verdict(hike, cfg.lr)
     VERDICT_BOX[judgement.kind](f"**{judgement.headline}** {judgement.detail}")

@@ -101,6 +101,20 @@ def test_bad_hiker_link_warns_and_uses_defaults():
     assert status(at) == "Step: 0 | Current Position: -4.00 | Loss: 16.00 | Gradient: -8.00"
 
 
+def test_the_hikers_scrubber_previews_every_rate_and_keeps_the_hike():
+    at = open_page("hiker", {"f": "parabola", "lr": "0.1", "x0": "-4", "n": "2"})
+    at.button_group(key="hiker_view").set_value("Scrub α").run()
+    assert not at.exception
+    assert [c.key for c in at.get("plotly_chart")] == ["hiker_scrub", "hiker_losses"]
+    spec = figure(at, 0)
+    slider = spec["layout"]["sliders"][0]
+    assert float(slider["steps"][slider["active"]]["label"]) == 0.1
+    assert len(spec["frames"]) == len(slider["steps"])
+    # The hike itself is untouched: two steps taken, the link still says so.
+    assert status(at).startswith("Step: 2 | Current Position: -2.56")
+    assert at.query_params["n"] == "2"
+
+
 def test_changing_the_curve_starts_a_new_hike():
     at = open_page("hiker")
     at.button(key="hiker_step").click().run()

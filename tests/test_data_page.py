@@ -205,3 +205,17 @@ def test_an_upload_can_model_the_log_of_its_feature():
     assert "np.log10(df['income']" in at.code[0].value
     at.file_uploader(key="dt_file").set_value(("g.csv", content + b"0,40\n", "text/csv")).run()
     assert "log₁₀ needs positive values" in at.error[0].value
+
+
+def test_the_data_scrubber_trains_at_every_rate_and_keeps_the_readouts():
+    at = open_page("data")
+    at.button_group(key="dt_view").set_value("Scrub α").run()
+    assert not at.exception
+    keys = [c.key for c in at.get("plotly_chart")]
+    assert keys[0] == "dt_scrub" and "dt_map" not in keys
+    spec = figure(at, 0)
+    slider = spec["layout"]["sliders"][0]
+    assert float(slider["steps"][slider["active"]]["label"]) == 0.1
+    assert len(spec["frames"]) == len(slider["steps"]) >= 56
+    assert any("rates, the same batches for every rate" in c.value for c in at.caption)
+    assert at.metric[0].label == "Final loss"  # your α's run, as before

@@ -259,3 +259,52 @@ def test_the_figure_serialises_to_plain_json(ravine_scrubber):
     _, _, fig = ravine_scrubber
     spec = json.loads(fig.to_json())
     assert spec["layout"]["sliders"][0]["name"] == "scrub"
+
+
+# -- the hiker's and the data page's families -------------------------------------------------
+
+
+def test_the_hikers_family_is_his_walk_at_every_rate():
+    cfg = settings.HikerConfig(landscape="parabola", lr=0.1, x0=-4.0)
+    family = settings.run_hiker_family(cfg)
+    # L = x², L'' = 2: the critical rate is 1, and past it every walk blows up.
+    assert family.critical == pytest.approx(1.0)
+    assert family.rates[0] < 1.0 < family.rates[-1] <= 5.0
+    assert set(family.region[family.rates > 1.05]) == {"diverging"}
+    # At α = 0.1 the hiker's first steps are x ← 0.8 x: -4, -3.2, -2.56.
+    np.testing.assert_allclose(family.traj.path[:3, family.chosen, 0], [-4.0, -3.2, -2.56])
+    assert family.traj.steps == settings.HIKER_PREVIEW
+    fig = scrub_figs.curve_scrub_figure(cfg.surface(), family, narrate.family_lines(family))
+    k = int(np.searchsorted(family.rates, 0.9))  # just under 1: a shrinking zig-zag
+    drawn = fig.frames[k].data[scrub_figs.PATH_K]
+    xs, ys = untyped(drawn.x), untyped(drawn.y)
+    np.testing.assert_allclose(ys, xs**2, rtol=1e-5, atol=1e-6)  # every point on the curve
+    assert np.all(np.sign(xs[1:6]) == -np.sign(xs[:5]))  # sides swap each step
+
+
+def test_the_data_family_trains_on_the_same_batches_at_every_rate():
+    cfg = settings.DataConfig()  # tips, linear, standardised, mini-batches of 16
+    problem = settings.example_problem(cfg.dataset, cfg.model, cfg.scaling)
+    family = settings.run_data_family(cfg, problem)
+    (run,) = settings.run_data(cfg, problem)
+    np.testing.assert_allclose(
+        family.traj.path[:, family.chosen], run.traj.path[:, 0], rtol=1e-12, atol=1e-12
+    )
+    assert family.critical == pytest.approx(problem.critical_lr())
+    assert family.rates[0] < family.critical < family.rates[-1]
+    # Mini-batch jitter near the optimum counts as arriving, not as oscillating.
+    assert family.region[family.chosen] == "converging"
+    fig = scrub_figs.data_scrub_figure(problem, family, narrate.family_lines(family))
+    assert len(fig.frames) == len(family.rates) and len(fig.to_json()) < 1_000_000
+
+
+def test_a_costly_run_scrubs_fewer_rates_rather_than_waiting(monkeypatch):
+    cfg = settings.DataConfig(flavour="stochastic", epochs=80)  # 19,520 updates of 1 row
+    problem = settings.example_problem(cfg.dataset, cfg.model, cfg.scaling)
+    cost = cfg.epochs * problem.dataset.n * problem.dataset.n  # updates × rows in each loss
+    # A budget for 20 such runs (the real one, 4e8, is met by an upload of 5,000 rows).
+    monkeypatch.setattr(settings.build, "DATA_FAMILY_BUDGET", 20.5 * cost)
+    family = settings.run_data_family(cfg, problem)
+    assert len(family.rates) in range(20, 23)
+    monkeypatch.setattr(settings.build, "DATA_FAMILY_BUDGET", 1.0)
+    assert len(settings.run_data_family(cfg, problem).rates) in range(16, 19)  # the floor

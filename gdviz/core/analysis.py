@@ -21,7 +21,6 @@ import math
 import numpy as np
 
 from gdviz.core.descent import Objective
-from gdviz.core.landscapes.base import Landscape
 
 Array = np.ndarray
 
@@ -65,7 +64,8 @@ def condition_number(objective: Objective, point: Array) -> float:
 
 
 def critical_at_minimum(
-    landscape: Landscape,
+    objective: Objective,
+    minima: Array,
     finals: Array,
     start: Array,
     *,
@@ -73,14 +73,16 @@ def critical_at_minimum(
     dampening: float = 0.0,
     nesterov: bool = False,
 ) -> tuple[Array | None, float]:
-    """``(the known minimum most of finals (K, d) end nearest, its critical rate)``; with no
-    finals the minimum nearest ``start (d,)``. ``(None, inf)`` when the landscape lists none."""
-    if len(landscape.minima) == 0:
+    """``(the minimum most of finals (K, d) end nearest, its critical rate)`` among the known
+    ``minima (J, d)``; with no finals, the minimum nearest ``start (d,)``. ``(None, inf)``
+    when no minimum is known."""
+    minima = np.asarray(minima, dtype=float).reshape(-1, np.shape(start)[-1])
+    if len(minima) == 0:
         return None, math.inf
     anchor = finals if len(finals) else np.asarray(start, dtype=float)[None]
-    index, _ = landscape.nearest_minimum(anchor)
-    minimum = landscape.minima[np.bincount(np.atleast_1d(index)).argmax()]
+    distance = np.linalg.norm(anchor[:, None, :] - minima[None], axis=-1)  # (K, J)
+    minimum = minima[np.bincount(np.argmin(distance, axis=-1)).argmax()]
     critical = critical_lr(
-        landscape, minimum, momentum=momentum, dampening=dampening, nesterov=nesterov
+        objective, minimum, momentum=momentum, dampening=dampening, nesterov=nesterov
     )
     return minimum, critical

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdviz.core import analysis
-from gdviz.core.descent import DIVERGED, Trajectory, descend
-from gdviz.core.landscapes.base import Landscape
+from gdviz.core.descent import DIVERGED, Objective, Trajectory, batches, descend
 from gdviz.core.optim import Optimizer
 from gdviz.core.schedules import Schedule
-from gdviz.core.sweep import classify, divergence_edge
+from gdviz.core.sweep import ARRIVED, classify, divergence_edge
 
 Array = np.ndarray
 
@@ -35,6 +34,10 @@ crawl there) and ``ABOVE`` times over the larger (past 2/λ_max every plain-GD r
 MAX_DECADES = 6.0
 """At most this many decades of rates: a chosen α far from the critical rate keeps its own
 neighbourhood, and the critical rate is then off the family (the scrubber says which way)."""
+NOISY_ARRIVED = 0.02
+"""A run on noisy gradients (gradient noise, or mini-batches smaller than the data) never
+settles: it hovers. It counts as converging once it has come 98% of the way down (not the
+99.9% of :data:`~gdviz.core.sweep.ARRIVED`), or its jitter would read as "oscillating"."""
 NO_CRITICAL_DECADES = 2.0
 """Without a critical rate (adaptive optimizers, no known minimum): α ÷ 100 … α × 100."""
 
@@ -106,26 +109,34 @@ class Family:
 
 
 def rate_family(
-    landscape: Landscape,
+    objective: Objective,
     optimizer: Optimizer,
     start: Array,
     steps: int,
     *,
+    minima: Array | None = None,
+    floor: float | None = None,
     schedule: Schedule | None = None,
     grad_noise: float = 0.0,
     seed: int | None = 0,
+    batch_size: int | None = None,
     bounded: bool = True,
     count: int = FAMILY_SIZE,
     high: float = math.inf,
 ) -> Family:
     """Run ``optimizer`` at a family of rates around its own ``lr`` (one ``descend`` call).
 
-    ``bounded``: the optimizer is (momentum) gradient descent, so the Hessian's critical rate
-    bounds it; the family then reaches past it. The optimizer's other hyperparameters, the
-    schedule, the gradient noise and its seed are those of the chosen run (every run sees the
-    same noise draw), so the family's run at ``lr`` *is* the chosen run.
+    ``minima (J, d)`` and ``floor`` (the lowest known loss) default to a landscape's own
+    (``objective.minima``, ``objective.global_min``). ``bounded``: the optimizer is (momentum)
+    gradient descent, so the Hessian's critical rate at the minimum the runs head for bounds
+    it; the family then reaches past it. The optimizer's other hyperparameters, the schedule,
+    the gradient noise, the mini-batches (``batch_size``) and the seed are those of the chosen
+    run (every run sees the same noise and the same batches), so the family's run at ``lr``
+    *is* the chosen run.
     """
     start = np.asarray(start, dtype=float)
+    known = np.asarray(getattr(objective, "minima", ()) if minima is None else minima)
+    floor = float(getattr(objective, "global_min", math.nan) if floor is None else floor)
     lr = float(np.asarray(optimizer.lr))
     hyper = optimizer.hyperparams
     momentum = float(hyper.get("momentum", 0.0)) if bounded else 0.0
@@ -133,13 +144,14 @@ def rate_family(
     nesterov = bool(hyper.get("nesterov", False)) and bounded
     critical = math.inf
     if bounded:
-        # The minimum a short run at α heads for (the start's nearest, if it blows up) is
-        # where the family mostly goes: its curvature sets the rate the family reaches past.
+        # The minimum a short full-batch run at α heads for (the start's nearest, if it blows
+        # up) is where the family mostly goes: its curvature sets the rate to reach past.
         probe = descend(
-            landscape, optimizer, start, min(steps, 200), schedule=schedule, record="final"
+            objective, optimizer, start, min(steps, 200), schedule=schedule, record="final"
         )
         _, critical = analysis.critical_at_minimum(
-            landscape,
+            objective,
+            known,
             probe.final[probe.status != DIVERGED],
             start,
             momentum=momentum,
@@ -148,20 +160,20 @@ def rate_family(
         )
     rates, chosen = family_rates(lr, critical, count=count, high=high)
     traj = descend(
-        landscape,
+        objective,
         optimizer.rebuild(**{**hyper, "lr": rates}),
         start,
         steps,
         schedule=schedule,
         grad_noise=grad_noise,
         seed=seed,
+        batch_size=batch_size,
     )
-    start_loss = float(landscape.value(start))
-    region = classify(traj, start_loss, landscape.global_min)
-    losses = traj.recorded("loss")
-    floor = landscape.global_min
-    if not math.isfinite(floor):
-        floor = float(np.min(losses))
+    start_loss = float(np.asarray(objective.value(start)))
+    data = batches(objective)
+    noisy = grad_noise > 0 or (batch_size is not None and data and batch_size < data.n_samples)
+    region = classify(traj, start_loss, floor, arrived=NOISY_ARRIVED if noisy else ARRIVED)
+    lowest = float(np.min(traj.recorded("loss")))
     return Family(
         rates=rates,
         chosen=chosen,
@@ -169,5 +181,5 @@ def rate_family(
         region=region,
         critical=critical,
         edge=divergence_edge(rates, region),
-        floor=min(floor, float(np.min(losses))),
+        floor=min(floor, lowest) if math.isfinite(floor) else lowest,
     )

@@ -125,6 +125,7 @@ def lr_sweep(
     region = classify(traj, start_loss, landscape.global_min)
     minimum, critical = analysis.critical_at_minimum(
         landscape,
+        landscape.minima,
         traj.final[region == "converging"],
         np.asarray(start, dtype=float),
         momentum=momentum,

@@ -26,12 +26,14 @@ from gdviz.core.scrub import Family
 from gdviz.figures import maps
 from gdviz.figures.landscape import end_at_exit
 from gdviz.figures.style import (
+    OKABE_ITO,
     base_layout,
     display_indices,
     frame_args,
     typed,
 )
 from gdviz.figures.sweep import REGION_COLOURS, region_shapes
+from gdviz.learning.training import Problem
 
 MAX_POINTS = 300  # display points per path: the odd stride keeps a zig-zag zig-zagging
 GAP_FLOOR = 1e-16  # the loss panel's bottom: a gap below it is "at the minimum"
@@ -39,7 +41,7 @@ N_REFERENCE = 3  # after the stage: chosen path, chosen loss, strip hover target
 # The animated traces, counted from the end of the figure's data.
 PATH_K, END_K, LOSS_K, MARK_K, STATUS_K = range(5)
 SCRUBBED = 5
-SLIDER_ROOM = 60  # px below the plot area: the slider and its labels (α is in the status)
+SLIDER_ROOM = 66  # px below the plot area: the slider and its labels (α is in the status)
 # The bands of the plot area, top to bottom (fractions of its height): stacked, so a figure
 # beside the page's readouts (about 550 px wide at 1280×720) gives the map its whole width.
 STATUS_BAND = (0.88, 1.0)
@@ -374,4 +376,111 @@ def landscape_scrub_figure(
     gaps = loss_gap(family.traj.recorded("loss"), family.floor, family.traj.diverged_at)
     return scrub_figure(
         map_stage(landscape), paths, shown, gaps[shown].T, family, words, height=height
+    )
+
+
+def curve_stage(curve: Landscape, *, points: int = 400) -> Stage:
+    """A 1-D loss curve ``L(x)`` over its box, its minima starred: the hiker's scrubber."""
+    ((lo, hi),) = curve.bounds
+    xs = np.linspace(lo, hi, points)
+    ys = curve.value(xs[:, None])
+    pad = 0.08 * (float(np.max(ys) - np.min(ys)) or 1.0)
+    minima = curve.minima[:, 0]
+    traces = [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="loss L(x)",
+            showlegend=False,
+            line={"color": OKABE_ITO[0], "width": 4},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=minima,
+            y=curve.value(minima[:, None]) if len(minima) else [],
+            mode="markers",
+            name="minima",
+            showlegend=False,
+            marker=maps.star_marker(16),
+            hovertemplate="minimum x = %{x:.3f}<extra></extra>",
+        ),
+    ]
+    grid = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False}
+    layout = {
+        "xaxis": {"range": [lo, hi], **grid},
+        "yaxis": {"range": [float(np.min(ys)) - pad, float(np.max(ys)) + pad], **grid},
+    }
+    return Stage(traces, layout)
+
+
+def curve_scrub_figure(
+    curve: Landscape, family: Family, words: Sequence[str], *, height: int = 520
+) -> go.Figure:
+    """The scrubber on a 1-D curve: each run of ``family`` as the hiker's zig-zag of positions
+    ``(x_t, L(x_t))`` on the curve, cut where it leaves the curve's box."""
+    path = family.traj.recorded("path")  # (T+1, M, 1)
+    shown = display_indices(path.shape[0], MAX_POINTS)
+    lo, hi = curve.lo, curve.hi
+    xs = np.stack([end_at_exit(path[:, k], shown, lo, hi)[:, 0] for k in range(path.shape[1])])
+    paths = np.stack([xs, curve.value(xs[..., None])], axis=-1)  # (M, P, 2)
+    gaps = loss_gap(family.traj.recorded("loss"), family.floor, family.traj.diverged_at)
+    return scrub_figure(
+        curve_stage(curve),
+        paths,
+        shown,
+        gaps[shown].T,
+        family,
+        words,
+        height=height,
+        path_hover="step %{customdata}<br>x = %{x:.3f}, L = %{y:.3f}<extra></extra>",
+    )
+
+
+def data_stage(problem: Problem) -> Stage:
+    """The data page's parameter map ``(w, b)`` (axes scaled independently, as on the page):
+    the full-batch loss as a picture, the optimum starred."""
+    (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+    lo, hi = np.array([w_lo, b_lo]), np.array([w_hi, b_hi])
+    uri, _, _, _ = maps.picture(problem.landscape(), 300, square_pixels=False)
+    opt = problem.optimum
+    traces = [
+        go.Scatter(
+            x=[] if opt is None else [opt[0]],
+            y=[] if opt is None else [opt[1]],
+            mode="markers",
+            name="optimum",
+            showlegend=False,
+            marker=maps.star_marker(18),
+            hovertemplate="optimum w* = %{x:.4g}, b* = %{y:.4g}<extra></extra>",
+        )
+    ]
+    axis = {"showgrid": False, "zeroline": False}
+    layout = {
+        "xaxis": {"range": [w_lo, w_hi], **axis},
+        "yaxis": {"range": [b_lo, b_hi], **axis},
+        "images": [maps.picture_image(uri, lo, hi)],
+    }
+    return Stage(traces, layout)
+
+
+def data_scrub_figure(
+    problem: Problem, family: Family, words: Sequence[str], *, height: int = 580
+) -> go.Figure:
+    """The scrubber on the data page: each rate's training path over the ``(w, b)`` map."""
+    path = family.traj.recorded("path")  # (T+1, M, 2)
+    shown = display_indices(path.shape[0], MAX_POINTS)
+    (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
+    lo, hi = np.array([w_lo, b_lo]), np.array([w_hi, b_hi])
+    paths = np.stack([end_at_exit(path[:, k], shown, lo, hi) for k in range(path.shape[1])])
+    gaps = loss_gap(family.traj.recorded("loss"), family.floor, family.traj.diverged_at)
+    return scrub_figure(
+        data_stage(problem),
+        paths,
+        shown,
+        gaps[shown].T,
+        family,
+        words,
+        height=height,
+        path_hover="update %{customdata}<br>w = %{x:.4g}, b = %{y:.4g}<extra></extra>",
     )

@@ -12,6 +12,7 @@ The names of the first three are re-exported here (``gdviz.settings.RunConfig``,
 """
 
 from gdviz.settings.build import (
+    HIKER_PREVIEW,
     build_optimizer,
     build_schedule,
     compare_entries,
@@ -19,7 +20,9 @@ from gdviz.settings.build import (
     run_basins,
     run_compare,
     run_data,
+    run_data_family,
     run_family,
+    run_hiker_family,
     run_sweep,
 )
 from gdviz.settings.messages import (
@@ -79,6 +82,7 @@ __all__ = [
     "BETA_RANGE",
     "CUSTOM",
     "FIELD_WORDS",
+    "HIKER_PREVIEW",
     "MAX_LR",
     "MAX_RUNS",
     "MAX_STEPS",
@@ -131,6 +135,8 @@ __all__ = [
     "run_basins",
     "run_compare",
     "run_data",
+    "run_data_family",
     "run_family",
+    "run_hiker_family",
     "run_sweep",
 ]

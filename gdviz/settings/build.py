@@ -20,12 +20,14 @@ from gdviz.settings.models import (
     CosineSchedule,
     DataConfig,
     ExponentialSchedule,
+    HikerConfig,
     RMSpropConfig,
     RunConfig,
     SGDConfig,
     StepSchedule,
     SweepConfig,
     WarmupSchedule,
+    field_bounds,
 )
 
 
@@ -95,6 +97,51 @@ def run_family(cfg: RunConfig) -> scrub.Family:
         grad_noise=cfg.grad_noise,
         seed=cfg.seed,
         bounded=cfg.optimizer.kind == "sgd",
+        high=MAX_LR,
+    )
+
+
+HIKER_PREVIEW = 50
+"""Steps the hiker's scrubber previews at every rate (a hike is taken a step at a time)."""
+
+
+def run_hiker_family(cfg: HikerConfig, steps: int = HIKER_PREVIEW) -> scrub.Family:
+    """The hiker's scrubber: ``steps`` plain gradient-descent steps from the hike's start at
+    log-spaced rates around its α (past the critical rate 2/L''), within the hiker's bounds."""
+    _, high = field_bounds(HikerConfig, "lr", inclusive=True)
+    return scrub.rate_family(
+        cfg.surface(),
+        optim.sgd(cfg.lr),
+        np.array([cfg.x0], dtype=float),
+        steps,
+        high=high if high is not None else MAX_LR,
+    )
+
+
+DATA_FAMILY_BUDGET = 4e8
+"""Row-evaluations a data scrubber may spend (rates × updates × rows): a large upload at one
+row per update gets fewer rates (never fewer than :data:`DATA_FAMILY_MIN`), not a long wait."""
+DATA_FAMILY_MIN = 16
+
+
+def run_data_family(cfg: DataConfig, problem: training.Problem) -> scrub.Family:
+    """The data page's scrubber: the chosen flavour's training (same batches, same momentum)
+    at log-spaced rates around its α, past the full-batch critical rate at the optimum."""
+    cfg.check(problem)
+    n = problem.dataset.n
+    size = training.batch_size_of(cfg.flavour, cfg.batch_size, n)
+    steps = cfg.epochs * training.updates_per_epoch(size, n)
+    count = int(np.clip(DATA_FAMILY_BUDGET / (steps * n), DATA_FAMILY_MIN, scrub.FAMILY_SIZE))
+    return scrub.rate_family(
+        problem.objective,
+        optim.sgd(cfg.lr, momentum=cfg.momentum),
+        np.array(cfg.start, dtype=float),
+        steps,
+        minima=np.empty((0, 2)) if problem.optimum is None else problem.optimum[None],
+        floor=problem.optimum_loss,
+        seed=cfg.seed,
+        batch_size=size,
+        count=count,
         high=MAX_LR,
     )
 
