@@ -170,15 +170,33 @@ def family_cached(cfg_json: str) -> Family:
     return settings.run_family(settings.RunConfig.model_validate_json(cfg_json))
 
 
+class SealedFigure(go.Figure):
+    """A finished figure that hands out one stored dict: ``st.plotly_chart`` calls
+    ``to_dict()`` on every rerun, which deep-copies the whole figure (its frames included)
+    each time; a sealed one costs nothing after the first. Read-only by contract: the pages
+    never change a figure after building it."""
+
+    def __init__(self, figure: go.Figure) -> None:
+        super().__init__()
+        self._sealed = figure.to_dict()
+
+    def to_dict(self) -> dict:
+        return self._sealed
+
+    def to_plotly_json(self) -> dict:
+        return self._sealed
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
 def figure_cached(kind: str, key: str, _build: Callable[[], go.Figure]) -> go.Figure:
-    """A built figure, keyed by its kind and the config it shows.
+    """A built figure, keyed by its kind and the config it shows, sealed (see
+    :class:`SealedFigure`).
 
-    ``cache_resource`` (not ``cache_data``): a cached ``go.Figure`` is handed back as the same
-    object. ``cache_data`` would unpickle a copy on every rerun, and unpickling re-validates the
-    whole figure (about 0.2 s for an animated map). The pages treat figures as read-only.
+    ``cache_resource`` (not ``cache_data``): a cached figure is handed back as the same object.
+    ``cache_data`` would unpickle a copy on every rerun, and unpickling re-validates the whole
+    figure (about 0.2 s for an animated map). The pages treat figures as read-only.
     """
-    return _build()
+    return SealedFigure(_build())
 
 
 def button(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
+from gdviz.figures import maps
 from tests.conftest import IN_CI, optional_module
 
 if TYPE_CHECKING:
@@ -320,7 +321,7 @@ def test_clicking_the_map_moves_the_start(server, page):
     page.goto(f"{server}/landscape?f=himmelblau")
     wait_idle(page)
     page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
-    target = ("2.500", "-2.500")  # a node of the 41x41 click grid
+    target = ("2.500", "-2.500")  # a node of the 21x21 click grid
     assert click_map(page, (2.5, -2.5), ("x₀", "y₀"), target) == target
     wait_idle(page)
     assert "x0=2.5" in page.url and "y0=-2.5" in page.url
@@ -372,7 +373,8 @@ def test_clicking_the_parameter_map_sets_the_initialisation(server, page):
     from gdviz import settings
 
     (w_lo, w_hi), (b_lo, b_hi) = settings.example_problem("tips", "linear", "standardised").bounds
-    w, b = np.linspace(w_lo, w_hi, 41)[6], np.linspace(b_lo, b_hi, 41)[34]  # grid nodes
+    nodes = maps.CLICK_RESOLUTION
+    w, b = np.linspace(w_lo, w_hi, nodes)[3], np.linspace(b_lo, b_hi, nodes)[17]  # grid nodes
     target = (f"{round(w, 4):.4g}", f"{round(b, 4):.4g}")
     page.goto(f"{server}/data")
     wait_idle(page)

@@ -13,7 +13,7 @@ from gdviz import descend, settings
 from gdviz.core import landscapes, optim
 from gdviz.figures import hiker as hiker_figs
 from gdviz.figures import landscape as figs
-from gdviz.figures import raster, style
+from gdviz.figures import maps, raster, style
 from gdviz.figures.style import untyped
 
 
@@ -223,7 +223,7 @@ def test_training_figure_moves_both_panels_together(tips_problem):
         "data",
         "best fit (optimum)",
     ]
-    assert len(fig.data[data_figs.CLICK_GRID].x) == 41 * 41
+    assert len(fig.data[data_figs.CLICK_GRID].x) == maps.CLICK_RESOLUTION**2 == 21 * 21
     assert fig.data[data_figs.CLICK_GRID].marker.color == "rgba(0,0,0,0)"
     np.testing.assert_allclose(
         [fig.data[data_figs.OPTIMUM].x[0], fig.data[data_figs.OPTIMUM].y[0]],

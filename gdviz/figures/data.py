@@ -243,7 +243,7 @@ def training_figure(
     overlay_batch: bool = False,
     max_frames: int = 100,
     max_points: int = 300,
-    click_resolution: int = 41,
+    click_resolution: int = maps.CLICK_RESOLUTION,
     height: int = 600,
 ) -> go.Figure:
     """Parameter space (left) and data space (right), animated together over epochs.

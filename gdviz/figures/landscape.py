@@ -83,7 +83,7 @@ def contour_figure(
     *,
     resolution: int = 360,
     max_frames: int = 100,
-    click_resolution: int = 41,
+    click_resolution: int = maps.CLICK_RESOLUTION,
     height: int = 640,
 ) -> go.Figure:
     """Contour map (equal aspect, fixed ranges) with the animated descent path of run ``run``.
