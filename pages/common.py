@@ -6,6 +6,7 @@ Everything here is about Streamlit itself; maths lives in ``gdviz`` and figures 
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -74,6 +75,8 @@ def chart(where: Any, figure: go.Figure, key: str, **kwargs: Any) -> Any:
     (``on_select``, ``selection_mode``, ``config`` additions).
     """
     config = {"displaylogo": False, **kwargs.pop("config", {})}
+    if isinstance(figure, SealedFigure):
+        figure = figure.served(key)
     return where.plotly_chart(figure, key=key, width="stretch", theme=None, config=config, **kwargs)
 
 
@@ -170,21 +173,62 @@ def family_cached(cfg_json: str) -> Family:
     return settings.run_family(settings.RunConfig.model_validate_json(cfg_json))
 
 
+PNG_URI = "data:image/png;base64,"
+
+
 class SealedFigure(go.Figure):
     """A finished figure that hands out one stored dict: ``st.plotly_chart`` calls
     ``to_dict()`` on every rerun, which deep-copies the whole figure (its frames included)
     each time; a sealed one costs nothing after the first. Read-only by contract: the pages
-    never change a figure after building it."""
+    never change a figure after building it.
 
-    def __init__(self, figure: go.Figure) -> None:
+    Its map pictures (PNG data URIs in ``layout.images``) can also be *served*: see
+    :meth:`served`. ``to_dict()`` itself keeps them inline, for exports that play offline.
+    """
+
+    def __init__(self, figure: go.Figure | dict) -> None:
         super().__init__()
-        self._sealed = figure.to_dict()
+        self._sealed = figure if isinstance(figure, dict) else figure.to_dict()
+        self._pictures = {
+            index: base64.b64decode(image["source"][len(PNG_URI) :])
+            for index, image in enumerate(self._sealed.get("layout", {}).get("images", []))
+            if str(image.get("source", "")).startswith(PNG_URI)
+        }
+        self._served: SealedFigure | None = None
 
     def to_dict(self) -> dict:
         return self._sealed
 
     def to_plotly_json(self) -> dict:
         return self._sealed
+
+    def served(self, key: str) -> SealedFigure:
+        """This figure with its pictures as URLs the server keeps for the current session
+        (Streamlit's media files, content-addressed), so a new path over the same landscape
+        sends the picture once: the browser already holds that URL. Registered anew on every
+        run, as Streamlit's own images are (a run drops the last run's media). Without a
+        running server (tests), or if Streamlit's media store changes, the figure is sent as
+        it is."""
+        if not self._pictures:
+            return self
+        try:
+            from streamlit import runtime
+
+            media = runtime.get_instance().media_file_mgr
+            urls = {
+                index: media.add(png, "image/png", f"gdviz-picture.{key}.{index}")
+                for index, png in self._pictures.items()
+            }
+        except (RuntimeError, AttributeError, TypeError):  # no runtime, or its API changed
+            return self
+        if self._served is None:
+            layout = self._sealed["layout"]
+            images = [
+                {**image, "source": urls.get(index, image["source"])}
+                for index, image in enumerate(layout["images"])
+            ]
+            self._served = SealedFigure({**self._sealed, "layout": {**layout, "images": images}})
+        return self._served
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -317,6 +317,25 @@ def test_scrubbing_the_rate_redraws_in_the_browser_and_use_makes_it_yours(server
         context.close()
 
 
+def test_a_new_rate_sends_the_landscape_picture_once(server, page):
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if r.url.endswith(".png") else None)
+    page.goto(f"{server}/landscape?f=himmelblau&lr=0.01")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    source = "() => document.querySelector('.js-plotly-plot').layout.images[0].source"
+    first = page.evaluate(source)
+    assert first.startswith("/media/") and first.endswith(".png")  # a URL, not inline bytes
+    box = page.get_by_role("spinbutton", name="Learning rate α")
+    for rate in ("0.011", "0.012"):
+        box.fill(rate)
+        box.press("Enter")
+        wait_idle(page)
+        page.wait_for_function(f"() => location.search.includes('lr={rate}')", timeout=30_000)
+        assert page.evaluate(source) == first  # the same picture, by the same address
+    assert [url for url in fetched if "/media/" in url] == [f"{server}{first}"]
+
+
 def test_clicking_the_map_moves_the_start(server, page):
     page.goto(f"{server}/landscape?f=himmelblau")
     wait_idle(page)
