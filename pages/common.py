@@ -64,6 +64,7 @@ def inert(text: object) -> str:
 
 
 FULLSCREEN_JS = (Path(__file__).with_name("fullscreen.js")).read_text(encoding="utf-8")
+FOLLOW_JS = (Path(__file__).with_name("follow.js")).read_text(encoding="utf-8")
 
 
 def chart(where: Any, figure: go.Figure, key: str, **kwargs: Any) -> Any:
@@ -137,9 +138,12 @@ PAGE_CSS = """
 
 def load_page_scripts() -> None:
     """The page-wide style and scripts every page needs (compact top, the Fullscreen that keeps
-    animations); called once per run by the entry point. The script guards itself against
-    running twice."""
-    st.html(PAGE_CSS + f"<script>{FULLSCREEN_JS}</script>", unsafe_allow_javascript=True)
+    animations, one animation step across the landscape's map and 3-D views); called once per
+    run by the entry point. Each script guards itself against running twice."""
+    st.html(
+        PAGE_CSS + f"<script>{FULLSCREEN_JS}</script><script>{FOLLOW_JS}</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def route_through_app() -> None:

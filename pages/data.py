@@ -475,16 +475,23 @@ st.subheader("Feature scaling")
 st.markdown(narrate.scaling_report(problem, other, cfg.lr, cfg.momentum))
 
 st.subheader("Loss curves")
-st.toggle("Log scale (gap to the optimum's loss)", key="dt_log")
-chart(
-    st,
-    figure_cached(
-        f"data-loss-{st.session_state.dt_log}",
-        key,
-        lambda: figs.loss_curves_figure(problem, runs, log=st.session_state.dt_log),
-    ),
-    key="dt_loss",
-)
+
+
+@st.fragment
+def loss_curves(key: str, problem: training.Problem, runs: list[training.Training]) -> None:
+    """The loss curves and their log switch: flipping it redraws this chart alone."""
+    st.toggle("Log scale (gap to the optimum's loss)", key="dt_log")
+    log = st.session_state.dt_log
+    chart(
+        st,
+        figure_cached(
+            f"data-loss-{log}", key, lambda: figs.loss_curves_figure(problem, runs, log=log)
+        ),
+        key="dt_loss",
+    )
+
+
+loss_curves(key, problem, runs)
 
 run = runs[0] if not cfg.race else runs[-1]
 if run.batch_size < dataset.n and run.steps > 0:
@@ -497,13 +504,19 @@ if run.batch_size < dataset.n and run.steps > 0:
     # Start in the last epoch, near the optimum, where the jitter is easiest to see.
     st.session_state.setdefault("dt_t", (run.epochs - 1) * run.per_epoch)
     st.session_state.dt_t = min(int(st.session_state.dt_t), run.steps - 1)
-    st.slider(f"Update ({run.label})", 0, max(1, run.steps - 1), key="dt_t")
-    t = int(st.session_state.dt_t)
-    chart(
-        st,
-        figure_cached(f"data-batch-{t}", key, lambda: figs.batch_figure(problem, run, t, cfg.lr)),
-        key="dt_batch",
-    )
+
+    @st.fragment
+    def one_update(key: str, problem: training.Problem, run: training.Training, lr: float) -> None:
+        """The update picker and its picture: moving it redraws this chart alone."""
+        st.slider(f"Update ({run.label})", 0, max(1, run.steps - 1), key="dt_t")
+        t = int(st.session_state.dt_t)
+        chart(
+            st,
+            figure_cached(f"data-batch-{t}", key, lambda: figs.batch_figure(problem, run, t, lr)),
+            key="dt_batch",
+        )
+
+    one_update(key, problem, run, cfg.lr)
 
 if dataset.task == "classification":
     st.subheader("A linear neuron vs a sigmoid neuron, squared error vs cross-entropy")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from gdviz import settings
 from gdviz.core import export, landscapes
+from gdviz.core.descent import Trajectory
 from gdviz.figures import landscape as figs
 from gdviz.figures import scrub
 from gdviz.figures.style import standalone_html
@@ -285,16 +286,24 @@ st.markdown(f"{title} {ls.blurb}")
 st.latex(ls.formula)
 if ls.gradient_formula:
     st.latex(ls.gradient_formula)
-st.toggle("Log scale (loss gap to the best known minimum)", key="ls_log")
-log_scale = st.session_state.ls_log
-chart(
-    st,
-    figure_cached(
-        f"loss-log={log_scale}",
-        key,
-        lambda: figs.loss_figure(traj, log=log_scale, minimum=ls.global_min),
-    ),
-    key="ls_loss",
-)
+
+
+@st.fragment
+def loss_curves(key: str, traj: Trajectory, minimum: float) -> None:
+    """The loss curves and their log switch: flipping it redraws this chart alone."""
+    st.toggle("Log scale (loss gap to the best known minimum)", key="ls_log")
+    log_scale = st.session_state.ls_log
+    chart(
+        st,
+        figure_cached(
+            f"loss-log={log_scale}",
+            key,
+            lambda: figs.loss_figure(traj, log=log_scale, minimum=minimum),
+        ),
+        key="ls_loss",
+    )
+
+
+loss_curves(key, traj, ls.global_min)
 
 sync_url(links.run_to_query(cfg))

@@ -223,6 +223,18 @@ def test_the_rate_scrubber_ships_a_family_of_runs_around_your_rate():
     assert at.query_params["lr"] == "0.02"
 
 
+def test_the_loss_curves_switch_to_a_log_gap_on_their_own():
+    at = open_page("landscape", {"f": "ravine", "lr": "0.02"})
+    before = [c.proto.spec for c in at.get("plotly_chart")]
+    at.toggle(key="ls_log").set_value(True).run()
+    assert not at.exception
+    after = [c.proto.spec for c in at.get("plotly_chart")]
+    assert after[0] == before[0]  # the map is untouched
+    loss = json.loads(after[1])
+    assert loss["layout"]["yaxis"]["type"] == "log"
+    assert loss["layout"]["yaxis"]["title"]["text"] == "L − L_min (log)"
+
+
 @pytest.mark.parametrize("name", ["bowl", "saddle", "ackley", "plateau", "beale"])
 def test_every_landscape_renders(name):
     at = open_page("landscape")

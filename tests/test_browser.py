@@ -234,6 +234,36 @@ def test_landscape_play_animates_the_path(server, page):
     screenshot(page, "landscape.png")
 
 
+STEP_SHOWN = """(key) => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const slider = gd && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+  return slider ? Number(slider.steps[slider.active].label) : null;
+}"""
+
+
+def test_the_3d_view_opens_at_the_step_the_map_was_showing(server, page):
+    open_animated_ravine(page, server)
+    page.locator(".updatemenu-button", has_text="Play").first.click()
+    time.sleep(2.0)
+    page.locator(".updatemenu-button", has_text="Pause").first.click()
+    time.sleep(0.5)
+    step = page.evaluate(STEP_SHOWN, "ls_map")
+    assert step and step > 10
+    page.get_by_text("3-D surface", exact=True).click()
+    wait_idle(page)
+    page.wait_for_selector(".st-key-ls_surface .slider-rail-touch-rect", timeout=60_000)
+    deadline = time.monotonic() + 20
+    shown = None
+    while time.monotonic() < deadline:
+        shown = page.evaluate(STEP_SHOWN, "ls_surface")
+        if shown:
+            break
+        time.sleep(0.3)
+    # The surface has fewer frames (40): it shows the last one at or before the map's step.
+    assert shown is not None and step - 5 <= shown <= step
+    screenshot(page, "surface-follows-map.png")
+
+
 DATA_TO_PAGE = """([x, y]) => {
   const gd = document.querySelectorAll('.js-plotly-plot')[0];
   const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;

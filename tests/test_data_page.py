@@ -219,3 +219,14 @@ def test_the_data_scrubber_trains_at_every_rate_and_keeps_the_readouts():
     assert len(spec["frames"]) == len(slider["steps"]) >= 56
     assert any("rates, the same batches for every rate" in c.value for c in at.caption)
     assert at.metric[0].label == "Final loss"  # your α's run, as before
+
+
+def test_picking_an_update_redraws_its_batch_picture():
+    at = open_page("data")
+    keys = [c.key for c in at.get("plotly_chart")]
+    batch = keys.index("dt_batch")
+    first = figure(at, batch)
+    at.slider(key="dt_t").set_value(3).run()
+    assert not at.exception
+    assert figure(at, batch) != first
+    assert at.slider(key="dt_t").value == 3
