@@ -70,7 +70,7 @@ def test_arrow_points_along_minus_gradient_in_every_frame(default_run):
         direction = np.array([ax[1], ay[1]]) - start
         g = ls.grad(start)
         cosine = direction @ -g / (np.linalg.norm(direction) * np.linalg.norm(g))
-        assert cosine == pytest.approx(1.0, abs=1e-9)
+        assert cosine == pytest.approx(1.0, abs=1e-6)  # drawn in float32: 7 digits
 
 
 def test_figure_json_is_small_and_finite(default_run):

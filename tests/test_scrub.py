@@ -308,3 +308,13 @@ def test_a_costly_run_scrubs_fewer_rates_rather_than_waiting(monkeypatch):
     assert len(family.rates) in range(20, 23)
     monkeypatch.setattr(settings.build, "DATA_FAMILY_BUDGET", 1.0)
     assert len(settings.run_data_family(cfg, problem).rates) in range(16, 19)  # the floor
+
+
+def test_the_hikers_family_stays_inside_his_rate_bounds():
+    low, high = settings.field_bounds(settings.HikerConfig, "lr", inclusive=True)
+    for lr in (low, high):
+        cfg = settings.HikerConfig(landscape="parabola", lr=lr, x0=-4.0)
+        family = settings.run_hiker_family(cfg)
+        assert family.rates.min() >= low and family.rates.max() <= high
+        assert family.rates[family.chosen] == lr
+        assert len(family.rates) >= 10  # still a family to scrub at either end

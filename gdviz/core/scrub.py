@@ -122,6 +122,7 @@ def rate_family(
     batch_size: int | None = None,
     bounded: bool = True,
     count: int = FAMILY_SIZE,
+    low: float = 1e-9,
     high: float = math.inf,
 ) -> Family:
     """Run ``optimizer`` at a family of rates around its own ``lr`` (one ``descend`` call).
@@ -132,7 +133,10 @@ def rate_family(
     it; the family then reaches past it. The optimizer's other hyperparameters, the schedule,
     the gradient noise, the mini-batches (``batch_size``) and the seed are those of the chosen
     run (every run sees the same noise and the same batches), so the family's run at ``lr``
-    *is* the chosen run.
+    *is* the chosen run. Rates outside ``[low, high]`` (the page's own bounds on α) are left
+    out, so any rate the scrubber offers can become the page's.
+
+    Shapes: ``start (d,)``; the result's ``traj`` holds ``M`` runs, ``path (steps+1, M, d)``.
     """
     start = np.asarray(start, dtype=float)
     known = np.asarray(getattr(objective, "minima", ()) if minima is None else minima)
@@ -158,7 +162,7 @@ def rate_family(
             dampening=dampening,
             nesterov=nesterov,
         )
-    rates, chosen = family_rates(lr, critical, count=count, high=high)
+    rates, chosen = family_rates(lr, critical, count=count, low=max(low, 1e-12), high=high)
     traj = descend(
         objective,
         optimizer.rebuild(**{**hyper, "lr": rates}),

@@ -108,12 +108,13 @@ HIKER_PREVIEW = 50
 def run_hiker_family(cfg: HikerConfig, steps: int = HIKER_PREVIEW) -> scrub.Family:
     """The hiker's scrubber: ``steps`` plain gradient-descent steps from the hike's start at
     log-spaced rates around its α (past the critical rate 2/L''), within the hiker's bounds."""
-    _, high = field_bounds(HikerConfig, "lr", inclusive=True)
+    low, high = field_bounds(HikerConfig, "lr", inclusive=True)
     return scrub.rate_family(
         cfg.surface(),
         optim.sgd(cfg.lr),
         np.array([cfg.x0], dtype=float),
         steps,
+        low=low if low is not None else 0.0,
         high=high if high is not None else MAX_LR,
     )
 
