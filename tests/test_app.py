@@ -38,6 +38,15 @@ def figure(at: AppTest, index: int) -> dict:
     return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
+def scrubber(at: AppTest) -> tuple[dict, float]:
+    """The page's first chart, a rate scrubber: ``(its figure, the rate its slider starts at)``,
+    after checking it has one frame per slider step."""
+    spec = figure(at, 0)
+    slider = spec["layout"]["sliders"][0]
+    assert len(spec["frames"]) == len(slider["steps"]) >= 56
+    return spec, float(slider["steps"][slider["active"]]["label"])
+
+
 # -- home ----------------------------------------------------------------------------------------
 
 
@@ -106,10 +115,7 @@ def test_the_hikers_scrubber_previews_every_rate_and_keeps_the_hike():
     at.button_group(key="hiker_view").set_value("Scrub α").run()
     assert not at.exception
     assert [c.key for c in at.get("plotly_chart")] == ["hiker_scrub", "hiker_losses"]
-    spec = figure(at, 0)
-    slider = spec["layout"]["sliders"][0]
-    assert float(slider["steps"][slider["active"]]["label"]) == 0.1
-    assert len(spec["frames"]) == len(slider["steps"])
+    assert scrubber(at)[1] == 0.1
     # The hike itself is untouched: two steps taken, the link still says so.
     assert status(at).startswith("Step: 2 | Current Position: -2.56")
     assert at.query_params["n"] == "2"
@@ -212,11 +218,8 @@ def test_the_rate_scrubber_ships_a_family_of_runs_around_your_rate():
     at.radio(key="ls_view").set_value("α scrubber").run()
     assert not at.exception
     assert [c.key for c in at.get("plotly_chart")] == ["ls_scrub", "ls_loss"]
-    spec = figure(at, 0)
-    slider = spec["layout"]["sliders"][0]
-    assert len(spec["frames"]) == len(slider["steps"]) >= 56
-    active = slider["steps"][slider["active"]]
-    assert float(active["label"]) == 0.02
+    spec, rate = scrubber(at)
+    assert rate == 0.02
     assert any(a["text"] == "critical 2/λ" for a in spec["layout"]["annotations"])
     # The readouts still describe your α's run; the link still carries it.
     assert at.metric[0].value == "0.0031"

@@ -246,13 +246,12 @@ def test_the_longest_run_stays_under_a_megabyte():
     assert len(fig.data[-scrub_figs.SCRUBBED].x["bdata"]) <= 4 * 4 * (scrub_figs.MAX_POINTS + 2)
 
 
-def test_mismatched_inputs_are_refused(ravine_scrubber):
+def test_a_status_line_per_rate_is_required(ravine_scrubber):
     cfg, family, _ = ravine_scrubber
     stage = scrub_figs.map_stage(cfg.surface())
-    with pytest.raises(ValueError, match="one entry per rate"):
-        scrub_figs.scrub_figure(
-            stage, np.zeros((2, 3, 2)), np.arange(3), np.ones((2, 3)), family, ["a", "b"]
-        )
+    box = (cfg.surface().lo, cfg.surface().hi)
+    with pytest.raises(ValueError, match="one status line per rate"):
+        scrub_figs.scrub_figure(stage, family, ["a", "b"], box=box)
 
 
 def test_the_figure_serialises_to_plain_json(ravine_scrubber):

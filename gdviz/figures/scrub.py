@@ -14,7 +14,7 @@ scatters, so Plotly animates them without a full redraw. Every array is a float3
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,26 +73,32 @@ def loss_gap(loss: np.ndarray, floor: float, diverged_at: np.ndarray) -> np.ndar
 
 def scrub_figure(
     stage: Stage,
-    paths: np.ndarray,
-    steps: np.ndarray,
-    gaps: np.ndarray,
     family: Family,
     words: Sequence[str],
     *,
+    box: tuple[np.ndarray, np.ndarray],
+    to_stage: Callable[[np.ndarray], np.ndarray] | None = None,
     height: int = 600,
     path_hover: str = "step %{customdata}<br>(%{x:.3f}, %{y:.3f})<extra></extra>",
 ) -> go.Figure:
-    """The scrubber figure for a family of M runs.
+    """The scrubber figure for a family of M runs, drawn over ``stage``.
 
-    ``paths (M, P, 2)``: each run's display points in the stage's coordinates (already ended
-    where it left the stage); ``steps (P,)``: the step of each display point; ``gaps (M, P)``:
-    the loss gap there (see :func:`loss_gap`); ``words (M,)``: each run's status line.
-    The slider starts at ``family.chosen``.
+    Each run's path is cut to at most :data:`MAX_POINTS` display points (the odd stride keeps
+    a zig-zag) and ended where it first left ``box = (lo (d,), hi (d,))``; ``to_stage`` maps
+    those positions ``(P, d)`` to the stage's ``(P, 2)`` coordinates (default: as they are).
+    ``words (M,)``: each run's status line. The slider starts at ``family.chosen``.
     """
     rates, chosen, region = family.rates, family.chosen, family.region
     m = len(rates)
-    if not (paths.shape[0] == gaps.shape[0] == len(words) == m):
-        raise ValueError("paths, gaps and words need one entry per rate")
+    if len(words) != m:
+        raise ValueError(f"one status line per rate: {len(words)} lines for {m} rates")
+    path = family.traj.recorded("path")  # (T+1, M, d)
+    steps = display_indices(path.shape[0], MAX_POINTS)
+    lo, hi = box
+    ends = [end_at_exit(path[:, k], steps, lo, hi) for k in range(m)]
+    paths = np.stack([p if to_stage is None else to_stage(p) for p in ends])  # (M, P, 2)
+    gaps = loss_gap(family.traj.recorded("loss"), family.floor, family.traj.diverged_at)
+    gaps = gaps[steps].T  # (M, P)
     colours = [REGION_COLOURS[str(r)] for r in region]
     log_rates = np.log10(rates)
     finite = gaps[np.isfinite(gaps)]
@@ -369,14 +375,8 @@ def landscape_scrub_figure(
     landscape: Landscape, family: Family, words: Sequence[str], *, height: int = 600
 ) -> go.Figure:
     """The scrubber over a 2-D landscape: every run of ``family`` as a path on the map."""
-    path = family.traj.recorded("path")  # (T+1, M, 2)
-    shown = display_indices(path.shape[0], MAX_POINTS)
-    lo, hi = landscape.lo, landscape.hi
-    paths = np.stack([end_at_exit(path[:, k], shown, lo, hi) for k in range(path.shape[1])])
-    gaps = loss_gap(family.traj.recorded("loss"), family.floor, family.traj.diverged_at)
-    return scrub_figure(
-        map_stage(landscape), paths, shown, gaps[shown].T, family, words, height=height
-    )
+    box = (landscape.lo, landscape.hi)
+    return scrub_figure(map_stage(landscape), family, words, box=box, height=height)
 
 
 def curve_stage(curve: Landscape, *, points: int = 400) -> Stage:
@@ -419,19 +419,12 @@ def curve_scrub_figure(
 ) -> go.Figure:
     """The scrubber on a 1-D curve: each run of ``family`` as the hiker's zig-zag of positions
     ``(x_t, L(x_t))`` on the curve, cut where it leaves the curve's box."""
-    path = family.traj.recorded("path")  # (T+1, M, 1)
-    shown = display_indices(path.shape[0], MAX_POINTS)
-    lo, hi = curve.lo, curve.hi
-    xs = np.stack([end_at_exit(path[:, k], shown, lo, hi)[:, 0] for k in range(path.shape[1])])
-    paths = np.stack([xs, curve.value(xs[..., None])], axis=-1)  # (M, P, 2)
-    gaps = loss_gap(family.traj.recorded("loss"), family.floor, family.traj.diverged_at)
     return scrub_figure(
         curve_stage(curve),
-        paths,
-        shown,
-        gaps[shown].T,
         family,
         words,
+        box=(curve.lo, curve.hi),
+        to_stage=lambda xs: np.column_stack([xs[:, 0], curve.value(xs)]),
         height=height,
         path_hover="step %{customdata}<br>x = %{x:.3f}, L = %{y:.3f}<extra></extra>",
     )
@@ -468,19 +461,12 @@ def data_scrub_figure(
     problem: Problem, family: Family, words: Sequence[str], *, height: int = 580
 ) -> go.Figure:
     """The scrubber on the data page: each rate's training path over the ``(w, b)`` map."""
-    path = family.traj.recorded("path")  # (T+1, M, 2)
-    shown = display_indices(path.shape[0], MAX_POINTS)
-    (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
-    lo, hi = np.array([w_lo, b_lo]), np.array([w_hi, b_hi])
-    paths = np.stack([end_at_exit(path[:, k], shown, lo, hi) for k in range(path.shape[1])])
-    gaps = loss_gap(family.traj.recorded("loss"), family.floor, family.traj.diverged_at)
+    lo, hi = (np.array(ends, dtype=float) for ends in zip(*problem.bounds, strict=True))
     return scrub_figure(
         data_stage(problem),
-        paths,
-        shown,
-        gaps[shown].T,
         family,
         words,
+        box=(lo, hi),
         height=height,
         path_hover="update %{customdata}<br>w = %{x:.4g}, b = %{y:.4g}<extra></extra>",
     )

@@ -71,34 +71,28 @@ def build_schedule(cfg: Any) -> schedules.Schedule:
     raise TypeError(f"not a schedule config: {cfg!r}")
 
 
-def run(cfg: RunConfig, record: Literal["path", "final"] = "path") -> Trajectory:
-    """Run the descent a config describes (one trajectory)."""
-    return descend(
+def _descent(cfg: RunConfig) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments of the descent a run config describes: ``(objective, optimizer, start,
+    steps)`` and the schedule, noise and seed (one run, or its scrubber family)."""
+    return (
         cfg.surface(),
         build_optimizer(cfg.optimizer),
         np.array(cfg.start, dtype=float),
         cfg.steps,
-        schedule=build_schedule(cfg.schedule),
-        grad_noise=cfg.grad_noise,
-        seed=cfg.seed,
-        record=record,
-    )
+    ), {"schedule": build_schedule(cfg.schedule), "grad_noise": cfg.grad_noise, "seed": cfg.seed}
+
+
+def run(cfg: RunConfig, record: Literal["path", "final"] = "path") -> Trajectory:
+    """Run the descent a config describes (one trajectory)."""
+    args, kwargs = _descent(cfg)
+    return descend(*args, **kwargs, record=record)
 
 
 def run_family(cfg: RunConfig) -> scrub.Family:
     """The rate scrubber's family for a run config: the same run at log-spaced rates around
     its α (the critical rate is reached past for SGD, whose stability it bounds)."""
-    return scrub.rate_family(
-        cfg.surface(),
-        build_optimizer(cfg.optimizer),
-        np.array(cfg.start, dtype=float),
-        cfg.steps,
-        schedule=build_schedule(cfg.schedule),
-        grad_noise=cfg.grad_noise,
-        seed=cfg.seed,
-        bounded=cfg.optimizer.kind == "sgd",
-        high=MAX_LR,
-    )
+    args, kwargs = _descent(cfg)
+    return scrub.rate_family(*args, **kwargs, bounded=cfg.optimizer.kind == "sgd", high=MAX_LR)
 
 
 HIKER_PREVIEW = 50
