@@ -45,9 +45,12 @@ SLIDER_ROOM = 66  # px below the plot area: the slider and its labels (α is in 
 # The bands of the plot area, top to bottom (fractions of its height): stacked, so a figure
 # beside the page's readouts (about 550 px wide at 1280×720) gives the map its whole width.
 STATUS_BAND = (0.88, 1.0)
-MAP_BAND = (0.42, 0.86)
-LOSS_BAND = (0.17, 0.33)
 STRIP_BAND = (0.0, 0.07)
+# (x domain, y domain) of the stage and of the loss panel: stacked for a wide stage, side by
+# side for a squarish map (stacked, a square map would be a postage stamp on a wide screen).
+STACKED = {"stage": ((0.0, 1.0), (0.42, 0.86)), "loss": ((0.0, 1.0), (0.17, 0.33))}
+SIDE_BY_SIDE = {"stage": ((0.0, 0.55), (0.17, 0.86)), "loss": ((0.67, 1.0), (0.2, 0.8))}
+WIDE = 1.6  # a map at least this much wider than tall is stacked
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Stage:
 
     traces: list[Any]
     layout: dict[str, Any]
+    aspect: float | None = None  # width / height of an equal-aspect map; None: axes fill
 
 
 def frame_name(k: int) -> str:
@@ -105,6 +109,7 @@ def scrub_figure(
     top = float(np.log10(max(float(np.max(gaps[:, 0])), GAP_FLOOR))) + 1.0
     bottom = max(float(np.log10(max(float(np.min(finite)), GAP_FLOOR))), -16.0) - 0.5
     step_axis = typed(steps, "f4")
+    bands = SIDE_BY_SIDE if stage.aspect is not None and stage.aspect < WIDE else STACKED
 
     def scrubbed(k: int) -> list[dict[str, Any]]:
         """The run at rate k: path and end point on the stage, loss gap, strip marker, words."""
@@ -241,14 +246,14 @@ def scrub_figure(
         showlegend=False,  # the page says what the dotted and coloured paths are
         **{key: value for key, value in stage.layout.items() if key not in ("clickmode",)},
         xaxis2={
-            "domain": [0.0, 1.0],
+            "domain": list(bands["loss"][0]),
             "anchor": "y2",
             "range": [0, float(steps[-1])],
             "tickfont": {"size": 14},
             "fixedrange": True,
         },
         yaxis2={
-            "domain": list(LOSS_BAND),
+            "domain": list(bands["loss"][1]),
             "anchor": "x2",
             "nticks": 4,
             "tickfont": {"size": 14},
@@ -273,9 +278,11 @@ def scrub_figure(
         annotations=[
             *_mark_labels(family),
             {
-                "text": "loss gap L − L_min (log) by step",
-                "x": 0.0,
-                "y": LOSS_BAND[1],
+                "text": "L − L_min (log) by step"
+                if bands is SIDE_BY_SIDE
+                else "loss gap L − L_min (log) by step",
+                "x": bands["loss"][0][0],
+                "y": bands["loss"][1][1],
                 "xref": "paper",
                 "yref": "paper",
                 "xanchor": "left",
@@ -287,8 +294,8 @@ def scrub_figure(
         sliders=[slider],
     )
     # The stage keeps its own axes (equal aspect on a map): only its box moves.
-    layout["xaxis"] = {**layout["xaxis"], "domain": [0.0, 1.0], "title": None}
-    layout["yaxis"] = {**layout["yaxis"], "domain": list(MAP_BAND), "title": None}
+    layout["xaxis"] = {**layout["xaxis"], "domain": list(bands["stage"][0]), "title": None}
+    layout["yaxis"] = {**layout["yaxis"], "domain": list(bands["stage"][1]), "title": None}
     return go.Figure(data=traces, layout=layout, frames=frames)
 
 
@@ -368,7 +375,8 @@ def map_stage(landscape: Landscape, *, resolution: int = 300) -> Stage:
     """A landscape's map without its click grid and colour bar (the scrubber is for looking):
     the picture, the minima and the saddles."""
     static, layout = maps.layers(landscape, resolution=resolution, click_resolution=2)
-    return Stage(static[maps.N_LAYERS - 2 :], layout)
+    (x_lo, x_hi), (y_lo, y_hi) = landscape.bounds
+    return Stage(static[maps.N_LAYERS - 2 :], layout, aspect=(x_hi - x_lo) / (y_hi - y_lo))
 
 
 def landscape_scrub_figure(
