@@ -317,3 +317,12 @@ def test_the_hikers_family_stays_inside_his_rate_bounds():
         assert family.rates.min() >= low and family.rates.max() <= high
         assert family.rates[family.chosen] == lr
         assert len(family.rates) >= 10  # still a family to scrub at either end
+
+
+def test_a_square_map_sits_beside_its_loss_and_a_wide_one_above_it():
+    for name, side in (("rosenbrock", True), ("ravine", False)):
+        cfg = settings.RunConfig(landscape=name, steps=50)
+        family = settings.run_family(cfg)
+        fig = scrub_figs.landscape_scrub_figure(cfg.surface(), family, narrate.family_lines(family))
+        map_x, loss_x = fig.layout.xaxis.domain, fig.layout.xaxis2.domain
+        assert (map_x[1] < loss_x[0]) is side  # beside: the map ends where the loss begins

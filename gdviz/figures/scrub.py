@@ -278,7 +278,7 @@ def scrub_figure(
         annotations=[
             *_mark_labels(family),
             {
-                "text": "L − L_min (log) by step"
+                "text": "L − L_min (log)"
                 if bands is SIDE_BY_SIDE
                 else "loss gap L − L_min (log) by step",
                 "x": bands["loss"][0][0],
