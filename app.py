@@ -17,6 +17,7 @@ st.set_page_config(
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
     st.Page("pages/hiker.py", title="The hiker (1-D)", icon=":material/hiking:", url_path="hiker"),
     st.Page(
         "pages/landscape.py",

@@ -14,6 +14,14 @@ st.markdown(
     "landscapes with ravines, saddles and plateaus need momentum or Adam."
 )
 st.divider()
+st.page_link(
+    "pages/lessons.py", label="**Lessons: the course, step by step**", icon=":material/school:"
+)
+st.markdown(
+    "Teaching a class? The deck walks through the ideas in order, from the gradient to AdamW: "
+    "what to notice, a question for the room (answer folded away), and the live view, one "
+    "lesson a screen. Link straight to one with `?lesson=N`."
+)
 left, right = st.columns(2, gap="large")
 with left:
     st.page_link("pages/hiker.py", label="**The hiker (1-D)**", icon=":material/hiking:")

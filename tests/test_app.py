@@ -55,7 +55,7 @@ def test_home_links_to_every_page():
     assert not at.exception
     assert "Gradient descent finds the bottom" in at.markdown[0].value
     links = [link.proto.page for link in at.get("page_link")]
-    assert links == ["hiker", "landscape", "compare", "sweep", "data"]  # url paths
+    assert links == ["lessons", "hiker", "landscape", "compare", "sweep", "data"]  # url paths
 
 
 # -- the hiker -------------------------------------------------------------------------------------
@@ -425,3 +425,49 @@ def test_sweep_and_basin_settings_travel_in_the_link():
     bad = open_page("sweep", {"s": "garbage!", "b": links.model_to_link(basin_cfg)})
     assert any("Ignored the sweep in the link" in w for w in url_warnings(bad))
     assert bad.select_slider(key="bs_res").value == 48
+
+
+# -- lessons ---------------------------------------------------------------------------------
+
+
+def lesson_heading(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("### "))
+
+
+def test_the_deck_opens_on_its_first_lesson_with_its_live_view():
+    at = open_page("lessons")
+    assert lesson_heading(at).startswith("### 1 / 16 · The landscape and its gradient")
+    assert len(at.get("plotly_chart")) == 1
+    assert len(figure(at, 0)["frames"]) >= 2  # the landscape page's own animated map
+    assert at.button(key="lesson_back").disabled and not at.button(key="lesson_next").disabled
+    assert at.query_params["lesson"] == "1"
+
+
+def test_next_and_previous_walk_the_deck_and_the_link_follows():
+    at = open_page("lessons", {"lesson": "5"})
+    assert lesson_heading(at).startswith("### 5 / 16 · The critical rate")
+    at.button(key="lesson_next").click().run()
+    assert lesson_heading(at).startswith("### 6 / 16 · Local minima")
+    assert at.query_params["lesson"] == "6"
+    at.button(key="lesson_back").click().run()
+    at.button(key="lesson_back").click().run()
+    assert lesson_heading(at).startswith("### 4 / 16 · More steps do not fix a wrong rate")
+    link = next(b for b in at.get("link_button"))
+    assert link.proto.url.startswith("landscape?") and "lr=0.085" in link.proto.url
+
+
+def test_a_bad_lesson_link_says_so_and_shows_the_first():
+    at = open_page("lessons", {"lesson": "<b>99</b>"})
+    assert not at.exception
+    assert lesson_heading(at).startswith("### 1 / 16")
+    (warning,) = url_warnings(at)
+    assert "is not one of lessons 1 to 16" in warning
+    assert "'<b>99</b>'" in warning  # quoted as typed: escaped, never rendered as markup
+    assert "\\<b\\>" in at.warning[0].value
+
+
+@pytest.mark.parametrize("number", [2, 5, 10, 16])
+def test_every_kind_of_view_renders_in_the_deck(number):
+    at = open_page("lessons", {"lesson": str(number)})
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1

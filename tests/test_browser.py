@@ -669,6 +669,7 @@ def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
             "landscape?f=bowl&lr=1.5",  # a diverged run
             "compare",
             "data",
+            "lessons?lesson=3",  # the deck: its words, Previous / Next and the live view
         ):
             page.goto(f"{server}/{path}")
             wait_idle(page, 1.0)
@@ -677,6 +678,10 @@ def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
             fits = page.evaluate(FITS)
             assert fits["play"] and fits["slider"], (path, fits)
             assert not fits["cut"], (path, fits["cut"])
+            if path.startswith("lessons"):
+                for name in ("Previous", "Next", "Answer"):
+                    box = page.get_by_text(name, exact=True).first.bounding_box()
+                    assert box and box["y"] + box["height"] <= height, (path, name)
             screenshot(page, f"{path.split('?')[0]}-{width}-{len(path)}.png")
         page.goto(f"{server}/hiker?f=parabola&lr=0.1&x0=-4")
         wait_idle(page, 1.0)

@@ -1,0 +1,247 @@
+"""The lesson deck: an ordered course through the ideas the app demonstrates, as data.
+
+The deck is one validated file, ``deck.json`` beside this module: a list of lessons, each with
+a title, what to notice, a question for the class (and its answer), the page that shows it
+with that page's own settings (a config model, validated like a link), and the claims its
+run must bear out (:class:`Expect`). An instructor reorders or adds a lesson by editing the
+file; no page script changes. Every claim is checked by the tests against the lesson's run
+(:func:`check`), so a lesson can never teach what its own chart does not show.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from gdviz.core import optim
+from gdviz.core.descent import Trajectory, descend
+from gdviz.core.sweep import Sweep
+from gdviz.settings import build, links
+from gdviz.settings.models import (
+    CompareConfig,
+    DataConfig,
+    HikerConfig,
+    RunConfig,
+    SweepConfig,
+    _Frozen,
+    example_problem,
+)
+
+DECK_FILE = Path(__file__).with_name("deck.json")
+MAX_LESSONS = 40
+Status = Literal["converged", "diverged", "unconverged"]
+
+
+class Expect(_Frozen):
+    """One claim about run ``run`` of a lesson's view (the race's k-th run, the data page's
+    k-th flavour; 0 elsewhere). Every field given must hold; ``None`` fields are not checked.
+
+    - ``status``: how the run ended (``descend``'s status);
+    - ``by_step``: it converged or diverged at or before this step;
+    - ``near`` / ``within``: its final point is within this distance of ``near``;
+    - ``far`` / ``beyond``: its final point is farther than ``beyond`` from ``far``;
+    - ``loss_below`` / ``loss_above``: its final loss is below / above this;
+    - ``edge_near`` / ``rel`` (sweeps): the measured edge of divergence is within ``rel``
+      (relative) of this rate.
+    """
+
+    run: Annotated[int, Field(ge=0, le=7)] = 0
+    status: Status | None = None
+    by_step: Annotated[int, Field(ge=0)] | None = None
+    near: tuple[float, ...] | None = None
+    within: Annotated[float, Field(gt=0)] = 0.05
+    far: tuple[float, ...] | None = None
+    beyond: Annotated[float, Field(gt=0)] = 0.5
+    loss_below: float | None = None
+    loss_above: float | None = None
+    edge_near: Annotated[float, Field(gt=0)] | None = None
+    rel: Annotated[float, Field(gt=0, le=1)] = 0.15
+
+
+class HikerView(_Frozen):
+    page: Literal["hiker"]
+    config: HikerConfig
+
+
+class LandscapeView(_Frozen):
+    page: Literal["landscape"]
+    config: RunConfig
+
+
+class CompareView(_Frozen):
+    page: Literal["compare"]
+    config: CompareConfig
+
+
+class SweepView(_Frozen):
+    page: Literal["sweep"]
+    config: SweepConfig
+
+
+class DataView(_Frozen):
+    page: Literal["data"]
+    config: DataConfig
+
+
+View = Annotated[
+    HikerView | LandscapeView | CompareView | SweepView | DataView, Field(discriminator="page")
+]
+PAGES: dict[str, str] = {  # a view's page -> its name in the app's navigation
+    "hiker": "The hiker (1-D)",
+    "landscape": "Landscape (2-D)",
+    "compare": "Compare",
+    "sweep": "Sweep & basins",
+    "data": "Learning from data",
+}
+
+
+class Lesson(_Frozen):
+    """One idea: what to notice (two or three sentences), a question for the class and its
+    answer, the live view that shows it, and the claims its run bears out."""
+
+    title: Annotated[str, Field(min_length=1, max_length=80)]
+    notice: Annotated[str, Field(min_length=1, max_length=700)]
+    question: Annotated[str, Field(min_length=1, max_length=300)]
+    answer: Annotated[str, Field(min_length=1, max_length=700)]
+    view: View
+    expect: Annotated[list[Expect], Field(min_length=1, max_length=8)]
+
+    @model_validator(mode="after")
+    def _claims_name_real_runs(self) -> Lesson:
+        runs = _run_count(self.view)
+        for claim in self.expect:
+            if claim.run >= runs:
+                raise ValueError(f"a claim is about run {claim.run}, but the view has {runs}")
+            if (claim.edge_near is not None) != isinstance(self.view, SweepView):
+                raise ValueError("edge_near is a claim about a sweep, and only a sweep's")
+        return self
+
+
+class Deck(_Frozen):
+    lessons: Annotated[list[Lesson], Field(min_length=1, max_length=MAX_LESSONS)]
+
+
+def _run_count(view: Any) -> int:
+    if isinstance(view, CompareView):
+        return len(view.config.runs)
+    if isinstance(view, DataView):
+        return len(view.config.flavours())
+    return 1
+
+
+@functools.lru_cache(maxsize=4)
+def load(path: Path = DECK_FILE) -> Deck:
+    """The deck in ``path`` (``deck.json``), validated; raises ``pydantic.ValidationError``
+    with every problem if any lesson is malformed."""
+    return Deck.model_validate_json(path.read_bytes())
+
+
+# -- what a lesson's run shows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one run ended: ``descend``'s status, the step it converged or diverged at (-1:
+    neither), its final point ``(d,)`` and loss."""
+
+    status: str
+    step: int
+    final: np.ndarray
+    loss: float
+
+
+def _outcomes(traj: Trajectory) -> list[Outcome]:
+    done = np.where(traj.status == "converged", traj.converged_at, traj.diverged_at)
+    return [
+        Outcome(str(traj.status[k]), int(done[k]), traj.final[k], float(traj.final_loss[k]))
+        for k in range(traj.n_runs)
+    ]
+
+
+def outcomes(view: Any) -> list[Outcome] | Sweep:
+    """How the run(s) a view shows end (hiker, landscape, compare, data: one per flavour), or
+    a sweep's result."""
+    cfg = view.config
+    if isinstance(view, HikerView):
+        return _outcomes(descend(cfg.surface(), optim.sgd(cfg.lr), np.array([cfg.x0]), cfg.steps))
+    if isinstance(view, LandscapeView):
+        return _outcomes(build.run(cfg))
+    if isinstance(view, CompareView):
+        return _outcomes(build.run_compare(cfg))
+    if isinstance(view, SweepView):
+        return build.run_sweep(cfg)
+    problem = example_problem(cfg.dataset, cfg.model, cfg.scaling)
+    return [_outcomes(t.traj)[0] for t in build.run_data(cfg, problem)]
+
+
+def check(lesson: Lesson) -> list[str]:
+    """The claims of ``lesson`` its run does not bear out, in words (empty: all hold)."""
+    result = outcomes(lesson.view)
+    failures: list[str] = []
+    for claim in lesson.expect:
+        if isinstance(result, Sweep):
+            edge = result.edge
+            if claim.edge_near is not None and (
+                edge is None or abs(edge / claim.edge_near - 1) > claim.rel
+            ):
+                failures.append(f"the edge of divergence is {edge}, not near {claim.edge_near:g}")
+            continue
+        k, run = claim.run, result[claim.run]
+        if claim.status is not None and run.status != claim.status:
+            failures.append(f"run {k} {run.status}, not {claim.status}")
+        if claim.by_step is not None and not 0 <= run.step <= claim.by_step:
+            failures.append(f"run {k} {run.status} at step {run.step}, not by {claim.by_step}")
+        if claim.near is not None:
+            distance = math.dist(run.final, claim.near)
+            if distance > claim.within:
+                failures.append(f"run {k} ended {distance:.3g} from {claim.near}")
+        if claim.far is not None and math.dist(run.final, claim.far) <= claim.beyond:
+            failures.append(f"run {k} ended within {claim.beyond:g} of {claim.far}")
+        if claim.loss_below is not None and not run.loss < claim.loss_below:
+            failures.append(f"run {k} ended at loss {run.loss:.4g}, not below {claim.loss_below:g}")
+        if claim.loss_above is not None and not run.loss > claim.loss_above:
+            failures.append(f"run {k} ended at loss {run.loss:.4g}, not above {claim.loss_above:g}")
+    return failures
+
+
+def page_link(view: Any) -> str:
+    """The page's own link with the lesson's settings (``landscape?f=…``), so a student can
+    take over from there."""
+    cfg = view.config
+    query: dict[str, str]
+    if isinstance(view, HikerView):
+        query = links.hiker_to_query(cfg)
+    elif isinstance(view, LandscapeView):
+        query = links.run_to_query(cfg)
+    elif isinstance(view, CompareView):
+        query = links.compare_to_query(cfg)
+    elif isinstance(view, SweepView):
+        query = {"s": links.model_to_link(cfg)}
+    else:
+        query = links.data_to_query(cfg)
+    return f"{view.page}?{urlencode(query)}" if query else view.page
+
+
+def lesson_from_query(query: dict[str, Any], deck: Deck) -> tuple[int, list[str]]:
+    """The lesson index (0-based) a ``?lesson=N`` link asks for (N counts from 1), and a
+    warning when N is not a lesson of this deck (the first lesson is shown then)."""
+    raw = query.get("lesson")
+    if raw is None:
+        return 0, []
+    text = str(raw[0] if isinstance(raw, list) else raw).strip()
+    count = len(deck.lessons)
+    # ASCII digits only ("²".isdigit() is true), and short: int() of 5,000 digits raises.
+    if text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= count:
+        return int(text) - 1, []
+    shown = text[:20] + ("…" if len(text) > 20 else "")
+    return 0, [
+        f"Ignored the lesson in the link ({shown!r} is not one of lessons 1 to {count}); "
+        "showing lesson 1."
+    ]

@@ -1,0 +1,159 @@
+"""The lesson deck: one validated file, every lesson's claim checked against its own run."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from pydantic import ValidationError
+
+from gdviz import settings
+from gdviz.settings import deck, links
+
+DECK = deck.load()
+IDEAS = [
+    "gradient",
+    "update rule",
+    "too small",
+    "more steps",
+    "critical",
+    "local minima",
+    "saddle",
+    "plateau",
+    "loss curve",
+    "mini-batch",
+    "scaling",
+    "initialisation",
+    "mismatched",
+    "schedule",
+    "momentum",
+    "adamw",
+]
+
+
+def test_the_deck_is_a_course_of_12_to_16_lessons_covering_every_idea():
+    assert 12 <= len(DECK.lessons) <= 16
+    titles = " | ".join(lesson.title.lower() for lesson in DECK.lessons)
+    missing = [idea for idea in IDEAS if idea not in titles]
+    assert not missing, missing
+    assert {lesson.view.page for lesson in DECK.lessons} == set(deck.PAGES)
+
+
+@pytest.mark.parametrize("number", range(1, len(DECK.lessons) + 1))
+def test_every_lessons_claim_holds_for_its_own_run(number):
+    lesson = DECK.lessons[number - 1]
+    assert deck.check(lesson) == [], lesson.title
+
+
+def test_a_claim_its_run_does_not_bear_out_is_reported():
+    lesson = DECK.lessons[2]  # too small / just right / too large
+    wrong = lesson.model_copy(
+        update={"expect": [deck.Expect(run=2, status="converged", loss_below=1.0)]}
+    )
+    failures = deck.check(wrong)
+    assert failures == [
+        "run 2 diverged, not converged",
+        failures[1],
+    ] and failures[1].startswith("run 2 ended at loss 7.05e+05, not below 1")
+
+
+def test_the_update_rule_lesson_has_the_textbook_numbers():
+    lesson = DECK.lessons[1]
+    assert lesson.view.page == "hiker" and "−2.048" in lesson.answer
+    (run,) = deck.outcomes(lesson.view)
+    assert run.final[0] == pytest.approx(-4 * 0.8**3, abs=1e-12)
+
+
+def test_a_claim_about_a_run_the_view_lacks_is_refused():
+    raw = json.loads(DECK.lessons[2].model_dump_json())
+    raw["expect"] = [{"run": 3, "status": "diverged"}]  # a race of three runs: 0, 1, 2
+    with pytest.raises(ValidationError, match="a claim is about run 3, but the view has 3"):
+        deck.Lesson.model_validate(raw)
+
+
+def test_an_edge_claim_belongs_to_a_sweep():
+    raw = json.loads(DECK.lessons[0].model_dump_json())
+    raw["expect"] = [{"edge_near": 0.08}]
+    with pytest.raises(ValidationError, match="edge_near is a claim about a sweep"):
+        deck.Lesson.model_validate(raw)
+
+
+def test_a_malformed_deck_file_is_refused_with_every_problem(tmp_path):
+    raw = json.loads(deck.DECK_FILE.read_text(encoding="utf-8"))
+    raw["lessons"][0]["view"]["page"] = "nowhere"
+    raw["lessons"][1]["view"]["config"]["lr"] = -1
+    del raw["lessons"][2]["question"]
+    broken = tmp_path / "deck.json"
+    broken.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        deck.load(broken)
+    where = {".".join(str(p) for p in error["loc"][:3]) for error in caught.value.errors()}
+    assert {"lessons.0.view", "lessons.1.view", "lessons.2.question"} <= where
+
+
+@pytest.mark.parametrize(
+    ("query", "index", "warned"),
+    [
+        ({}, 0, False),
+        ({"lesson": "1"}, 0, False),
+        ({"lesson": "7"}, 6, False),
+        ({"lesson": str(len(DECK.lessons))}, len(DECK.lessons) - 1, False),
+        ({"lesson": "0"}, 0, True),
+        ({"lesson": str(len(DECK.lessons) + 1)}, 0, True),
+        ({"lesson": "-3"}, 0, True),
+        ({"lesson": "2.5"}, 0, True),
+        ({"lesson": "1e3"}, 0, True),
+        ({"lesson": "<script>alert(1)</script>"}, 0, True),
+        ({"lesson": "9" * 5000}, 0, True),
+        ({"lesson": "²"}, 0, True),
+        ({"lesson": " 5 "}, 4, False),
+        ({"lesson": ["3", "4"]}, 2, False),
+    ],
+)
+def test_a_lesson_link_picks_a_lesson_or_says_why_not(query, index, warned):
+    got, warnings = deck.lesson_from_query(query, DECK)
+    assert got == index
+    assert bool(warnings) is warned
+    if warned:
+        assert f"lessons 1 to {len(DECK.lessons)}" in warnings[0]
+        assert len(warnings[0]) < 120  # a hostile value is cut, not echoed whole
+
+
+PARSE = {
+    "hiker": links.hiker_from_query,
+    "landscape": links.run_from_query,
+    "compare": links.compare_from_query,
+    "data": links.data_from_query,
+}
+
+
+@pytest.mark.parametrize("number", range(1, len(DECK.lessons) + 1))
+def test_open_in_its_page_carries_the_lessons_settings_exactly(number):
+    view = DECK.lessons[number - 1].view
+    link = urlsplit(deck.page_link(view))
+    assert link.path == view.page
+    query = {k: v[0] for k, v in parse_qs(link.query).items()}
+    if view.page == "sweep":
+        (sweep, _), warnings = links.sweep_from_query(query)
+        assert sweep == view.config and not warnings
+        return
+    parsed, warnings = PARSE[view.page](query)
+    assert not warnings
+    if view.page == "hiker":  # a hiker link carries the steps taken, as `n`
+        assert parsed == view.config.model_copy(update={"steps": parsed.steps})
+        assert int(query.get("n", 0)) == view.config.steps
+    else:
+        assert parsed == view.config
+
+
+def test_lessons_are_plain_settings_models():
+    for lesson in DECK.lessons:
+        config = lesson.view.config
+        assert type(config) in (
+            settings.HikerConfig,
+            settings.RunConfig,
+            settings.CompareConfig,
+            settings.SweepConfig,
+            settings.DataConfig,
+        )
