@@ -25,6 +25,7 @@ from gdviz.core.landscapes.base import Landscape
 from gdviz.core.optim import ADAM_BETAS
 from gdviz.core.scrub import Family
 from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
+from gdviz.figures.style import projector
 
 # The one label table of each union kind (a select shows one line: short enough for the sidebar).
 OPTIMIZER_LABELS = {
@@ -76,6 +77,9 @@ def chart(where: Any, figure: go.Figure, key: str, **kwargs: Any) -> Any:
     (``on_select``, ``selection_mode``, ``config`` additions).
     """
     config = {"displaylogo": False, **kwargs.pop("config", {})}
+    if st.session_state.get("present"):
+        sealed = figure if isinstance(figure, SealedFigure) else SealedFigure(figure)
+        figure = sealed.for_projector()
     if isinstance(figure, SealedFigure):
         figure = figure.served(key)
     return where.plotly_chart(figure, key=key, width="stretch", theme=None, config=config, **kwargs)
@@ -146,6 +150,52 @@ def load_page_scripts() -> None:
     )
 
 
+PRESENT_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 0.6rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.1rem 0 0.4rem; }
+[data-testid="stMetricValue"] { font-size: 2.1rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+[data-testid="stMarkdownContainer"] h5 code { font-size: 1.75rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; }
+.st-key-present_leave { position: fixed; top: 0.4rem; right: 0.4rem; z-index: 999990; width: auto; }
+</style>
+"""
+
+
+def presentation() -> bool:
+    """Presentation mode, for a projector: the sidebar (every setting) is hidden, not dropped,
+    so leaving restores the settings exactly; text is larger (readouts 34 px, chart text at
+    least 18 px, lines at least 3 px: see :func:`chart`). ``?present=1`` in a link turns it
+    on for the session; a "Present" button in the sidebar turns it on and a floating "Leave
+    presentation" turns it off. Call once per page, after :func:`route_through_app`; returns
+    whether the page is presenting."""
+    state = st.session_state
+    if "present" not in state:
+        state.present = str(st.query_params.get("present", "")) == "1"
+    if state.present:
+        st.html(PRESENT_CSS)
+        # An icon alone, in the page's right margin: it covers nothing on the slide.
+        st.button(
+            ":material/close_fullscreen:",
+            key="present_leave",
+            on_click=lambda: state.update(present=False),
+            help="Leave presentation: back to the page with its settings, nothing changed.",
+        )
+    else:
+        st.sidebar.button(
+            "Present",
+            key="present_enter",
+            icon=":material/present_to_all:",
+            on_click=lambda: state.update(present=True),
+            help="A projector view: settings hidden (kept), larger text. Links carry present=1.",
+            width="stretch",
+        )
+    return bool(state.present)
+
+
 def route_through_app() -> None:
     """Make a deep link work on a freshly started server. Call first in every page script.
 
@@ -199,6 +249,13 @@ class SealedFigure(go.Figure):
             if str(image.get("source", "")).startswith(PNG_URI)
         }
         self._served: SealedFigure | None = None
+        self._projector: SealedFigure | None = None
+
+    def for_projector(self) -> SealedFigure:
+        """This figure restyled for presentation mode (``style.projector``), made once."""
+        if self._projector is None:
+            self._projector = SealedFigure(projector(self._sealed))
+        return self._projector
 
     def to_dict(self) -> dict:
         return self._sealed
@@ -387,7 +444,10 @@ def show_url_warnings(warnings: list[str]) -> None:
 
 
 def sync_url(query: dict[str, str]) -> None:
-    """Write the current settings to the address bar, so the link reproduces this view."""
+    """Write the current settings to the address bar, so the link reproduces this view (and
+    its presentation mode)."""
+    if st.session_state.get("present"):
+        query = {**query, "present": "1"}
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 

@@ -28,6 +28,7 @@ from pages.common import (
     lesson_select,
     limits,
     optimizer_payload,
+    presentation,
     resolve_current,
     route_through_app,
     set_custom,
@@ -38,6 +39,7 @@ from pages.common import (
 )
 
 route_through_app()
+presentation()
 
 SCHEDULES = {
     "constant": "constant",

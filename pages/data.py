@@ -23,6 +23,7 @@ from pages.common import (
     lesson_matched,
     lesson_select,
     limits,
+    presentation,
     rate_pick,
     replayed_upload,
     route_through_app,
@@ -32,6 +33,7 @@ from pages.common import (
 )
 
 route_through_app()
+presentation()
 
 # Short enough for the sidebar's one-line selects; the page shows each one's full title.
 DATASET_NAMES = {

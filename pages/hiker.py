@@ -17,6 +17,7 @@ from pages.common import (
     figure_cached,
     keep_on_map,
     landscape_select,
+    presentation,
     rate_pick,
     resolve_current,
     route_through_app,
@@ -27,6 +28,7 @@ from pages.common import (
 )
 
 route_through_app()
+presentation()
 
 LR_CHOICES = [
     1e-4,

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from pages.common import route_through_app
+from pages.common import presentation, route_through_app
 
 route_through_app()
+presentation()
 
 st.title("gdviz — see how gradient descent learns")
 st.markdown(

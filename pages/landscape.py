@@ -22,6 +22,7 @@ from pages.common import (
     figure_cached,
     landscape_select,
     limits,
+    presentation,
     rate_pick,
     resolve_current,
     route_through_app,
@@ -34,6 +35,7 @@ from pages.common import (
 )
 
 route_through_app()
+presentation()
 
 VIEWS = ["Map", "α scrubber", "3-D surface"]
 SETTINGS = links.Binding(settings.RunConfig, links.LANDSCAPE_KEYS, "ls_")

@@ -21,12 +21,14 @@ from pages.common import (
     chart,
     figure_cached,
     once_from_url,
+    presentation,
     route_through_app,
     show_url_warnings,
     sync_url,
 )
 
 route_through_app()
+presentation()
 
 DECK = deck.load()
 COUNT = len(DECK.lessons)

@@ -21,6 +21,7 @@ from pages.common import (
     figure_cached,
     landscape_select,
     limits,
+    presentation,
     resolve_current,
     route_through_app,
     run_cached,
@@ -32,6 +33,7 @@ from pages.common import (
 )
 
 route_through_app()
+presentation()
 
 SWEEP = links.Binding(settings.SweepConfig, links.SWEEP_KEYS, "sw_")
 BASINS = links.Binding(settings.BasinConfig, links.BASIN_KEYS, "bs_")

@@ -471,3 +471,32 @@ def test_every_kind_of_view_renders_in_the_deck(number):
     at = open_page("lessons", {"lesson": str(number)})
     assert not at.exception
     assert len(at.get("plotly_chart")) == 1
+
+
+# -- presentation mode -----------------------------------------------------------------------
+
+
+def test_presentation_mode_from_a_link_and_back_keeps_every_setting():
+    at = open_page("landscape", {"f": "ravine", "lr": "0.02", "present": "1"})
+    assert not url_warnings(at)  # present=1 is not an unknown setting
+    assert at.button(key="present_leave") and not at.sidebar.button
+    spec = figure(at, 0)
+    assert spec["layout"]["xaxis"]["tickfont"]["size"] >= 18
+    assert spec["layout"]["sliders"][0]["font"]["size"] >= 18
+    at.number_input(key="ls_lr").set_value(0.03).run()
+    assert at.query_params["present"] == "1" and at.query_params["lr"] == "0.03"
+    at.button(key="present_leave").click().run()
+    assert "present" not in at.query_params
+    assert at.number_input(key="ls_lr").value == 0.03  # nothing lost
+    assert at.query_params["lr"] == "0.03" and at.query_params["f"] == "ravine"
+    assert "tickfont" not in figure(at, 0)["layout"]["xaxis"]
+    at.sidebar.button(key="present_enter").click().run()
+    assert at.query_params["present"] == "1"
+
+
+def test_presentation_mode_follows_the_session_across_pages():
+    at = open_page("lessons", {"lesson": "4", "present": "1"})
+    assert at.query_params["present"] == "1" and at.query_params["lesson"] == "4"
+    at.switch_page("pages/hiker.py").run()
+    assert not at.exception
+    assert at.button(key="present_leave") and at.query_params["present"] == "1"

@@ -697,6 +697,65 @@ def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
         context.close()
 
 
+PROJECTED = """() => {
+  const px = (el) => el ? parseFloat(getComputedStyle(el).fontSize) : null;
+  const gd = document.querySelector('.js-plotly-plot');
+  const ticks = gd ? Array.from(gd.querySelectorAll('.xtick text, .ytick text'))
+    .map((t) => parseFloat(t.style.fontSize || getComputedStyle(t).fontSize)) : [];
+  const sidebar = document.querySelector('section[data-testid="stSidebar"]');
+  return {tick: ticks.length ? Math.min(...ticks) : null,
+          metric: px(document.querySelector('[data-testid="stMetricValue"]')),
+          sidebar: sidebar ? sidebar.getBoundingClientRect().width : 0};
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        for path in (
+            "landscape?f=ravine&lr=0.02",
+            "compare",
+            "data",
+            "lessons?lesson=3",
+            "lessons?lesson=11",
+        ):
+            page.goto(f"{server}/{path}&present=1" if "?" in path else f"{server}/{path}?present=1")
+            wait_idle(page, 1.0)
+            page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+            time.sleep(1.0)
+            fits = page.evaluate(FITS)
+            assert fits["play"] and fits["slider"] and not fits["scrolled"], (path, fits)
+            assert not fits["cut"], (path, fits["cut"])
+            shown = page.evaluate(PROJECTED)
+            assert shown["sidebar"] == 0, path  # the settings are hidden, not gone
+            assert shown["tick"] >= 18, (path, shown)
+            assert shown["metric"] is None or shown["metric"] >= 28, (path, shown)
+            name = path.replace("?", "-").replace("=", "").replace("&", "-")
+            screenshot(page, f"present-{name}-{width}.png")
+        page.goto(f"{server}/hiker?f=parabola&lr=0.1&x0=-4&present=1")
+        wait_idle(page, 1.0)
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        for name in ("Step", "Run 10", "Back", "Reset"):
+            box = page.get_by_role("button", name=name, exact=True).bounding_box()
+            assert box and box["y"] + box["height"] <= height, name
+        curve = page.locator(".js-plotly-plot").first.bounding_box()
+        assert curve["y"] + curve["height"] <= height
+        assert page.evaluate(PROJECTED)["tick"] >= 18
+        screenshot(page, f"present-hiker-{width}.png")
+        # Leaving restores the page, its settings untouched.
+        page.locator(".st-key-present_leave button").first.click()
+        wait_idle(page)
+        page.wait_for_function("() => !location.search.includes('present')", timeout=30_000)
+        assert page.evaluate(PROJECTED)["sidebar"] > 0
+        assert page.get_by_role("spinbutton", name="Learning rate α (exact)").input_value() == (
+            "0.1000"
+        )
+    finally:
+        context.close()
+
+
 def test_the_exported_html_plays_from_a_file_with_the_network_blocked(server, page, tmp_path):
     open_animated_ravine(page, server)
     page.get_by_text("Export or load: HTML, CSV, settings").click()

@@ -7,6 +7,7 @@ import struct
 import zlib
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from gdviz import descend, settings
@@ -349,3 +350,52 @@ def test_mini_batch_level_curves_are_levels_of_that_batch_loss(tips_problem, bat
     fig = data_figs.training_figure(tips_problem, [run], overlay_batch=True, max_frames=11)
     assert fig.data[-2].name == "the next mini-batch's own loss (levels)"
     assert len(fig.frames[1].data) == 5  # path, point, fit, batch rows, batch levels
+
+
+# -- presentation mode -----------------------------------------------------------------------
+
+
+def _sizes(spec: dict) -> tuple[list[float], list[float]]:
+    """Every font size a figure dict sets, and the width of every visible line a trace draws
+    (a marker's outline is not a line)."""
+    fonts: list[float] = []
+
+    def walk(node, key=""):
+        if isinstance(node, dict):
+            if key.endswith("font") and "size" in node:
+                fonts.append(node["size"])
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+
+    walk({"data": spec["data"], "layout": spec["layout"]})
+    lines = [
+        trace["line"]["width"]
+        for trace in spec["data"]
+        if "width" in trace.get("line", {})
+        and "rgba(0,0,0,0)" not in str(trace["line"].get("color"))
+    ]
+    return fonts, lines
+
+
+def test_the_projector_style_enlarges_every_text_and_thickens_every_line(default_run):
+    from gdviz.figures.style import PROJECTOR_LINE, PROJECTOR_TEXT, projector
+
+    ls, traj = default_run
+    for fig in (
+        figs.contour_figure(ls, traj),
+        figs.surface_figure(ls, traj),
+        figs.loss_figure(traj),
+        hiker_figs.curve_figure(landscapes.get("parabola"), np.array([-4.0, -3.2]), 0.1),
+    ):
+        spec = fig.to_dict()
+        before = json.dumps(spec, default=str)
+        shown = projector(spec)
+        assert json.dumps(spec, default=str) == before  # the original is untouched
+        fonts, lines = _sizes(shown)
+        assert fonts and min(fonts) >= PROJECTOR_TEXT, fonts
+        assert not lines or min(lines) >= PROJECTOR_LINE, lines
+        assert shown["layout"]["font"]["size"] >= 21
+        go.Figure(shown)  # still a valid figure

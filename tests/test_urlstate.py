@@ -106,3 +106,13 @@ def test_any_run_query_gives_a_valid_config(query):
 def test_any_hiker_query_gives_a_valid_config(query):
     cfg, _ = links.hiker_from_query(query)
     assert isinstance(cfg, HikerConfig)
+
+
+def test_presentation_mode_in_a_link_is_not_an_unknown_setting():
+    from gdviz.settings import links
+
+    for parse in (links.run_from_query, links.hiker_from_query, links.data_from_query):
+        _, warnings = parse({"present": "1"})
+        assert warnings == []
+    _, warnings = links.run_from_query({"present": "1", "bogus": "2"})
+    assert warnings == ["Ignored unknown setting 'bogus' in the link."]

@@ -249,3 +249,90 @@ RUN_COLOURS = (
 
 def run_colour(i: int) -> str:
     return RUN_COLOURS[i % len(RUN_COLOURS)]
+
+
+# -- presentation mode -----------------------------------------------------------------------
+
+PROJECTOR_TEXT = 18  # px: tick labels, legends, slider labels, annotations
+PROJECTOR_TITLE = 21  # px: axis titles, the slider's current value, the base font
+PROJECTOR_LINE = 3.0  # px: the thinnest drawn line
+
+
+def _at_least(font: Any, size: int) -> dict[str, Any]:
+    font = dict(font or {})
+    font["size"] = max(int(font.get("size") or 0), size)
+    return font
+
+
+def _projector_axis(axis: dict[str, Any]) -> dict[str, Any]:
+    axis = {**axis, "tickfont": _at_least(axis.get("tickfont"), PROJECTOR_TEXT)}
+    title = axis.get("title")
+    if isinstance(title, str):
+        title = {"text": title}
+    if isinstance(title, dict):
+        axis["title"] = {**title, "font": _at_least(title.get("font"), PROJECTOR_TITLE)}
+    return axis
+
+
+def _projector_trace(trace: dict[str, Any]) -> dict[str, Any]:
+    trace = dict(trace)
+    line = trace.get("line")
+    # A visible line thinner than 3 px is thickened; an invisible one (a click grid) is not.
+    if isinstance(line, dict) and "rgba(0,0,0,0)" not in str(line.get("color", "")):
+        if float(line.get("width", 2) or 0) < PROJECTOR_LINE:
+            trace["line"] = {**line, "width": PROJECTOR_LINE}
+    elif line is None and "lines" in str(trace.get("mode", "")):
+        trace["line"] = {"width": PROJECTOR_LINE}
+    if "textfont" in trace or "text" in str(trace.get("mode", "")):
+        trace["textfont"] = _at_least(trace.get("textfont"), PROJECTOR_TEXT)
+    colorbar = (trace.get("marker") or {}).get("colorbar")
+    if isinstance(colorbar, dict):
+        bar = {**colorbar, "tickfont": _at_least(colorbar.get("tickfont"), PROJECTOR_TEXT)}
+        trace["marker"] = {**trace["marker"], "colorbar": bar}
+    return trace
+
+
+def projector(spec: dict[str, Any]) -> dict[str, Any]:
+    """A figure dict restyled for a projector: every text at least 18 px (axis titles and the
+    base font 21 px) and every visible line at least 3 px, in the layout, the traces, the
+    legend, the slider, the buttons and the annotations. Frames are shared, not copied (they
+    carry coordinates only). Pure: ``spec`` is not changed."""
+    layout: dict[str, Any] = dict(spec.get("layout") or {})
+    layout["font"] = _at_least(layout.get("font"), PROJECTOR_TITLE)
+    for key, value in list(layout.items()):
+        if key.startswith(("xaxis", "yaxis")) and isinstance(value, dict):
+            layout[key] = _projector_axis(value)
+        elif key.startswith("scene") and isinstance(value, dict):
+            layout[key] = {
+                k: _projector_axis(v) if k in ("xaxis", "yaxis", "zaxis") else v
+                for k, v in value.items()
+            }
+    layout["hoverlabel"] = {
+        **(layout.get("hoverlabel") or {}),
+        "font": _at_least((layout.get("hoverlabel") or {}).get("font"), PROJECTOR_TEXT),
+    }
+    layout["legend"] = {
+        **(layout.get("legend") or {}),
+        "font": _at_least((layout.get("legend") or {}).get("font"), PROJECTOR_TEXT),
+    }
+    layout["annotations"] = [
+        {**note, "font": _at_least(note.get("font"), PROJECTOR_TEXT)}
+        for note in layout.get("annotations") or []
+    ]
+    layout["sliders"] = [
+        {
+            **slider,
+            "font": _at_least(slider.get("font"), PROJECTOR_TEXT),
+            "currentvalue": {
+                **(slider.get("currentvalue") or {}),
+                "font": _at_least((slider.get("currentvalue") or {}).get("font"), PROJECTOR_TITLE),
+            },
+        }
+        for slider in layout.get("sliders") or []
+    ]
+    layout["updatemenus"] = [
+        {**menu, "font": _at_least(menu.get("font"), PROJECTOR_TEXT)}
+        for menu in layout.get("updatemenus") or []
+    ]
+    data = [_projector_trace(trace) for trace in spec.get("data") or []]
+    return {**spec, "data": data, "layout": layout}

@@ -222,13 +222,17 @@ def _lists(node: Any) -> Any:
     return {k: _lists(v) for k, v in node.items()}
 
 
+PAGE_KEYS = frozenset({"present"})
+"""Keys every page's link may carry besides its settings (presentation mode)."""
+
+
 def _parse(
     model: type[BaseModel],
     keys: Mapping[str, tuple[str, ...]],
     query: Mapping[str, Any],
     fill: Mapping[tuple[str, ...], Any],
 ) -> tuple[Any, list[str]]:
-    unknown = sorted(set(query) - set(keys))
+    unknown = sorted(set(query) - set(keys) - PAGE_KEYS)
     warnings = [f"Ignored unknown setting {quote(k)} in the link." for k in unknown]
     given = {k: _first(v) for k, v in query.items() if k in keys}
 
