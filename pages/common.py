@@ -662,14 +662,19 @@ def exports(
     csv: Callable[[], str],
     cfg: BaseModel,
     load: Callable[[Any], None],
+    gif: Callable[[], bytes] | None = None,
 ) -> None:
-    """Downloads of the view (standalone HTML that plays with no server), its numbers (CSV)
-    and its settings (JSON), each built only when its button is clicked; and an upload that
-    loads such settings back into the page's widgets."""
-    with where.expander("Export or load: HTML, CSV, settings", icon=":material/download:"):
+    """Downloads of the view (standalone HTML that plays with no server; with ``gif``, an
+    animated GIF for slides), its numbers (CSV) and its settings (JSON), each built only when
+    its button is clicked; and an upload that loads such settings back into the page's
+    widgets."""
+    with where.expander("Export or load: HTML, GIF, CSV, settings", icon=":material/download:"):
         downloads = [  # (label, file name ending, MIME type, what it is, its data)
             ("Animation (HTML)", ".html", "text/html",
              "One file that plays with no network: open it from a USB stick.", html),
+            *([("Slides (GIF)", ".gif", "image/gif",
+                "960×540, 12 frames a second: drops into any slide deck.", gif)]
+              if gif is not None else []),
             ("Numbers (CSV)", ".csv", "text/csv",
              "One row per run and step: position, loss, gradient norm, rate, status.", csv),
             ("Settings (JSON)", "-settings.json", "application/json",

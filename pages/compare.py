@@ -12,8 +12,9 @@ import streamlit as st
 from gdviz import settings
 from gdviz.core import export, race
 from gdviz.core.optim import ADAM_BETAS
+from gdviz.figures import gif
 from gdviz.figures import race as figs
-from gdviz.figures.style import standalone_html
+from gdviz.figures.style import run_colour, standalone_html
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
 from pages.common import (
@@ -365,6 +366,15 @@ with race_area:
         csv=lambda: export.runs_csv(traj, labels),
         cfg=cfg,
         load=load,
+        gif=lambda: gif.descent_gif(
+            ls,
+            list(traj.recorded("path").transpose(1, 0, 2)),
+            list(traj.recorded("loss").T),
+            labels,
+            [run_colour(i) for i in range(len(labels))],
+            f"Race on {ls.title}",
+            floor=ls.global_min,
+        ),
     )
 
     st.caption(

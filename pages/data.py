@@ -9,15 +9,19 @@ import numpy as np
 import streamlit as st
 
 from gdviz import settings
+from gdviz.core import export
 from gdviz.core.scrub import Family
 from gdviz.figures import data as figs
+from gdviz.figures import gif
 from gdviz.figures import scrub as scrub_figs
+from gdviz.figures.style import run_colour, standalone_html
 from gdviz.learning import datasets, snippet, training
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
 from pages.common import (
     chart,
     clicked_point,
+    exports,
     figure_cached,
     inert,
     lesson_matched,
@@ -429,6 +433,41 @@ if can_overlay:
         help="Each update steps downhill on the loss of its own rows, whose minimum is not the "
         "full data's: that is why the path jitters. One row's loss is lowest along a whole line.",
     )
+
+
+def data_gif() -> bytes:
+    """The training as a GIF: every flavour's path over the (w, b) map, frame k at the same
+    fraction of training for each (a race's flavours take different numbers of updates)."""
+    longest = max(run.steps for run in runs) + 1
+    at = [np.round(np.linspace(0, run.steps, min(longest, 1001))).astype(int) for run in runs]
+    return gif.descent_gif(
+        problem.landscape(),
+        [run.path[i] for run, i in zip(runs, at, strict=True)],
+        [run.loss[i] for run, i in zip(runs, at, strict=True)],
+        [run.label for run in runs],
+        [run_colour(k) for k in range(len(runs))],
+        f"{dataset.title}: {training.FLAVOURS[cfg.flavour] if not cfg.race else 'three flavours'},"
+        f" α = {cfg.lr:g}",
+        floor=problem.optimum_loss,
+        unit="update" if len(runs) == 1 else "frame",
+        equal_aspect=False,
+    )
+
+
+exports(
+    st,
+    "dt_export",
+    f"gdviz-{cfg.dataset}-{cfg.model}-lr{cfg.lr:g}",
+    html=lambda: standalone_html(
+        figs.training_figure(problem, runs, height=580), f"gdviz: {dataset.title}"
+    ),
+    csv=lambda: export.stack_csv(
+        [export.runs_csv(run.traj, [run.label], axes=("w", "b")) for run in runs]
+    ),
+    cfg=cfg,
+    load=load,
+    gif=data_gif,
+)
 lesson = lesson_matched("dt_lesson", cfg, lessons.DATA_LESSONS)
 if lesson is not None:
     st.info(f"**{lesson}.** {lessons.DATA_LESSONS[lesson].look}", icon=":material/lightbulb:")

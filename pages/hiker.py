@@ -6,14 +6,17 @@ import numpy as np
 import streamlit as st
 
 from gdviz import settings
+from gdviz.core import export
 from gdviz.core.scrub import Family
 from gdviz.figures.hiker import curve_figure, loss_steps_figure
 from gdviz.figures.scrub import curve_scrub_figure
+from gdviz.figures.style import standalone_html
 from gdviz.settings import links
 from gdviz.teach import hiker, narrate
 from pages.common import (
     button,
     chart,
+    exports,
     figure_cached,
     keep_on_map,
     landscape_select,
@@ -259,6 +262,17 @@ with view:
         "The hiker is blindfolded and can only feel the slope under his feet. Each step he "
         "moves against the slope, by the learning rate α times its steepness: "
         "x ← x − α·L'(x)."
+    )
+    exports(
+        st,
+        "hiker_export",
+        f"gdviz-hike-{cfg.landscape}-lr{cfg.lr:g}",
+        html=lambda: standalone_html(
+            curve_figure(curve, np.array(hike.positions), cfg.lr), f"gdviz hike: {curve.title}"
+        ),
+        csv=lambda: export.hike_csv(curve, hike.positions, hike.rates),
+        cfg=cfg,
+        load=load,
     )
     losses = hiker.losses(hike)
     st.markdown("**Loss after each step**")

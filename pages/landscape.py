@@ -7,9 +7,9 @@ import streamlit as st
 from gdviz import settings
 from gdviz.core import export, landscapes
 from gdviz.core.descent import Trajectory
+from gdviz.figures import gif, scrub
 from gdviz.figures import landscape as figs
-from gdviz.figures import scrub
-from gdviz.figures.style import standalone_html
+from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
 from gdviz.teach import narrate
 from pages.common import (
@@ -282,6 +282,15 @@ exports(
     csv=lambda: export.runs_csv(traj, [f"{cfg.optimizer.kind} α={cfg.optimizer.lr:g}"]),
     cfg=cfg,
     load=load,
+    gif=lambda: gif.descent_gif(
+        ls,
+        [traj.recorded("path")[:, 0]],
+        [traj.recorded("loss")[:, 0]],
+        [cfg.optimizer.kind],
+        [PATH],
+        f"{ls.title}: {OPTIMIZER_LABELS[cfg.optimizer.kind]}, α = {cfg.optimizer.lr:g}",
+        floor=ls.global_min,
+    ),
 )
 title = f"`{ls.title}`" if ls.name == settings.CUSTOM else f"**{ls.title}.**"  # not markdown
 st.markdown(f"{title} {ls.blurb}")

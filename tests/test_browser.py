@@ -756,9 +756,23 @@ def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width,
         context.close()
 
 
+def test_the_gif_download_is_a_slide_ready_animation(server, page, tmp_path):
+    from PIL import Image
+
+    open_animated_ravine(page, server)
+    page.get_by_text("Export or load: HTML, GIF, CSV, settings").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Slides (GIF)").click()
+    saved = tmp_path / "ravine.gif"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename.endswith(".gif")
+    with Image.open(saved) as image:
+        assert image.size == (960, 540) and image.n_frames == 100
+
+
 def test_the_exported_html_plays_from_a_file_with_the_network_blocked(server, page, tmp_path):
     open_animated_ravine(page, server)
-    page.get_by_text("Export or load: HTML, CSV, settings").click()
+    page.get_by_text("Export or load: HTML, GIF, CSV, settings").click()
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Animation (HTML)").click()
     saved = tmp_path / "landscape.html"

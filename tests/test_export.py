@@ -8,6 +8,7 @@ import io
 import json
 
 import numpy as np
+import pytest
 
 from gdviz import settings
 from gdviz.core import export
@@ -88,3 +89,40 @@ def test_the_standalone_html_carries_plotly_and_the_animation():
     assert "<script src=" not in page and "<link " not in page  # nothing to fetch
     assert len(page) > 3_000_000  # plotly.js itself is inside
     assert page.count("Plotly.newPlot") == 1 and "addFrames" in page  # the animation's frames
+
+
+def test_hiker_settings_json_loads_back_to_the_identical_hike():
+    cfg = settings.HikerConfig(landscape="double_well", lr=0.05, x0=1.5, steps=4)
+    at = open_page("hiker")
+    at.file_uploader(key="hiker_export_load").set_value(
+        ("hike.json", cfg.model_dump_json(indent=2).encode(), "application/json")
+    ).run()
+    assert not at.exception and not at.error
+    back, warnings = links.hiker_from_query(dict(at.query_params))
+    assert not warnings and back == cfg
+
+
+def test_data_settings_json_loads_back_to_the_identical_run():
+    cfg = settings.DataConfig(dataset="iris", model="logistic", flavour="stochastic", epochs=3,
+                              lr=0.2, momentum=0.5, seed=4, start=(1.0, -1.0))  # fmt: skip
+    at = open_page("data")
+    at.file_uploader(key="dt_export_load").set_value(
+        ("data.json", cfg.model_dump_json(indent=2).encode(), "application/json")
+    ).run()
+    assert not at.exception and not at.error
+    back, warnings = links.data_from_query(dict(at.query_params))
+    assert not warnings and back == cfg
+
+
+@pytest.mark.parametrize(
+    ("page", "labels"),
+    [
+        ("hiker", ["Animation (HTML)", "Numbers (CSV)", "Settings (JSON)"]),
+        ("landscape", ["Animation (HTML)", "Slides (GIF)", "Numbers (CSV)", "Settings (JSON)"]),
+        ("compare", ["Animation (HTML)", "Slides (GIF)", "Numbers (CSV)", "Settings (JSON)"]),
+        ("data", ["Animation (HTML)", "Slides (GIF)", "Numbers (CSV)", "Settings (JSON)"]),
+    ],
+)
+def test_every_animated_view_offers_its_downloads(page, labels):
+    at = open_page(page)
+    assert [b.proto.label for b in at.get("download_button")] == labels

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gdviz.core.descent import CONVERGED, DIVERGED, Trajectory
+from gdviz.core.descent import CONVERGED, DIVERGED, Objective, Trajectory
 
 COLUMNS = ("run", "step", "loss", "grad_norm", "lr", "status")
 
@@ -65,4 +65,30 @@ def runs_csv(traj: Trajectory, labels: Sequence[str], axes: Sequence[str] = ("x"
                     status[t],
                 ]
             )
+    return out.getvalue()
+
+
+def stack_csv(parts: Sequence[str]) -> str:
+    """CSV texts with the same header (one per trajectory: runs of different lengths) as one
+    text with that header once."""
+    if not parts:
+        return ""
+    head, *rest = parts
+    return head + "".join(part.split("\n", 1)[1] if "\n" in part else "" for part in rest)
+
+
+def hike_csv(curve: Objective, positions: Sequence[float], rates: Sequence[float]) -> str:
+    """A hike as CSV: one row per position ``(k+1,)`` with the step, x, the loss L(x), the
+    slope L'(x) and the learning rate of the step taken *from* it (``rates (k,)``; empty on
+    the last row)."""
+    if len(rates) != len(positions) - 1:
+        raise ValueError("a hike has one rate per step: one fewer than its positions")
+    xs = np.asarray(positions, dtype=float)[:, None]
+    losses, slopes = curve.value(xs), curve.grad(xs)[:, 0]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["step", "x", "loss", "slope", "lr"])
+    for t, x in enumerate(xs[:, 0]):
+        rate = repr(float(rates[t])) if t < len(rates) else ""
+        writer.writerow([t, repr(float(x)), repr(float(losses[t])), repr(float(slopes[t])), rate])
     return out.getvalue()

@@ -1,0 +1,288 @@
+"""Animated GIFs of a descent, for slides: numpy and Pillow only, no browser.
+
+A frame is 960×540 (16:9): a caption on top (the title, then the step and the loss), the map
+on the left (the same painted landscape the app's maps use, the minima, each run's path so far
+and its current point; a run that left the map ends at a white cross where it crossed the
+edge), and the loss gap ``L − L_min`` per step on the right (log), the part run so far drawn
+bold. Frames after the first store only the pixels that changed (the rest is the GIF's
+transparent index over the previous frame), so 100 frames stay near 1 MB.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from gdviz.core.landscapes.base import Landscape
+from gdviz.figures import raster
+from gdviz.figures.maps import exit_point
+from gdviz.figures.style import (
+    MINIMUM,
+    SURFACE_SCALE,
+    colour_transform,
+    display_indices,
+    frame_indices,
+)
+
+Array = np.ndarray
+WIDTH, HEIGHT = 960, 540
+FPS = 12  # at most 15 for slides; 100 frames play in about 8 s
+HOLD_MS = 1500  # the last frame stays up
+MAX_FRAMES = 100
+MAX_POINTS = 600  # positions drawn per path
+TRANSPARENT = 255  # palette index of "unchanged since the last frame"
+TOP = 86  # px of caption above the panels
+MARGIN = 28
+INK = (34, 34, 34)
+GRID = (205, 205, 205)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A pixel box ``(left, top, width, height)`` showing the data box ``lo (2,)`` … ``hi``."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+    lo: Array
+    hi: Array
+
+    def to_pixels(self, points: Array) -> Array:
+        """Data points ``(..., 2)`` → pixel coordinates ``(..., 2)`` (y grows downwards)."""
+        points = np.asarray(points, dtype=float)
+        t = (points - self.lo) / (self.hi - self.lo)
+        x = self.left + t[..., 0] * (self.width - 1)
+        y = self.top + (1.0 - t[..., 1]) * (self.height - 1)
+        return np.stack([x, y], axis=-1)
+
+
+def map_panel(lo: Array, hi: Array, *, equal_aspect: bool = True) -> Panel:
+    """Where the map goes: the left 58% of the frame below the caption, at the map's own
+    aspect when ``equal_aspect`` (a landscape), filling it otherwise (a data map)."""
+    box_w, box_h = int(WIDTH * 0.58) - 2 * MARGIN, HEIGHT - TOP - MARGIN
+    width, height = box_w, box_h
+    if equal_aspect:
+        aspect = float((hi[0] - lo[0]) / (hi[1] - lo[1]))
+        width, height = (box_w, round(box_w / aspect))
+        if height > box_h:
+            width, height = round(box_h * aspect), box_h
+    left = MARGIN + (box_w - width) // 2
+    top = TOP + (box_h - height) // 2
+    return Panel(left, top, width, height, np.asarray(lo, float), np.asarray(hi, float))
+
+
+# A system font with Greek and maths signs, where the machine has one (Debian: fonts-dejavu-core
+# or fonts-liberation, which Chromium pulls in); otherwise Pillow's own font, whose Latin-only
+# glyphs get ASCII stand-ins (see _say).
+FONT_FILES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+)
+ASCII = str.maketrans({"α": "alpha", "λ": "lambda", "σ": "sigma", "β": "beta", "−": "-",
+                       "²": "^2", "…": "...", "·": "|", "×": "x"})  # fmt: skip
+
+
+SYSTEM_FONT = next((path for path in FONT_FILES if os.path.exists(path)), None)
+
+
+@functools.lru_cache(maxsize=8)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    if SYSTEM_FONT is not None:
+        return ImageFont.truetype(SYSTEM_FONT, size)
+    return ImageFont.load_default(size=size)
+
+
+def _say(text: str) -> str:
+    """``text`` as the font in use can draw it (a system font: as it is)."""
+    return text if SYSTEM_FONT is not None else text.translate(ASCII)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    r, g, b = raster._rgb(colour)
+    return int(r), int(g), int(b)
+
+
+def descent_gif(
+    landscape: Landscape,
+    paths: Sequence[Array],
+    losses: Sequence[Array],
+    labels: Sequence[str],
+    colours: Sequence[str],
+    title: str,
+    *,
+    floor: float = float("nan"),
+    unit: str = "step",
+    equal_aspect: bool = True,
+    max_frames: int = MAX_FRAMES,
+) -> bytes:
+    """The GIF of one or more runs over ``landscape`` (its bounds are the map's box).
+
+    ``paths``: each run's positions ``(T+1, 2)`` (all the same length); ``losses``: each run's
+    loss ``(T+1,)``; ``floor``: the best known loss, for the gap ``L − floor`` (not finite:
+    the lowest loss any run reaches); ``unit``: what a step is called ("update" on the data
+    page).
+    """
+    if not paths or len({len(p) for p in paths}) != 1:
+        raise ValueError("a GIF needs one or more runs of the same length")
+    lowest = float(min(np.min(loss) for loss in losses))
+    floor = min(floor, lowest) if np.isfinite(floor) else lowest
+    lo, hi = landscape.lo, landscape.hi
+    panel = map_panel(lo, hi, equal_aspect=equal_aspect)
+    n = len(paths[0])
+    # At most MAX_POINTS positions a path (every k-th, k odd: a zig-zag stays one), and frames
+    # among those: a 5,000-step race of 8 runs draws in about a second.
+    keep = display_indices(n, MAX_POINTS)
+    shown = frame_indices(len(keep), max_frames)
+
+    # The still parts, drawn once: the painted landscape, the minima, the loss panel's axes.
+    xx, yy = np.meshgrid(
+        np.linspace(lo[0], hi[0], panel.width), np.linspace(lo[1], hi[1], panel.height)
+    )
+    colour, _ = colour_transform(landscape.value(np.stack([xx, yy], axis=-1)))
+    picture = Image.fromarray(raster.paint(colour, SURFACE_SCALE), "RGBA")
+    base = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    base.paste(picture, (panel.left, panel.top), picture)
+    draw = ImageDraw.Draw(base)
+    for m in panel.to_pixels(landscape.minima) if len(landscape.minima) else []:
+        _star(draw, m, 9)
+    rows = (len(labels) + 1) // 2 if len(labels) > 1 else 0  # a race's legend: two columns
+    loss_box = _loss_axes(draw, n, unit, below=22 * rows)
+    pixels = [panel.to_pixels(_ended(p, lo, hi)[keep]) for p in paths]
+    exits = [exit_point(p, lo, hi) for p in paths]
+    gaps = [np.maximum(np.asarray(loss, float)[keep] - floor, 1e-16) for loss in losses]
+    inks = [_rgb(c) for c in colours]
+    if rows:
+        column = (WIDTH - MARGIN - loss_box[0]) // 2
+        for k, (label, ink) in enumerate(zip(labels, inks, strict=True)):
+            x, y = loss_box[0] + column * (k % 2), TOP + 4 + 22 * (k // 2)
+            draw.rectangle([x, y + 4, x + 14, y + 16], fill=ink)
+            draw.text((x + 20, y), _say(label[:22]), fill=INK, font=_font(15))
+
+    frames = []
+    for t in shown:
+        step_now = int(keep[t])
+        frame = base.copy()
+        pen = ImageDraw.Draw(frame)
+        for run, (px, ink) in enumerate(zip(pixels, inks, strict=True)):  # paths first
+            trail = [tuple(p) for p in px[: t + 1]]
+            if len(trail) > 1:
+                pen.line(trail, fill=ink, width=3, joint="curve")
+            _loss_trace(pen, loss_box, gaps[run], keep[: t + 1], n, ink)
+        for run, (px, ink) in enumerate(zip(pixels, inks, strict=True)):  # then points, on top
+            here = px[t]
+            pen.ellipse(
+                [here[0] - 7, here[1] - 7, here[0] + 7, here[1] + 7],
+                fill=ink,
+                outline="white",
+                width=2,
+            )
+            leaving = exits[run]
+            if leaving is not None and step_now >= leaving[0]:
+                _cross(pen, panel.to_pixels(leaving[1]))
+        step = f"{unit} {step_now} of {n - 1}"
+        if len(paths) == 1:
+            step += f"   ·   L = {float(losses[0][step_now]):.4g}"
+            leaving = exits[0]
+            if leaving is not None and step_now >= leaving[0]:
+                step += f"   ·   left the map at {unit} {leaving[0]}"
+        pen.text((MARGIN, 14), _say(title[:80]), fill=INK, font=_font(26))
+        pen.text((MARGIN, 48), _say(step), fill=INK, font=_font(22))
+        frames.append(frame)
+    return _encode(frames, 1000 // FPS)
+
+
+def _ended(path: Array, lo: Array, hi: Array) -> Array:
+    """``path (T+1, 2)`` with every position from its first off the map on replaced by the
+    point where it crossed the edge (the GIF's path ends there, as the app's map does)."""
+    path = np.asarray(path, dtype=float).copy()
+    leaving = exit_point(path, lo, hi)
+    if leaving is not None:
+        path[leaving[0] :] = leaving[1]
+    return path
+
+
+def _star(draw: ImageDraw.ImageDraw, at: Array, r: float) -> None:
+    angles = np.pi / 2 + np.arange(10) * np.pi / 5
+    radii = np.where(np.arange(10) % 2 == 0, r, r * 0.45)
+    points = [
+        (at[0] + q * np.cos(a), at[1] - q * np.sin(a)) for q, a in zip(radii, angles, strict=True)
+    ]
+    draw.polygon(points, fill=_rgb(MINIMUM), outline="black")
+
+
+def _cross(draw: ImageDraw.ImageDraw, at: Array) -> None:
+    x, y = float(at[0]), float(at[1])
+    for (a, b), (c, d) in (((-9, -9), (9, 9)), ((-9, 9), (9, -9))):
+        draw.line([(x + a, y + b), (x + c, y + d)], fill="black", width=7)
+        draw.line([(x + a, y + b), (x + c, y + d)], fill="white", width=3)
+
+
+def _loss_axes(
+    draw: ImageDraw.ImageDraw, n: int, unit: str, *, below: int = 0
+) -> tuple[int, int, int, int]:
+    """The loss panel's box ``(left, top, right, bottom)`` in pixels (``below`` a legend of
+    that many pixels), its frame and labels."""
+    left, top = int(WIDTH * 0.58) + 46, TOP + 30 + below
+    right, bottom = WIDTH - MARGIN, HEIGHT - MARGIN - 30
+    draw.rectangle([left, top, right, bottom], outline=GRID, width=1)
+    draw.text((left, bottom + 6), _say(f"0 … {n - 1} {unit}s"), fill=INK, font=_font(16))
+    draw.text((left, top - 22), _say("L − L_min (log)"), fill=INK, font=_font(16))
+    return left, top, right, bottom
+
+
+def _loss_trace(
+    draw: ImageDraw.ImageDraw,
+    box: tuple[int, int, int, int],
+    gap: Array,
+    steps: Array,
+    n: int,
+    ink: tuple,
+) -> None:
+    """The loss gap ``gap`` (at the kept positions) up to ``steps`` (the steps shown so far),
+    on a log scale fitted to the whole run, in the box ``(left, top, right, bottom)``."""
+    left, top, right, bottom = box
+    logs = np.log10(gap)
+    lo = max(float(np.min(logs)), -16.0)
+    hi = float(np.max(logs[: max(2, len(logs) // 50)])) + 0.5
+    span = hi - lo if hi > lo else 1.0
+    xs = left + np.asarray(steps) / max(n - 1, 1) * (right - left)
+    ys = bottom - np.clip((logs[: len(xs)] - lo) / span, 0.0, 1.0) * (bottom - top)
+    done = [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+    if len(done) > 1:
+        draw.line(done, fill=ink, width=3)
+
+
+def _encode(frames: list[Image.Image], duration_ms: int) -> bytes:
+    """GIF bytes: one shared palette (from a frame that shows every run), and from the second
+    frame on, unchanged pixels replaced by the transparent index over the kept last frame."""
+    palette = frames[-1].quantize(colors=TRANSPARENT, dither=Image.Dither.NONE)
+    indexed = [np.asarray(f.quantize(palette=palette, dither=Image.Dither.NONE)) for f in frames]
+    out_frames = [Image.fromarray(indexed[0], "P")]
+    for previous, current in itertools.pairwise(indexed):
+        delta = np.where(current == previous, TRANSPARENT, current).astype(np.uint8)
+        out_frames.append(Image.fromarray(delta, "P"))
+    colours = palette.getpalette() or []
+    for image in out_frames:
+        image.putpalette(colours)
+    durations = [duration_ms] * (len(out_frames) - 1) + [HOLD_MS]
+    buffer = io.BytesIO()
+    out_frames[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=out_frames[1:],
+        duration=durations,
+        loop=0,
+        disposal=1,
+        transparency=TRANSPARENT,
+        optimize=False,
+    )
+    return buffer.getvalue()
