@@ -8,9 +8,10 @@ import streamlit as st
 from gdviz import settings
 from gdviz.core import export
 from gdviz.core.scrub import Family
+from gdviz.figures import gif
 from gdviz.figures.hiker import curve_figure, loss_steps_figure
 from gdviz.figures.scrub import curve_scrub_figure
-from gdviz.figures.style import standalone_html
+from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
 from gdviz.teach import hiker, narrate
 from pages.common import (
@@ -273,6 +274,9 @@ with view:
         csv=lambda: export.hike_csv(curve, hike.positions, hike.rates),
         cfg=cfg,
         load=load,
+        gif=lambda: gif.hike_gif(
+            curve, np.array(hike.positions), f"{curve.title}, α = {cfg.lr:g}", colour=PATH
+        ),
     )
     losses = hiker.losses(hike)
     st.markdown("**Loss after each step**")

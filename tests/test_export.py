@@ -117,7 +117,7 @@ def test_data_settings_json_loads_back_to_the_identical_run():
 @pytest.mark.parametrize(
     ("page", "labels"),
     [
-        ("hiker", ["Animation (HTML)", "Numbers (CSV)", "Settings (JSON)"]),
+        ("hiker", ["Animation (HTML)", "Slides (GIF)", "Numbers (CSV)", "Settings (JSON)"]),
         ("landscape", ["Animation (HTML)", "Slides (GIF)", "Numbers (CSV)", "Settings (JSON)"]),
         ("compare", ["Animation (HTML)", "Slides (GIF)", "Numbers (CSV)", "Settings (JSON)"]),
         ("data", ["Animation (HTML)", "Slides (GIF)", "Numbers (CSV)", "Settings (JSON)"]),

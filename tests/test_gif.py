@@ -142,3 +142,19 @@ def test_a_race_of_flavours_stacks_into_one_csv_with_one_header():
     assert sum(row[0] == "run" for row in rows) == 1
     assert len(rows) == 1 + sum(run.steps + 1 for run in runs)
     assert {row[0] for row in rows[1:]} == {run.label for run in runs}
+
+
+def test_a_hike_gif_walks_the_hiker_down_his_curve():
+    curve = landscapes.get("parabola")
+    positions = -4.0 * 0.8 ** np.arange(12)  # α = 0.1 on L = x²: x ← 0.8 x
+    data = gif.hike_gif(curve, positions, "Parabola, α = 0.1", colour=PATH)
+    frames = frames_of(data)
+    assert len(frames) == 12 and frames[0].shape == (540, 960, 3)
+    ys = curve.value(np.linspace(-5, 5, 600)[:, None])
+    pad = 0.08 * float(ys.max() - ys.min())
+    panel = gif.map_panel(
+        np.array([-5.0, ys.min() - pad]), np.array([5.0, ys.max() + pad]), equal_aspect=False
+    )
+    for k in (0, 5, 11):  # the hiker stands at (x_k, x_k²) in frame k
+        x, y = np.round(panel.to_pixels([positions[k], positions[k] ** 2])).astype(int)
+        assert colour_near(frames[k][y, x], PATH), k

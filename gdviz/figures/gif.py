@@ -130,19 +130,9 @@ def descent_gif(
     the lowest loss any run reaches); ``unit``: what a step is called ("update" on the data
     page).
     """
-    if not paths or len({len(p) for p in paths}) != 1:
-        raise ValueError("a GIF needs one or more runs of the same length")
-    lowest = float(min(np.min(loss) for loss in losses))
-    floor = min(floor, lowest) if np.isfinite(floor) else lowest
     lo, hi = landscape.lo, landscape.hi
     panel = map_panel(lo, hi, equal_aspect=equal_aspect)
-    n = len(paths[0])
-    # At most MAX_POINTS positions a path (every k-th, k odd: a zig-zag stays one), and frames
-    # among those: a 5,000-step race of 8 runs draws in about a second.
-    keep = display_indices(n, MAX_POINTS)
-    shown = frame_indices(len(keep), max_frames)
-
-    # The still parts, drawn once: the painted landscape, the minima, the loss panel's axes.
+    # The map, drawn once: the painted landscape and its minima.
     xx, yy = np.meshgrid(
         np.linspace(lo[0], hi[0], panel.width), np.linspace(lo[1], hi[1], panel.height)
     )
@@ -153,6 +143,69 @@ def descent_gif(
     draw = ImageDraw.Draw(base)
     for m in panel.to_pixels(landscape.minima) if len(landscape.minima) else []:
         _star(draw, m, 9)
+    return _animate(panel, base, paths, losses, labels, colours, title, floor, unit, max_frames)
+
+
+def hike_gif(
+    curve: Landscape,
+    positions: Array,
+    title: str,
+    *,
+    colour: str,
+    max_frames: int = MAX_FRAMES,
+) -> bytes:
+    """The GIF of a hike on a 1-D curve: the curve, the hiker's positions ``(k+1,)`` as points
+    ``(x, L(x))`` joined step by step (a zig-zag across the valley shows itself), the loss gap
+    per step beside it."""
+    ((x_lo, x_hi),) = curve.bounds
+    xs = np.linspace(x_lo, x_hi, 600)
+    ys = curve.value(xs[:, None])
+    pad = 0.08 * (float(np.max(ys) - np.min(ys)) or 1.0)
+    lo = np.array([x_lo, float(np.min(ys)) - pad])
+    hi = np.array([x_hi, float(np.max(ys)) + pad])
+    panel = map_panel(lo, hi, equal_aspect=False)
+    base = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(base)
+    draw.rectangle(
+        [panel.left, panel.top, panel.left + panel.width, panel.top + panel.height], outline=GRID
+    )
+    line = panel.to_pixels(np.column_stack([xs, ys]))
+    draw.line([tuple(p) for p in line], fill=_rgb("#0072B2"), width=4)
+    minima = curve.minima[:, 0] if len(curve.minima) else np.empty(0)
+    for m in panel.to_pixels(np.column_stack([minima, curve.value(minima[:, None])])):
+        _star(draw, m, 9)
+    positions = np.asarray(positions, dtype=float).reshape(-1)
+    losses = np.asarray(curve.value(positions[:, None]), dtype=float)
+    path = np.column_stack([positions, losses])
+    return _animate(panel, base, [path], [losses], ["hiker"], [colour], title,
+                    curve.global_min, "step", max_frames)  # fmt: skip
+
+
+def _animate(
+    panel: Panel,
+    base: Image.Image,
+    paths: Sequence[Array],
+    losses: Sequence[Array],
+    labels: Sequence[str],
+    colours: Sequence[str],
+    title: str,
+    floor: float,
+    unit: str,
+    max_frames: int,
+) -> bytes:
+    """The frames over a drawn ``base``: each run's path so far in ``panel`` (positions in its
+    data box), its current point, the loss gap panel, the caption; encoded as a GIF."""
+    if not paths or len({len(p) for p in paths}) != 1:
+        raise ValueError("a GIF needs one or more runs of the same length")
+    lowest = float(min(np.min(loss) for loss in losses))
+    floor = min(floor, lowest) if np.isfinite(floor) else lowest
+    lo, hi = panel.lo, panel.hi
+    n = len(paths[0])
+    # At most MAX_POINTS positions a path (every k-th, k odd: a zig-zag stays one), and frames
+    # among those: a 5,000-step race of 8 runs draws in about a second.
+    keep = display_indices(n, MAX_POINTS)
+    shown = frame_indices(len(keep), max_frames)
+    draw = ImageDraw.Draw(base)
     rows = (len(labels) + 1) // 2 if len(labels) > 1 else 0  # a race's legend: two columns
     loss_box = _loss_axes(draw, n, unit, below=22 * rows)
     pixels = [panel.to_pixels(_ended(p, lo, hi)[keep]) for p in paths]
