@@ -5,7 +5,7 @@
     expr      core                                (typed-in formulas)
     teach     core                                (the hiker, words for learners)
     settings  core, learning, expr, teach + pydantic
-    figures   core, learning, expr, teach + plotly (never streamlit, never settings)
+    figures   core, learning, expr, teach + plotly, PIL (never streamlit, never settings)
 
 Checked twice: statically over every import statement (function-local ones too), and by
 importing each layer in a fresh interpreter and looking at what it pulled in.
@@ -31,14 +31,14 @@ MAY_IMPORT = {
     "settings": {"core", "learning", "expr", "teach", "settings"},
     "figures": {"core", "learning", "expr", "teach", "figures"},
 }
-THIRD_PARTY = {"streamlit", "plotly", "pydantic", "annotated_types", "pandas"}
+THIRD_PARTY = {"streamlit", "plotly", "pydantic", "annotated_types", "pandas", "PIL"}
 MAY_USE = {
     "core": set(),
     "learning": set(),
     "expr": set(),
     "teach": set(),
     "settings": {"pydantic", "annotated_types"},
-    "figures": {"plotly"},
+    "figures": {"plotly", "PIL"},  # PIL: the GIF exports
 }
 
 
