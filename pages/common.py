@@ -196,6 +196,21 @@ def presentation() -> bool:
     return bool(state.present)
 
 
+def prose() -> bool:
+    """Whether a page shows its long prose (explanations, blurbs, notes): not in presentation
+    mode, where :func:`folded_note` says in one line where it went."""
+    return not st.session_state.get("present")
+
+
+def folded_note() -> None:
+    """Presentation mode's one line under a page: the prose and settings are only folded."""
+    if not prose():
+        st.caption(
+            "Presentation mode: the explanations and the settings are folded away, unchanged. "
+            "The button in the top-right corner brings them back."
+        )
+
+
 def route_through_app() -> None:
     """Make a deep link work on a freshly started server. Call first in every page script.
 
@@ -663,11 +678,13 @@ def exports(
     cfg: BaseModel,
     load: Callable[[Any], None],
     gif: Callable[[], bytes] | None = None,
+    cache_key: str | None = None,
 ) -> None:
     """Downloads of the view (standalone HTML that plays with no server; with ``gif``, an
     animated GIF for slides), its numbers (CSV) and its settings (JSON), each built only when
-    its button is clicked; and an upload that loads such settings back into the page's
-    widgets."""
+    its button is clicked and then cached per setting (``cache_key``: what the export shows,
+    by default the config's JSON); and an upload that loads such settings back into the
+    page's widgets."""
     with where.expander("Export or load: HTML, GIF, CSV, settings", icon=":material/download:"):
         downloads = [  # (label, file name ending, MIME type, what it is, its data)
             ("Animation (HTML)", ".html", "text/html",
@@ -686,7 +703,9 @@ def exports(
         ):
             cell.download_button(
                 label,
-                data=data,
+                data=_cached_export(ending, cache_key or cfg.model_dump_json(), data)
+                if callable(data)
+                else data,
                 file_name=f"{name}{ending}",
                 mime=mime,
                 key=f"{key}_{re.sub(r'[^a-z]+', '_', ending).strip('_')}",
@@ -718,6 +737,17 @@ def exports(
         )
         if st.session_state.get(f"{key}_load_error"):
             st.error(f"Cannot load these settings: {inert(st.session_state[f'{key}_load_error'])}")
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _export_cached(kind: str, key: str, _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+def _cached_export(kind: str, key: str, build: Callable[[], Any]) -> Callable[[], Any]:
+    """``build`` as a download's deferred data, made once per export kind and setting and
+    shared across sessions (a second click, or a second student, costs nothing)."""
+    return lambda: _export_cached(kind, key, build)
 
 
 MAX_SETTINGS_BYTES = 64_000  # a settings file is a few kB; nothing longer is read

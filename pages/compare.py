@@ -24,12 +24,14 @@ from pages.common import (
     chart,
     exports,
     figure_cached,
+    folded_note,
     landscape_select,
     lesson_matched,
     lesson_select,
     limits,
     optimizer_payload,
     presentation,
+    prose,
     resolve_current,
     route_through_app,
     set_custom,
@@ -377,10 +379,11 @@ with race_area:
         ),
     )
 
-    st.caption(
-        "Every run starts from the same point and sees the same gradient noise (one seed), so "
-        "the differences you see come from the optimizer and its settings, not from luck."
-    )
+    if prose():
+        st.caption(
+            "Every run starts from the same point and sees the same gradient noise (one seed), so "
+            "the differences you see come from the optimizer and its settings, not from luck."
+        )
     st.subheader("Results")
     table = race.results(ls, traj, labels, cfg.threshold)
 
@@ -411,4 +414,5 @@ with race_area:
         key="cmp_loss",
     )
 
+folded_note()
 sync_url(links.compare_to_query(cfg))

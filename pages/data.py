@@ -23,11 +23,13 @@ from pages.common import (
     clicked_point,
     exports,
     figure_cached,
+    folded_note,
     inert,
     lesson_matched,
     lesson_select,
     limits,
     presentation,
+    prose,
     rate_pick,
     replayed_upload,
     route_through_app,
@@ -467,6 +469,7 @@ exports(
     cfg=cfg,
     load=load,
     gif=data_gif,
+    cache_key=key,  # the config and the data (an upload's digest)
 )
 lesson = lesson_matched("dt_lesson", cfg, lessons.DATA_LESSONS)
 if lesson is not None:
@@ -494,26 +497,28 @@ if problem.optimum is None:
         "ever steeper keeps lowering the loss, and w grows without end."
     )
 
-st.markdown(
-    f"**{dataset.title}.** {datasets.EXAMPLES[dataset.key].blurb}"
-    if dataset.key in datasets.EXAMPLES
-    else f"**{inert(dataset.title)}** ({dataset.n} rows)."
-)
-st.caption(
-    "A model with two parameters, a slope w and an intercept b, learns from real data. Its "
-    "loss over (w, b) is a surface you can see; training walks down it."
-)
-# Stacked, not side by side: the cross-entropy formula alone fills a projector's width.
-st.latex(problem.info.formula)
-st.latex(
-    problem.info.output
-    + r",\qquad \theta \leftarrow \theta - \alpha\,\nabla L_{\text{batch}}(\theta)"
-)
+if prose():
+    st.markdown(
+        f"**{dataset.title}.** {datasets.EXAMPLES[dataset.key].blurb}"
+        if dataset.key in datasets.EXAMPLES
+        else f"**{inert(dataset.title)}** ({dataset.n} rows)."
+    )
+    st.caption(
+        "A model with two parameters, a slope w and an intercept b, learns from real data. Its "
+        "loss over (w, b) is a surface you can see; training walks down it."
+    )
+    # Stacked, not side by side: the cross-entropy formula alone fills a projector's width.
+    st.latex(problem.info.formula)
+    st.latex(
+        problem.info.output
+        + r",\qquad \theta \leftarrow \theta - \alpha\,\nabla L_{\text{batch}}(\theta)"
+    )
 
 other_scaling = "raw" if cfg.scaling == "standardised" else "standardised"
 other = problem_for(data_key, dataset, cfg.model, other_scaling)
 st.subheader("Feature scaling")
-st.markdown(narrate.scaling_report(problem, other, cfg.lr, cfg.momentum))
+if prose():
+    st.markdown(narrate.scaling_report(problem, other, cfg.lr, cfg.momentum))
 
 st.subheader("Loss curves")
 
@@ -561,7 +566,8 @@ if run.batch_size < dataset.n and run.steps > 0:
 
 if dataset.task == "classification":
     st.subheader("A linear neuron vs a sigmoid neuron, squared error vs cross-entropy")
-    st.markdown(narrate.MISMATCH_NOTE)
+    if prose():
+        st.markdown(narrate.MISMATCH_NOTE)
     keys = list(training.MODELS)
     trio = [problem_for(data_key, dataset, m, cfg.scaling) for m in keys]
     trio_runs = []
@@ -625,4 +631,5 @@ with st.expander("The same experiment in PyTorch"):
 
 if dataset.key == settings.UPLOAD:
     st.caption("An uploaded file cannot travel in a link; the link keeps the other settings.")
+folded_note()
 sync_url(links.data_to_query(cfg))

@@ -19,9 +19,11 @@ from pages.common import (
     chart,
     exports,
     figure_cached,
+    folded_note,
     keep_on_map,
     landscape_select,
     presentation,
+    prose,
     rate_pick,
     resolve_current,
     route_through_app,
@@ -208,7 +210,8 @@ with controls:
     st.latex(curve.formula)
     if curve.gradient_formula:
         st.latex(curve.gradient_formula)
-    st.markdown(curve.blurb)
+    if prose():
+        st.markdown(curve.blurb)
 
 if pick.landscape is None:  # the formula's message is beside it; every setting is kept
     st.stop()
@@ -259,11 +262,12 @@ with view:
     st.markdown(f"**Next update:** {hiker.update_rule(hike, cfg.lr)}")
     judgement = hiker.verdict(hike, cfg.lr)
     VERDICT_BOX[judgement.kind](f"**{judgement.headline}** {judgement.detail}")
-    st.caption(
-        "The hiker is blindfolded and can only feel the slope under his feet. Each step he "
-        "moves against the slope, by the learning rate α times its steepness: "
-        "x ← x − α·L'(x)."
-    )
+    if prose():
+        st.caption(
+            "The hiker is blindfolded and can only feel the slope under his feet. Each step he "
+            "moves against the slope, by the learning rate α times its steepness: "
+            "x ← x − α·L'(x)."
+        )
     exports(
         st,
         "hiker_export",
@@ -274,6 +278,7 @@ with view:
         csv=lambda: export.hike_csv(curve, hike.positions, hike.rates),
         cfg=cfg,
         load=load,
+        cache_key=f"{cfg.model_dump_json()}|{hike.rates}",  # a hike may change rate mid-way
         gif=lambda: gif.hike_gif(
             curve, np.array(hike.positions), f"{curve.title}, α = {cfg.lr:g}", colour=PATH
         ),
@@ -286,5 +291,6 @@ with view:
         key="hiker_losses",
     )
 
+folded_note()
 uniform_rate = all(r == cfg.lr for r in hike.rates)
 sync_url(links.hiker_to_query(cfg if uniform_rate else cfg.model_copy(update={"steps": 0})))

@@ -20,9 +20,11 @@ from pages.common import (
     exports,
     family_cached,
     figure_cached,
+    folded_note,
     landscape_select,
     limits,
     presentation,
+    prose,
     rate_pick,
     resolve_current,
     route_through_app,
@@ -272,7 +274,8 @@ with figure_col:
 
 box = {"converged": st.success, "diverged": st.error}.get(str(traj.status[0]), st.warning)
 box(report.summary)
-st.markdown(report.critical)
+if prose():
+    st.markdown(report.critical)
 name = f"gdviz-{cfg.landscape}-{cfg.optimizer.kind}-lr{cfg.optimizer.lr:g}"
 exports(
     st,
@@ -282,6 +285,7 @@ exports(
     csv=lambda: export.runs_csv(traj, [f"{cfg.optimizer.kind} α={cfg.optimizer.lr:g}"]),
     cfg=cfg,
     load=load,
+    cache_key=f"{key}|{st.session_state.ls_view}",  # the HTML shows the chosen view
     gif=lambda: gif.descent_gif(
         ls,
         [traj.recorded("path")[:, 0]],
@@ -293,7 +297,8 @@ exports(
     ),
 )
 title = f"`{ls.title}`" if ls.name == settings.CUSTOM else f"**{ls.title}.**"  # not markdown
-st.markdown(f"{title} {ls.blurb}")
+if prose():
+    st.markdown(f"{title} {ls.blurb}")
 st.latex(ls.formula)
 if ls.gradient_formula:
     st.latex(ls.gradient_formula)
@@ -317,4 +322,5 @@ def loss_curves(key: str, traj: Trajectory, minimum: float) -> None:
 
 loss_curves(key, traj, ls.global_min)
 
+folded_note()
 sync_url(links.run_to_query(cfg))

@@ -479,6 +479,9 @@ def test_every_kind_of_view_renders_in_the_deck(number):
 def test_presentation_mode_from_a_link_and_back_keeps_every_setting():
     at = open_page("landscape", {"f": "ravine", "lr": "0.02", "present": "1"})
     assert not url_warnings(at)  # present=1 is not an unknown setting
+    prose = [m.value for m in at.markdown if "Ravine (ill-conditioned bowl)" in m.value]
+    assert not prose  # the long prose is folded away, and one line says so
+    assert any("Presentation mode" in c.value for c in at.caption)
     assert at.button(key="present_leave") and not at.sidebar.button
     spec = figure(at, 0)
     assert spec["layout"]["xaxis"]["tickfont"]["size"] >= 18
@@ -487,6 +490,7 @@ def test_presentation_mode_from_a_link_and_back_keeps_every_setting():
     assert at.query_params["present"] == "1" and at.query_params["lr"] == "0.03"
     at.button(key="present_leave").click().run()
     assert "present" not in at.query_params
+    assert any("Ravine (ill-conditioned bowl)" in m.value for m in at.markdown)
     assert at.number_input(key="ls_lr").value == 0.03  # nothing lost
     assert at.query_params["lr"] == "0.03" and at.query_params["f"] == "ravine"
     assert "tickfont" not in figure(at, 0)["layout"]["xaxis"]
