@@ -698,9 +698,9 @@ def exports(
              "Load it back below (or share the page's link) for the identical run.",
              cfg.model_dump_json(indent=2)),
         ]  # fmt: skip
-        for cell, (label, ending, mime, what, data) in zip(
-            st.columns(len(downloads)), downloads, strict=True
-        ):
+        # Two buttons a row: four side by side are cut off in a narrow column (the hiker's).
+        cells = [cell for _ in range(0, len(downloads), 2) for cell in st.columns(2)]
+        for cell, (label, ending, mime, what, data) in zip(cells, downloads, strict=False):
             cell.download_button(
                 label,
                 data=_cached_export(ending, cache_key or cfg.model_dump_json(), data)

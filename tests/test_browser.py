@@ -180,7 +180,9 @@ def upload(page, path: Path, text: str, shown: str, base: str | None = None) -> 
     if base is not None:
         page.goto(f"{base}/data?d=upload")
         wait_idle(page)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.locator(
+        "[data-testid='stSidebar'] [data-testid='stFileUploader'] input[type='file']"
+    ).set_input_files(str(path))
     page.get_by_text(shown).wait_for(timeout=60_000)
     wait_idle(page)
 
