@@ -33,6 +33,9 @@ presentation()
 DECK = deck.load()
 COUNT = len(DECK.lessons)
 HEIGHT = 540  # the view beside the words: title row + this fit a 1280×720 projector
+# The pages' names as a button beside the words can hold them at 1280×720.
+SHORT = {"hiker": "the hiker", "landscape": "Landscape", "compare": "Compare",
+         "sweep": "Sweep", "data": "Data"}  # fmt: skip
 
 
 def plain(text: str) -> str:
@@ -109,11 +112,11 @@ with words:
     with st.expander("Answer"):
         st.markdown(plain(lesson.answer))
     st.link_button(
-        f"Open in {deck.PAGES[lesson.view.page]}",
+        f"Open in {SHORT[lesson.view.page]}",
         deck.page_link(lesson.view),
         icon=":material/open_in_new:",
         width="stretch",
-        help="The page itself, with these settings: change anything from there.",
+        help=f"{deck.PAGES[lesson.view.page]}, with these settings: change anything there.",
     )
 with view:
     chart(st, live_figure(lesson.view, lesson.model_dump_json()), key=f"lesson_chart_{index}")

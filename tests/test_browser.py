@@ -658,6 +658,19 @@ FITS = """() => {
 }"""
 
 
+def open_hiker_on_one_screen(page, url: str, height: int) -> None:
+    """Open the hiker at ``url``; his Step, Run 10, Back and Reset and his curve must all be
+    on the first screen."""
+    page.goto(url)
+    wait_idle(page, 1.0)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    for name in ("Step", "Run 10", "Back", "Reset"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box and box["y"] + box["height"] <= height, name
+    curve = page.locator(".js-plotly-plot").first.bounding_box()
+    assert curve["y"] + curve["height"] <= height
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
 def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
     server, browser, width, height
@@ -685,14 +698,7 @@ def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
                     box = page.get_by_text(name, exact=True).first.bounding_box()
                     assert box and box["y"] + box["height"] <= height, (path, name)
             screenshot(page, f"{path.split('?')[0]}-{width}-{len(path)}.png")
-        page.goto(f"{server}/hiker?f=parabola&lr=0.1&x0=-4")
-        wait_idle(page, 1.0)
-        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
-        for name in ("Step", "Run 10", "Back", "Reset"):
-            box = page.get_by_role("button", name=name, exact=True).bounding_box()
-            assert box and box["y"] + box["height"] <= height, name
-        curve = page.locator(".js-plotly-plot").first.bounding_box()
-        assert curve["y"] + curve["height"] <= height
+        open_hiker_on_one_screen(page, f"{server}/hiker?f=parabola&lr=0.1&x0=-4", height)
         assert not page.evaluate(FITS)["cut"]
         screenshot(page, f"hiker-{width}.png")
     finally:
@@ -736,14 +742,7 @@ def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width,
             assert shown["metric"] is None or shown["metric"] >= 28, (path, shown)
             name = path.replace("?", "-").replace("=", "").replace("&", "-")
             screenshot(page, f"present-{name}-{width}.png")
-        page.goto(f"{server}/hiker?f=parabola&lr=0.1&x0=-4&present=1")
-        wait_idle(page, 1.0)
-        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
-        for name in ("Step", "Run 10", "Back", "Reset"):
-            box = page.get_by_role("button", name=name, exact=True).bounding_box()
-            assert box and box["y"] + box["height"] <= height, name
-        curve = page.locator(".js-plotly-plot").first.bounding_box()
-        assert curve["y"] + curve["height"] <= height
+        open_hiker_on_one_screen(page, f"{server}/hiker?f=parabola&lr=0.1&x0=-4&present=1", height)
         assert page.evaluate(PROJECTED)["tick"] >= 18
         screenshot(page, f"present-hiker-{width}.png")
         # Leaving restores the page, its settings untouched.
@@ -758,27 +757,29 @@ def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width,
         context.close()
 
 
-def test_the_gif_download_is_a_slide_ready_animation(server, page, tmp_path):
-    from PIL import Image
-
+def download_from_the_ravine(page, server: str, button: str, saved: Path) -> str:
+    """Open the animated ravine, download its export ``button`` to ``saved``; returns the
+    file name the browser was given."""
     open_animated_ravine(page, server)
     page.get_by_text("Export or load: HTML, GIF, CSV, settings").click()
     with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="Slides (GIF)").click()
-    saved = tmp_path / "ravine.gif"
+        page.get_by_role("button", name=button).click()
     download.value.save_as(saved)
-    assert download.value.suggested_filename.endswith(".gif")
+    return download.value.suggested_filename
+
+
+def test_the_gif_download_is_a_slide_ready_animation(server, page, tmp_path):
+    from PIL import Image
+
+    saved = tmp_path / "ravine.gif"
+    assert download_from_the_ravine(page, server, "Slides (GIF)", saved).endswith(".gif")
     with Image.open(saved) as image:
         assert image.size == (960, 540) and image.n_frames == 100
 
 
 def test_the_exported_html_plays_from_a_file_with_the_network_blocked(server, page, tmp_path):
-    open_animated_ravine(page, server)
-    page.get_by_text("Export or load: HTML, GIF, CSV, settings").click()
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="Animation (HTML)").click()
     saved = tmp_path / "landscape.html"
-    download.value.save_as(saved)
+    download_from_the_ravine(page, server, "Animation (HTML)", saved)
     assert saved.stat().st_size > 3_000_000
     offline = page.context.browser.new_context(viewport={"width": 1280, "height": 720})
     try:

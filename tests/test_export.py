@@ -56,18 +56,28 @@ def test_a_diverged_run_exports_up_to_where_it_blew_up():
     assert all(np.isfinite(float(r["loss"])) for r in wild)
 
 
-def test_settings_json_loads_back_to_the_identical_run():
-    cfg = settings.RunConfig(
+ROUND_TRIPS = {  # page: (its settings uploader, a config far from the defaults, link parser)
+    "landscape": ("ls_export_load", settings.RunConfig(
         landscape="himmelblau", optimizer={"kind": "adam", "lr": 0.05, "amsgrad": True},
         schedule={"kind": "cosine", "t_max": 150}, start=(1.0, -1.0), steps=150, seed=3,
-        grad_noise=0.1,
-    )  # fmt: skip
-    at = open_page("landscape")
-    at.file_uploader(key="ls_export_load").set_value(
-        ("run.json", cfg.model_dump_json(indent=2).encode(), "application/json")
+        grad_noise=0.1), links.run_from_query),
+    "hiker": ("hiker_export_load", settings.HikerConfig(
+        landscape="double_well", lr=0.05, x0=1.5, steps=4), links.hiker_from_query),
+    "data": ("dt_export_load", settings.DataConfig(
+        dataset="iris", model="logistic", flavour="stochastic", epochs=3, lr=0.2,
+        momentum=0.5, seed=4, start=(1.0, -1.0)), links.data_from_query),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("page", list(ROUND_TRIPS))
+def test_settings_json_loads_back_to_the_identical_run(page):
+    uploader, cfg, parse = ROUND_TRIPS[page]
+    at = open_page(page)
+    at.file_uploader(key=uploader).set_value(
+        (f"{page}.json", cfg.model_dump_json(indent=2).encode(), "application/json")
     ).run()
     assert not at.exception and not at.error
-    back, warnings = links.run_from_query(dict(at.query_params))
+    back, warnings = parse(dict(at.query_params))
     assert not warnings and back == cfg
 
 
@@ -89,29 +99,6 @@ def test_the_standalone_html_carries_plotly_and_the_animation():
     assert "<script src=" not in page and "<link " not in page  # nothing to fetch
     assert len(page) > 3_000_000  # plotly.js itself is inside
     assert page.count("Plotly.newPlot") == 1 and "addFrames" in page  # the animation's frames
-
-
-def test_hiker_settings_json_loads_back_to_the_identical_hike():
-    cfg = settings.HikerConfig(landscape="double_well", lr=0.05, x0=1.5, steps=4)
-    at = open_page("hiker")
-    at.file_uploader(key="hiker_export_load").set_value(
-        ("hike.json", cfg.model_dump_json(indent=2).encode(), "application/json")
-    ).run()
-    assert not at.exception and not at.error
-    back, warnings = links.hiker_from_query(dict(at.query_params))
-    assert not warnings and back == cfg
-
-
-def test_data_settings_json_loads_back_to_the_identical_run():
-    cfg = settings.DataConfig(dataset="iris", model="logistic", flavour="stochastic", epochs=3,
-                              lr=0.2, momentum=0.5, seed=4, start=(1.0, -1.0))  # fmt: skip
-    at = open_page("data")
-    at.file_uploader(key="dt_export_load").set_value(
-        ("data.json", cfg.model_dump_json(indent=2).encode(), "application/json")
-    ).run()
-    assert not at.exception and not at.error
-    back, warnings = links.data_from_query(dict(at.query_params))
-    assert not warnings and back == cfg
 
 
 @pytest.mark.parametrize(
