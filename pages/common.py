@@ -202,6 +202,12 @@ def prose() -> bool:
     return not st.session_state.get("present")
 
 
+def settings_area(label: str) -> Any:
+    """Where a page's inline settings go: in place, or in presentation mode folded into a
+    closed expander (the widgets, and so the settings, stay)."""
+    return st.container() if prose() else st.expander(label, expanded=False)
+
+
 def folded_note() -> None:
     """Presentation mode's one line under a page: the prose and settings are only folded."""
     if not prose():

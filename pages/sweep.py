@@ -19,13 +19,16 @@ from pages.common import (
     chart,
     clicked_point,
     figure_cached,
+    folded_note,
     landscape_select,
     limits,
     presentation,
+    prose,
     resolve_current,
     route_through_app,
     run_cached,
     set_custom,
+    settings_area,
     start_inputs,
     state_from_url,
     sync_url,
@@ -99,35 +102,39 @@ st.title("Sweep & basins: where training breaks, where it ends")
 sweep_tab, basin_tab = st.tabs(["Learning-rate sweep", "Basins of attraction"])
 
 with sweep_tab:
-    st.caption(
-        "Hundreds of runs, one per learning rate, from the same start, in one vectorised call. "
-        "Each rate is sorted into a region; the dashed line is the critical rate the Hessian "
-        "predicts, the dotted one where runs actually start to diverge."
-    )
-    c = st.columns([1.6, 1, 1, 1])
-    sweep_pick = landscape_select(c[0], "sw_f", choose_sweep_landscape)
-    ls = sweep_pick.landscape or landscapes.get("ravine")
-    c[1].selectbox(
-        "Optimizer", list(OPTIMIZER_LABELS), key="sw_kind", format_func=OPTIMIZER_LABELS.get
-    )
-    kind = st.session_state.sw_kind
-    if kind in ("sgd", "rmsprop"):
-        c[2].slider("momentum β", step=0.01, key="sw_mom", **limits(settings.SGDConfig, "momentum"))
-    if kind == "sgd":
-        c[3].toggle("Nesterov", key="sw_nesterov", disabled=st.session_state.sw_mom == 0)
-    if kind in ("adam", "adamw"):
-        c[2].slider("β₁", step=0.001, key="sw_b1", format="%.3f", **BETA_LIMITS)
-        c[3].slider("β₂", step=0.0001, key="sw_b2", format="%.4f", **BETA_LIMITS)
-    d = st.columns(6)
-    start_inputs(d[0], d[1], ls, "sw_x0", "sw_y0")
-    d[2].number_input("Steps", step=50, key="sw_steps", **limits(settings.SweepConfig, "steps"))
-    d[3].number_input(
-        "Smallest α", format="%.3g", key="sw_lr_min", **limits(settings.SweepConfig, "lr_min")
-    )
-    d[4].number_input(
-        "Largest α", format="%.3g", key="sw_lr_max", **limits(settings.SweepConfig, "lr_max")
-    )
-    d[5].number_input("Rates", step=50, key="sw_n", **limits(settings.SweepConfig, "n_rates"))
+    if prose():
+        st.caption(
+            "Hundreds of runs, one per learning rate, from the same start, in one vectorised "
+            "call. Each rate is sorted into a region; the dashed line is the critical rate the "
+            "Hessian predicts, the dotted one where runs actually start to diverge."
+        )
+    with settings_area("Sweep settings"):
+        c = st.columns([1.6, 1, 1, 1])
+        sweep_pick = landscape_select(c[0], "sw_f", choose_sweep_landscape)
+        ls = sweep_pick.landscape or landscapes.get("ravine")
+        c[1].selectbox(
+            "Optimizer", list(OPTIMIZER_LABELS), key="sw_kind", format_func=OPTIMIZER_LABELS.get
+        )
+        kind = st.session_state.sw_kind
+        if kind in ("sgd", "rmsprop"):
+            c[2].slider(
+                "momentum β", step=0.01, key="sw_mom", **limits(settings.SGDConfig, "momentum")
+            )
+        if kind == "sgd":
+            c[3].toggle("Nesterov", key="sw_nesterov", disabled=st.session_state.sw_mom == 0)
+        if kind in ("adam", "adamw"):
+            c[2].slider("β₁", step=0.001, key="sw_b1", format="%.3f", **BETA_LIMITS)
+            c[3].slider("β₂", step=0.0001, key="sw_b2", format="%.4f", **BETA_LIMITS)
+        d = st.columns(6)
+        start_inputs(d[0], d[1], ls, "sw_x0", "sw_y0")
+        d[2].number_input("Steps", step=50, key="sw_steps", **limits(settings.SweepConfig, "steps"))
+        d[3].number_input(
+            "Smallest α", format="%.3g", key="sw_lr_min", **limits(settings.SweepConfig, "lr_min")
+        )
+        d[4].number_input(
+            "Largest α", format="%.3g", key="sw_lr_max", **limits(settings.SweepConfig, "lr_max")
+        )
+        d[5].number_input("Rates", step=50, key="sw_n", **limits(settings.SweepConfig, "n_rates"))
     s = st.session_state
     sweep_cfg = validate_or_explain(
         settings.SweepConfig,
@@ -145,7 +152,12 @@ with sweep_tab:
             long = sweep_cached(key, 10 * sweep_cfg.steps)
         chart(
             st,
-            figure_cached("sweep", key, lambda: figs.sweep_figure(short, long)),
+            # On a projector the sweep fits the first screen under the folded settings.
+            figure_cached(
+                f"sweep-{prose()}",
+                key,
+                lambda: figs.sweep_figure(short, long, height=600 if prose() else 500),
+            ),
             key="sw_chart",
         )
         lines = narrate.sweep_report(
@@ -158,27 +170,31 @@ with sweep_tab:
         st.markdown("\n\n".join(lines))
 
 with basin_tab:
-    st.caption(
-        "Every cell of the map is a start point; each is coloured by the minimum its run ends at. "
-        "Change the optimizer or the learning rate and watch the basins deform. Click a cell to "
-        "run from there."
-    )
-    c = st.columns([2, 1.2, 1, 1.2, 1, 1])
-    basin_pick = landscape_select(c[0], "bs_f")
-    c[1].selectbox(
-        "Optimizer", list(OPTIMIZER_LABELS), key="bs_kind", format_func=OPTIMIZER_LABELS.get
-    )
-    c[2].number_input("α", format="%.4g", key="bs_lr", **limits(settings.SGDConfig, "lr"))
-    if st.session_state.bs_kind in ("sgd", "rmsprop"):
-        c[3].slider("momentum β", step=0.01, key="bs_mom", **limits(settings.SGDConfig, "momentum"))
-    c[4].number_input("Steps", step=50, key="bs_steps", **limits(settings.BasinConfig, "steps"))
-    c[5].select_slider(
-        "Grid",
-        # a link may carry any size the model allows (16-256): offer it too
-        options=sorted({32, 64, 128, 192, 256, int(st.session_state.bs_res)}),
-        key="bs_res",
-        format_func=lambda n: f"{n}×{n}",
-    )
+    if prose():
+        st.caption(
+            "Every cell of the map is a start point; each is coloured by the minimum its run "
+            "ends at. Change the optimizer or the learning rate and watch the basins deform. "
+            "Click a cell to run from there."
+        )
+    with settings_area("Basin map settings"):
+        c = st.columns([2, 1.2, 1, 1.2, 1, 1])
+        basin_pick = landscape_select(c[0], "bs_f")
+        c[1].selectbox(
+            "Optimizer", list(OPTIMIZER_LABELS), key="bs_kind", format_func=OPTIMIZER_LABELS.get
+        )
+        c[2].number_input("α", format="%.4g", key="bs_lr", **limits(settings.SGDConfig, "lr"))
+        if st.session_state.bs_kind in ("sgd", "rmsprop"):
+            c[3].slider(
+                "momentum β", step=0.01, key="bs_mom", **limits(settings.SGDConfig, "momentum")
+            )
+        c[4].number_input("Steps", step=50, key="bs_steps", **limits(settings.BasinConfig, "steps"))
+        c[5].select_slider(
+            "Grid",
+            # a link may carry any size the model allows (16-256): offer it too
+            options=sorted({32, 64, 128, 192, 256, int(st.session_state.bs_res)}),
+            key="bs_res",
+            format_func=lambda n: f"{n}×{n}",
+        )
     s = st.session_state
     basin_cfg = validate_or_explain(
         settings.BasinConfig,
@@ -217,6 +233,7 @@ with basin_tab:
                 f"{narrate.point(single[-1])}. [Open it on the landscape page]({link})"
             )
 
+folded_note()
 sync_url(
     {
         **({"s": links.model_to_link(sweep_cfg)} if sweep_cfg is not None else {}),

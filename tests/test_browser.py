@@ -742,6 +742,13 @@ def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width,
             assert shown["metric"] is None or shown["metric"] >= 28, (path, shown)
             name = path.replace("?", "-").replace("=", "").replace("&", "-")
             screenshot(page, f"present-{name}-{width}.png")
+        page.goto(f"{server}/sweep?present=1")
+        wait_idle(page, 1.0)
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        time.sleep(1.0)
+        chart = page.locator(".js-plotly-plot").first.bounding_box()
+        assert chart["y"] + chart["height"] <= height  # the settings are folded above it
+        screenshot(page, f"present-sweep-{width}.png")
         open_hiker_on_one_screen(page, f"{server}/hiker?f=parabola&lr=0.1&x0=-4&present=1", height)
         assert page.evaluate(PROJECTED)["tick"] >= 18
         screenshot(page, f"present-hiker-{width}.png")
