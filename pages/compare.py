@@ -24,14 +24,11 @@ from pages.common import (
     chart,
     exports,
     figure_cached,
-    folded_note,
     landscape_select,
     lesson_matched,
     lesson_select,
     limits,
     optimizer_payload,
-    presentation,
-    prose,
     resolve_current,
     route_through_app,
     set_custom,
@@ -40,6 +37,7 @@ from pages.common import (
     state_from_url,
     sync_url,
 )
+from pages.present import folded_note, presentation, prose
 
 route_through_app()
 presentation()

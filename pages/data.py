@@ -23,13 +23,10 @@ from pages.common import (
     clicked_point,
     exports,
     figure_cached,
-    folded_note,
     inert,
     lesson_matched,
     lesson_select,
     limits,
-    presentation,
-    prose,
     rate_pick,
     replayed_upload,
     route_through_app,
@@ -37,6 +34,7 @@ from pages.common import (
     sync_url,
     validate_or_explain,
 )
+from pages.present import folded_note, presentation, prose
 
 route_through_app()
 presentation()

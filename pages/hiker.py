@@ -19,11 +19,8 @@ from pages.common import (
     chart,
     exports,
     figure_cached,
-    folded_note,
     keep_on_map,
     landscape_select,
-    presentation,
-    prose,
     rate_pick,
     resolve_current,
     route_through_app,
@@ -32,6 +29,7 @@ from pages.common import (
     sync_url,
     validate_or_explain,
 )
+from pages.present import folded_note, presentation, prose
 
 route_through_app()
 presentation()

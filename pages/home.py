@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from pages.common import presentation, route_through_app
+from pages.common import route_through_app
+from pages.present import presentation
 
 route_through_app()
 presentation()

@@ -20,11 +20,8 @@ from pages.common import (
     exports,
     family_cached,
     figure_cached,
-    folded_note,
     landscape_select,
     limits,
-    presentation,
-    prose,
     rate_pick,
     resolve_current,
     route_through_app,
@@ -35,6 +32,7 @@ from pages.common import (
     state_from_url,
     sync_url,
 )
+from pages.present import folded_note, presentation, prose
 
 route_through_app()
 presentation()

@@ -21,11 +21,11 @@ from pages.common import (
     chart,
     figure_cached,
     once_from_url,
-    presentation,
     route_through_app,
     show_url_warnings,
     sync_url,
 )
+from pages.present import presentation
 
 route_through_app()
 presentation()

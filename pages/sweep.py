@@ -19,21 +19,18 @@ from pages.common import (
     chart,
     clicked_point,
     figure_cached,
-    folded_note,
     landscape_select,
     limits,
-    presentation,
-    prose,
     resolve_current,
     route_through_app,
     run_cached,
     set_custom,
-    settings_area,
     start_inputs,
     state_from_url,
     sync_url,
     validate_or_explain,
 )
+from pages.present import folded_note, presentation, prose, settings_area
 
 route_through_app()
 presentation()

@@ -1,0 +1,78 @@
+"""Presentation mode: a page as a projector slide, and the prose and settings it folds away.
+
+Streamlit glue like ``pages.common`` (this module is imported by the page scripts; it is not a
+page). The figures' projector style is ``gdviz.figures.style.projector``, applied by
+``pages.common.chart`` while the session presents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+PRESENT_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 0.6rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.1rem 0 0.4rem; }
+[data-testid="stMetricValue"] { font-size: 2.1rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+[data-testid="stMarkdownContainer"] h5 code { font-size: 1.75rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; }
+.st-key-present_leave { position: fixed; top: 0.4rem; right: 0.4rem; z-index: 999990; width: auto; }
+</style>
+"""
+
+
+def presentation() -> bool:
+    """Presentation mode, for a projector: the sidebar (every setting) is hidden, not dropped,
+    so leaving restores the settings exactly; text is larger (readouts 34 px, chart text at
+    least 18 px, lines at least 3 px: see :func:`chart`). ``?present=1`` in a link turns it
+    on for the session; a "Present" button in the sidebar turns it on and a floating "Leave
+    presentation" turns it off. Call once per page, after :func:`route_through_app`; returns
+    whether the page is presenting."""
+    state = st.session_state
+    if "present" not in state:
+        state.present = str(st.query_params.get("present", "")) == "1"
+    if state.present:
+        st.html(PRESENT_CSS)
+        # An icon alone, in the page's right margin: it covers nothing on the slide.
+        st.button(
+            ":material/close_fullscreen:",
+            key="present_leave",
+            on_click=lambda: state.update(present=False),
+            help="Leave presentation: back to the page with its settings, nothing changed.",
+        )
+    else:
+        st.sidebar.button(
+            "Present",
+            key="present_enter",
+            icon=":material/present_to_all:",
+            on_click=lambda: state.update(present=True),
+            help="A projector view: settings hidden (kept), larger text. Links carry present=1.",
+            width="stretch",
+        )
+    return bool(state.present)
+
+
+def prose() -> bool:
+    """Whether a page shows its long prose (explanations, blurbs, notes): not in presentation
+    mode, where :func:`folded_note` says in one line where it went."""
+    return not st.session_state.get("present")
+
+
+def settings_area(label: str) -> Any:
+    """Where a page's inline settings go: in place, or in presentation mode folded into a
+    closed expander (the widgets, and so the settings, stay)."""
+    return st.container() if prose() else st.expander(label, expanded=False)
+
+
+def folded_note() -> None:
+    """Presentation mode's one line under a page: the prose and settings are only folded."""
+    if not prose():
+        st.caption(
+            "Presentation mode: the explanations and the settings are folded away, unchanged. "
+            "The button in the top-right corner brings them back."
+        )
