@@ -244,3 +244,49 @@ def test_a_run_into_an_undefined_region_says_it_left_the_domain():
     assert report.status.startswith("left the domain at step")
     blown = descend(landscapes.get("parabola"), optim.sgd(1.1), [-4.0], 100)
     assert blown.status[0] == "diverged" and not blown.left_domain[0]
+
+
+# -- first-order jets: what descent evaluates ------------------------------------------------
+
+FORMULAS = [
+    "x**2 + 10*y**2",
+    "sin(3*x)*cos(3*y) + 0.1*(x**2 + y**2)",
+    "(x**64)**64 + y**2",
+    "exp(-x**2 - y**2) * log(2 + x*y) / (1 + y**2)",
+    "x**y + sqrt(x**2 + 1) * tanh(y)",
+]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_first_order_jet_gives_the_second_order_jets_value_and_gradient(text):
+    from gdviz.expr import compile_expression
+    from gdviz.expr.parse import parse_expression
+
+    expression = parse_expression(text, ("x", "y"))
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0.1, 0.9, (2, 64))
+    full, first = expression.jet(x, y), expression.first_order(x, y)
+    assert first.h is None
+    np.testing.assert_array_equal(first.v, full.v)
+    np.testing.assert_array_equal(first.g, full.g)
+    ls = compile_expression(text, bounds=((0.0, 1.0), (0.0, 1.0)))
+    points = np.stack([x, y], axis=-1)
+    value, grad = ls.value_and_grad(points)
+    np.testing.assert_array_equal(value, ls.value(points))
+    np.testing.assert_array_equal(grad, ls.grad(points))
+
+
+def test_descent_on_a_typed_formula_takes_the_same_path_in_one_pass_per_step():
+    import dataclasses
+
+    from gdviz.core import optim
+    from gdviz.core.descent import descend
+    from gdviz.expr import compile_expression
+
+    ls = compile_expression("sin(3*x)*cos(3*y) + 0.1*(x**2 + y**2)")
+    two_passes = dataclasses.replace(ls, value_grad_fn=None)
+    start = np.array([[1.0, 1.2], [-2.0, 0.5]])
+    one = descend(ls, optim.adam(0.05), start, 300)
+    two = descend(two_passes, optim.adam(0.05), start, 300)
+    np.testing.assert_array_equal(one.path, two.path)
+    np.testing.assert_array_equal(one.loss, two.loss)

@@ -46,10 +46,15 @@ def compile_expression(
         return expression.value(*coords)
 
     def grad_fn(*coords: Array) -> tuple[Array, ...]:
-        return tuple(expression.jet(*coords).g)
+        return tuple(expression.gradient(*coords))  # first order: what descent needs
+
+    def value_grad_fn(*coords: Array) -> tuple[Array, tuple[Array, ...]]:
+        jet = expression.first_order(*coords)  # one pass for both
+        return jet.v, tuple(jet.g)
 
     def hess_fn(*coords: Array) -> tuple[tuple[Array, ...], ...]:
         h = expression.jet(*coords).h
+        assert h is not None  # a second-order jet always carries its Hessian
         return tuple(tuple(h[i, j] for j in range(d)) for i in range(d))
 
     axes = [np.linspace(lo, hi, 41) for lo, hi in box]
@@ -65,7 +70,7 @@ def compile_expression(
     def defined(points: Array) -> Array:
         """Where the value and every slope are finite (a start must have a gradient)."""
         with np.errstate(all="ignore"):
-            jet = expression.jet(*(points[..., i] for i in range(d)))
+            jet = expression.first_order(*(points[..., i] for i in range(d)))
         return np.isfinite(jet.v) & np.all(np.isfinite(jet.g), axis=0)
 
     if not defined(start):
@@ -87,6 +92,7 @@ def compile_expression(
         fn=fn,
         grad_fn=grad_fn,
         hess_fn=hess_fn,
+        value_grad_fn=value_grad_fn,
     )
     seeds = mesh[_local_minima(np.where(finite, sample, np.inf))]
     found = polish(draft, seeds) if len(seeds) else np.empty((0, d))

@@ -25,43 +25,57 @@ Array = np.ndarray
 @dataclass(frozen=True)
 class Jet:
     """A function of d variables known at every grid point: value ``v (S)``, gradient
-    ``g (d, S)``, Hessian ``h (d, d, S)`` (``S``: the shape of the points)."""
+    ``g (d, S)``, Hessian ``h (d, d, S)`` (``S``: the shape of the points).
+
+    ``h`` is ``None`` in a first-order jet: descent needs values and gradients only, and
+    leaving the Hessian (its d² slots and outer products at every node) out makes a gradient
+    about twice as cheap.
+    """
 
     v: Array
     g: Array
-    h: Array
+    h: Array | None
 
     @staticmethod
-    def constant(value: float, shape: tuple[int, ...], d: int) -> Jet:
-        return Jet(np.full(shape, float(value)), np.zeros((d, *shape)), np.zeros((d, d, *shape)))
+    def constant(value: float, shape: tuple[int, ...], d: int, second: bool = True) -> Jet:
+        h = np.zeros((d, d, *shape)) if second else None
+        return Jet(np.full(shape, float(value)), np.zeros((d, *shape)), h)
 
     @staticmethod
-    def variable(values: Array, index: int, d: int) -> Jet:
+    def variable(values: Array, index: int, d: int, second: bool = True) -> Jet:
         g = np.zeros((d, *values.shape))
         g[index] = 1.0
-        return Jet(np.asarray(values, dtype=float), g, np.zeros((d, d, *values.shape)))
+        h = np.zeros((d, d, *values.shape)) if second else None
+        return Jet(np.asarray(values, dtype=float), g, h)
 
-    def apply(self, f: Array, df: Array, d2f: Array) -> Jet:
+    def apply(self, f: Array, df: Array, d2f: Array | None) -> Jet:
         """Chain rule for a scalar function u ↦ f(u) with f' = ``df``, f'' = ``d2f`` at u:
-        ``∇f = f' ∇u``, ``∇²f = f' ∇²u + f'' ∇u ∇uᵀ``."""
+        ``∇f = f' ∇u``, ``∇²f = f' ∇²u + f'' ∇u ∇uᵀ`` (first order: ``d2f`` unused)."""
+        if self.h is None or d2f is None:
+            return Jet(f, df * self.g, None)
         outer = self.g[:, None] * self.g[None, :]
         return Jet(f, df * self.g, df * self.h + d2f * outer)
 
     def __add__(self, other: Jet) -> Jet:
-        return Jet(self.v + other.v, self.g + other.g, self.h + other.h)
+        h = None if self.h is None or other.h is None else self.h + other.h
+        return Jet(self.v + other.v, self.g + other.g, h)
 
     def __sub__(self, other: Jet) -> Jet:
-        return Jet(self.v - other.v, self.g - other.g, self.h - other.h)
+        h = None if self.h is None or other.h is None else self.h - other.h
+        return Jet(self.v - other.v, self.g - other.g, h)
 
     def __neg__(self) -> Jet:
-        return Jet(-self.v, -self.g, -self.h)
+        return Jet(-self.v, -self.g, None if self.h is None else -self.h)
 
     def __mul__(self, other: Jet) -> Jet:
         """Product rule: ``∇(ab) = a∇b + b∇a``, ``∇²(ab) = a∇²b + b∇²a + ∇a∇bᵀ + ∇b∇aᵀ``."""
+        g = self.v * other.g + other.v * self.g
+        if self.h is None or other.h is None:
+            return Jet(self.v * other.v, g, None)
         cross = self.g[:, None] * other.g[None, :]
         return Jet(
             self.v * other.v,
-            self.v * other.g + other.v * self.g,
+            g,
             self.v * other.h + other.v * self.h + cross + np.swapaxes(cross, 0, 1),
         )
 
@@ -76,7 +90,7 @@ class Jet:
     def power(self, c: float) -> Jet:
         """``u^c`` for a constant c: f' = c u^(c−1), f'' = c(c−1) u^(c−2)."""
         if c == 0:
-            return Jet.constant(1.0, self.v.shape, self.g.shape[0])
+            return Jet.constant(1.0, self.v.shape, self.g.shape[0], self.h is not None)
         if c == 1:
             return self
         if c == 2:
@@ -97,22 +111,30 @@ class Jet:
 
 
 def evaluate(
-    node: ast.AST, env: dict[str, Jet], shape: tuple[int, ...], d: int, deadline: float
+    node: ast.AST,
+    env: dict[str, Jet],
+    shape: tuple[int, ...],
+    d: int,
+    deadline: float,
+    second: bool = True,
 ) -> Jet:
+    """The jet of ``node`` (second order, or first with ``second=False``)."""
     if time.monotonic() > deadline:
         raise ExpressionError("evaluating the function took too long")
     if isinstance(node, ast.Constant):
-        return Jet.constant(constant(node) or 0.0, shape, d)
+        return Jet.constant(constant(node) or 0.0, shape, d, second)
     if isinstance(node, ast.Name):
-        return env[node.id] if node.id in env else Jet.constant(CONSTANTS[node.id], shape, d)
+        if node.id in env:
+            return env[node.id]
+        return Jet.constant(CONSTANTS[node.id], shape, d, second)
     if isinstance(node, ast.UnaryOp):
-        inner = evaluate(node.operand, env, shape, d, deadline)
+        inner = evaluate(node.operand, env, shape, d, deadline, second)
         return -inner if isinstance(node.op, ast.USub) else inner
     if isinstance(node, ast.BinOp):
-        left = evaluate(node.left, env, shape, d, deadline)
+        left = evaluate(node.left, env, shape, d, deadline, second)
         if isinstance(node.op, ast.Pow) and not uses(node.right, tuple(env)):
-            return left.power(float(evaluate(node.right, {}, (), d, deadline).v))
-        right = evaluate(node.right, env, shape, d, deadline)
+            return left.power(float(evaluate(node.right, {}, (), d, deadline, second).v))
+        right = evaluate(node.right, env, shape, d, deadline, second)
         op = type(node.op)
         if op is ast.Add:
             return left + right
@@ -124,9 +146,10 @@ def evaluate(
             return left / right
         return left**right
     if isinstance(node, ast.Call):
-        inner = evaluate(node.args[0], env, shape, d, deadline)
+        inner = evaluate(node.args[0], env, shape, d, deadline, second)
         fn = FUNCTIONS[function_name(node)]
-        return inner.apply(fn.f(inner.v), fn.df(inner.v), fn.d2f(inner.v))
+        d2f = fn.d2f(inner.v) if second else None
+        return inner.apply(fn.f(inner.v), fn.df(inner.v), d2f)
     raise ExpressionError(f"{describe(node)} is not allowed")  # unreachable after _check
 
 
@@ -148,6 +171,23 @@ class Expression:
         }
         with np.errstate(all="ignore"):
             return evaluate(self.tree, env, shape, d, time.monotonic() + TIME_BUDGET)
+
+    def first_order(self, *coords: Array) -> Jet:
+        """Value and gradient ``(d, *S)`` from one first-order jet (no Hessian carried):
+        what each step of descent needs."""
+        shape = np.broadcast_shapes(*(np.shape(c) for c in coords))
+        d = len(self.variables)
+        env = {
+            name: Jet.variable(np.broadcast_to(np.asarray(c, dtype=float), shape), i, d, False)
+            for i, (name, c) in enumerate(zip(self.variables, coords, strict=True))
+        }
+        with np.errstate(all="ignore"):
+            deadline = time.monotonic() + TIME_BUDGET
+            return evaluate(self.tree, env, shape, d, deadline, second=False)
+
+    def gradient(self, *coords: Array) -> Array:
+        """The gradient alone, ``(d, *S)`` (see :meth:`first_order`)."""
+        return self.first_order(*coords).g
 
     def value(self, *coords: Array) -> Array:
         """The value alone (a jet with no derivative slots: about 5x cheaper)."""

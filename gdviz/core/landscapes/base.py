@@ -88,6 +88,11 @@ class Landscape:
     hess_fn: Callable[..., Sequence[Sequence[Array]]] = field(repr=False)
     saddles: Array = field(default_factory=lambda: np.empty((0, 0)))
     gradient_formula: str = ""  # LaTeX of ∇L, shown for typed-in functions
+    # The value and the gradient from one pass, where that is cheaper than two (a typed
+    # formula's first-order jet): ``value_grad_fn(*coords) -> (value, d components)``.
+    value_grad_fn: Callable[..., tuple[Array, Sequence[Array]]] | None = field(
+        default=None, repr=False
+    )
 
     def __post_init__(self) -> None:
         minima = np.asarray(self.minima, dtype=float).reshape(-1, self.dim)
@@ -115,6 +120,18 @@ class Landscape:
     def value(self, points: Array) -> Array:
         """``L(p)``: ``(..., d) -> (...)``."""
         return np.asarray(self.fn(*self._coords(points)), dtype=float)
+
+    def value_and_grad(self, points: Array) -> tuple[Array, Array]:
+        """``(L(p), ∇L(p))``: ``(..., d) -> ((...), (..., d))``; one pass through the formula
+        where it offers one (``value_grad_fn``), else ``value`` and ``grad``. ``descend`` uses
+        it to get both for each step."""
+        if self.value_grad_fn is None:
+            return self.value(points), self.grad(points)
+        coords = self._coords(points)
+        shape = coords[0].shape
+        value, parts = self.value_grad_fn(*coords)
+        parts = [np.broadcast_to(g, shape) if np.shape(g) != shape else g for g in parts]
+        return np.asarray(value, dtype=float), stack_last(parts)
 
     def grad(self, points: Array) -> Array:
         """``∇L(p)``: ``(..., d) -> (..., d)``."""
