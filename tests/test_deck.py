@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pydantic import ValidationError
 
-from gdviz import settings
 from gdviz.settings import deck, links
 
 DECK = deck.load()
@@ -145,15 +144,3 @@ def test_open_in_its_page_carries_the_lessons_settings_exactly(number):
         assert int(query.get("n", 0)) == view.config.steps
     else:
         assert parsed == view.config
-
-
-def test_lessons_are_plain_settings_models():
-    for lesson in DECK.lessons:
-        config = lesson.view.config
-        assert type(config) in (
-            settings.HikerConfig,
-            settings.RunConfig,
-            settings.CompareConfig,
-            settings.SweepConfig,
-            settings.DataConfig,
-        )
