@@ -68,6 +68,12 @@ FULLSCREEN_JS = (Path(__file__).with_name("fullscreen.js")).read_text(encoding="
 FOLLOW_JS = (Path(__file__).with_name("follow.js")).read_text(encoding="utf-8")
 
 
+def presenting() -> bool:
+    """Whether this session is in presentation mode (``pages.present`` turns it on and off;
+    :func:`chart` and :func:`sync_url` follow it)."""
+    return bool(st.session_state.get("present"))
+
+
 def chart(where: Any, figure: go.Figure, key: str, **kwargs: Any) -> Any:
     """``st.plotly_chart`` as every page draws a figure.
 
@@ -77,7 +83,7 @@ def chart(where: Any, figure: go.Figure, key: str, **kwargs: Any) -> Any:
     (``on_select``, ``selection_mode``, ``config`` additions).
     """
     config = {"displaylogo": False, **kwargs.pop("config", {})}
-    if st.session_state.get("present"):
+    if presenting():
         sealed = figure if isinstance(figure, SealedFigure) else SealedFigure(figure)
         figure = sealed.for_projector()
     if isinstance(figure, SealedFigure):
@@ -400,7 +406,7 @@ def show_url_warnings(warnings: list[str]) -> None:
 def sync_url(query: dict[str, str]) -> None:
     """Write the current settings to the address bar, so the link reproduces this view (and
     its presentation mode)."""
-    if st.session_state.get("present"):
+    if presenting():
         query = {**query, "present": "1"}
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)

@@ -11,6 +11,8 @@ from typing import Any
 
 import streamlit as st
 
+from pages.common import presenting
+
 PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -54,13 +56,13 @@ def presentation() -> bool:
             help="A projector view: settings hidden (kept), larger text. Links carry present=1.",
             width="stretch",
         )
-    return bool(state.present)
+    return presenting()
 
 
 def prose() -> bool:
     """Whether a page shows its long prose (explanations, blurbs, notes): not in presentation
     mode, where :func:`folded_note` says in one line where it went."""
-    return not st.session_state.get("present")
+    return not presenting()
 
 
 def settings_area(label: str) -> Any:
