@@ -8,6 +8,10 @@ uploads. Prints a table; asserts nothing.
   ravine sweep (a few bands) and against the old way of drawing bands (one ``add_vrect`` each),
   timed in the same run on the first 100 bands only (its cost grows with the square of the
   bands, so the whole chart is out of reach).
+* Typed formulas: a 5,000-step descent from one start for the issue's worst cases and for the
+  costliest formulas the limits accept (the most distinct parts), run as the app runs them
+  (the compiled straight-line program) and, as the baseline, walking the syntax tree at every
+  step (what the app did before), in the same run.
 * Uploads: for each hostile or largest allowed file, the peak Python memory while it is parsed
   (tracemalloc) and the growth of the resident memory of a fresh process that parses it and
   trains on it, as a server would; the baseline is the memory the old reader (every text
@@ -27,6 +31,9 @@ import plotly.graph_objects as go
 from bench_core import best_of  # run as a script: benchmarks/ is on the path
 
 from gdviz import settings
+from gdviz.expr.jet import Expression, Jet, evaluate
+from gdviz.expr.language import ExpressionError
+from gdviz.expr.parse import parse_expression
 from gdviz.figures import sweep as figs
 from gdviz.learning import datasets
 
@@ -143,6 +150,64 @@ def upload_rows() -> None:
     print("\ngoal: any accepted or refused upload <= 20 MB of server memory; a sweep chart < 0.2 s")
 
 
+def costliest(term: str) -> str:
+    """As many distinct ``term.format(k=…)`` summands as the formula limits accept."""
+    terms: list[str] = []
+    while True:
+        candidate = "+".join([*terms, term.format(k=len(terms) + 2)])
+        try:
+            parse_expression(candidate)
+        except ExpressionError:
+            return "+".join(terms)
+        terms.append(term.format(k=len(terms) + 2))
+
+
+def tree_walk(self, coords, d, second):  # the old Expression._run: the tree at every call
+    import time as clock
+
+    shape = np.broadcast_shapes(*(np.shape(c) for c in coords))
+    env = {}
+    for i, (name, c) in enumerate(zip(self.variables, coords, strict=True)):
+        values = np.broadcast_to(np.asarray(c, dtype=float), shape)
+        env[name] = (
+            Jet.variable(values, i, d, second)
+            if d
+            else Jet(values, np.zeros((0, *shape)), np.zeros((0, 0, *shape)))
+        )
+    with np.errstate(all="ignore"):
+        return evaluate(self.tree, env, shape, d, clock.monotonic() + 60, second)
+
+
+def formula_rows() -> None:
+    cases = {
+        "40 redundant parentheses": "(" * 28 + "x**2 + y**2" + ")" * 28,
+        "(x**64)**64 + y**2": "(x**64)**64 + y**2",
+        "a 199-character product": "*".join(["sin(x+y)"] * 22)[:197],
+        "17 × (x²+y²)^1.5 (repeats)": "+".join(["(x**2+y**2)**1.5"] * 17),
+        "most distinct exp(-x·k)/y": costliest("exp(-x*{k})/y"),
+        "most distinct x**(y+k)": costliest("x**(y+{k})"),
+        "most distinct tanh(x·k−y)": costliest("tanh(x*{k}-y)"),
+    }
+    print("\n## A typed formula: 5,000 steps of SGD from one start (best of 3, s)")
+    print(f"{'formula':<30} {'chars':>5} {'parts':>5} {'program':>8} {'tree walk':>10}")
+    for name, text in cases.items():
+        cfg = settings.RunConfig.model_validate(
+            {"landscape": "custom", "expression": text, "bounds": [[0.5, 2], [0.5, 2]],
+             "optimizer": {"kind": "sgd", "lr": 1e-9}, "start": [1.0, 1.0], "steps": 5000}
+        )  # fmt: skip
+        program = best_of(lambda cfg=cfg: settings.run(cfg), 3)
+        fast = Expression._run
+        Expression._run = tree_walk  # type: ignore[method-assign]
+        try:
+            walk = best_of(lambda cfg=cfg: settings.run(cfg), 1)
+        finally:
+            Expression._run = fast  # type: ignore[method-assign]
+        parts = len(parse_expression(text).program.code)
+        print(f"{name:<30} {len(text):>5} {parts:>5} {program:>8.2f} {walk:>10.2f}")
+    print("goal: any accepted formula's 5,000-step run <= 2 s")
+
+
 if __name__ == "__main__":
+    formula_rows()
     sweep_rows()
     upload_rows()

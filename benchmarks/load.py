@@ -153,14 +153,23 @@ def report(label: str, result: dict[str, object], sessions: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scenario", choices=["landscape", "hiker", "compare", "data"],
-                        default="landscape")
+    parser.add_argument(
+        "--scenario", choices=["landscape", "hiker", "compare", "data"], default="landscape"
+    )
     parser.add_argument("--sessions", type=int, default=60)
-    parser.add_argument("--replicas", default="1",
-                        help="comma-separated counts to compare, e.g. 1,2 (HAProxy when > 1)")
+    parser.add_argument(
+        "--replicas",
+        default="1",
+        help="comma-separated counts to compare, e.g. 1,2 (HAProxy when > 1)",
+    )
     parser.add_argument("--url", help="load a server already running instead of starting one")
-    parser.add_argument("--pid", type=int, action="append", default=[],
-                        help="with --url: server processes to read CPU and memory from")
+    parser.add_argument(
+        "--pid",
+        type=int,
+        action="append",
+        default=[],
+        help="with --url: server processes to read CPU and memory from",
+    )
     parser.add_argument("--same-link", action="store_true", help="every session the same link")
     parser.add_argument("--cold", action="store_true", help="no warm-up session first")
     args = parser.parse_args()
@@ -173,13 +182,17 @@ def main() -> None:
     for n in (int(x) for x in args.replicas.split(",")):
         with cluster(n) as c:
             results[n] = measure(c.url, c.pids, args)
-        report(f"{n} replica{'s' if n > 1 else ''}" + (" behind HAProxy" if n > 1 else ""),
-               results[n], args.sessions)
+        report(
+            f"{n} replica{'s' if n > 1 else ''}" + (" behind HAProxy" if n > 1 else ""),
+            results[n],
+            args.sessions,
+        )
     if len(results) > 1:
         base = percentile(results[min(results)]["tally"].times["open"], 95)  # type: ignore[union-attr]
         for n, r in results.items():
             p95 = percentile(r["tally"].times["open"], 95)  # type: ignore[union-attr]
-            print(f"open p95 with {n}: {p95:.2f} s ({base / p95:.2f}× the {min(results)}-server p95)")
+            ratio = base / p95
+            print(f"open p95 with {n}: {p95:.2f} s ({ratio:.2f}× better than {min(results)})")
 
 
 if __name__ == "__main__":

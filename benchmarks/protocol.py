@@ -36,6 +36,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 MEDIA = re.compile(rb"/media/[0-9a-f]{16,}\.[a-z]{2,4}")
+COMPILE_ERROR = ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR
 FINISHED = {
     ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
     ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
@@ -93,9 +94,11 @@ def _state_of(kind: str, body: Any) -> Any:
         state.string_value = body.value if body.set_value else body.default
     elif kind == "slider":
         if body.options:  # a select_slider: sent as its options' labels
-            labels = list(body.raw_value) if body.set_value else [
-                body.options[int(i)] for i in body.default
-            ]
+            labels = (
+                list(body.raw_value)
+                if body.set_value
+                else [body.options[int(i)] for i in body.default]
+            )
             state.string_array_value.data.extend(labels)
         else:
             state.double_array_value.data.extend(body.value if body.set_value else body.default)
@@ -189,7 +192,7 @@ class Session:
         that does not (another replica) starts a new one, which the URL rebuilds.
         """
         t0 = time.perf_counter()
-        with _quiet():
+        with _Quiet():
             await self.ws.close()
         await self._connect(resume=True)
         load = await self._rerun(widget_states=self._states())
@@ -198,7 +201,7 @@ class Session:
 
     async def close(self) -> None:
         if self.ws is not None:
-            with _quiet():
+            with _Quiet():
                 await self.ws.close()
 
     # --- interactions -------------------------------------------------------------------------
@@ -285,7 +288,7 @@ class Session:
             elif kind == "script_finished":
                 if fwd.script_finished in FINISHED:
                     break
-                if fwd.script_finished == ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR:
+                if fwd.script_finished == COMPILE_ERROR:
                     raise ProtocolError("the page did not compile")
         self.texts = texts
         load.errors.extend(new_media)  # fetched by the caller, then removed
@@ -318,7 +321,7 @@ class Session:
                 )
 
 
-class _quiet:
+class _Quiet:
     """Swallow the errors of closing an already-dead connection."""
 
     def __enter__(self) -> None:

@@ -290,3 +290,82 @@ def test_descent_on_a_typed_formula_takes_the_same_path_in_one_pass_per_step():
     two = descend(two_passes, optim.adam(0.05), start, 300)
     np.testing.assert_array_equal(one.path, two.path)
     np.testing.assert_array_equal(one.loss, two.loss)
+
+
+# --- the compiled program: each distinct subtree once, redundant structure folded ---------------
+
+
+def _program(text: str, variables: tuple[str, ...] = ("x", "y")):
+    from gdviz.expr.parse import parse_expression
+
+    return parse_expression(text, variables).program
+
+
+def test_a_repeated_subtree_is_computed_once():
+    # x, y, x², y², x²+y², (x²+y²)^1.5, and the sum: 7 instructions for a 23-node tree.
+    program = _program("(x**2+y**2)**1.5 + (x**2+y**2)**1.5")
+    assert len(program.code) == 7
+    assert [op for op, *_ in program.code].count("powc") == 3
+
+
+def test_nested_integer_powers_fold_and_others_keep_their_meaning():
+    assert [i for i in _program("((x**2)**3)**2").code if i[0] == "powc"] == [("powc", 0, 0, 12.0)]
+    assert len(_program("(x**64)**64 + y**2").code) == 5  # x, x**4096, y, y², +
+    # (x²)^0.5 is |x|, not x; (x^0.5)² is undefined below 0, not x.
+    ls = expr.compile_expression("(x**2)**0.5", ("x",), bounds=((-2.0, 2.0),))
+    np.testing.assert_allclose(ls.value(np.array([[-1.5]])), [1.5])
+    half = expr.compile_expression("(x**0.5)**2", ("x",), bounds=((0.1, 2.0),))
+    assert np.isnan(half.value(np.array([[-1.0]])))[0]
+
+
+def test_constants_fold_and_parentheses_cost_nothing():
+    assert len(_program("2*pi/3*x").code) == 3  # the constant 2π/3, x, the product
+    assert len(_program("(" * 28 + "x*y" + ")" * 28).code) == 3
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(formulas, st.tuples(st.floats(-1, 1), st.floats(-1, 1)))
+def test_the_program_computes_what_the_tree_says(text, point):
+    import time as clock
+
+    from gdviz.expr.jet import Jet, evaluate
+    from gdviz.expr.parse import parse_expression
+
+    expression = parse_expression(text, ("x", "y"))
+    x, y = np.full(3, point[0]), np.full(3, point[1])
+    env = {"x": Jet.variable(x, 0, 2), "y": Jet.variable(y, 1, 2)}
+    with np.errstate(all="ignore"):
+        tree = evaluate(expression.tree, env, (3,), 2, clock.monotonic() + 5)
+    jet = expression.jet(x, y)
+    np.testing.assert_allclose(jet.v, tree.v, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(jet.g, tree.g, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(jet.h, tree.h, rtol=1e-12, atol=1e-12)
+
+
+def test_a_formula_with_too_many_distinct_parts_is_refused_with_the_limit():
+    text = "+".join(f"tanh(x*{k}-y)" for k in range(2, 40))[:290].rsplit("+", 1)[0]
+    with pytest.raises(expr.ExpressionError, match=r"too many distinct parts \(\d+; at most 80\)"):
+        expr.compile_expression(text)
+
+
+def test_the_costliest_accepted_formulas_run_5000_steps():
+    """Near the limit of distinct parts: each runs its 5,000 steps (the time is reported by
+    benchmarks/bench_limits.py; tests assert no wall-clock)."""
+    from gdviz.core import optim
+    from gdviz.core.descent import descend
+
+    for term in ("exp(-x*{k})/y", "x**(y+{k})"):
+        # As many distinct terms as the limit allows.
+        terms: list[str] = []
+        while True:
+            candidate = "+".join([*terms, term.format(k=len(terms) + 2)])
+            try:
+                _program(candidate)
+            except expr.ExpressionError:
+                break
+            terms.append(term.format(k=len(terms) + 2))
+        text = "+".join(terms)
+        assert 70 <= len(_program(text).code) <= 80
+        ls = expr.compile_expression(text, bounds=((0.5, 2.0), (0.5, 2.0)))
+        traj = descend(ls, optim.sgd(1e-9), [1.0, 1.0], 5000)
+        assert np.isfinite(traj.loss).all()

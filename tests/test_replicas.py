@@ -24,8 +24,8 @@ from benchmarks.protocol import Session
 
 pytestmark = pytest.mark.replicas
 
-HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.path.exists("/usr/sbin/haproxy") else None)
-if HAPROXY is None and os.environ.get("CI") != "true":
+HAS_HAPROXY = bool(shutil.which("haproxy")) or os.path.exists("/usr/sbin/haproxy")
+if not HAS_HAPROXY and os.environ.get("CI") != "true":
     pytest.skip("Debian's haproxy is not installed", allow_module_level=True)
 
 SESSIONS = 8

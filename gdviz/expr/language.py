@@ -16,6 +16,9 @@ from gdviz.expr.trees import binop, call, neg, num
 Array = np.ndarray
 MAX_LENGTH = 300
 MAX_NODES = 200
+# Distinct operations after folding (gdviz.expr.program): each step of a descent runs them all,
+# and 80 of the costliest kind keep a 5,000-step run under about 1.6 s on a 2-core box.
+MAX_INSTRUCTIONS = 80
 MAX_DEPTH = 30
 MAX_EXPONENT = 64.0
 TIME_BUDGET = 2.0  # seconds per evaluation

@@ -1,0 +1,144 @@
+"""A checked formula flattened once into straight-line code over jets.
+
+Walking the syntax tree on every evaluation costs a type dispatch per node, and re-walks a
+subtree whenever the formula repeats it; a descent evaluates the same formula thousands of
+times. So the tree is compiled once into a :class:`Program`: one instruction per *distinct*
+subtree (common subexpressions shared: ``(x**2+y**2)**1.5 + (x**2+y**2)**1.5`` computes
+``x**2+y**2`` once), with redundant structure folded away:
+
+* variable-free subtrees become one constant (``2*pi/3``);
+* ``+u`` is ``u``; ``(u**a)**b`` is ``u**(a·b)`` when ``a`` and ``b`` are integers (then the
+  two agree everywhere; otherwise not: ``(x**2)**0.5`` is ``|x|``, not ``x``, and
+  ``(x**0.5)**2`` is undefined for x < 0, unlike ``x**1``);
+* parentheses never were nodes (Python's parser drops them).
+
+Running a program is a loop over its instructions with a register per instruction; the
+arithmetic is :class:`~gdviz.expr.jet.Jet`'s, so values and derivatives are those of the tree.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdviz.expr.jet import Jet, evaluate
+from gdviz.expr.language import (
+    FUNCTIONS,
+    MAX_INSTRUCTIONS,
+    TIME_BUDGET,
+    ExpressionError,
+    uses,
+)
+from gdviz.expr.trees import constant, function_name
+
+# One instruction: (operation, first operand register or variable index, second operand
+# register, constant payload). Operations: var, const, neg, add, sub, mul, div, pow (a
+# variable exponent), powc (a constant exponent), call (payload: the function's name).
+Instruction = tuple[str, int, int, object]
+_BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+
+
+@dataclass(frozen=True)
+class Program:
+    """Straight-line code for a formula in ``variables``; register ``len(code) - 1`` holds
+    the result."""
+
+    code: tuple[Instruction, ...]
+    variables: tuple[str, ...]
+
+    def run(self, env: Mapping[str, Jet], shape: tuple[int, ...], d: int, second: bool) -> Jet:
+        """The formula's jet at points of ``shape``, the variables' jets (``d`` derivative
+        slots each: 0 for values alone) given in ``env``."""
+        deadline = time.monotonic() + TIME_BUDGET
+        regs: list[Jet] = []
+        for op, a, b, payload in self.code:
+            if time.monotonic() > deadline:
+                raise ExpressionError("evaluating the function took too long")
+            # The commonest operations first (a repeated variable or constant is one
+            # instruction, so those come last).
+            if op == "mul":
+                out = regs[a] * regs[b]
+            elif op == "add":
+                out = regs[a] + regs[b]
+            elif op == "call":
+                u = regs[a]
+                fn = FUNCTIONS[payload]  # type: ignore[index]
+                out = u.apply(fn.f(u.v), fn.df(u.v), fn.d2f(u.v) if second else None)
+            elif op == "powc":
+                out = regs[a].power(payload)  # type: ignore[arg-type]
+            elif op == "sub":
+                out = regs[a] - regs[b]
+            elif op == "div":
+                out = regs[a] / regs[b]
+            elif op == "neg":
+                out = -regs[a]
+            elif op == "pow":
+                out = regs[a] ** regs[b]
+            elif op == "var":
+                out = env[self.variables[a]]
+            else:  # const: scalars, broadcast by numpy, no arrays made per evaluation
+                out = Jet(payload, 0.0, 0.0 if second else None)  # type: ignore[arg-type]
+            regs.append(out)
+        result = regs[-1]
+        if isinstance(result.g, float):  # a formula without variables: a constant everywhere
+            return Jet.constant(float(result.v), shape, d, second)
+        return result
+
+
+def compile_program(tree: ast.expr, variables: tuple[str, ...]) -> Program:
+    """Flatten a checked formula (see :func:`gdviz.expr.parse.parse`) into a :class:`Program`."""
+    code: list[Instruction] = []
+    seen: dict[Instruction, int] = {}
+
+    def emit(instruction: Instruction) -> int:
+        if instruction not in seen:  # a repeated subtree reuses its register
+            seen[instruction] = len(code)
+            code.append(instruction)
+        return seen[instruction]
+
+    def folded(node: ast.AST) -> float:
+        with np.errstate(all="ignore"):
+            deadline = time.monotonic() + TIME_BUDGET
+            return float(evaluate(node, {}, (), 0, deadline).v)
+
+    def visit(node: ast.AST) -> int:
+        if not uses(node, variables):
+            value = constant(node)
+            return emit(("const", 0, 0, float(folded(node) if value is None else value)))
+        if isinstance(node, ast.Name):
+            return emit(("var", variables.index(node.id), 0, None))
+        if isinstance(node, ast.UnaryOp):
+            inner = visit(node.operand)
+            return emit(("neg", inner, 0, None)) if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Pow) and not uses(node.right, variables):
+                exponent = folded(node.right)
+                base = node.left
+                # (u**a)**b = u**(a*b) for integers a and b: the two agree everywhere.
+                while (
+                    exponent.is_integer()
+                    and isinstance(base, ast.BinOp)
+                    and isinstance(base.op, ast.Pow)
+                    and not uses(base.right, variables)
+                    and folded(base.right).is_integer()
+                ):
+                    exponent *= folded(base.right)
+                    base = base.left
+                return emit(("powc", visit(base), 0, float(exponent)))
+            left, right = visit(node.left), visit(node.right)
+            return emit((_BINARY[type(node.op)], left, right, None))
+        if isinstance(node, ast.Call):
+            return emit(("call", visit(node.args[0]), 0, function_name(node)))
+        raise ExpressionError(f"{ast.dump(node)} is not allowed")  # unreachable after parse
+
+    visit(tree)
+    if len(code) > MAX_INSTRUCTIONS:
+        raise ExpressionError(
+            f"the formula has too many distinct parts ({len(code)}; at most {MAX_INSTRUCTIONS}): "
+            "every step of descent computes them all"
+        )
+    return Program(tuple(code), variables)
