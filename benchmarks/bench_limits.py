@@ -12,6 +12,8 @@ uploads. Prints a table; asserts nothing.
   costliest formulas the limits accept (the most distinct parts), run as the app runs them
   (the compiled straight-line program) and, as the baseline, walking the syntax tree at every
   step (what the app did before), in the same run.
+* Basin maps: the largest map the model allows (``MAX_BASIN_WORK``) for built-ins and for
+  the costliest typed formulas, with SGD and Adam at a tiny and a working rate.
 * Uploads: for each hostile or largest allowed file, the peak Python memory while it is parsed
   (tracemalloc) and the growth of the resident memory of a fresh process that parses it and
   trains on it, as a server would; the baseline is the memory the old reader (every text
@@ -207,7 +209,42 @@ def formula_rows() -> None:
     print("goal: any accepted formula's 5,000-step run <= 2 s")
 
 
+def basin_rows() -> None:
+    cases = {
+        "rastrigin (built-in)": None,
+        "himmelblau (built-in)": None,
+        "sin(3x)·cos(3y) + r²/10": "sin(3*x)*cos(3*y) + (x**2 + y**2)/10",
+        "most distinct x**k": costliest("x**{k}"),
+        "most distinct exp(-x·k)/y": costliest("exp(-x*{k})/y"),
+        "most distinct (x+k)**y": costliest("(x+{k})**y"),
+    }
+    print("\n## The largest basin map allowed, 256² starts (s)")
+    runs = " ".join(f"{k:>6}" for k in ("SGD", "SGD", "Adam", "Adam"))
+    rates = " ".join(f"{k:>6}" for k in ("1e-7", "0.01", "1e-7", "0.05"))
+    print(f"{'landscape':<28} {'cost':>5} {'steps':>5} {runs}")
+    print(f"{'':<28} {'':>5} {'':>5} {rates}")
+    for name, text in cases.items():
+        where = (
+            {"landscape": name.split()[0]}
+            if text is None
+            else {"landscape": "custom", "expression": text, "bounds": [[0.5, 2], [0.5, 2]]}
+        )
+        bounds = None if text is None else ((0.5, 2.0), (0.5, 2.0))
+        cost = settings.resolve_landscape(where["landscape"], text, bounds, 2).cost
+        steps = min(1000, int(settings.MAX_BASIN_WORK // (256**2 * cost)))
+        times = []
+        for kind, lr in (("sgd", 1e-7), ("sgd", 0.01), ("adam", 1e-7), ("adam", 0.05)):
+            cfg = settings.BasinConfig.model_validate(
+                {**where, "optimizer": {"kind": kind, "lr": lr}, "steps": steps, "resolution": 256}
+            )
+            times.append(best_of(lambda cfg=cfg: settings.run_basins(cfg), 1))
+        row = " ".join(f"{t:>6.1f}" for t in times)
+        print(f"{name:<28} {cost:>5.1f} {steps:>5} {row}")
+    print("goal: the largest allowed map <= ~10 s")
+
+
 if __name__ == "__main__":
     formula_rows()
+    basin_rows()
     sweep_rows()
     upload_rows()

@@ -185,6 +185,30 @@ def test_the_worst_sweep_link_is_bounded_by_the_model():
         settings.SweepConfig(steps=settings.SWEEP_MAX_STEPS + 1)
 
 
+def test_the_largest_basin_map_of_a_built_in_is_allowed():
+    cfg = settings.BasinConfig(landscape="rastrigin", resolution=256, steps=1000)
+    assert cfg.resolution**2 * cfg.steps <= settings.MAX_BASIN_WORK
+
+
+def test_a_basin_map_over_a_costly_formula_is_refused_with_a_size_that_fits():
+    """A typed formula costs more per start and step than a built-in (its Landscape.cost): the
+    largest map of a costly one is refused, naming the limit and a grid or step count that
+    runs (about 10 s at most here; benchmarks/bench_limits.py prints the times)."""
+    formula = "+".join(f"x**{k}" for k in range(2, 30))
+    payload = {"landscape": "custom", "expression": formula, "bounds": [[0.5, 2], [0.5, 2]]}
+    with pytest.raises(ValueError, match="too much work for one request") as refused:
+        settings.BasinConfig.model_validate({**payload, "resolution": 256, "steps": 1000})
+    text = str(refused.value)
+    steps = int(re.search(r"at most ([\d,]+) steps on this grid", text)[1].replace(",", ""))
+    side = int(re.search(r"a grid of at most (\d+) at 1,000 steps", text)[1])
+    assert 16 <= side < 256
+    assert 1 <= steps < 1000
+    settings.BasinConfig.model_validate({**payload, "resolution": 256, "steps": steps})
+    settings.BasinConfig.model_validate({**payload, "resolution": side, "steps": 1000})
+    with pytest.raises(ValueError, match="too much work"):
+        settings.BasinConfig.model_validate({**payload, "resolution": 256, "steps": steps + 1})
+
+
 # -- 4. code injected into the PyTorch script --------------------------------------------------
 
 

@@ -423,7 +423,15 @@ def _descend_block(
                 shape = (n_runs, dim) if cfg.independent_noise else (dim,)
                 g_used = g_used + sigma * noise_rng.standard_normal(shape)
             p_new, state = optimizer.update(g_used, state, p, lr_t)
-            if joint is not None:
+            g_before = g
+            if joint is not None and any_dead:
+                # Only the live runs: a frozen run keeps its loss and gradient, and one frozen
+                # far out (1e200) costs several times a normal point to evaluate.
+                loss_new, g = loss.copy(), g_before.copy()
+                live = np.flatnonzero(alive)
+                if live.size:
+                    loss_new[live], g[live] = joint(p_new[live])
+            elif joint is not None:
                 loss_new, g = joint(p_new)
             else:
                 loss_new = objective.value(p_new)
@@ -442,8 +450,11 @@ def _descend_block(
                 dead = ~alive
                 np.copyto(p_new, p, where=dead[:, None])
                 loss_new = np.where(dead, loss, loss_new)
-            if joint is None or any_dead:  # (a frozen run's gradient is at its frozen point)
+            if joint is None:
                 g = objective.grad(p_new)
+            elif newly.any():
+                # A run frozen this step stays at its last point: the gradient it had there.
+                g = np.where(newly[:, None], g_before, g)
             g2 = _sum_of_squares(g)
             move = p_new - p
             still = _sum_of_squares(move) <= xtol2

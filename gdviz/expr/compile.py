@@ -93,6 +93,10 @@ def compile_expression(
         grad_fn=grad_fn,
         hess_fn=hess_fn,
         value_grad_fn=value_grad_fn,
+        # Per start and step, a built-in costs 20-90 ns (Rastrigin the most) on a 2-core box; a
+        # formula about work/8 times that at worst (x**2+x**3+…, whose runs fly far out, where
+        # powers are slow), most 3-4x less (benchmarks/bench_limits.py).
+        cost=max(1.0, expression.program.work / 8),
     )
     seeds = mesh[_local_minima(np.where(finite, sample, np.inf))]
     found = polish(draft, seeds) if len(seeds) else np.empty((0, d))

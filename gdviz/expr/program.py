@@ -36,10 +36,12 @@ from gdviz.expr.language import (
 from gdviz.expr.trees import constant, function_name
 
 # One instruction: (operation, first operand register or variable index, second operand
-# register, constant payload). Operations: var, const, neg, add, sub, mul, div, pow (a
-# variable exponent), powc (a constant exponent), call (payload: the function's name).
+# register, constant payload). Operations: var, const, neg, add, sub, mul, div, powc (a constant
+# exponent), call (payload: the function's name). A variable exponent is exp(b·log a).
 Instruction = tuple[str, int, int, object]
-_BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+_BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
+_WORK = {"var": 0, "const": 0, "neg": 1, "add": 1, "sub": 1, "mul": 2}
+_WORK.update(div=3, powc=3, call=3)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ class Program:
 
     code: tuple[Instruction, ...]
     variables: tuple[str, ...]
+
+    @property
+    def work(self) -> int:
+        """The array operations one first-order evaluation makes (a sum or difference 1, a
+        product 2, a quotient, a power or a function 3): its cost per point, roughly."""
+        return sum(_WORK[op] for op, *_ in self.code)
 
     def run(self, env: Mapping[str, Jet], shape: tuple[int, ...], d: int, second: bool) -> Jet:
         """The formula's jet at points of ``shape``, the variables' jets (``d`` derivative
@@ -76,8 +84,6 @@ class Program:
                 out = regs[a] / regs[b]
             elif op == "neg":
                 out = -regs[a]
-            elif op == "pow":
-                out = regs[a] ** regs[b]
             elif op == "var":
                 out = env[self.variables[a]]
             else:  # const: scalars, broadcast by numpy, no arrays made per evaluation
@@ -130,6 +136,9 @@ def compile_program(tree: ast.expr, variables: tuple[str, ...]) -> Program:
                     base = base.left
                 return emit(("powc", visit(base), 0, float(exponent)))
             left, right = visit(node.left), visit(node.right)
+            if isinstance(node.op, ast.Pow):  # a**b = exp(b·log a): a's log is shared
+                log = emit(("call", left, 0, "log"))
+                return emit(("call", emit(("mul", right, log, None)), 0, "exp"))
             return emit((_BINARY[type(node.op)], left, right, None))
         if isinstance(node, ast.Call):
             return emit(("call", visit(node.args[0]), 0, function_name(node)))

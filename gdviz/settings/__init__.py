@@ -33,6 +33,7 @@ from gdviz.settings.messages import (
 from gdviz.settings.models import (
     BETA_RANGE,
     CUSTOM,
+    MAX_BASIN_WORK,
     MAX_LR,
     MAX_RUNS,
     MAX_STEPS,
@@ -83,6 +84,7 @@ __all__ = [
     "CUSTOM",
     "FIELD_WORDS",
     "HIKER_PREVIEW",
+    "MAX_BASIN_WORK",
     "MAX_LR",
     "MAX_RUNS",
     "MAX_STEPS",

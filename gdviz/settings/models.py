@@ -379,6 +379,13 @@ class SweepConfig(_OnLandscape):
         return np.geomspace(self.lr_min, self.lr_max, self.n_rates)
 
 
+MAX_BASIN_WORK = 1e8
+"""Most work one basin map may ask for: starts × steps × the landscape's cost per evaluation
+(1 for a built-in, ``Landscape.cost`` for a typed formula). At most about 10 s on a 2-core box
+(benchmarks/bench_limits.py): a built-in's largest map, 256² starts × 1,000 steps, fits; the
+server runs one heavy request per core at a time, and the rest queue."""
+
+
 class BasinConfig(_OnLandscape):
     """A basin map: one optimizer run from every node of a grid of starts."""
 
@@ -388,6 +395,25 @@ class BasinConfig(_OnLandscape):
     optimizer: OptimizerConfig = SGDConfig(lr=0.01)
     steps: Annotated[int, Field(ge=1, le=1000)] = 300
     resolution: Annotated[int, Field(ge=16, le=256, title="grid size")] = 128
+
+    @model_validator(mode="after")
+    def _bounded_work(self) -> BasinConfig:
+        cost = self.surface().cost
+        work = self.resolution**2 * self.steps * cost
+        if work > MAX_BASIN_WORK:
+            steps = int(MAX_BASIN_WORK // (self.resolution**2 * cost))
+            side = int((MAX_BASIN_WORK / (self.steps * cost)) ** 0.5)
+            hints = [f"at most {steps:,} steps on this grid"] if steps >= 1 else []
+            if side >= 16:
+                hints.append(f"a grid of at most {side} at {self.steps:,} steps")
+            hint = " or ".join(hints) or "fewer steps and a smaller grid"
+            what = "this function" if self.landscape == CUSTOM else "this landscape"
+            raise ValueError(
+                f"this map is too much work for one request: {self.resolution}² starts × "
+                f"{self.steps:,} steps on {what} (at most {MAX_BASIN_WORK:,.0f} start-steps of a "
+                f"built-in; this formula counts {cost:.1f}× per start-step); try {hint}"
+            )
+        return self
 
 
 class HikerConfig(_OnLandscape):

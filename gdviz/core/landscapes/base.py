@@ -93,6 +93,9 @@ class Landscape:
     value_grad_fn: Callable[..., tuple[Array, Sequence[Array]]] | None = field(
         default=None, repr=False
     )
+    # What one value-and-gradient evaluation costs per point, against a built-in (1): a typed
+    # formula costs more with every distinct part. Bounds the work a request may ask for.
+    cost: float = 1.0
 
     def __post_init__(self) -> None:
         minima = np.asarray(self.minima, dtype=float).reshape(-1, self.dim)
