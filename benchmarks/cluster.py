@@ -52,8 +52,9 @@ def wait_healthy(url: str, timeout: float = 60.0, proc: subprocess.Popen | None 
         time.sleep(0.2)
 
 
-def start_app(port: int, *extra: str) -> subprocess.Popen:
-    """``streamlit run app.py`` on loopback ``port`` (the project's .streamlit/config.toml)."""
+def start_app(port: int, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``streamlit run app.py`` on loopback ``port`` (the project's .streamlit/config.toml),
+    with ``env`` added to the environment."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -67,6 +68,7 @@ def start_app(port: int, *extra: str) -> subprocess.Popen:
             *extra,
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -105,10 +107,13 @@ def haproxy_backend(ports: list[int]) -> str:
 
 
 @contextlib.contextmanager
-def cluster(replicas: int = 1, *, app_args: tuple[str, ...] = ()) -> Iterator[Cluster]:
-    """Start ``replicas`` app servers, and HAProxy in front of them when there are several."""
+def cluster(
+    replicas: int = 1, *, app_args: tuple[str, ...] = (), env: dict[str, str] | None = None
+) -> Iterator[Cluster]:
+    """Start ``replicas`` app servers (``env`` added to their environment), and HAProxy in front
+    of them when there are several."""
     ports = [free_port() for _ in range(replicas)]
-    apps = [start_app(port, *app_args) for port in ports]
+    apps = [start_app(port, *app_args, env=env) for port in ports]
     work = Path(tempfile.mkdtemp(prefix="gdviz-cluster-"))
     c = Cluster(url=f"http://127.0.0.1:{ports[0]}", ports=ports, apps=apps, workdir=work)
     try:

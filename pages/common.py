@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from gdviz.core.optim import ADAM_BETAS
 from gdviz.core.scrub import Family
 from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
 from gdviz.figures.style import projector
+from gdviz.serve import HeavyLimit, heavy_slots
 
 # The one label table of each union kind (a select shows one line: short enough for the sidebar).
 OPTIMIZER_LABELS = {
@@ -172,6 +174,31 @@ def route_through_app() -> None:
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+# One heavy computation per core at a time in this server process (see gdviz.serve.limit).
+HEAVY = HeavyLimit(heavy_slots())
+
+
+@contextmanager
+def heavy(what: str, key: str) -> Iterator[None]:
+    """Run the block as heavy work (a basin map, a sweep, a large training): at most one per
+    core at a time in this process. A session that must wait sees its place in line; one whose
+    result is already computed here (``key``) does not wait. ``what`` says what runs."""
+    note = st.empty()
+
+    def waiting(place: int) -> None:
+        note.info(
+            f"Queued: this server runs {HEAVY.slots} heavy "
+            f"{'computation' if HEAVY.slots == 1 else 'computations'} at a time, and yours is "
+            f"number {place} in line. {what} starts as soon as one finishes.",
+            icon=":material/hourglass_top:",
+        )
+
+    with HEAVY.turn(key, waiting):
+        note.empty()
+        with st.spinner(what):
+            yield
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -23,6 +23,7 @@ from pages.common import (
     clicked_point,
     exports,
     figure_cached,
+    heavy,
     inert,
     lesson_matched,
     lesson_select,
@@ -141,7 +142,7 @@ def upload_problem(
     return training.make_problem(_dataset, model, scaling)  # type: ignore[arg-type]
 
 
-@st.cache_resource(max_entries=32, show_spinner="Training…")
+@st.cache_resource(max_entries=32, show_spinner=False)  # heavy() shows what runs
 def runs_for(
     key: str, _cfg: settings.DataConfig, _problem: training.Problem
 ) -> list[training.Training]:
@@ -149,7 +150,7 @@ def runs_for(
     return settings.run_data(_cfg, _problem)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Training at every rate…")
+@st.cache_resource(max_entries=16, show_spinner=False)  # heavy() shows what runs
 def family_for(key: str, _cfg: settings.DataConfig, _problem: training.Problem) -> Family:
     """The scrubber's family of a config on a problem, keyed by both (read-only)."""
     return settings.run_data_family(_cfg, _problem)
@@ -384,11 +385,17 @@ except ValueError as error:
     st.stop()
 
 key = f"{cfg.model_dump_json()}|{data_key}"
-runs = runs_for(key, cfg, problem)
+if settings.data_seconds(cfg, problem) >= settings.HEAVY_DATA_SECONDS:
+    with heavy("Training…", f"data|{key}"):
+        runs = runs_for(key, cfg, problem)
+else:
+    runs = runs_for(key, cfg, problem)
 
 if st.session_state.dt_view == VIEWS[1]:
     scrubbed = cfg.model_copy(update={"race": False})  # the chosen flavour's runs
-    family = family_for(f"{scrubbed.model_dump_json()}|{data_key}", scrubbed, problem)
+    family_key = f"{scrubbed.model_dump_json()}|{data_key}"
+    with heavy("Training at every rate…", f"data-family|{family_key}"):
+        family = family_for(family_key, scrubbed, problem)
     with use_cell:
         rate_pick("dt_pick", "dt_scrub", family.rates, family.chosen, use_rate)
     chart(

@@ -19,6 +19,7 @@ from pages.common import (
     chart,
     clicked_point,
     figure_cached,
+    heavy,
     landscape_select,
     limits,
     resolve_current,
@@ -144,7 +145,7 @@ with sweep_tab:
     )
     if sweep_cfg is not None:
         key = sweep_cfg.model_dump_json()
-        with st.spinner(f"Running {2 * sweep_cfg.n_rates} runs…"):
+        with heavy(f"Running {2 * sweep_cfg.n_rates} runs…", f"sweep|{key}"):
             short = sweep_cached(key, sweep_cfg.steps)
             long = sweep_cached(key, 10 * sweep_cfg.steps)
         chart(
@@ -201,7 +202,7 @@ with basin_tab:
     if basin_cfg is not None:
         key = basin_cfg.model_dump_json()
         n_runs = basin_cfg.resolution**2
-        with st.spinner(f"Running {n_runs:,} starts × {basin_cfg.steps} steps…"):
+        with heavy(f"Running {n_runs:,} starts × {basin_cfg.steps} steps…", f"basins|{key}"):
             basin = basins_cached(key)
         ls = basin_cfg.surface()
         single = None

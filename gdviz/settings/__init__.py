@@ -12,10 +12,12 @@ The names of the first three are re-exported here (``gdviz.settings.RunConfig``,
 """
 
 from gdviz.settings.build import (
+    HEAVY_DATA_SECONDS,
     HIKER_PREVIEW,
     build_optimizer,
     build_schedule,
     compare_entries,
+    data_seconds,
     run,
     run_basins,
     run_compare,
@@ -83,6 +85,7 @@ __all__ = [
     "BETA_RANGE",
     "CUSTOM",
     "FIELD_WORDS",
+    "HEAVY_DATA_SECONDS",
     "HIKER_PREVIEW",
     "MAX_BASIN_WORK",
     "MAX_LR",
@@ -128,6 +131,7 @@ __all__ = [
     "check_schedule_fits",
     "check_start",
     "compare_entries",
+    "data_seconds",
     "describe_errors",
     "example_problem",
     "explain_errors",

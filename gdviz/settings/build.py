@@ -50,6 +50,25 @@ def run_data(cfg: DataConfig, problem: training.Problem) -> list[training.Traini
     ]
 
 
+HEAVY_DATA_SECONDS = 0.25
+"""Estimated seconds from which a data page's training counts as heavy work: the server runs
+heavy work one per core at a time (pages/common.heavy)."""
+
+
+def data_seconds(cfg: DataConfig, problem: training.Problem) -> float:
+    """About how long ``cfg``'s runs take on ``problem`` on a 2-core box: 60 µs per update
+    (its bookkeeping) plus 5 ns per row evaluated (each update's batch, and every row for the
+    full-batch loss it also records), for each flavour run (measured: 0.33 s for the default
+    three-flavour race on tips)."""
+    n = problem.dataset.n
+    seconds = 0.0
+    for flavour in cfg.flavours():
+        size = training.batch_size_of(flavour, cfg.batch_size, n)
+        updates = cfg.epochs * training.updates_per_epoch(size, n)
+        seconds += updates * (60e-6 + 5e-9 * (size + n))
+    return seconds
+
+
 def build_optimizer(cfg: SGDConfig | AdagradConfig | RMSpropConfig | AdamConfig) -> optim.Optimizer:
     """The core optimizer for a validated optimizer config."""
     kwargs = cfg.model_dump(exclude={"kind"})
