@@ -280,9 +280,9 @@ class SealedFigure(go.Figure):
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def figure_cached(kind: str, key: str, _build: Callable[[], go.Figure]) -> go.Figure:
-    """A built figure, keyed by its kind and the config it shows, sealed (see
-    :class:`SealedFigure`).
+def figure_cached(kind: str, key: str, _build: Callable[[], go.Figure | dict]) -> go.Figure:
+    """A built figure (a ``go.Figure``, or the plain dict of a ``*_spec`` builder), keyed by
+    its kind and the config it shows, sealed (see :class:`SealedFigure`).
 
     ``cache_resource`` (not ``cache_data``): a cached figure is handed back as the same object.
     ``cache_data`` would unpickle a copy on every rerun, and unpickling re-validates the whole

@@ -248,7 +248,7 @@ with readout_col:
     st.metric("Status", report.status)
 with figure_col:
     if st.session_state.ls_view == VIEWS[0]:
-        shown = figure_cached("contour", key, lambda: figs.contour_figure(ls, traj, height=600))
+        shown = figure_cached("contour", key, lambda: figs.contour_spec(ls, traj, height=600))
         chart(
             st,
             shown,
@@ -312,7 +312,7 @@ def loss_curves(key: str, traj: Trajectory, minimum: float) -> None:
         figure_cached(
             f"loss-log={log_scale}",
             key,
-            lambda: figs.loss_figure(traj, log=log_scale, minimum=minimum),
+            lambda: figs.loss_spec(traj, log=log_scale, minimum=minimum),
         ),
         key="ls_loss",
     )

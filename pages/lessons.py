@@ -58,7 +58,7 @@ def live_figure(view: Any, key: str) -> Any:
                 cfg.surface(), np.array(hike.positions), cfg.lr, height=HEIGHT
             )
         if isinstance(view, deck.LandscapeView):
-            return landscape_figs.contour_figure(cfg.surface(), settings.run(cfg), height=HEIGHT)
+            return landscape_figs.contour_spec(cfg.surface(), settings.run(cfg), height=HEIGHT)
         if isinstance(view, deck.CompareView):
             labels = [run.label for run in cfg.runs]
             return race_figs.race_figure(

@@ -399,3 +399,32 @@ def test_the_projector_style_enlarges_every_text_and_thickens_every_line(default
         assert not lines or min(lines) >= PROJECTOR_LINE, lines
         assert shown["layout"]["font"]["size"] >= 21
         go.Figure(shown)  # still a valid figure
+
+
+def _wire(figure) -> dict:
+    """A figure as the JSON Streamlit sends (a dict, or a go.Figure's to_dict)."""
+    import plotly.io as pio
+
+    data = figure.to_dict() if hasattr(figure, "to_dict") else figure
+    return json.loads(pio.to_json(data, validate=False))
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "himmelblau", "saddle"])
+def test_a_map_sent_as_a_plain_spec_is_what_plotly_checks_and_sends(name):
+    """Pages send the map's plain dict (built without Plotly's checks, 5x faster); Plotly's
+    checked figure of that dict must send the very same JSON: a misspelt property, a string
+    where plotly.js wants an object, an untyped array would all show here."""
+    ls = landscapes.get(name)
+    traj = descend(ls, optim.sgd(0.001), ls.start, 150)
+    spec = figs.contour_spec(ls, traj, height=600)
+    assert _wire(spec) == _wire(go.Figure(spec))
+
+
+@pytest.mark.parametrize(("lr", "log"), [(0.1, False), (0.1, True), (1.2, False), (1e-4, True)])
+def test_loss_curves_sent_as_a_plain_spec_are_what_plotly_checks_and_sends(lr, log):
+    ls = landscapes.get("bowl")
+    traj = descend(ls, optim.sgd(lr), [1.0, 1.0], 60)
+    spec = figs.loss_spec(traj, log=log)
+    assert _wire(spec) == _wire(go.Figure(spec))
+    marked = [a["text"] for a in spec["layout"].get("annotations", [])]
+    assert marked == [] if traj.status[0] == "unconverged" else len(marked) == 2

@@ -8,6 +8,7 @@ which keeps a 100-frame animation well under 1 MB. On the 2-D map the landscape 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from gdviz.figures.style import (
     colour_transform,
     display_indices,
     frame_indices,
+    spec,
     typed,
 )
 
@@ -67,13 +69,22 @@ def _inward(point: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> str:
     return f"{vertical} {'left' if point[0] > centre[0] else 'right'}"
 
 
+def gradient_arrows(landscape: Landscape, points: np.ndarray, length: float) -> np.ndarray:
+    """``(k, 2, 2)``: for each of ``points (k, 2)``, the point and ``point + length ·
+    (−∇L/|∇L|)``; a zero (or non-finite) gradient gives a zero-length arrow. One gradient
+    call for all the points."""
+    g = landscape.grad(points).reshape(-1, 2)
+    norm = np.hypot(g[:, 0], g[:, 1])[:, None]
+    usable = (norm > 0) & np.isfinite(norm)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        direction = np.where(usable, -g / np.where(usable, norm, 1.0), 0.0)
+    return np.stack([points, points + length * direction], axis=1)
+
+
 def gradient_arrow(landscape: Landscape, point: np.ndarray, length: float) -> np.ndarray:
-    """Two points ``(2, 2)``: ``point`` and ``point + length · (−∇L/|∇L|)``; a zero gradient gives
-    a zero-length arrow."""
-    g = landscape.grad(point)
-    norm = float(np.hypot(*g))
-    direction = -g / norm if norm > 0 and np.isfinite(norm) else np.zeros(2)
-    return np.stack([point, point + length * direction])
+    """Two points ``(2, 2)``: ``point`` and ``point + length · (−∇L/|∇L|)`` (see
+    :func:`gradient_arrows`)."""
+    return gradient_arrows(landscape, np.asarray(point, dtype=float)[None], length)[0]
 
 
 def contour_figure(
@@ -90,8 +101,34 @@ def contour_figure(
 
     The landscape is a layout image ``resolution`` pixels along its longer side (filled colours
     and contour lines); traces are scatters only: see the module constants (COLOUR_BAR … EXIT).
-    Frames update ``ANIMATED`` only and do not need a full redraw.
+    Frames update ``ANIMATED`` only and do not need a full redraw. The checked figure of
+    :func:`contour_spec` (the plain dict a page sends).
     """
+    return go.Figure(
+        contour_spec(
+            landscape,
+            traj,
+            run,
+            resolution=resolution,
+            max_frames=max_frames,
+            click_resolution=click_resolution,
+            height=height,
+        )
+    )
+
+
+def contour_spec(
+    landscape: Landscape,
+    traj: Trajectory,
+    run: int = 0,
+    *,
+    resolution: int = 360,
+    max_frames: int = 100,
+    click_resolution: int = maps.CLICK_RESOLUTION,
+    height: int = 640,
+) -> dict[str, Any]:
+    """:func:`contour_figure` as a plain dict, built without Plotly's checks (see
+    ``style.spec``)."""
     lo, hi = landscape.lo, landscape.hi
     static, map_layout = maps.layers(
         landscape, resolution=resolution, click_resolution=click_resolution
@@ -103,12 +140,15 @@ def contour_figure(
     frames_at = frame_indices(len(shown), max_frames)
 
     exit_info = exit_point(path, lo, hi)
+    drawn = np.union1d([0], frames_at).astype(int)
+    at_drawn = gradient_arrows(landscape, pts[drawn], ARROW_FRACTION * diag)
+    arrows = dict(zip(drawn.tolist(), at_drawn, strict=True))
 
     def animated(k: int) -> list[dict[str, Any]]:
         """Path up to display point k, the point itself, and −∇L there (plain dicts with
         typed arrays: cheap to build and to serialise on every rerun)."""
         here = pts[k]
-        arrow = gradient_arrow(landscape, here, ARROW_FRACTION * diag)
+        arrow = arrows[k]
         return [
             # float32 (7 digits: plenty to draw) halves the frames, the bulk of the figure.
             {
@@ -171,7 +211,7 @@ def contour_figure(
         ),
     ]
     frames, controls = animate(animated, frames_at, shown, ANIMATED, 50, redraw=False)
-    return maps.animated_map(traces, map_layout, frames, controls, height=height, top=40)
+    return maps.animated_map_spec(traces, map_layout, frames, controls, height=height, top=40)
 
 
 def surface_figure(
@@ -305,63 +345,17 @@ def loss_figure(
 
     With ``log`` the top panel shows ``L − L_min`` on a log axis (``minimum``: the best known
     loss), which makes slow final convergence and plateaus visible. The step where the run
-    converged or diverged is marked.
+    converged or diverged is marked. The checked figure of :func:`loss_spec`.
     """
-    steps = np.arange(traj.steps + 1)
-    loss = traj.recorded("loss")[:, run]
-    gnorm = np.maximum(traj.recorded("grad_norm")[:, run], 1e-300)
+    return go.Figure(loss_spec(traj, run, log=log, minimum=minimum, height=height))
+
+
+@functools.lru_cache(maxsize=8)
+def _loss_layout(log: bool, height: int) -> dict[str, Any]:
+    """The two panels' layout (shared step axis), laid out by ``make_subplots`` once."""
     fig = make_subplots(
         rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.6, 0.4]
     )
-    if log:
-        gap = np.maximum(loss - minimum, 1e-16)
-        fig.add_trace(
-            go.Scatter(
-                x=steps,
-                y=gap,
-                name="L − L_min",
-                line={"color": PATH, "width": 3},
-                customdata=loss,
-                hovertemplate="step %{x}<br>L = %{customdata:.6g}<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-    else:
-        fig.add_trace(
-            go.Scatter(
-                x=steps,
-                y=loss,
-                name="loss L",
-                line={"color": PATH, "width": 3},
-                hovertemplate="step %{x}<br>L = %{y:.6g}<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=steps,
-            y=gnorm,
-            name="‖∇L‖",
-            line={"color": OKABE_ITO[0], "width": 3},
-            hovertemplate="step %{x}<br>‖∇L‖ = %{y:.3g}<extra></extra>",
-        ),
-        row=2,
-        col=1,
-    )
-    marker = None
-    if traj.status[run] == DIVERGED:
-        marker = (int(traj.diverged_at[run]), "diverged", OKABE_ITO[3])
-    elif traj.converged_at[run] >= 0:
-        marker = (int(traj.converged_at[run]), "converged", OKABE_ITO[2])
-    if marker is not None:
-        fig.add_vline(
-            x=marker[0],
-            line={"color": marker[2], "dash": "dash", "width": 2},
-            annotation_text=f"{marker[1]} at step {marker[0]}",
-            annotation_position="top left",
-        )
     fig.update_yaxes(
         title_text="L − L_min (log)" if log else "loss",
         type="log" if log else None,
@@ -374,4 +368,80 @@ def loss_figure(
     fig.update_layout(
         base_layout(height=height, showlegend=False, margin={"l": 70, "r": 20, "t": 30, "b": 50})
     )
-    return fig
+    return fig.to_dict()["layout"]
+
+
+def loss_spec(
+    traj: Trajectory, run: int = 0, *, log: bool = False, minimum: float = 0.0, height: int = 420
+) -> dict[str, Any]:
+    """:func:`loss_figure` as a plain dict (see ``style.spec``)."""
+    steps = np.arange(traj.steps + 1)
+    loss = traj.recorded("loss")[:, run]
+    gnorm = np.maximum(traj.recorded("grad_norm")[:, run], 1e-300)
+    if log:
+        top = go.Scatter(
+            x=steps,
+            y=np.maximum(loss - minimum, 1e-16),
+            name="L − L_min",
+            line={"color": PATH, "width": 3},
+            customdata=loss,
+            hovertemplate="step %{x}<br>L = %{customdata:.6g}<extra></extra>",
+            xaxis="x",
+            yaxis="y",
+        )
+    else:
+        top = go.Scatter(
+            x=steps,
+            y=loss,
+            name="loss L",
+            line={"color": PATH, "width": 3},
+            hovertemplate="step %{x}<br>L = %{y:.6g}<extra></extra>",
+            xaxis="x",
+            yaxis="y",
+        )
+    bottom = go.Scatter(
+        x=steps,
+        y=gnorm,
+        name="‖∇L‖",
+        line={"color": OKABE_ITO[0], "width": 3},
+        hovertemplate="step %{x}<br>‖∇L‖ = %{y:.3g}<extra></extra>",
+        xaxis="x2",
+        yaxis="y2",
+    )
+    layout = dict(_loss_layout(log, height))
+    marker = None
+    if traj.status[run] == DIVERGED:
+        marker = (int(traj.diverged_at[run]), "diverged", OKABE_ITO[3])
+    elif traj.converged_at[run] >= 0:
+        marker = (int(traj.converged_at[run]), "converged", OKABE_ITO[2])
+    if marker is not None:
+        # What fig.add_vline draws on both panels: a dashed line and its label.
+        step, what, colour = marker
+        panels = [("x", "y domain"), ("x2", "y2 domain")]
+        layout["shapes"] = [
+            {
+                "line": {"color": colour, "dash": "dash", "width": 2},
+                "type": "line",
+                "x0": step,
+                "x1": step,
+                "xref": xref,
+                "y0": 0,
+                "y1": 1,
+                "yref": yref,
+            }
+            for xref, yref in panels
+        ]
+        layout["annotations"] = [
+            {
+                "showarrow": False,
+                "text": f"{what} at step {step}",
+                "x": step,
+                "xanchor": "right",
+                "xref": xref,
+                "y": 1,
+                "yanchor": "top",
+                "yref": yref,
+            }
+            for xref, yref in panels
+        ]
+    return spec([top, bottom], layout)

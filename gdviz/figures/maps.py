@@ -23,6 +23,7 @@ from gdviz.figures.style import (
     SURFACE_SCALE,
     base_layout,
     colour_transform,
+    spec,
 )
 
 Array = np.ndarray
@@ -58,7 +59,7 @@ def picture(
     return uri, label, float(np.nanmin(colour)), float(np.nanmax(colour))
 
 
-def animated_map(
+def animated_map_spec(
     traces: list[Any],
     map_layout: dict[str, Any],
     frames: list[dict[str, Any]],
@@ -66,8 +67,9 @@ def animated_map(
     *,
     height: int,
     top: int,
-) -> go.Figure:
-    """The figure of an animated map: ``traces`` over the map's ``layers``, legend on top."""
+) -> dict[str, Any]:
+    """The figure of an animated map as a plain dict: ``traces`` (Plotly trace objects or
+    dicts) over the map's ``layers``, legend on top. See :func:`spec`."""
     layout = base_layout(
         height=height,
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
@@ -75,7 +77,12 @@ def animated_map(
         **map_layout,
         **controls,
     )
-    return go.Figure(data=traces, layout=layout, frames=frames)
+    return spec(traces, layout, frames)
+
+
+def animated_map(*args: Any, **kwargs: Any) -> go.Figure:
+    """:func:`animated_map_spec` as a checked ``go.Figure``."""
+    return go.Figure(animated_map_spec(*args, **kwargs))
 
 
 def exit_point(path: Array, lo: Array, hi: Array) -> tuple[int, Array] | None:
@@ -242,9 +249,9 @@ def layers(
     ]
     axis = {"constrain": "domain", "showgrid": False, "zeroline": False}
     layout = {
-        "xaxis": {"title": "x", "range": [lo[0], hi[0]], **axis},
+        "xaxis": {"title": {"text": "x"}, "range": [lo[0], hi[0]], **axis},
         "yaxis": {
-            "title": "y",
+            "title": {"text": "y"},
             "range": [lo[1], hi[1]],
             "scaleanchor": "x",
             "scaleratio": 1,
