@@ -15,7 +15,9 @@ same moment, then doing what a student does next:
 * ``data``: open ``/data?lr=…``.
 
 "open" is timed from the HTML request to the page complete (the run finished and the map
-pictures fetched); an interaction from sending the widget change to its run finished. It prints
+pictures fetched); an interaction from sending the widget change to its run finished. The class
+works in two waves, as a lesson goes: everyone opens the link at once; when every page is
+open, everyone starts the interactions at once. It prints
 p50/p95/p99 per action, bytes per page, and the servers' CPU seconds and memory (read from
 ``/proc`` for the processes it started, or for ``--pid``). ``--replicas 1,2`` runs the same load
 against one server and against HAProxy (Debian's ``haproxy``) in front of two replicas started on
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import os
 import statistics
 import sys
 import time
@@ -49,10 +52,26 @@ class Tally:
     times: dict[str, list[float]] = field(default_factory=dict)
     page_bytes: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    replicas: list[str] = field(default_factory=list)  # each session's, behind HAProxy
 
     def add(self, action: str, load: Load) -> None:
         self.times.setdefault(action, []).append(load.seconds)
         self.errors.extend(load.errors)
+
+
+class Barrier:
+    """Every session waits here until all have arrived (asyncio.Barrier is Python 3.11+)."""
+
+    def __init__(self, parties: int) -> None:
+        self._left, self._all = parties, asyncio.Event()
+
+    async def arrive(self) -> None:
+        self._left -= 1
+        if self._left <= 0:
+            self._all.set()
+
+    async def wait(self) -> None:
+        await self._all.wait()
 
 
 def link(scenario: str, i: int, same: bool) -> tuple[str, str]:
@@ -67,14 +86,22 @@ def link(scenario: str, i: int, same: bool) -> tuple[str, str]:
     return "compare", ""
 
 
-async def student(base: str, scenario: str, i: int, same: bool, go: asyncio.Event, t: Tally):
+async def student(
+    base: str, scenario: str, i: int, same: bool, go: asyncio.Event, t: Tally, opened: Barrier
+):
     page, query = link(scenario, i, same)
     session = Session(base)
     await go.wait()
     try:
-        load = await session.open(page, query)
+        try:
+            load = await session.open(page, query)
+        finally:
+            await opened.arrive()  # the class opens the link, then (all at once) works on
         t.add("open", load)
         t.page_bytes.append(load.ws_bytes + load.media_bytes)
+        if session.replicas:
+            t.replicas.append(session.replicas[0])
+        await opened.wait()
         if scenario == "landscape":
             lr = float(query.split("lr=")[1].split("&")[0])
             for j in range(3):
@@ -90,13 +117,16 @@ async def student(base: str, scenario: str, i: int, same: bool, go: asyncio.Even
         await session.close()
 
 
-async def run_load(base: str, scenario: str, sessions: int, same: bool) -> tuple[Tally, float]:
+async def run_load(
+    base: str, scenario: str, sessions: int, same: bool, first: int = 0
+) -> tuple[Tally, float]:
     loop = asyncio.get_running_loop()
     # Each session's HTTP requests run in a thread: enough threads that none waits for another.
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max(8, 2 * sessions)))
-    tally, go = Tally(), asyncio.Event()
+    tally, go, opened = Tally(), asyncio.Event(), Barrier(sessions)
     tasks = [
-        asyncio.create_task(student(base, scenario, i, same, go, tally)) for i in range(sessions)
+        asyncio.create_task(student(base, scenario, i, same, go, tally, opened))
+        for i in range(first, first + sessions)
     ]
     await asyncio.sleep(0.2)  # every session waits at the line
     t0 = time.perf_counter()
@@ -110,20 +140,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def warm(base: str, scenario: str) -> None:
-    """One session first, as the instructor's own tab would: imports and shared caches."""
-    asyncio.run(run_load(base, scenario, 1, True))
+def warm(bases: list[str], scenario: str) -> None:
+    """One session on each server first, as the instructor's own rehearsal would leave them:
+    the page's imports and the landscape's shared caches (a different link from the class's)."""
+    for base in bases:
+        asyncio.run(run_load(base, scenario, 1, False, first=200))
 
 
-def measure(base: str, pids: list[int], args: argparse.Namespace) -> dict[str, object]:
+def measure(
+    base: str, pids: list[int], args: argparse.Namespace, servers: list[str] | None = None
+) -> dict[str, object]:
     if not args.cold:
-        warm(base, args.scenario)
+        warm(servers or [base], args.scenario)
     cpu0 = sum(cpu_seconds(p) for p in pids)
+    own0 = sum(os.times()[:2])
     tally, wall = asyncio.run(run_load(base, args.scenario, args.sessions, args.same_link))
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
     return {
         "tally": tally,
         "wall": wall,
+        "client_cpu": sum(os.times()[:2]) - own0,
         "cpu": cpu if pids else float("nan"),
         "rss": sum(rss_mb(p) for p in pids) if pids else float("nan"),
     }
@@ -145,8 +181,11 @@ def report(label: str, result: dict[str, object], sessions: int) -> None:
     assert isinstance(cpu, float)
     print(
         f"server CPU: {cpu:.1f} s in all, {cpu / sessions:.3f} s per session; "
-        f"RSS after: {result['rss']:.0f} MB"
+        f"RSS after: {result['rss']:.0f} MB; this client's own CPU: {result['client_cpu']:.1f} s"
     )
+    if tally.replicas:
+        counts = {r: tally.replicas.count(r) for r in sorted(set(tally.replicas))}
+        print("sessions per replica:", ", ".join(f"{r} {n}" for r, n in counts.items()))
     if tally.errors:
         print(f"ERRORS ({len(tally.errors)}):", *sorted(set(tally.errors))[:8], sep="\n  ")
 
@@ -172,27 +211,30 @@ def main() -> None:
     )
     parser.add_argument("--same-link", action="store_true", help="every session the same link")
     parser.add_argument("--cold", action="store_true", help="no warm-up session first")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per set-up (interleaved)")
     args = parser.parse_args()
 
     print(f"scenario {args.scenario}; {'one shared link' if args.same_link else 'own links'}")
     if args.url:
         report(args.url, measure(args.url, args.pid, args), args.sessions)
         return
-    results = {}
-    for n in (int(x) for x in args.replicas.split(",")):
-        with cluster(n) as c:
-            results[n] = measure(c.url, c.pids, args)
-        report(
-            f"{n} replica{'s' if n > 1 else ''}" + (" behind HAProxy" if n > 1 else ""),
-            results[n],
-            args.sessions,
-        )
-    if len(results) > 1:
-        base = percentile(results[min(results)]["tally"].times["open"], 95)  # type: ignore[union-attr]
-        for n, r in results.items():
-            p95 = percentile(r["tally"].times["open"], 95)  # type: ignore[union-attr]
-            ratio = base / p95
-            print(f"open p95 with {n}: {p95:.2f} s ({ratio:.2f}× better than {min(results)})")
+    counts = [int(x) for x in args.replicas.split(",")]
+    p95s: dict[int, list[float]] = {n: [] for n in counts}
+    for round_ in range(args.repeat):  # interleaved: a noisy minute hits every set-up alike
+        for n in counts:
+            with cluster(n) as c:
+                result = measure(c.url, c.pids, args, [c.replica_url(i) for i in range(n)])
+            label = f"{n} replica{'s' if n > 1 else ''}" + (" behind HAProxy" if n > 1 else "")
+            report(f"{label}, round {round_ + 1}", result, args.sessions)
+            tally = result["tally"]
+            assert isinstance(tally, Tally)
+            p95s[n].append(percentile(tally.times["open"], 95))
+    print("\n## open p95 (median of rounds)")
+    base = statistics.median(p95s[counts[0]])
+    for n in counts:
+        mid = statistics.median(p95s[n])
+        rounds = ", ".join(f"{x:.2f}" for x in p95s[n])
+        print(f"{n} replica(s): {mid:.2f} s (rounds: {rounds}); {base / mid:.2f}× the first")
 
 
 if __name__ == "__main__":

@@ -228,7 +228,9 @@ class SealedFigure(go.Figure):
     """
 
     def __init__(self, figure: go.Figure | dict) -> None:
-        super().__init__()
+        # An empty figure without plotly's default template: to_dict() never shows it, and
+        # copying that template in cost more than the rest of sealing.
+        super().__init__(layout={"template": "none"})
         self._sealed = figure if isinstance(figure, dict) else figure.to_dict()
         self._pictures = {
             index: base64.b64decode(image["source"][len(PNG_URI) :])
