@@ -76,8 +76,9 @@ def presenting() -> bool:
     return bool(st.session_state.get("present"))
 
 
-def chart(where: Any, figure: go.Figure, key: str, **kwargs: Any) -> Any:
-    """``st.plotly_chart`` as every page draws a figure.
+def chart(where: Any, figure: go.Figure | dict, key: str, **kwargs: Any) -> Any:
+    """``st.plotly_chart`` as every page draws a figure (a ``go.Figure``, a sealed one, or
+    the plain dict of a ``*_spec`` builder).
 
     ``theme=None``: Streamlit's chart theme would override the figure's projector-size fonts
     (17 px asked, 12.75 px drawn). The modebar's Fullscreen keeps the animation (see
@@ -85,6 +86,8 @@ def chart(where: Any, figure: go.Figure, key: str, **kwargs: Any) -> Any:
     (``on_select``, ``selection_mode``, ``config`` additions).
     """
     config = {"displaylogo": False, **kwargs.pop("config", {})}
+    if isinstance(figure, dict):  # a *_spec builder's dict: sent as it is, not re-checked
+        figure = SealedFigure(figure)
     if presenting():
         sealed = figure if isinstance(figure, SealedFigure) else SealedFigure(figure)
         figure = sealed.for_projector()

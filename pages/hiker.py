@@ -9,7 +9,7 @@ from gdviz import settings
 from gdviz.core import export
 from gdviz.core.scrub import Family
 from gdviz.figures import gif
-from gdviz.figures.hiker import curve_figure, loss_steps_figure
+from gdviz.figures.hiker import curve_figure, curve_spec, loss_steps_spec
 from gdviz.figures.scrub import curve_scrub_figure
 from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
@@ -236,7 +236,7 @@ with view:
     if st.session_state.hiker_view == VIEWS[0]:
         chart(
             st,
-            curve_figure(curve, np.array(hike.positions), cfg.lr, height=410),
+            curve_spec(curve, np.array(hike.positions), cfg.lr, height=410),
             key="hiker_curve",
         )
     else:
@@ -285,7 +285,7 @@ with view:
     st.markdown("**Loss after each step**")
     chart(
         st,
-        loss_steps_figure(losses, curve.global_min),
+        loss_steps_spec(losses, curve.global_min),
         key="hiker_losses",
     )
 

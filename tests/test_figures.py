@@ -143,8 +143,8 @@ def test_hiker_figure_traces_and_arrow():
     arrow = fig.layout.annotations[0]
     assert (arrow.ax, arrow.x) == pytest.approx((-3.2, -3.2 - 0.1 * -6.4))
     # the tangent has the hiker's slope
-    tangent = fig.data[2]
-    slope = (tangent.y[1] - tangent.y[0]) / (tangent.x[1] - tangent.x[0])
+    tangent_x, tangent_y = untyped(fig.data[2].x), untyped(fig.data[2].y)  # typed arrays
+    slope = (tangent_y[1] - tangent_y[0]) / (tangent_x[1] - tangent_x[0])
     assert slope == pytest.approx(-6.4)
 
 
@@ -428,3 +428,15 @@ def test_loss_curves_sent_as_a_plain_spec_are_what_plotly_checks_and_sends(lr, l
     assert _wire(spec) == _wire(go.Figure(spec))
     marked = [a["text"] for a in spec["layout"].get("annotations", [])]
     assert marked == [] if traj.status[0] == "unconverged" else len(marked) == 2
+
+
+@pytest.mark.parametrize(
+    ("positions", "lr"), [([-4.0], 0.1), ([-4.0, -3.2, -2.56], 0.1), ([-4.0, 40.0, -400.0], 1.2)]
+)
+def test_the_hiker_sent_as_a_plain_spec_is_what_plotly_checks_and_sends(positions, lr):
+    curve = landscapes.get("parabola")
+    spec = hiker_figs.curve_spec(curve, np.array(positions), lr, height=410)
+    assert _wire(spec) == _wire(go.Figure(spec))
+    losses = curve.value(np.array(positions)[:, None])
+    steps = hiker_figs.loss_steps_spec(losses, curve.global_min)
+    assert _wire(steps) == _wire(go.Figure(steps))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.core.landscapes.base import Landscape
-from gdviz.figures.style import OKABE_ITO, PATH, base_layout
+from gdviz.figures.style import OKABE_ITO, PATH, base_layout, spec
 
 MAX_ZOOM_OUT = 10.0  # the view widens to follow a diverging hiker, up to 10x the curve's box
 
@@ -27,8 +29,16 @@ def curve_figure(
     and an arrow to where the next step ``x − α L'(x)`` lands.
 
     ``positions``: ``(k+1,)`` visited positions, the hiker at the last one.
-    Traces, in order: curve, trail, tangent, next landing, hiker.
+    Traces, in order: curve, trail, tangent, next landing, hiker. The checked figure of
+    :func:`curve_spec`, the plain dict the page sends on every step.
     """
+    return go.Figure(curve_spec(curve, positions, lr, height=height))
+
+
+def curve_spec(
+    curve: Landscape, positions: np.ndarray, lr: float, *, height: int = 520
+) -> dict[str, Any]:
+    """:func:`curve_figure` as a plain dict (see ``style.spec``)."""
     positions = np.asarray(positions, dtype=float)
     x_lo, x_hi = _view(curve, positions)
     xs = np.linspace(x_lo, x_hi, 600)
@@ -46,143 +56,166 @@ def curve_figure(
     tangent_x = np.array([x - half, x + half])
 
     trail = positions[:-1]
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                name="loss L(x)",
-                line={"color": OKABE_ITO[0], "width": 4},
-                hoverinfo="skip",
-            ),
-            go.Scatter(
-                x=positions,
-                y=curve.value(positions[:, None]),
-                mode="lines+markers",
-                name="trail",
-                line={"color": "rgba(90,90,90,0.55)", "width": 1.5, "dash": "dot"},
-                marker={"size": 9, "color": "rgba(90,90,90,0.75)"},
-                hovertemplate="x = %{x:.3f}<br>L = %{y:.3f}<extra>earlier step</extra>",
-                visible=True if len(trail) else "legendonly",
-            ),
-            go.Scatter(
-                x=tangent_x,
-                y=fx + g * (tangent_x - x),
-                mode="lines",
-                name=f"slope L'(x) = {g:.2f}",
-                line={"color": OKABE_ITO[2], "width": 3, "dash": "dash"},
-                hoverinfo="skip",
-            ),
-            go.Scatter(
-                x=[x_next],
-                y=[f_next],
-                mode="markers",
-                name="next step lands here",
-                marker={"size": 16, "color": "white", "line": {"color": PATH, "width": 3}},
-                hovertemplate="next x = %{x:.3f}<br>L = %{y:.3f}<extra></extra>",
-            ),
-            go.Scatter(
-                x=[x],
-                y=[fx],
-                mode="markers",
-                name="the hiker",
-                marker={
-                    "size": 24,
-                    "color": PATH,
-                    "line": {"color": "black", "width": 2},
-                    "symbol": "circle",
-                },
-                hovertemplate="hiker at x = %{x:.3f}<br>L = %{y:.3f}<extra></extra>",
-            ),
-        ]
-    )
+    traces = [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="loss L(x)",
+            line={"color": OKABE_ITO[0], "width": 4},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=positions,
+            y=curve.value(positions[:, None]),
+            mode="lines+markers",
+            name="trail",
+            line={"color": "rgba(90,90,90,0.55)", "width": 1.5, "dash": "dot"},
+            marker={"size": 9, "color": "rgba(90,90,90,0.75)"},
+            hovertemplate="x = %{x:.3f}<br>L = %{y:.3f}<extra>earlier step</extra>",
+            visible=True if len(trail) else "legendonly",
+        ),
+        go.Scatter(
+            x=tangent_x,
+            y=fx + g * (tangent_x - x),
+            mode="lines",
+            name=f"slope L'(x) = {g:.2f}",
+            line={"color": OKABE_ITO[2], "width": 3, "dash": "dash"},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=[x_next],
+            y=[f_next],
+            mode="markers",
+            name="next step lands here",
+            marker={"size": 16, "color": "white", "line": {"color": PATH, "width": 3}},
+            hovertemplate="next x = %{x:.3f}<br>L = %{y:.3f}<extra></extra>",
+        ),
+        go.Scatter(
+            x=[x],
+            y=[fx],
+            mode="markers",
+            name="the hiker",
+            marker={
+                "size": 24,
+                "color": PATH,
+                "line": {"color": "black", "width": 2},
+                "symbol": "circle",
+            },
+            hovertemplate="hiker at x = %{x:.3f}<br>L = %{y:.3f}<extra></extra>",
+        ),
+    ]
+    annotations: list[dict[str, Any]] = []
     if abs(x_next - x) > 1e-12:
-        fig.add_annotation(
-            x=x_next,
-            y=f_next,
-            ax=x,
-            ay=fx,
-            xref="x",
-            yref="y",
-            axref="x",
-            ayref="y",
-            showarrow=True,
-            arrowhead=3,
-            arrowsize=1.4,
-            arrowwidth=3,
-            arrowcolor=PATH,
-            standoff=10,
-            startstandoff=14,
-            text="",
+        annotations.append(
+            {
+                "arrowcolor": PATH,
+                "arrowhead": 3,
+                "arrowsize": 1.4,
+                "arrowwidth": 3,
+                "ax": x,
+                "axref": "x",
+                "ay": fx,
+                "ayref": "y",
+                "showarrow": True,
+                "standoff": 10,
+                "startstandoff": 14,
+                "text": "",
+                "x": x_next,
+                "xref": "x",
+                "y": f_next,
+                "yref": "y",
+            }
         )
     if not x_lo <= x <= x_hi:  # thrown past the widest view: say where he is, at the edge
         left = x < x_lo
-        fig.add_annotation(
-            x=x_lo if left else x_hi,
-            y=y_range[1] - pad,
-            xref="x",
-            yref="y",
-            text=f"{'← ' if left else ''}the hiker is at x = {x:.4g}, L = {fx:.3g}, "
-            f"off the chart{'' if left else ' →'}",
-            showarrow=False,
-            xanchor="left" if left else "right",
-            yanchor="top",
-            font={"size": 18, "color": PATH},
-            bgcolor="rgba(255,255,255,0.85)",
+        annotations.append(
+            {
+                "bgcolor": "rgba(255,255,255,0.85)",
+                "font": {"color": PATH, "size": 18},
+                "showarrow": False,
+                "text": f"{'← ' if left else ''}the hiker is at x = {x:.4g}, L = {fx:.3g}, "
+                f"off the chart{'' if left else ' →'}",
+                "x": x_lo if left else x_hi,
+                "xanchor": "left" if left else "right",
+                "xref": "x",
+                "y": y_range[1] - pad,
+                "yanchor": "top",
+                "yref": "y",
+            }
         )
-    fig.update_layout(
-        base_layout(
-            height=height,
-            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-            xaxis={"title": "position x", "range": [x_lo, x_hi], "zeroline": False},
-            yaxis={"title": "loss L(x)", "range": list(y_range), "zeroline": False},
-            showlegend=True,
-        )
+    grid = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False}
+    layout = base_layout(
+        height=height,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        xaxis={"title": {"text": "position x"}, "range": [x_lo, x_hi], **grid},
+        yaxis={"title": {"text": "loss L(x)"}, "range": list(y_range), **grid},
+        showlegend=True,
     )
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
-    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5")
-    return fig
+    if annotations:
+        layout["annotations"] = annotations
+    return spec(traces, layout)
 
 
 def loss_steps_figure(losses: np.ndarray, minimum: float) -> go.Figure:
     """Loss after each step: ``losses (k+1,)``; the best known loss drawn as a reference line.
-    A log axis is used when the gap to the minimum spans more than two decades."""
+    A log axis is used when the gap to the minimum spans more than two decades. The checked
+    figure of :func:`loss_steps_spec`."""
+    return go.Figure(loss_steps_spec(losses, minimum))
+
+
+def loss_steps_spec(losses: np.ndarray, minimum: float) -> dict[str, Any]:
+    """:func:`loss_steps_figure` as a plain dict (see ``style.spec``)."""
     losses = np.asarray(losses, dtype=float)
     steps = np.arange(len(losses))
     gap = losses - minimum
     use_log = len(losses) > 2 and np.all(gap > 0) and gap.max() / max(gap.min(), 1e-300) > 100
     y = gap if use_log else losses
-    fig = go.Figure(
-        go.Scatter(
-            x=steps,
-            y=y,
-            mode="lines+markers",
-            line={"color": PATH, "width": 3},
-            marker={"size": 7},
-            name="loss",
-            hovertemplate="step %{x}<br>loss %{customdata:.4g}<extra></extra>",
-            customdata=losses,
-        )
+    trace = go.Scatter(
+        x=steps,
+        y=y,
+        mode="lines+markers",
+        line={"color": PATH, "width": 3},
+        marker={"size": 7},
+        name="loss",
+        hovertemplate="step %{x}<br>loss %{customdata:.4g}<extra></extra>",
+        customdata=losses,
+    )
+    layout = base_layout(
+        height=300,
+        margin={"l": 60, "r": 20, "t": 20, "b": 50},
+        xaxis={"title": {"text": "step"}, "rangemode": "tozero"},
+        yaxis={
+            "title": {"text": "L − L_min (log)" if use_log else "loss"},
+            "type": "log" if use_log else "linear",
+            "exponentformat": "e",
+        },
+        showlegend=False,
     )
     if not use_log:
-        fig.add_hline(
-            y=minimum,
-            line={"color": OKABE_ITO[2], "dash": "dot"},
-            annotation_text="minimum",
-            annotation_position="bottom right",
-        )
-    fig.update_layout(
-        base_layout(
-            height=300,
-            margin={"l": 60, "r": 20, "t": 20, "b": 50},
-            xaxis={"title": "step", "rangemode": "tozero"},
-            yaxis={
-                "title": "L − L_min (log)" if use_log else "loss",
-                "type": "log" if use_log else "linear",
-                "exponentformat": "e",
-            },
-            showlegend=False,
-        )
-    )
-    return fig
+        # What fig.add_hline draws: a dotted line across the plot at the minimum, labelled.
+        layout["shapes"] = [
+            {
+                "line": {"color": OKABE_ITO[2], "dash": "dot"},
+                "type": "line",
+                "x0": 0,
+                "x1": 1,
+                "xref": "x domain",
+                "y0": minimum,
+                "y1": minimum,
+                "yref": "y",
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "showarrow": False,
+                "text": "minimum",
+                "x": 1,
+                "xanchor": "right",
+                "xref": "x domain",
+                "y": minimum,
+                "yanchor": "top",
+                "yref": "y",
+            }
+        ]
+    return spec([trace], layout)
