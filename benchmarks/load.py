@@ -17,7 +17,8 @@ same moment, then doing what a student does next:
 "open" is timed from the HTML request to the page complete (the run finished and the map
 pictures fetched); an interaction from sending the widget change to its run finished. The class
 works in two waves, as a lesson goes: everyone opens the link at once; when every page is
-open, everyone starts the interactions at once. It prints
+open, everyone starts the interactions at once, each student reading the page for about
+``--think`` seconds (default 1, ±50%) before each click (0: all click on at once). It prints
 p50/p95/p99 per action, bytes per page, and the servers' CPU seconds and memory (read from
 ``/proc`` for the processes it started, or for ``--pid``). ``--replicas 1,2`` runs the same load
 against one server and against HAProxy (Debian's ``haproxy``) in front of two replicas started on
@@ -30,6 +31,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import os
+import random
 import statistics
 import sys
 import time
@@ -87,9 +89,23 @@ def link(scenario: str, i: int, same: bool) -> tuple[str, str]:
 
 
 async def student(
-    base: str, scenario: str, i: int, same: bool, go: asyncio.Event, t: Tally, opened: Barrier
+    base: str,
+    scenario: str,
+    i: int,
+    same: bool,
+    go: asyncio.Event,
+    t: Tally,
+    opened: Barrier,
+    think: float,
 ):
     page, query = link(scenario, i, same)
+    rng = random.Random(i)
+
+    async def pause() -> None:
+        """A student reads the page before the next click: ``think`` s on average (±50%)."""
+        if think > 0:
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+
     session = Session(base)
     await go.wait()
     try:
@@ -105,11 +121,14 @@ async def student(
         if scenario == "landscape":
             lr = float(query.split("lr=")[1].split("&")[0])
             for j in range(3):
+                await pause()
                 t.add("change α", await session.set_widget("ls_lr", double_value=lr * (1.5 + j)))
         elif scenario == "hiker":
             for _ in range(10):
+                await pause()
                 t.add("Step", await session.press("hiker_step"))
         elif scenario == "compare":
+            await pause()
             t.add("load preset", await session.set_widget("cmp_preset", string_value=PRESET))
     except Exception as err:  # a failed session is a result, not a crash of the harness
         t.errors.append(f"session {i}: {type(err).__name__}: {err}")
@@ -118,14 +137,14 @@ async def student(
 
 
 async def run_load(
-    base: str, scenario: str, sessions: int, same: bool, first: int = 0
+    base: str, scenario: str, sessions: int, same: bool, first: int = 0, think: float = 0.0
 ) -> tuple[Tally, float]:
     loop = asyncio.get_running_loop()
     # Each session's HTTP requests run in a thread: enough threads that none waits for another.
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max(8, 2 * sessions)))
     tally, go, opened = Tally(), asyncio.Event(), Barrier(sessions)
     tasks = [
-        asyncio.create_task(student(base, scenario, i, same, go, tally, opened))
+        asyncio.create_task(student(base, scenario, i, same, go, tally, opened, think))
         for i in range(first, first + sessions)
     ]
     await asyncio.sleep(0.2)  # every session waits at the line
@@ -154,7 +173,9 @@ def measure(
         warm(servers or [base], args.scenario)
     cpu0 = sum(cpu_seconds(p) for p in pids)
     own0 = sum(os.times()[:2])
-    tally, wall = asyncio.run(run_load(base, args.scenario, args.sessions, args.same_link))
+    tally, wall = asyncio.run(
+        run_load(base, args.scenario, args.sessions, args.same_link, think=args.think)
+    )
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
     return {
         "tally": tally,
@@ -212,9 +233,16 @@ def main() -> None:
     parser.add_argument("--same-link", action="store_true", help="every session the same link")
     parser.add_argument("--cold", action="store_true", help="no warm-up session first")
     parser.add_argument("--repeat", type=int, default=1, help="rounds per set-up (interleaved)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds a student reads before the next click (±50%%); 0: click on at once",
+    )
     args = parser.parse_args()
 
-    print(f"scenario {args.scenario}; {'one shared link' if args.same_link else 'own links'}")
+    links_are = "one shared link" if args.same_link else "own links"
+    print(f"scenario {args.scenario}; {links_are}; {args.think:g} s between clicks")
     if args.url:
         report(args.url, measure(args.url, args.pid, args), args.sessions)
         return
