@@ -426,7 +426,7 @@ else:
         figure_cached(
             f"data-map-{overlay}",
             key,
-            lambda: figs.training_figure(problem, runs, overlay_batch=overlay, height=580),
+            lambda: figs.training_spec(problem, runs, overlay_batch=overlay, height=580),
         ),
         key="dt_map",
         on_select=take_click,
@@ -536,7 +536,7 @@ def loss_curves(key: str, problem: training.Problem, runs: list[training.Trainin
     chart(
         st,
         figure_cached(
-            f"data-loss-{log}", key, lambda: figs.loss_curves_figure(problem, runs, log=log)
+            f"data-loss-{log}", key, lambda: figs.loss_curves_spec(problem, runs, log=log)
         ),
         key="dt_loss",
     )
@@ -563,7 +563,7 @@ if run.batch_size < dataset.n and run.steps > 0:
         t = int(st.session_state.dt_t)
         chart(
             st,
-            figure_cached(f"data-batch-{t}", key, lambda: figs.batch_figure(problem, run, t, lr)),
+            figure_cached(f"data-batch-{t}", key, lambda: figs.batch_spec(problem, run, t, lr)),
             key="dt_batch",
         )
 

@@ -54,7 +54,7 @@ def live_figure(view: Any, key: str) -> Any:
     def build() -> Any:
         if isinstance(view, deck.HikerView):
             hike = hiker.step(hiker.start(cfg.surface(), cfg.x0), cfg.lr, cfg.steps)
-            return hiker_figs.curve_figure(
+            return hiker_figs.curve_spec(
                 cfg.surface(), np.array(hike.positions), cfg.lr, height=HEIGHT
             )
         if isinstance(view, deck.LandscapeView):
@@ -70,7 +70,7 @@ def live_figure(view: Any, key: str) -> Any:
             return sweep_figs.sweep_figure(short, long, height=HEIGHT)
         problem = settings.example_problem(cfg.dataset, cfg.model, cfg.scaling)
         runs = settings.run_data(cfg, problem)
-        return data_figs.training_figure(problem, runs, height=HEIGHT)
+        return data_figs.training_spec(problem, runs, height=HEIGHT)
 
     return figure_cached(f"lesson-{view.page}", key, build)
 

@@ -224,12 +224,10 @@ def test_training_figure_moves_both_panels_together(tips_problem):
         "data",
         "best fit (optimum)",
     ]
-    assert len(fig.data[data_figs.CLICK_GRID].x) == maps.CLICK_RESOLUTION**2 == 21 * 21
+    assert len(untyped(fig.data[data_figs.CLICK_GRID].x)) == maps.CLICK_RESOLUTION**2 == 21 * 21
     assert fig.data[data_figs.CLICK_GRID].marker.color == "rgba(0,0,0,0)"
-    np.testing.assert_allclose(
-        [fig.data[data_figs.OPTIMUM].x[0], fig.data[data_figs.OPTIMUM].y[0]],
-        tips_problem.optimum,
-    )
+    optimum = fig.data[data_figs.OPTIMUM]
+    np.testing.assert_allclose([untyped(optimum.x)[0], untyped(optimum.y)[0]], tips_problem.optimum)
     assert fig.layout.images[0].xref == "x" and fig.layout.xaxis2.domain[0] > 0.5
     assert len(fig.frames) == 41  # 5 epochs in steps of 1/8 epoch
     xs = untyped(fig.frames[0].data[2].x)
@@ -268,12 +266,12 @@ def test_loss_curves_mark_each_epoch_and_the_optimum(tips_problem):
     run = training.train(tips_problem, "minibatch", batch_size=32, epochs=4)
     fig = data_figs.loss_curves_figure(tips_problem, [run])
     batch, per_update, per_epoch = fig.data
-    np.testing.assert_allclose(per_epoch.y, run.epoch_loss())
-    assert list(per_epoch.x) == [0, 1, 2, 3, 4]
-    assert per_update.x[-1] == 4.0 and batch.name == "loss of each update's mini-batch"
+    np.testing.assert_allclose(untyped(per_epoch.y), run.epoch_loss())
+    assert list(untyped(per_epoch.x)) == [0, 1, 2, 3, 4]
+    assert untyped(per_update.x)[-1] == 4.0 and batch.name == "loss of each update's mini-batch"
     assert fig.layout.shapes[0].y0 == pytest.approx(tips_problem.optimum_loss)
     log = data_figs.loss_curves_figure(tips_problem, [run], log=True)
-    np.testing.assert_allclose(log.data[2].y, run.epoch_loss() - tips_problem.optimum_loss)
+    np.testing.assert_allclose(untyped(log.data[2].y), run.epoch_loss() - tips_problem.optimum_loss)
     assert log.layout.yaxis.type == "log"
 
 
@@ -303,7 +301,7 @@ def test_one_update_through_its_mini_batch(tips_problem):
         rtol=1e-9,
     )
     ringed = next(t for t in fig.data if t.name == "rows in this mini-batch")
-    np.testing.assert_array_equal(ringed.x, tips_problem.dataset.x[run.rows(3)])
+    np.testing.assert_array_equal(untyped(ringed.x), tips_problem.dataset.x[run.rows(3)])
 
 
 def test_a_diverging_data_run_ends_at_its_exit_mark(tips_problem):
@@ -440,3 +438,32 @@ def test_the_hiker_sent_as_a_plain_spec_is_what_plotly_checks_and_sends(position
     losses = curve.value(np.array(positions)[:, None])
     steps = hiker_figs.loss_steps_spec(losses, curve.global_min)
     assert _wire(steps) == _wire(go.Figure(steps))
+
+
+@pytest.mark.parametrize("overlay", [False, True])
+def test_the_data_map_sent_as_a_plain_spec_is_what_plotly_checks_and_sends(tips_problem, overlay):
+    from gdviz.figures import data as data_figs
+    from gdviz.learning import training
+
+    runs = [training.train(tips_problem, "minibatch", batch_size=16, epochs=3, lr=0.1)]
+    spec = data_figs.training_spec(tips_problem, runs, overlay_batch=overlay, max_frames=21)
+    assert _wire(spec) == _wire(go.Figure(spec))
+
+
+def test_a_problem_paints_its_map_once(tips_problem):
+    assert tips_problem.landscape() is tips_problem.landscape()
+
+
+@pytest.mark.parametrize("flavour", ["minibatch", "stochastic", "batch"])
+def test_data_loss_curves_and_inspector_sent_as_plain_specs_are_what_plotly_sends(
+    tips_problem, flavour
+):
+    from gdviz.figures import data as data_figs
+    from gdviz.learning import training
+
+    run = training.train(tips_problem, flavour, batch_size=16, epochs=3, lr=0.1)
+    for log in (False, True):
+        curves = data_figs.loss_curves_spec(tips_problem, [run], log=log)
+        assert _wire(curves) == _wire(go.Figure(curves))
+    inspector = data_figs.batch_spec(tips_problem, run, 2, 0.1)
+    assert _wire(inspector) == _wire(go.Figure(inspector))

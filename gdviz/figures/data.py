@@ -27,6 +27,7 @@ from gdviz.figures.style import (
     display_indices,
     plain,
     run_colour,
+    spec,
     typed,
 )
 from gdviz.learning.training import Problem, Training
@@ -166,14 +167,22 @@ def _axes(problem: Problem, height: int, top: int) -> dict[str, Any]:
     return base_layout(
         height=height,
         xaxis={
-            "title": f"w (slope){scaled}",
+            "title": {"text": f"w (slope){scaled}"},
             "range": [w_lo, w_hi],
             "domain": [0, MAP_WIDTH],
             **no_grid,
         },
-        yaxis={"title": "b (intercept)", "range": [b_lo, b_hi], **no_grid},
-        xaxis2={"title": plain(ds.x_label), "domain": [MAP_WIDTH + 0.19, 1.0], "anchor": "y2"},
-        yaxis2={"title": plain(ds.y_label), "range": _y_range(problem), "anchor": "x2"},
+        yaxis={"title": {"text": "b (intercept)"}, "range": [b_lo, b_hi], **no_grid},
+        xaxis2={
+            "title": {"text": plain(ds.x_label)},
+            "domain": [MAP_WIDTH + 0.19, 1.0],
+            "anchor": "y2",
+        },
+        yaxis2={
+            "title": {"text": plain(ds.y_label)},
+            "range": _y_range(problem),
+            "anchor": "x2",
+        },
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         margin={"l": 70, "r": 20, "t": top, "b": CONTROLS_MARGIN},
         clickmode="event+select",
@@ -253,7 +262,32 @@ def training_figure(
     mini-batch the next update will use (right) and, with ``overlay_batch`` (linear model), that
     mini-batch's own loss as level curves on the map (:func:`batch_contours`). Frame ``k``
     shows every run after ``epochs · k / (frames − 1)`` epochs; the slider reads the epoch.
+    The checked figure of :func:`training_spec` (the plain dict the page sends).
     """
+    return go.Figure(
+        training_spec(
+            problem,
+            runs,
+            overlay_batch=overlay_batch,
+            max_frames=max_frames,
+            max_points=max_points,
+            click_resolution=click_resolution,
+            height=height,
+        )
+    )
+
+
+def training_spec(
+    problem: Problem,
+    runs: list[Training],
+    *,
+    overlay_batch: bool = False,
+    max_frames: int = 100,
+    max_points: int = 300,
+    click_resolution: int = maps.CLICK_RESOLUTION,
+    height: int = 600,
+) -> dict[str, Any]:
+    """:func:`training_figure` as a plain dict (see ``style.spec``)."""
     map_traces, image = _map_traces(problem, click_resolution)
     traces: list[Any] = [*map_traces, *_data_traces(problem)]
     xs = _curve_x(problem)
@@ -393,7 +427,7 @@ def training_figure(
     layout = _axes(problem, height, 50)
     layout["margin"]["b"] = 130
     layout.update(images=[image], **controls)
-    return go.Figure(data=traces, layout=layout, frames=frames)
+    return spec(traces, layout, frames)
 
 
 def loss_curves_figure(
@@ -402,13 +436,25 @@ def loss_curves_figure(
     """Loss against epochs: the full-batch loss after every update (line), at the end of each
     epoch (markers), and, for a single run, the loss of the mini-batch each update saw (faint:
     this is the noisy number a training loop prints). The optimum's loss is a dashed line;
-    with ``log`` the y axis shows ``L − L*`` on a log scale."""
+    with ``log`` the y axis shows ``L − L*`` on a log scale. The checked figure of
+    :func:`loss_curves_spec`."""
+    return go.Figure(loss_curves_spec(problem, runs, log=log, height=height))
+
+
+def loss_curves_spec(
+    problem: Problem, runs: list[Training], *, log: bool = False, height: int = 400
+) -> dict[str, Any]:
+    """:func:`loss_curves_figure` as a plain dict (see ``style.spec``)."""
     best = problem.optimum_loss
     floor = best if (log and np.isfinite(best)) else 0.0
-    fig = go.Figure()
+    traces: list[go.Scatter] = []
+    drawn: list[float] = []  # each curve's highest point
 
     def shift(values: np.ndarray) -> np.ndarray:
-        return np.maximum(values - floor, 1e-16) if log else values
+        shifted = np.maximum(values - floor, 1e-16) if log else values
+        if len(shifted):
+            drawn.append(float(np.max(shifted)))
+        return shifted
 
     for i, run in enumerate(runs):
         colour = OKABE_ITO[3] if len(runs) == 1 else run_colour(i)
@@ -418,61 +464,83 @@ def loss_curves_figure(
         idx = display_indices(len(axis), 2000)
         if len(runs) == 1 and run.batch_size < problem.dataset.n:
             midx = display_indices(max(1, end - 1), 2000)
-            fig.add_scatter(
-                x=axis[midx],
-                y=shift(run.batch_loss[midx]),
-                mode="lines",
-                name="loss of each update's mini-batch",
-                line={"color": "rgba(120,120,120,0.45)", "width": 1},
-                hovertemplate="epoch %{x:.3f}<br>batch loss %{y:.4g}<extra></extra>",
+            traces.append(
+                go.Scatter(
+                    x=axis[midx],
+                    y=shift(run.batch_loss[midx]),
+                    mode="lines",
+                    name="loss of each update's mini-batch",
+                    line={"color": "rgba(120,120,120,0.45)", "width": 1},
+                    hovertemplate="epoch %{x:.3f}<br>batch loss %{y:.4g}<extra></extra>",
+                )
             )
-        fig.add_scatter(
-            x=axis[idx],
-            y=shift(run.loss[idx]),
-            mode="lines",
-            name=f"{run.label}: full-batch loss per update",
-            legendgroup=str(i),
-            line={"color": colour, "width": 2.5},
-            hovertemplate="epoch %{x:.3f}<br>L = %{y:.6g}<extra></extra>",
+        traces.append(
+            go.Scatter(
+                x=axis[idx],
+                y=shift(run.loss[idx]),
+                mode="lines",
+                name=f"{run.label}: full-batch loss per update",
+                legendgroup=str(i),
+                line={"color": colour, "width": 2.5},
+                hovertemplate="epoch %{x:.3f}<br>L = %{y:.6g}<extra></extra>",
+            )
         )
         epochs_done = np.arange(run.epochs + 1)
         epochs_done = epochs_done[epochs_done * run.per_epoch < end]
-        fig.add_scatter(
-            x=epochs_done,
-            y=shift(run.epoch_loss()[: len(epochs_done)]),
-            mode="markers",
-            name=f"{run.label}: per epoch",
-            legendgroup=str(i),
-            marker={"size": 8, "color": colour, "line": {"color": "white", "width": 1}},
-            hovertemplate="after epoch %{x}<br>L = %{y:.6g}<extra></extra>",
+        traces.append(
+            go.Scatter(
+                x=epochs_done,
+                y=shift(run.epoch_loss()[: len(epochs_done)]),
+                mode="markers",
+                name=f"{run.label}: per epoch",
+                legendgroup=str(i),
+                marker={"size": 8, "color": colour, "line": {"color": "white", "width": 1}},
+                hovertemplate="after epoch %{x}<br>L = %{y:.6g}<extra></extra>",
+            )
         )
-    if np.isfinite(best) and not log:
-        fig.add_hline(
-            y=best,
-            line={"color": "black", "dash": "dash", "width": 1.5},
-            annotation_text=f"optimum L* = {best:.4g}",
-            annotation_position="bottom right",
-        )
-    fig.update_layout(
-        base_layout(
-            height=height,
-            xaxis={"title": "epoch"},
-            yaxis={
-                "title": "L − L* (log)" if log else "loss",
-                "type": "log" if log else "linear",
-                "exponentformat": "e",
-            },
-            legend={"orientation": "h", "y": -0.25, "x": 0},
-            margin={"l": 70, "r": 20, "t": 30, "b": 40},
-        )
+    layout = base_layout(
+        height=height,
+        xaxis={"title": {"text": "epoch"}},
+        yaxis={
+            "title": {"text": "L − L* (log)" if log else "loss"},
+            "type": "log" if log else "linear",
+            "exponentformat": "e",
+        },
+        legend={"orientation": "h", "y": -0.25, "x": 0},
+        margin={"l": 70, "r": 20, "t": 30, "b": 40},
     )
+    if np.isfinite(best) and not log:
+        # What fig.add_hline draws: a dashed line across the plot at the optimum, labelled.
+        layout["shapes"] = [
+            {
+                "line": {"color": "black", "dash": "dash", "width": 1.5},
+                "type": "line",
+                "x0": 0,
+                "x1": 1,
+                "xref": "x domain",
+                "y0": best,
+                "y1": best,
+                "yref": "y",
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "showarrow": False,
+                "text": f"optimum L* = {best:.4g}",
+                "x": 1,
+                "xanchor": "right",
+                "xref": "x domain",
+                "y": best,
+                "yanchor": "top",
+                "yref": "y",
+            }
+        ]
     if not log:
         # A diverging run's loss explodes: cap the axis at 3x the starting loss so the other
         # curves stay readable (the log view shows the whole story).
-        drawn = [float(np.max(trace.y)) for trace in fig.data if len(trace.y)]
         top = min(max(drawn), 3.0 * max(float(run.loss[0]) for run in runs))
-        fig.update_yaxes(range=[0, top * 1.08 if top > 0 else 1])
-    return fig
+        layout["yaxis"]["range"] = [0, top * 1.08 if top > 0 else 1]
+    return spec(traces, layout)
 
 
 def batch_figure(
@@ -483,8 +551,16 @@ def batch_figure(
     Left: the full-batch loss (picture) with the *mini-batch* loss as white contour lines, the
     parameters before and after the update, and the two steps: the one taken, ``−α ∇L_batch``,
     and the one full-batch descent would have taken, ``−α ∇L``. Right: the data with the batch's
-    rows ringed, and the model before (dashed) and after (solid) the update.
+    rows ringed, and the model before (dashed) and after (solid) the update. The checked
+    figure of :func:`batch_spec`.
     """
+    return go.Figure(batch_spec(problem, run, t, lr, height=height))
+
+
+def batch_spec(
+    problem: Problem, run: Training, t: int, lr: float, *, height: int = 520
+) -> dict[str, Any]:
+    """:func:`batch_figure` as a plain dict (see ``style.spec``)."""
     map_traces, image = _map_traces(problem, 2)
     map_traces[CLICK_GRID].update(x=[], y=[], customdata=[])
     rows = run.rows(t)
@@ -496,8 +572,8 @@ def batch_figure(
     # Single precision is plenty to draw contour lines and halves the JSON.
     levels = np.log10(1e-12 + batch_loss - batch_loss.min()).astype(np.float32)
     full_step = -lr * problem.objective.grad(before)
-    fig = go.Figure(data=map_traces)
-    fig.add_contour(
+    traces: list[Any] = list(map_traces)
+    contour = go.Contour(
         x=ws,
         y=bs,
         z=levels,
@@ -510,6 +586,7 @@ def batch_figure(
         showlegend=True,
         hoverinfo="skip",
     )
+    traces.append(contour)
     # Steps near the optimum are tiny on the map: both arrows are stretched by the same factor
     # (named in the legend) so their directions and relative lengths can be compared.
     taken = after - before
@@ -522,47 +599,55 @@ def batch_figure(
         (f"full-batch step: −α∇L{drawn}", full_step, ARROW, "dash"),
     ):
         end = before + stretch * step
-        fig.add_scatter(
-            x=[before[0], end[0]],
-            y=[before[1], end[1]],
-            mode="lines+markers",
-            name=name,
-            line={"color": colour, "width": 4, "dash": dash},
-            marker=arrow_marker(colour, tail=10),
-            hoverinfo="skip",
+        traces.append(
+            go.Scatter(
+                x=[before[0], end[0]],
+                y=[before[1], end[1]],
+                mode="lines+markers",
+                name=name,
+                line={"color": colour, "width": 4, "dash": dash},
+                marker=arrow_marker(colour, tail=10),
+                hoverinfo="skip",
+            )
         )
-    for trace in _data_traces(problem):
-        fig.add_trace(trace)
+    traces.extend(_data_traces(problem))
     xs = _curve_x(problem)
     shown_y = _shown_y(problem)
     for name, theta, dash in (("model before", before, "dash"), ("model after", after, "solid")):
-        fig.add_scatter(
-            x=xs,
-            y=problem.predict(theta, xs),
-            mode="lines",
-            name=f"{name} update {t}",
-            line={"color": OKABE_ITO[3], "width": 3, "dash": dash},
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=problem.predict(theta, xs),
+                mode="lines",
+                name=f"{name} update {t}",
+                line={"color": OKABE_ITO[3], "width": 3, "dash": dash},
+                xaxis="x2",
+                yaxis="y2",
+                hoverinfo="skip",
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=problem.dataset.x[rows],
+            y=shown_y[rows],
+            mode="markers",
+            name="rows in this mini-batch",
+            marker={
+                "size": 15,
+                "color": "rgba(0,0,0,0)",
+                "line": {"color": BATCH_COLOUR, "width": 3},
+            },
             xaxis="x2",
             yaxis="y2",
             hoverinfo="skip",
         )
-    fig.add_scatter(
-        x=problem.dataset.x[rows],
-        y=shown_y[rows],
-        mode="markers",
-        name="rows in this mini-batch",
-        marker={"size": 15, "color": "rgba(0,0,0,0)", "line": {"color": BATCH_COLOUR, "width": 3}},
-        xaxis="x2",
-        yaxis="y2",
-        hoverinfo="skip",
     )
     layout = _axes(problem, height, 50)
     layout.update(images=[image])
     layout["margin"]["b"] = 60
     layout["xaxis"]["range"] = [w_lo, w_hi]
     layout["yaxis"]["range"] = [b_lo, b_hi]
-    fig.update_layout(layout)
-    return fig
+    return spec(traces, layout)
 
 
 def surfaces_figure(

@@ -15,6 +15,7 @@ of the mini-batch each update used, and the rows in each batch.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -167,7 +168,12 @@ class Problem:
         return np.clip(np.asarray(theta, dtype=float), lo, hi)
 
     def landscape(self) -> Landscape:
-        """The loss as a :class:`Landscape` (full batch), so map figures can paint it."""
+        """The loss as a :class:`Landscape` (full batch), so map figures can paint it: one
+        object per problem, so a map's picture (cached per landscape) is painted once."""
+        return self._landscape
+
+    @functools.cached_property
+    def _landscape(self) -> Landscape:
         obj = self.objective
 
         def fn(w: Array, b: Array) -> Array:
