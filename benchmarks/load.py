@@ -53,6 +53,7 @@ class Tally:
 
     times: dict[str, list[float]] = field(default_factory=dict)
     page_bytes: list[int] = field(default_factory=list)
+    wire_bytes: list[int] = field(default_factory=list)  # as sent (compressed, if it is)
     errors: list[str] = field(default_factory=list)
     replicas: list[str] = field(default_factory=list)  # each session's, behind HAProxy
 
@@ -115,6 +116,7 @@ async def student(
             await opened.arrive()  # the class opens the link, then (all at once) works on
         t.add("open", load)
         t.page_bytes.append(load.ws_bytes + load.media_bytes)
+        t.wire_bytes.append(load.wire_bytes + load.media_bytes)
         if session.replicas:
             t.replicas.append(session.replicas[0])
         await opened.wait()
@@ -197,7 +199,10 @@ def report(label: str, result: dict[str, object], sessions: int) -> None:
             f"{percentile(times, 95):>8.2f} {percentile(times, 99):>8.2f} {max(times):>8.2f}"
         )
     if tally.page_bytes:
-        print(f"bytes per page load: {statistics.median(tally.page_bytes) / 1e3:.0f} kB (median)")
+        print(
+            f"bytes per page load: {statistics.median(tally.page_bytes) / 1e3:.0f} kB, "
+            f"{statistics.median(tally.wire_bytes) / 1e3:.0f} kB on the wire (medians)"
+        )
     cpu = result["cpu"]
     assert isinstance(cpu, float)
     print(

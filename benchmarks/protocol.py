@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import ClientConnection
 
 MEDIA = re.compile(rb"/media/[0-9a-f]{16,}\.[a-z]{2,4}")
 COMPILE_ERROR = ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR
@@ -41,6 +42,17 @@ FINISHED = {
     ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
     ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
 }
+
+
+class _Counted(ClientConnection):
+    """A websocket connection that counts the bytes it receives on the wire (compressed, when
+    the server compresses: ``server.enableWebsocketCompression``)."""
+
+    wire_bytes = 0
+
+    def data_received(self, data: bytes) -> None:
+        self.wire_bytes += len(data)
+        super().data_received(data)
 
 
 class ProtocolError(RuntimeError):
@@ -52,13 +64,16 @@ class Load:
     """What one page load or interaction cost, as the client saw it.
 
     ``seconds``: from sending the request to the run finished and its media fetched;
-    ``ws_bytes``/``media_bytes``: bytes received; ``errors``: exception texts the page showed.
+    ``ws_bytes``/``media_bytes``: bytes received (the messages, uncompressed); ``wire_bytes``:
+    the websocket's bytes as they crossed the network; ``errors``: exception texts the page
+    showed.
     """
 
     seconds: float
     ws_bytes: int
     media_bytes: int
     errors: list[str] = field(default_factory=list)
+    wire_bytes: int = 0
 
 
 @dataclass
@@ -170,6 +185,7 @@ class Session:
             max_size=None,
             open_timeout=self.timeout,
             ping_interval=None,
+            create_connection=_Counted,
         )
         self._note_replica(self.ws.response.headers)
 
@@ -249,8 +265,10 @@ class Session:
         if widget_states is not None:
             state.widget_states.CopyFrom(widget_states)
         t0 = time.perf_counter()
+        wire0 = self.ws.wire_bytes
         await self.ws.send(msg.SerializeToString())
         load = await asyncio.wait_for(self._until_finished(), self.timeout)
+        load.wire_bytes = self.ws.wire_bytes - wire0
         media = [m for m in load.errors if m.startswith("/media/")]
         load.errors = [e for e in load.errors if not e.startswith("/media/")]
         for path in media:
