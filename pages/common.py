@@ -184,17 +184,18 @@ HEAVY = HeavyLimit(heavy_slots())
 
 
 @contextmanager
-def heavy(what: str, key: str) -> Iterator[None]:
+def heavy(what: str, key: str, job: str) -> Iterator[None]:
     """Run the block as heavy work (a basin map, a sweep, a large training): at most one per
     core at a time in this process. A session that must wait sees its place in line; one whose
-    result is already computed here (``key``) does not wait. ``what`` says what runs."""
+    result is already computed here (``key``) does not wait. ``what`` is the spinner's text
+    while it runs, ``job`` names it in the queue ("65,536 starts × 1,000 steps")."""
     note = st.empty()
 
     def waiting(place: int) -> None:
         note.info(
             f"Queued: this server runs {HEAVY.slots} heavy "
-            f"{'computation' if HEAVY.slots == 1 else 'computations'} at a time, and yours is "
-            f"number {place} in line. {what} starts as soon as one finishes.",
+            f"{'computation' if HEAVY.slots == 1 else 'computations'} at a time, and yours "
+            f"({job}) is number {place} in line. It starts as soon as one finishes.",
             icon=":material/hourglass_top:",
         )
 

@@ -386,7 +386,7 @@ except ValueError as error:
 
 key = f"{cfg.model_dump_json()}|{data_key}"
 if settings.data_seconds(cfg, problem) >= settings.HEAVY_DATA_SECONDS:
-    with heavy("Training…", f"data|{key}"):
+    with heavy("Training…", f"data|{key}", "a long training"):
         runs = runs_for(key, cfg, problem)
 else:
     runs = runs_for(key, cfg, problem)
@@ -394,7 +394,7 @@ else:
 if st.session_state.dt_view == VIEWS[1]:
     scrubbed = cfg.model_copy(update={"race": False})  # the chosen flavour's runs
     family_key = f"{scrubbed.model_dump_json()}|{data_key}"
-    with heavy("Training at every rate…", f"data-family|{family_key}"):
+    with heavy("Training at every rate…", f"data-family|{family_key}", "a training at every rate"):
         family = family_for(family_key, scrubbed, problem)
     with use_cell:
         rate_pick("dt_pick", "dt_scrub", family.rates, family.chosen, use_rate)

@@ -145,7 +145,8 @@ with sweep_tab:
     )
     if sweep_cfg is not None:
         key = sweep_cfg.model_dump_json()
-        with heavy(f"Running {2 * sweep_cfg.n_rates} runs…", f"sweep|{key}"):
+        runs = f"{2 * sweep_cfg.n_rates:,} runs"
+        with heavy(f"Running {runs}…", f"sweep|{key}", f"a sweep of {runs}"):
             short = sweep_cached(key, sweep_cfg.steps)
             long = sweep_cached(key, 10 * sweep_cfg.steps)
         chart(
@@ -202,7 +203,8 @@ with basin_tab:
     if basin_cfg is not None:
         key = basin_cfg.model_dump_json()
         n_runs = basin_cfg.resolution**2
-        with heavy(f"Running {n_runs:,} starts × {basin_cfg.steps} steps…", f"basins|{key}"):
+        job = f"{n_runs:,} starts × {basin_cfg.steps:,} steps"
+        with heavy(f"Running {job}…", f"basins|{key}", f"a basin map of {job}"):
             basin = basins_cached(key)
         ls = basin_cfg.surface()
         single = None

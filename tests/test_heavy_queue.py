@@ -37,7 +37,7 @@ def test_a_second_heavy_request_waits_in_line_and_says_so():
     queued = [text for text in second.texts if text.startswith("Queued")]
     assert queued, second.texts
     assert "runs 1 heavy computation at a time" in queued[0]
-    assert "number 1 in line" in queued[0]
+    assert "(a basin map of 40,000 starts × 600 steps) is number 1 in line" in queued[0]
     assert not any(text.startswith("Queued") for text in first.texts)
     # The second map ran after the first: its wait included the first one's run.
     assert waited > 0.8 * alone
