@@ -25,6 +25,7 @@ from gdviz.figures.style import (
     arrow_marker,
     base_layout,
     display_indices,
+    figure_of,
     plain,
     run_colour,
     spec,
@@ -40,6 +41,11 @@ BATCH_COLOUR = OKABE_ITO[4]
 FIT_COLOURS = (OKABE_ITO[3], OKABE_ITO[2], OKABE_ITO[4])  # none is a class colour
 MAP_WIDTH = 0.47  # share of the figure's width given to the parameter-space panel
 ARROW_FRACTION = 0.15  # the longer update arrow of batch_figure, as a share of the map diagonal
+
+
+def _ring(size: int) -> dict[str, Any]:
+    """The marker that rings a mini-batch's rows in the data panel: a hollow circle."""
+    return {"size": size, "color": "rgba(0,0,0,0)", "line": {"color": BATCH_COLOUR, "width": 3}}
 
 
 def _curve_x(problem: Problem, n: int | None = None) -> np.ndarray:
@@ -245,38 +251,6 @@ def batch_contours(
     return np.hstack([part for curve in curves for part in (curve, gap_column)])[:, :-1]
 
 
-def training_figure(
-    problem: Problem,
-    runs: list[Training],
-    *,
-    overlay_batch: bool = False,
-    max_frames: int = 100,
-    max_points: int = 300,
-    click_resolution: int = maps.CLICK_RESOLUTION,
-    height: int = 600,
-) -> go.Figure:
-    """Parameter space (left) and data space (right), animated together over epochs.
-
-    Traces: the static ones (``COLOUR_BAR`` … ``BEST_FIT``), then per run its path and its
-    current point (left) and its prediction (right); with a single run, also the rows of the
-    mini-batch the next update will use (right) and, with ``overlay_batch`` (linear model), that
-    mini-batch's own loss as level curves on the map (:func:`batch_contours`). Frame ``k``
-    shows every run after ``epochs · k / (frames − 1)`` epochs; the slider reads the epoch.
-    The checked figure of :func:`training_spec` (the plain dict the page sends).
-    """
-    return go.Figure(
-        training_spec(
-            problem,
-            runs,
-            overlay_batch=overlay_batch,
-            max_frames=max_frames,
-            max_points=max_points,
-            click_resolution=click_resolution,
-            height=height,
-        )
-    )
-
-
 def training_spec(
     problem: Problem,
     runs: list[Training],
@@ -287,7 +261,16 @@ def training_spec(
     click_resolution: int = maps.CLICK_RESOLUTION,
     height: int = 600,
 ) -> dict[str, Any]:
-    """:func:`training_figure` as a plain dict (see ``style.spec``)."""
+    """Parameter space (left) and data space (right), animated together over epochs.
+
+    Traces: the static ones (``COLOUR_BAR`` … ``BEST_FIT``), then per run its path and its
+    current point (left) and its prediction (right); with a single run, also the rows of the
+    mini-batch the next update will use (right) and, with ``overlay_batch`` (linear model), that
+    mini-batch's own loss as level curves on the map (:func:`batch_contours`). Frame ``k``
+    shows every run after ``epochs · k / (frames − 1)`` epochs; the slider reads the epoch.
+
+    A plain dict (see ``style.spec``); :func:`training_figure` is its checked figure.
+    """
     map_traces, image = _map_traces(problem, click_resolution)
     traces: list[Any] = [*map_traces, *_data_traces(problem)]
     xs = _curve_x(problem)
@@ -387,11 +370,7 @@ def training_spec(
                 first[3 * len(runs)],
                 mode="markers",
                 name="rows in the next mini-batch",
-                marker={
-                    "size": 14,
-                    "color": "rgba(0,0,0,0)",
-                    "line": {"color": BATCH_COLOUR, "width": 3},
-                },
+                marker=_ring(14),
                 hoverinfo="skip",
                 xaxis="x2",
                 yaxis="y2",
@@ -430,21 +409,19 @@ def training_spec(
     return spec(traces, layout, frames)
 
 
-def loss_curves_figure(
-    problem: Problem, runs: list[Training], *, log: bool = False, height: int = 400
-) -> go.Figure:
-    """Loss against epochs: the full-batch loss after every update (line), at the end of each
-    epoch (markers), and, for a single run, the loss of the mini-batch each update saw (faint:
-    this is the noisy number a training loop prints). The optimum's loss is a dashed line;
-    with ``log`` the y axis shows ``L − L*`` on a log scale. The checked figure of
-    :func:`loss_curves_spec`."""
-    return go.Figure(loss_curves_spec(problem, runs, log=log, height=height))
+training_figure = figure_of(training_spec)
 
 
 def loss_curves_spec(
     problem: Problem, runs: list[Training], *, log: bool = False, height: int = 400
 ) -> dict[str, Any]:
-    """:func:`loss_curves_figure` as a plain dict (see ``style.spec``)."""
+    """Loss against epochs: the full-batch loss after every update (line), at the end of each
+    epoch (markers), and, for a single run, the loss of the mini-batch each update saw (faint:
+    this is the noisy number a training loop prints). The optimum's loss is a dashed line;
+    with ``log`` the y axis shows ``L − L*`` on a log scale.
+
+    A plain dict (see ``style.spec``); :func:`loss_curves_figure` is its checked figure.
+    """
     best = problem.optimum_loss
     floor = best if (log and np.isfinite(best)) else 0.0
     traces: list[go.Scatter] = []
@@ -543,24 +520,21 @@ def loss_curves_spec(
     return spec(traces, layout)
 
 
-def batch_figure(
-    problem: Problem, run: Training, t: int, lr: float, *, height: int = 520
-) -> go.Figure:
-    """Update ``t`` seen through its mini-batch.
-
-    Left: the full-batch loss (picture) with the *mini-batch* loss as white contour lines, the
-    parameters before and after the update, and the two steps: the one taken, ``−α ∇L_batch``,
-    and the one full-batch descent would have taken, ``−α ∇L``. Right: the data with the batch's
-    rows ringed, and the model before (dashed) and after (solid) the update. The checked
-    figure of :func:`batch_spec`.
-    """
-    return go.Figure(batch_spec(problem, run, t, lr, height=height))
+loss_curves_figure = figure_of(loss_curves_spec)
 
 
 def batch_spec(
     problem: Problem, run: Training, t: int, lr: float, *, height: int = 520
 ) -> dict[str, Any]:
-    """:func:`batch_figure` as a plain dict (see ``style.spec``)."""
+    """Update ``t`` seen through its mini-batch.
+
+    Left: the full-batch loss (picture) with the *mini-batch* loss as white contour lines, the
+    parameters before and after the update, and the two steps: the one taken, ``−α ∇L_batch``,
+    and the one full-batch descent would have taken, ``−α ∇L``. Right: the data with the batch's
+    rows ringed, and the model before (dashed) and after (solid) the update.
+
+    A plain dict (see ``style.spec``); :func:`batch_figure` is its checked figure.
+    """
     map_traces, image = _map_traces(problem, 2)
     map_traces[CLICK_GRID].update(x=[], y=[], customdata=[])
     rows = run.rows(t)
@@ -632,11 +606,7 @@ def batch_spec(
             y=shown_y[rows],
             mode="markers",
             name="rows in this mini-batch",
-            marker={
-                "size": 15,
-                "color": "rgba(0,0,0,0)",
-                "line": {"color": BATCH_COLOUR, "width": 3},
-            },
+            marker=_ring(15),
             xaxis="x2",
             yaxis="y2",
             hoverinfo="skip",
@@ -648,6 +618,9 @@ def batch_spec(
     layout["xaxis"]["range"] = [w_lo, w_hi]
     layout["yaxis"]["range"] = [b_lo, b_hi]
     return spec(traces, layout)
+
+
+batch_figure = figure_of(batch_spec)
 
 
 def surfaces_figure(

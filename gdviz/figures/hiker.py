@@ -8,9 +8,23 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.core.landscapes.base import Landscape
-from gdviz.figures.style import OKABE_ITO, PATH, base_layout, spec
+from gdviz.figures.style import OKABE_ITO, PATH, base_layout, figure_of, spec
 
 MAX_ZOOM_OUT = 10.0  # the view widens to follow a diverging hiker, up to 10x the curve's box
+
+
+def loss_curve_trace(xs: np.ndarray, ys: np.ndarray, **extra: Any) -> go.Scatter:
+    """The loss curve ``L(x)`` through ``(xs, ys)`` (``(n,)`` each), as the hiker's figures
+    draw it; ``extra`` adds trace properties."""
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        name="loss L(x)",
+        line={"color": OKABE_ITO[0], "width": 4},
+        hoverinfo="skip",
+        **extra,
+    )
 
 
 def _view(curve: Landscape, xs: np.ndarray) -> tuple[float, float]:
@@ -22,23 +36,17 @@ def _view(curve: Landscape, xs: np.ndarray) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def curve_figure(
+def curve_spec(
     curve: Landscape, positions: np.ndarray, lr: float, *, height: int = 520
-) -> go.Figure:
+) -> dict[str, Any]:
     """The curve ``L(x)``, the trail of earlier positions, the hiker, the tangent at the hiker
     and an arrow to where the next step ``x − α L'(x)`` lands.
 
     ``positions``: ``(k+1,)`` visited positions, the hiker at the last one.
-    Traces, in order: curve, trail, tangent, next landing, hiker. The checked figure of
-    :func:`curve_spec`, the plain dict the page sends on every step.
+    Traces, in order: curve, trail, tangent, next landing, hiker.
+
+    A plain dict (see ``style.spec``); :func:`curve_figure` is its checked figure.
     """
-    return go.Figure(curve_spec(curve, positions, lr, height=height))
-
-
-def curve_spec(
-    curve: Landscape, positions: np.ndarray, lr: float, *, height: int = 520
-) -> dict[str, Any]:
-    """:func:`curve_figure` as a plain dict (see ``style.spec``)."""
     positions = np.asarray(positions, dtype=float)
     x_lo, x_hi = _view(curve, positions)
     xs = np.linspace(x_lo, x_hi, 600)
@@ -57,14 +65,7 @@ def curve_spec(
 
     trail = positions[:-1]
     traces = [
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            name="loss L(x)",
-            line={"color": OKABE_ITO[0], "width": 4},
-            hoverinfo="skip",
-        ),
+        loss_curve_trace(xs, ys),
         go.Scatter(
             x=positions,
             y=curve.value(positions[:, None]),
@@ -157,15 +158,15 @@ def curve_spec(
     return spec(traces, layout)
 
 
-def loss_steps_figure(losses: np.ndarray, minimum: float) -> go.Figure:
-    """Loss after each step: ``losses (k+1,)``; the best known loss drawn as a reference line.
-    A log axis is used when the gap to the minimum spans more than two decades. The checked
-    figure of :func:`loss_steps_spec`."""
-    return go.Figure(loss_steps_spec(losses, minimum))
+curve_figure = figure_of(curve_spec)
 
 
 def loss_steps_spec(losses: np.ndarray, minimum: float) -> dict[str, Any]:
-    """:func:`loss_steps_figure` as a plain dict (see ``style.spec``)."""
+    """Loss after each step: ``losses (k+1,)``; the best known loss drawn as a reference line.
+    A log axis is used when the gap to the minimum spans more than two decades.
+
+    A plain dict (see ``style.spec``); :func:`loss_steps_figure` is its checked figure.
+    """
     losses = np.asarray(losses, dtype=float)
     steps = np.arange(len(losses))
     gap = losses - minimum
@@ -219,3 +220,6 @@ def loss_steps_spec(losses: np.ndarray, minimum: float) -> dict[str, Any]:
             }
         ]
     return spec([trace], layout)
+
+
+loss_steps_figure = figure_of(loss_steps_spec)

@@ -32,6 +32,7 @@ from gdviz.figures.style import (
     base_layout,
     colour_transform,
     display_indices,
+    figure_of,
     frame_indices,
     spec,
     typed,
@@ -87,36 +88,6 @@ def gradient_arrow(landscape: Landscape, point: np.ndarray, length: float) -> np
     return gradient_arrows(landscape, np.asarray(point, dtype=float)[None], length)[0]
 
 
-def contour_figure(
-    landscape: Landscape,
-    traj: Trajectory,
-    run: int = 0,
-    *,
-    resolution: int = 360,
-    max_frames: int = 100,
-    click_resolution: int = maps.CLICK_RESOLUTION,
-    height: int = 640,
-) -> go.Figure:
-    """Contour map (equal aspect, fixed ranges) with the animated descent path of run ``run``.
-
-    The landscape is a layout image ``resolution`` pixels along its longer side (filled colours
-    and contour lines); traces are scatters only: see the module constants (COLOUR_BAR … EXIT).
-    Frames update ``ANIMATED`` only and do not need a full redraw. The checked figure of
-    :func:`contour_spec` (the plain dict a page sends).
-    """
-    return go.Figure(
-        contour_spec(
-            landscape,
-            traj,
-            run,
-            resolution=resolution,
-            max_frames=max_frames,
-            click_resolution=click_resolution,
-            height=height,
-        )
-    )
-
-
 def contour_spec(
     landscape: Landscape,
     traj: Trajectory,
@@ -127,8 +98,14 @@ def contour_spec(
     click_resolution: int = maps.CLICK_RESOLUTION,
     height: int = 640,
 ) -> dict[str, Any]:
-    """:func:`contour_figure` as a plain dict, built without Plotly's checks (see
-    ``style.spec``)."""
+    """Contour map (equal aspect, fixed ranges) with the animated descent path of run ``run``.
+
+    The landscape is a layout image ``resolution`` pixels along its longer side (filled colours
+    and contour lines); traces are scatters only: see the module constants (COLOUR_BAR … EXIT).
+    Frames update ``ANIMATED`` only and do not need a full redraw.
+
+    A plain dict (see ``style.spec``); :func:`contour_figure` is its checked figure.
+    """
     lo, hi = landscape.lo, landscape.hi
     static, map_layout = maps.layers(
         landscape, resolution=resolution, click_resolution=click_resolution
@@ -212,6 +189,9 @@ def contour_spec(
     ]
     frames, controls = animate(animated, frames_at, shown, ANIMATED, 50, redraw=False)
     return maps.animated_map_spec(traces, map_layout, frames, controls, height=height, top=40)
+
+
+contour_figure = figure_of(contour_spec)
 
 
 def surface_figure(
@@ -338,18 +318,6 @@ def surface_figure(
     return go.Figure(data=traces, layout=layout, frames=frames)
 
 
-def loss_figure(
-    traj: Trajectory, run: int = 0, *, log: bool = False, minimum: float = 0.0, height: int = 420
-) -> go.Figure:
-    """Loss (top) and gradient norm (bottom, log scale) against the step.
-
-    With ``log`` the top panel shows ``L − L_min`` on a log axis (``minimum``: the best known
-    loss), which makes slow final convergence and plateaus visible. The step where the run
-    converged or diverged is marked. The checked figure of :func:`loss_spec`.
-    """
-    return go.Figure(loss_spec(traj, run, log=log, minimum=minimum, height=height))
-
-
 @functools.lru_cache(maxsize=8)
 def _loss_layout(log: bool, height: int) -> dict[str, Any]:
     """The two panels' layout (shared step axis), laid out by ``make_subplots`` once."""
@@ -374,7 +342,14 @@ def _loss_layout(log: bool, height: int) -> dict[str, Any]:
 def loss_spec(
     traj: Trajectory, run: int = 0, *, log: bool = False, minimum: float = 0.0, height: int = 420
 ) -> dict[str, Any]:
-    """:func:`loss_figure` as a plain dict (see ``style.spec``)."""
+    """Loss (top) and gradient norm (bottom, log scale) against the step.
+
+    With ``log`` the top panel shows ``L − L_min`` on a log axis (``minimum``: the best known
+    loss), which makes slow final convergence and plateaus visible. The step where the run
+    converged or diverged is marked.
+
+    A plain dict (see ``style.spec``); :func:`loss_figure` is its checked figure.
+    """
     steps = np.arange(traj.steps + 1)
     loss = traj.recorded("loss")[:, run]
     gnorm = np.maximum(traj.recorded("grad_norm")[:, run], 1e-300)
@@ -445,3 +420,6 @@ def loss_spec(
             for xref, yref in panels
         ]
     return spec([top, bottom], layout)
+
+
+loss_figure = figure_of(loss_spec)

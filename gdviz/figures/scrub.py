@@ -24,9 +24,9 @@ import plotly.graph_objects as go
 from gdviz.core.landscapes.base import Landscape
 from gdviz.core.scrub import Family
 from gdviz.figures import maps
+from gdviz.figures.hiker import loss_curve_trace
 from gdviz.figures.landscape import end_at_exit
 from gdviz.figures.style import (
-    OKABE_ITO,
     base_layout,
     display_indices,
     frame_args,
@@ -395,15 +395,7 @@ def curve_stage(curve: Landscape, *, points: int = 400) -> Stage:
     pad = 0.08 * (float(np.max(ys) - np.min(ys)) or 1.0)
     minima = curve.minima[:, 0]
     traces = [
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            name="loss L(x)",
-            showlegend=False,
-            line={"color": OKABE_ITO[0], "width": 4},
-            hoverinfo="skip",
-        ),
+        loss_curve_trace(xs, ys, showlegend=False),
         go.Scatter(
             x=minima,
             y=curve.value(minima[:, None]) if len(minima) else [],

@@ -9,12 +9,15 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ParamSpec
 
 import numpy as np
 import plotly.graph_objects as go
 from _plotly_utils.utils import convert_to_base64  # plotly's own (go.Figure.to_dict uses it)
+
+P = ParamSpec("P")
 
 OKABE_ITO = (
     "#0072B2",  # blue
@@ -369,6 +372,22 @@ def spec(
 @functools.lru_cache(maxsize=1)
 def _template() -> dict[str, Any]:
     return go.Figure().to_dict()["layout"]["template"]
+
+
+def figure_of(build: Callable[P, dict[str, Any]]) -> Callable[P, go.Figure]:
+    """The checked ``go.Figure`` of a spec builder, with the builder's parameters: pages send
+    the builder's plain dict; exports and tests use the checked figure of the same dict."""
+
+    @functools.wraps(build)
+    def figure(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
+        return go.Figure(build(*args, **kwargs))
+
+    figure.__name__ = figure.__qualname__ = build.__name__.replace("_spec", "_figure")
+    # help() and IDEs read the builder's parameters, with this function's return type.
+    figure.__signature__ = inspect.signature(build).replace(  # type: ignore[attr-defined]
+        return_annotation=go.Figure
+    )
+    return figure
 
 
 def default_template() -> dict[str, Any]:
