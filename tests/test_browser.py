@@ -769,6 +769,10 @@ def download_from_the_ravine(page, server: str, button: str, saved: Path) -> str
     file name the browser was given."""
     open_animated_ravine(page, server)
     page.get_by_text("Export or load: HTML, GIF, CSV, settings").click()
+    # The buttons must be the page's current ones: a click on a button from a run that is
+    # being replaced asks for a file the server has already revoked.
+    wait_idle(page)
+    page.get_by_role("button", name=button).wait_for(timeout=30_000)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name=button).click()
     download.value.save_as(saved)
