@@ -689,6 +689,9 @@ def exports(
                 key=f"{key}_{re.sub(r'[^a-z]+', '_', ending).strip('_')}",
                 help=what,
                 width="stretch",
+                # A download changes nothing on the page, so no rerun: a rerun would redraw
+                # the buttons and revoke the file being fetched (a lost download, 1 in ~10).
+                on_click="ignore",
             )
 
         def load_file() -> None:
