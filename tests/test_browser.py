@@ -50,7 +50,12 @@ def free_port() -> int:
 
 
 def start_streamlit(port: int) -> subprocess.Popen:
-    """``streamlit run app.py`` on ``port``, returned once ``/_stcore/health`` says ``ok``."""
+    """``streamlit run app.py`` on ``port``, returned once ``/_stcore/health`` says ``ok``.
+
+    Its log goes to ``artifacts/streamlit-<port>.log``, not to a pipe: a pipe nobody reads
+    fills up after a few dozen pages, and the server then blocks on its next log line."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / f"streamlit-{port}.log"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -66,7 +71,7 @@ def start_streamlit(port: int) -> subprocess.Popen:
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),
     )
     deadline = time.monotonic() + 60
     while True:
@@ -78,7 +83,7 @@ def start_streamlit(port: int) -> subprocess.Popen:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
         time.sleep(0.3)
 
 
@@ -773,8 +778,14 @@ def download_from_the_ravine(page, server: str, button: str, saved: Path) -> str
     # being replaced asks for a file the server has already revoked.
     wait_idle(page)
     page.get_by_role("button", name=button).wait_for(timeout=30_000)
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name=button).click()
+    seen: list[str] = []  # what the page did meanwhile, for the message if no file comes
+    page.on("request", lambda r: seen.append(f"{r.method} {r.url[-60:]}"))
+    page.on("console", lambda m: seen.append(f"console {m.type}: {m.text[:120]}"))
+    try:
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=button).click()
+    except Exception as error:
+        raise AssertionError(f"no download of {button!r}; the page meanwhile: {seen}") from error
     download.value.save_as(saved)
     return download.value.suggested_filename
 
