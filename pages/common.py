@@ -184,11 +184,15 @@ HEAVY = HeavyLimit(heavy_slots())
 
 
 @contextmanager
-def heavy(what: str, key: str, job: str) -> Iterator[None]:
+def heavy(what: str, key: str, job: str, *, when: bool = True) -> Iterator[None]:
     """Run the block as heavy work (a basin map, a sweep, a large training): at most one per
     core at a time in this process. A session that must wait sees its place in line; one whose
     result is already computed here (``key``) does not wait. ``what`` is the spinner's text
-    while it runs, ``job`` names it in the queue ("65,536 starts × 1,000 steps")."""
+    while it runs, ``job`` names it in the queue ("65,536 starts × 1,000 steps"); ``when``
+    false runs the block at once (light work)."""
+    if not when:
+        yield
+        return
     note = st.empty()
 
     def waiting(place: int) -> None:

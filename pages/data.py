@@ -385,10 +385,8 @@ except ValueError as error:
     st.stop()
 
 key = f"{cfg.model_dump_json()}|{data_key}"
-if settings.data_seconds(cfg, problem) >= settings.HEAVY_DATA_SECONDS:
-    with heavy("Training…", f"data|{key}", "a long training"):
-        runs = runs_for(key, cfg, problem)
-else:
+long = settings.data_seconds(cfg, problem) >= settings.HEAVY_DATA_SECONDS
+with heavy("Training…", f"data|{key}", "a long training", when=long):
     runs = runs_for(key, cfg, problem)
 
 if st.session_state.dt_view == VIEWS[1]:

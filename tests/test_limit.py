@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from gdviz.serve import HeavyLimit, heavy_slots
+from gdviz.serve import HeavyLimit, heavy_slots, usable_cores
 
 
 def run_in_threads(limit: HeavyLimit, jobs: list[str], hold: float, keys=None):
@@ -96,5 +96,7 @@ def test_a_waiter_that_stops_leaves_the_line():
 def test_the_slots_follow_the_environment(monkeypatch):
     monkeypatch.setenv("GDVIZ_HEAVY_SLOTS", "3")
     assert heavy_slots() == 3
-    monkeypatch.setenv("GDVIZ_HEAVY_SLOTS", "lots")
-    assert heavy_slots() >= 1
+    monkeypatch.setenv("GDVIZ_HEAVY_SLOTS", "lots")  # not a number: one per core
+    assert heavy_slots() == usable_cores()
+    monkeypatch.setenv("GDVIZ_HEAVY_SLOTS", "0")
+    assert heavy_slots() == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from gdviz.expr.language import (
     uses,
 )
 from gdviz.expr.trees import constant, function_name
+
+if TYPE_CHECKING:
+    from gdviz.expr.program import Program
 
 Array = np.ndarray
 
@@ -178,6 +182,8 @@ class Expression:
     program: Program = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        from gdviz.expr.program import compile_program  # it builds on Jet, defined here
+
         object.__setattr__(self, "program", compile_program(self.tree, self.variables))
 
     def _run(self, coords: tuple[Array, ...], d: int, second: bool) -> Jet:
@@ -208,6 +214,3 @@ class Expression:
     def value(self, *coords: Array) -> Array:
         """The value alone (a jet with no derivative slots: about 5x cheaper)."""
         return self._run(coords, 0, second=True).v
-
-
-from gdviz.expr.program import Program, compile_program  # noqa: E402  (program uses Jet)

@@ -40,8 +40,8 @@ from gdviz.expr.trees import constant, function_name
 # exponent), call (payload: the function's name). A variable exponent is exp(b·log a).
 Instruction = tuple[str, int, int, object]
 _BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
-_WORK = {"var": 0, "const": 0, "neg": 1, "add": 1, "sub": 1, "mul": 2}
-_WORK.update(div=3, powc=3, call=3)
+_WORK = {"var": 0, "const": 0, "neg": 1, "add": 1, "sub": 1, "mul": 2, "div": 3, "powc": 3,
+         "call": 3}  # fmt: skip
 
 
 @dataclass(frozen=True)

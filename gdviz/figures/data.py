@@ -26,6 +26,7 @@ from gdviz.figures.style import (
     base_layout,
     display_indices,
     figure_of,
+    hline,
     plain,
     run_colour,
     spec,
@@ -487,31 +488,8 @@ def loss_curves_spec(
         margin={"l": 70, "r": 20, "t": 30, "b": 40},
     )
     if np.isfinite(best) and not log:
-        # What fig.add_hline draws: a dashed line across the plot at the optimum, labelled.
-        layout["shapes"] = [
-            {
-                "line": {"color": "black", "dash": "dash", "width": 1.5},
-                "type": "line",
-                "x0": 0,
-                "x1": 1,
-                "xref": "x domain",
-                "y0": best,
-                "y1": best,
-                "yref": "y",
-            }
-        ]
-        layout["annotations"] = [
-            {
-                "showarrow": False,
-                "text": f"optimum L* = {best:.4g}",
-                "x": 1,
-                "xanchor": "right",
-                "xref": "x domain",
-                "y": best,
-                "yanchor": "top",
-                "yref": "y",
-            }
-        ]
+        line = {"color": "black", "dash": "dash", "width": 1.5}
+        hline(layout, best, line, f"optimum L* = {best:.4g}")
     if not log:
         # A diverging run's loss explodes: cap the axis at 3x the starting loss so the other
         # curves stay readable (the log view shows the whole story).

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.core.landscapes.base import Landscape
-from gdviz.figures.style import OKABE_ITO, PATH, base_layout, figure_of, spec
+from gdviz.figures.style import OKABE_ITO, PATH, base_layout, figure_of, hline, spec
 
 MAX_ZOOM_OUT = 10.0  # the view widens to follow a diverging hiker, up to 10x the curve's box
 
@@ -194,31 +194,7 @@ def loss_steps_spec(losses: np.ndarray, minimum: float) -> dict[str, Any]:
         showlegend=False,
     )
     if not use_log:
-        # What fig.add_hline draws: a dotted line across the plot at the minimum, labelled.
-        layout["shapes"] = [
-            {
-                "line": {"color": OKABE_ITO[2], "dash": "dot"},
-                "type": "line",
-                "x0": 0,
-                "x1": 1,
-                "xref": "x domain",
-                "y0": minimum,
-                "y1": minimum,
-                "yref": "y",
-            }
-        ]
-        layout["annotations"] = [
-            {
-                "showarrow": False,
-                "text": "minimum",
-                "x": 1,
-                "xanchor": "right",
-                "xref": "x domain",
-                "y": minimum,
-                "yanchor": "top",
-                "yref": "y",
-            }
-        ]
+        hline(layout, minimum, {"color": OKABE_ITO[2], "dash": "dot"}, "minimum")
     return spec([trace], layout)
 
 

@@ -36,6 +36,7 @@ from gdviz.figures.style import (
     frame_indices,
     spec,
     typed,
+    vline,
 )
 
 # Trace order of contour_figure (the frames and the page's click handling rely on it):
@@ -390,35 +391,9 @@ def loss_spec(
     elif traj.converged_at[run] >= 0:
         marker = (int(traj.converged_at[run]), "converged", OKABE_ITO[2])
     if marker is not None:
-        # What fig.add_vline draws on both panels: a dashed line and its label.
         step, what, colour = marker
-        panels = [("x", "y domain"), ("x2", "y2 domain")]
-        layout["shapes"] = [
-            {
-                "line": {"color": colour, "dash": "dash", "width": 2},
-                "type": "line",
-                "x0": step,
-                "x1": step,
-                "xref": xref,
-                "y0": 0,
-                "y1": 1,
-                "yref": yref,
-            }
-            for xref, yref in panels
-        ]
-        layout["annotations"] = [
-            {
-                "showarrow": False,
-                "text": f"{what} at step {step}",
-                "x": step,
-                "xanchor": "right",
-                "xref": xref,
-                "y": 1,
-                "yanchor": "top",
-                "yref": yref,
-            }
-            for xref, yref in panels
-        ]
+        line = {"color": colour, "dash": "dash", "width": 2}
+        vline(layout, step, line, f"{what} at step {step}", ["x", "x2"])
     return spec([top, bottom], layout)
 
 

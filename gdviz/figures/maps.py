@@ -23,6 +23,7 @@ from gdviz.figures.style import (
     SURFACE_SCALE,
     base_layout,
     colour_transform,
+    figure_of,
     spec,
 )
 
@@ -80,9 +81,7 @@ def animated_map_spec(
     return spec(traces, layout, frames)
 
 
-def animated_map(*args: Any, **kwargs: Any) -> go.Figure:
-    """:func:`animated_map_spec` as a checked ``go.Figure``."""
-    return go.Figure(animated_map_spec(*args, **kwargs))
+animated_map = figure_of(animated_map_spec)
 
 
 def exit_point(path: Array, lo: Array, hi: Array) -> tuple[int, Array] | None:

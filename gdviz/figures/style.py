@@ -369,11 +369,6 @@ def spec(
     return figure
 
 
-@functools.lru_cache(maxsize=1)
-def _template() -> dict[str, Any]:
-    return go.Figure().to_dict()["layout"]["template"]
-
-
 def figure_of(build: Callable[P, dict[str, Any]]) -> Callable[P, go.Figure]:
     """The checked ``go.Figure`` of a spec builder, with the builder's parameters: pages send
     the builder's plain dict; exports and tests use the checked figure of the same dict."""
@@ -390,6 +385,71 @@ def figure_of(build: Callable[P, dict[str, Any]]) -> Callable[P, go.Figure]:
     return figure
 
 
+@functools.lru_cache(maxsize=1)
 def default_template() -> dict[str, Any]:
     """The template ``go.Figure`` puts into every figure (plotly's default), built once."""
-    return _template()
+    return go.Figure().to_dict()["layout"]["template"]
+
+
+def hline(layout: dict[str, Any], y: float, line: dict[str, Any], text: str) -> None:
+    """Add to ``layout`` what ``fig.add_hline(y, line=…, annotation_text=…,
+    annotation_position="bottom right")`` draws: a line across the plot at ``y``, labelled at
+    its right end."""
+    layout.setdefault("shapes", []).append(
+        {
+            "line": line,
+            "type": "line",
+            "x0": 0,
+            "x1": 1,
+            "xref": "x domain",
+            "y0": y,
+            "y1": y,
+            "yref": "y",
+        }
+    )
+    layout.setdefault("annotations", []).append(
+        {
+            "showarrow": False,
+            "text": text,
+            "x": 1,
+            "xanchor": "right",
+            "xref": "x domain",
+            "y": y,
+            "yanchor": "top",
+            "yref": "y",
+        }
+    )
+
+
+def vline(
+    layout: dict[str, Any], x: float, line: dict[str, Any], text: str, axes: Sequence[str]
+) -> None:
+    """Add to ``layout`` what ``fig.add_vline(x, line=…, annotation_text=…,
+    annotation_position="top left")`` draws on each panel of ``axes`` (``"x"``, ``"x2"`` …,
+    each over its own y axis): a line up the panel at ``x``, labelled at its top."""
+    for xref in axes:
+        yref = "y" + xref[1:]
+        layout.setdefault("shapes", []).append(
+            {
+                "line": line,
+                "type": "line",
+                "x0": x,
+                "x1": x,
+                "xref": xref,
+                "y0": 0,
+                "y1": 1,
+                "yref": f"{yref} domain",
+            }
+        )
+        layout.setdefault("annotations", []).append(
+            {
+                "showarrow": False,
+                "text": text,
+                "x": x,
+                "xanchor": "right",
+                "xref": xref,
+                "y": 1,
+                "yanchor": "top",
+                "yref": f"{yref} domain",
+            }
+        )

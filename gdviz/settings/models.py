@@ -411,7 +411,7 @@ class BasinConfig(_OnLandscape):
             raise ValueError(
                 f"this map is too much work for one request: {self.resolution}² starts × "
                 f"{self.steps:,} steps on {what} (at most {MAX_BASIN_WORK:,.0f} start-steps of a "
-                f"built-in; this formula counts {cost:.1f}× per start-step); try {hint}"
+                f"built-in; {what} counts {cost:.1f}× per start-step); try {hint}"
             )
         return self
 
