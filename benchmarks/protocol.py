@@ -22,6 +22,7 @@ package Streamlit itself depends on. Standard library HTTP, in a thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 import urllib.error
@@ -29,7 +30,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from typing import Any
-from urllib.parse import urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -208,7 +208,7 @@ class Session:
         that does not (another replica) starts a new one, which the URL rebuilds.
         """
         t0 = time.perf_counter()
-        with _Quiet():
+        with contextlib.suppress(Exception):  # closing a dead socket
             await self.ws.close()
         await self._connect(resume=True)
         load = await self._rerun(widget_states=self._states())
@@ -217,7 +217,7 @@ class Session:
 
     async def close(self) -> None:
         if self.ws is not None:
-            with _Quiet():
+            with contextlib.suppress(Exception):  # closing a dead socket
                 await self.ws.close()
 
     # --- interactions -------------------------------------------------------------------------
@@ -267,10 +267,8 @@ class Session:
         t0 = time.perf_counter()
         wire0 = self.ws.wire_bytes
         await self.ws.send(msg.SerializeToString())
-        load = await asyncio.wait_for(self._until_finished(), self.timeout)
+        load, media = await asyncio.wait_for(self._until_finished(), self.timeout)
         load.wire_bytes = self.ws.wire_bytes - wire0
-        media = [m for m in load.errors if m.startswith("/media/")]
-        load.errors = [e for e in load.errors if not e.startswith("/media/")]
         for path in media:
             status, body = await self.get(path)
             if status != 200:
@@ -279,7 +277,9 @@ class Session:
         load.seconds = time.perf_counter() - t0
         return load
 
-    async def _until_finished(self) -> Load:
+    async def _until_finished(self) -> tuple[Load, list[str]]:
+        """Read messages until the run finishes: what they cost, and the media files the
+        page newly refers to (the browser fetches them next)."""
         load = Load(0.0, 0, 0)
         texts: list[str] = []
         new_media: list[str] = []
@@ -309,8 +309,7 @@ class Session:
                 if fwd.script_finished == COMPILE_ERROR:
                     raise ProtocolError("the page did not compile")
         self.texts = texts
-        load.errors.extend(new_media)  # fetched by the caller, then removed
-        return load
+        return load, new_media
 
     def _read_delta(self, fwd: Any, texts: list[str], errors: list[str]) -> None:
         delta = fwd.delta
@@ -337,18 +336,3 @@ class Session:
                 self.widgets[key] = Widget(
                     kind, wid, getattr(body, "label", ""), _state_of(kind, body)
                 )
-
-
-class _Quiet:
-    """Swallow the errors of closing an already-dead connection."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is not None and issubclass(exc[0], Exception)  # type: ignore[arg-type]
-
-
-def host_of(base: str) -> str:
-    """``host:port`` of a base URL."""
-    return urlsplit(base).netloc
