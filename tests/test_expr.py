@@ -143,6 +143,72 @@ def test_formula_like_text_only_ever_raises_expression_error(text):
         assert np.isfinite(landscape.value(start)) and np.isfinite(landscape.grad(start)).all()
 
 
+# -- constant parts: the folder never lets an arithmetic error out ---------------------------------
+
+constant_leaves = st.sampled_from(
+    ["0", "0.0", "1", "2", "0.5", "pi", "e", "1e12", "1e-300", "0x" + "f" * 10, "(1-1)", "(pi-pi)"]
+)
+
+
+def grow_constants(children):
+    unary = st.builds(
+        lambda f, a: f"{f}({a})", st.sampled_from(["log", "sqrt", "tan", "exp", "sin"]), children
+    )
+    binary = st.builds(
+        lambda a, op, b: f"({a}{op}{b})",
+        children,
+        st.sampled_from(["+", "-", "*", "/", "**", "^"]),
+        children,
+    )
+    return unary | binary
+
+
+constant_parts = st.recursive(constant_leaves, grow_constants, max_leaves=6)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    constant_parts,
+    st.sampled_from(
+        ["x/{c}", "{c}**x", "x**{c}", "x*{c}+y", "{c}/(x**2+1)", "sin(x)^{c}+y", "{c}"]
+    ),
+)
+def test_constant_parts_only_ever_raise_expression_error(part, shape):
+    """Zero divisors, overflowing powers, logs of zero and huge literals in any constant part:
+    the formula compiles, or is refused in the language's own words with a column; nothing
+    else (ZeroDivisionError, OverflowError) escapes, and an accepted formula evaluates."""
+    text = shape.format(c=part)
+    try:
+        landscape = expr.compile_expression(text)
+    except expr.ExpressionError as error:
+        assert error.message and (error.column is None or 1 <= error.column <= len(text))
+        return
+    with np.errstate(all="ignore"):
+        landscape.value(np.array(landscape.start))
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("x/0", "division by zero at column 3"),
+        ("x/0.0", "division by zero at column 3"),
+        ("x/(1-1)", "division by zero at column 4"),
+        ("x/(pi-pi)", "division by zero at column 4"),
+        ("x**2/0+y", "division by zero at column 6"),
+        ("x*(1/0)", "division by zero at column 6"),
+        ("0**x", "needs a positive base (a**b is exp(b·log a)) at column 1"),
+        ("(1-1)**x", "needs a positive base (a**b is exp(b·log a)) at column 2"),
+        ("x+0x" + "f" * 280, "numbers must be finite and at most 1e12 in size at column 3"),
+        ("x + log(0)", "this constant part is infinite or undefined at column 5"),
+        ("x+1e12**64", "infinite or undefined at column 3"),
+    ],
+)
+def test_a_zero_or_an_overflow_in_a_constant_is_refused_with_its_column(text, said):
+    with pytest.raises(expr.ExpressionError) as info:
+        expr.compile_expression(text)
+    assert str(info.value).endswith(said)
+
+
 # -- hostile input --------------------------------------------------------------------------------
 
 HOSTILE = [

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ import numpy as np
 from gdviz.expr.language import (
     CONSTANTS,
     FUNCTIONS,
+    TIME_BUDGET,
     ExpressionError,
     describe,
     uses,
@@ -95,8 +97,9 @@ class Jet:
         )
 
     def reciprocal(self) -> Jet:
-        """``1/u``: f' = −1/u², f'' = 2/u³."""
-        inv = 1.0 / self.v
+        """``1/u``: f' = −1/u², f'' = 2/u³. (``np.divide``: a scalar zero gives inf under
+        ``errstate``, never a ZeroDivisionError.)"""
+        inv = np.divide(1.0, self.v)
         return self.apply(inv, -inv * inv, 2.0 * inv * inv * inv)
 
     def __truediv__(self, other: Jet) -> Jet:
@@ -122,7 +125,7 @@ class Jet:
         return self.apply(e, e, e)
 
     def log(self) -> Jet:
-        inv = 1.0 / self.v
+        inv = np.divide(1.0, self.v)
         return self.apply(np.log(self.v), inv, -inv * inv)
 
 
@@ -167,6 +170,17 @@ def evaluate(
         d2f = fn.d2f(inner.v) if second else None
         return inner.apply(fn.f(inner.v), fn.df(inner.v), d2f)
     raise ExpressionError(f"{describe(node)} is not allowed")  # unreachable after _check
+
+
+def fold(node: ast.AST) -> float:
+    """The value of a checked, variable-free subtree (``2*pi/3``), in floats under
+    ``errstate``: never hangs, never raises an arithmetic error (a zero divisor gives ±inf or
+    NaN, which the callers refuse with a column). The one constant folder of the language."""
+    with np.errstate(all="ignore"):
+        try:
+            return float(evaluate(node, {}, (), 0, time.monotonic() + TIME_BUDGET).v)
+        except ArithmeticError:  # belt and braces: 0-d arrays give inf, not exceptions
+            return math.nan
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdviz.expr.jet import Jet, evaluate
+from gdviz.expr.jet import Jet, fold
 from gdviz.expr.language import (
     FUNCTIONS,
     MAX_INSTRUCTIONS,
@@ -106,15 +106,10 @@ def compile_program(tree: ast.expr, variables: tuple[str, ...]) -> Program:
             code.append(instruction)
         return seen[instruction]
 
-    def folded(node: ast.AST) -> float:
-        with np.errstate(all="ignore"):
-            deadline = time.monotonic() + TIME_BUDGET
-            return float(evaluate(node, {}, (), 0, deadline).v)
-
     def visit(node: ast.AST) -> int:
         if not uses(node, variables):
             value = constant(node)
-            return emit(("const", 0, 0, float(folded(node) if value is None else value)))
+            return emit(("const", 0, 0, np.float64(fold(node) if value is None else value)))
         if isinstance(node, ast.Name):
             return emit(("var", variables.index(node.id), 0, None))
         if isinstance(node, ast.UnaryOp):
@@ -122,7 +117,7 @@ def compile_program(tree: ast.expr, variables: tuple[str, ...]) -> Program:
             return emit(("neg", inner, 0, None)) if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Pow) and not uses(node.right, variables):
-                exponent = folded(node.right)
+                exponent = fold(node.right)
                 base = node.left
                 # (u**a)**b = u**(a*b) for integers a and b: the two agree everywhere.
                 while (
@@ -130,9 +125,9 @@ def compile_program(tree: ast.expr, variables: tuple[str, ...]) -> Program:
                     and isinstance(base, ast.BinOp)
                     and isinstance(base.op, ast.Pow)
                     and not uses(base.right, variables)
-                    and folded(base.right).is_integer()
+                    and fold(base.right).is_integer()
                 ):
-                    exponent *= folded(base.right)
+                    exponent *= fold(base.right)
                     base = base.left
                 return emit(("powc", visit(base), 0, float(exponent)))
             left, right = visit(node.left), visit(node.right)
