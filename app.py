@@ -6,6 +6,7 @@ when the entry point holds widgets while a pages/ folder exists).
 
 import streamlit as st
 
+from gdviz.ui.guard import guarded
 from pages.common import load_page_scripts
 
 st.set_page_config(
@@ -37,4 +38,5 @@ PAGES = [
 ]
 
 load_page_scripts()
-st.navigation(PAGES).run()
+with guarded():  # an unexpected error: one sentence here, the traceback in the server log
+    st.navigation(PAGES).run()

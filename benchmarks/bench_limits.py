@@ -12,7 +12,7 @@ uploads. Prints a table; asserts nothing.
   costliest formulas the limits accept (the most distinct parts), run as the app runs them
   (the compiled straight-line program) and, as the baseline, walking the syntax tree at every
   step (what the app did before), in the same run.
-* Basin maps: the largest map the model allows (``MAX_BASIN_WORK``) for built-ins and for
+* Basin maps: the largest map the model allows (``MAX_WORK``) for built-ins and for
   the costliest typed formulas, with SGD and Adam at a tiny and a working rate.
 * Uploads: for each hostile or largest allowed file, the peak Python memory while it is parsed
   (tracemalloc) and the growth of the resident memory of a fresh process that parses it and
@@ -231,7 +231,7 @@ def basin_rows() -> None:
         )
         bounds = None if text is None else ((0.5, 2.0), (0.5, 2.0))
         cost = settings.resolve_landscape(where["landscape"], text, bounds, 2).cost
-        steps = min(1000, int(settings.MAX_BASIN_WORK // (256**2 * cost)))
+        steps = min(1000, int(settings.MAX_WORK // (256**2 * cost)))
         times = []
         for kind, lr in (("sgd", 1e-7), ("sgd", 0.01), ("adam", 1e-7), ("adam", 0.05)):
             cfg = settings.BasinConfig.model_validate(

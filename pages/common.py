@@ -20,8 +20,8 @@ from pydantic import BaseModel, ValidationError
 
 from gdviz import settings
 from gdviz.core import landscapes
-from gdviz.core.descent import Trajectory
-from gdviz.core.echo import one_line
+from gdviz.core.descent import TooLongError, Trajectory
+from gdviz.core.echo import clip, one_line
 from gdviz.core.landscapes.base import Landscape
 from gdviz.core.optim import ADAM_BETAS
 from gdviz.core.scrub import Family
@@ -184,12 +184,18 @@ HEAVY = HeavyLimit(heavy_slots())
 
 
 @contextmanager
-def heavy(what: str, key: str, job: str, *, when: bool = True) -> Iterator[None]:
+def heavy(
+    what: str, key: str, job: str, *, when: bool = True, smaller: str = "a smaller request"
+) -> Iterator[None]:
     """Run the block as heavy work (a basin map, a sweep, a large training): at most one per
     core at a time in this process. A session that must wait sees its place in line; one whose
     result is already computed here (``key``) does not wait. ``what`` is the spinner's text
     while it runs, ``job`` names it in the queue ("65,536 starts × 1,000 steps"); ``when``
-    false runs the block at once (light work)."""
+    false runs the block at once (light work).
+
+    Work past its deadline (``TooLongError``, ``settings.MAX_SECONDS``) ends the block with a
+    sentence that names the job and what to ask for instead (``smaller``); the page goes on
+    without the block's result, so the caller sets its defaults before the block."""
     if not when:
         yield
         return
@@ -205,8 +211,16 @@ def heavy(what: str, key: str, job: str, *, when: bool = True) -> Iterator[None]
 
     with HEAVY.turn(key, waiting):
         note.empty()
-        with st.spinner(what):
-            yield
+        try:
+            with st.spinner(what):
+                yield
+        except TooLongError as error:
+            note.error(
+                f"This server stopped {job} after {error.seconds:g} s, at step {error.step:,} "
+                f"of {error.steps:,}: one request may hold a core at most that long, so the "
+                f"work of a whole class stays fair. Try {smaller}.",
+                icon=":material/timer_off:",
+            )
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -435,9 +449,18 @@ def state_from_url(
         st.session_state.setdefault(name, value)
 
 
+MAX_ECHO = 600
+"""Longest text of a user's quoted back on a page (a warning, an error): whatever the source."""
+
+
 def show_url_warnings(warnings: list[str]) -> None:
-    for message in warnings:
-        st.warning(inert(message), icon=":material/warning:")
+    """Each warning about the link, inert and clipped to :data:`MAX_ECHO` characters; at most
+    five boxes (the rest counted in the last)."""
+    shown = warnings[:5]
+    if len(warnings) > 5:
+        shown[-1] += f" (and {len(warnings) - 4} more problems with the link)"
+    for message in shown:
+        st.warning(inert(clip(message, MAX_ECHO)), icon=":material/warning:")
 
 
 def sync_url(query: dict[str, str]) -> None:

@@ -24,6 +24,7 @@ from pages.common import (
     chart,
     exports,
     figure_cached,
+    inert,
     landscape_select,
     lesson_matched,
     lesson_select,
@@ -388,7 +389,8 @@ with race_area:
     st.table(
         pd.DataFrame(
             {
-                "run": [r.label for r in table],
+                # st.table renders markdown in its cells: a label from a shared link is inert.
+                "run": [inert(r.label) for r in table],
                 "final loss": [narrate.num(r.final_loss, 4) for r in table],
                 "distance to nearest minimum": [narrate.num(r.distance, 4) for r in table],
                 "status": [narrate.STATUS_WORDS[r.status] for r in table],

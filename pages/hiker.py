@@ -134,7 +134,7 @@ def load(cfg: settings.HikerConfig) -> None:
     s.hiker_f, s.hiker_lr, s.hiker_x0 = cfg.landscape, cfg.lr, cfg.x0
     s.hiker_lr_slider = nearest_choice(cfg.lr)
     set_custom("hiker_f", cfg)
-    s.hike = hiker.step(hiker.start(cfg.surface(), cfg.x0), cfg.lr, cfg.steps)
+    s.hike = hiker.replay(cfg.surface(), cfg.x0, cfg.walked())
 
 
 state_from_url("hiker_from_url", links.hiker_from_query, load, {"hiker_view": VIEWS[0]})
@@ -220,6 +220,7 @@ cfg = validate_or_explain(
         "lr": st.session_state.hiker_lr,
         "x0": st.session_state.hiker_x0,
         "steps": st.session_state.hike.steps,
+        "earlier": hiker.earlier_runs(st.session_state.hike, st.session_state.hiker_lr),
     },
     "These settings cannot run:",
 )
@@ -229,6 +230,7 @@ if cfg is None:
 hike: hiker.Hike = st.session_state.hike
 if hike.curve is not curve:  # the formula or its bounds changed: start again on the new curve
     hike = st.session_state.hike = hiker.start(curve, cfg.x0)
+    cfg = cfg.model_copy(update={"steps": 0, "earlier": ()})
 with view:
     # The numbers, then the curve, then the words: on a 1280×720 projector the status line,
     # the hiker on his curve and the update rule with its numbers share the first screen.
@@ -240,7 +242,7 @@ with view:
             key="hiker_curve",
         )
     else:
-        family_key = cfg.model_copy(update={"steps": 0}).model_dump_json()
+        family_key = cfg.model_copy(update={"steps": 0, "earlier": ()}).model_dump_json()
         family = hiker_family(family_key)
         chart(
             st,
@@ -290,5 +292,4 @@ with view:
     )
 
 folded_note()
-uniform_rate = all(r == cfg.lr for r in hike.rates)
-sync_url(links.hiker_to_query(cfg if uniform_rate else cfg.model_copy(update={"steps": 0})))
+sync_url(links.hiker_to_query(cfg))

@@ -65,8 +65,7 @@ def live_figure(view: Any, key: str) -> Any:
                 cfg.surface(), settings.run_compare(cfg), labels, height=HEIGHT
             )
         if isinstance(view, deck.SweepView):
-            short = settings.run_sweep(cfg)
-            long = settings.run_sweep(cfg, 10 * cfg.steps)
+            short, long = settings.run_sweeps(cfg)
             return sweep_figs.sweep_figure(short, long, height=HEIGHT)
         problem = settings.example_problem(cfg.dataset, cfg.model, cfg.scaling)
         runs = settings.run_data(cfg, problem)

@@ -43,8 +43,8 @@ SWEEP_LR = 0.01  # a sweep sets its own rates: its optimizer's rate is never use
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def sweep_cached(cfg_json: str, steps: int):
-    return settings.run_sweep(settings.SweepConfig.model_validate_json(cfg_json), steps)
+def sweeps_cached(cfg_json: str):
+    return settings.run_sweeps(settings.SweepConfig.model_validate_json(cfg_json))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -146,9 +146,15 @@ with sweep_tab:
     if sweep_cfg is not None:
         key = sweep_cfg.model_dump_json()
         runs = f"{2 * sweep_cfg.n_rates:,} runs"
-        with heavy(f"Running {runs}…", f"sweep|{key}", f"a sweep of {runs}"):
-            short = sweep_cached(key, sweep_cfg.steps)
-            long = sweep_cached(key, 10 * sweep_cfg.steps)
+        short = long = None  # until computed (a request past its deadline is refused)
+        with heavy(
+            f"Running {runs}…",
+            f"sweep|{key}",
+            f"a sweep of {runs}",
+            smaller="fewer rates or fewer steps",
+        ):
+            short, long = sweeps_cached(key)
+    if sweep_cfg is not None and short is not None:
         chart(
             st,
             # On a projector the sweep fits the first screen under the folded settings.
@@ -204,8 +210,15 @@ with basin_tab:
         key = basin_cfg.model_dump_json()
         n_runs = basin_cfg.resolution**2
         job = f"{n_runs:,} starts × {basin_cfg.steps:,} steps"
-        with heavy(f"Running {job}…", f"basins|{key}", f"a basin map of {job}"):
+        basin = None  # until computed (a request past its deadline is refused)
+        with heavy(
+            f"Running {job}…",
+            f"basins|{key}",
+            f"a basin map of {job}",
+            smaller="fewer steps or a smaller grid",
+        ):
             basin = basins_cached(key)
+    if basin_cfg is not None and basin is not None:
         ls = basin_cfg.surface()
         single = None
         click = s.bs_click

@@ -253,8 +253,12 @@ def test_every_landscape_renders(name):
 
 
 def results_table(at: AppTest):
+    """The compare page's results, its run labels as a reader sees them (the table renders
+    markdown, so the page escapes them)."""
     assert len(at.table) == 1
-    return at.table[0].value
+    table = at.table[0].value
+    table.index = [shown(label) for label in table.index]
+    return table
 
 
 def test_compare_opens_with_the_learning_rate_lesson():

@@ -20,6 +20,7 @@ Status rules (documented here, relied on by every page):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, cast
@@ -237,6 +238,17 @@ class _Settings:
     xtol: float
     gtol: float
     far_box: tuple[Array, Array] | None
+    seconds: float | None = None  # the time limit, and the monotonic clock's reading for it
+    deadline: float | None = None
+
+
+class TooLongError(RuntimeError):
+    """A descent stopped at its deadline (``descend(seconds=…)``): after ``seconds`` it had
+    taken ``step`` of its ``steps`` updates. A server's bound on what one request may hold."""
+
+    def __init__(self, seconds: float, step: int, steps: int) -> None:
+        self.seconds, self.step, self.steps = seconds, step, steps
+        super().__init__(f"stopped after {seconds:g} s, at step {step:,} of {steps:,}")
 
 
 def _broadcast_runs(start: Array, optimizer: Optimizer, grad_noise: float | Array) -> Array:
@@ -273,6 +285,7 @@ def descend(
     gtol: float = 1e-6,
     escape: float = 100.0,
     dtype: type = np.float64,
+    seconds: float | None = None,
 ) -> Trajectory:
     """Run ``steps`` updates of ``optimizer`` on ``objective`` from each start point.
 
@@ -294,6 +307,8 @@ def descend(
         escape: size of the escape box, in multiples of the plotting box (see module doc).
         dtype: ``np.float64`` (default) or ``np.float32`` (PyTorch's default precision; about
             twice as fast, for maps of many runs where 7 digits are plenty).
+        seconds: a time limit: past it the descent raises :class:`TooLongError` (checked once a
+            step; ``None``: no limit). What a server uses to bound one request.
 
     Returns:
         A :class:`Trajectory`. No NaN or inf in any of its arrays.
@@ -333,6 +348,8 @@ def descend(
         xtol=xtol,
         gtol=gtol,
         far_box=far_box,
+        seconds=seconds,
+        deadline=None if seconds is None else time.monotonic() + seconds,
     )
     noise = np.broadcast_to(np.asarray(grad_noise, dtype=float), (n_runs,))
     if np.any(~np.isfinite(noise) | (noise < 0)):
@@ -417,6 +434,8 @@ def _descend_block(
         last_move = np.zeros_like(p)
         previous_move = last_move
         for t in range(steps):
+            if cfg.deadline is not None and time.monotonic() > cfg.deadline:
+                raise TooLongError(cfg.seconds or 0.0, t, steps)
             lr_t = cfg.schedule(t, base_lr)
             g_used = g if sampler is None or data is None else data.grad(p, sampler.next())
             if noisy:

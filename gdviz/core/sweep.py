@@ -101,6 +101,7 @@ def lr_sweep(
     schedule: Schedule | None = None,
     grad_noise: float = 0.0,
     seed: int | None = 0,
+    seconds: float | None = None,
 ) -> Sweep:
     """Run ``make_optimizer(lrs)`` (one run per rate) from ``start`` in one call.
 
@@ -120,6 +121,7 @@ def lr_sweep(
         grad_noise=grad_noise,
         seed=seed,
         record="final",
+        seconds=seconds,
     )
     start_loss = float(landscape.value(np.asarray(start, dtype=float)))
     region = classify(traj, start_loss, landscape.global_min)
@@ -164,16 +166,20 @@ def basins(
     *,
     tolerance: float | None = None,
     dtype: type = np.float64,
+    seconds: float | None = None,
 ) -> BasinMap:
     """Run ``optimizer`` from every node of a ``resolution x resolution`` grid over the map.
 
     A cell belongs to minimum k when its run ends within ``tolerance`` of it (default: 2% of the
-    map's diagonal, which adaptive methods hovering at the bottom also meet).
+    map's diagonal, which adaptive methods hovering at the bottom also meet). ``seconds``: a
+    time limit (``descend`` raises ``TooLongError``).
     """
     xs, ys = landscape.grid(resolution)
     xx, yy = np.meshgrid(xs, ys)
     starts = np.stack([xx.ravel(), yy.ravel()], axis=-1)
-    traj = descend(landscape, optimizer, starts, steps, record="final", dtype=dtype)
+    traj = descend(
+        landscape, optimizer, starts, steps, record="final", dtype=dtype, seconds=seconds
+    )
     if tolerance is None:
         tolerance = 0.02 * float(np.hypot(*(landscape.hi - landscape.lo)))
     index, distance = landscape.nearest_minimum(traj.final.astype(float))

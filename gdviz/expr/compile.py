@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from gdviz.core.cost import measured_cost
 from gdviz.core.landscapes._newton import polish
 from gdviz.core.landscapes.base import Landscape
 from gdviz.expr.language import ExpressionError
@@ -93,10 +94,6 @@ def compile_expression(
         grad_fn=grad_fn,
         hess_fn=hess_fn,
         value_grad_fn=value_grad_fn,
-        # Per start and step, a built-in costs 20-90 ns (Rastrigin the most) on a 2-core box; a
-        # formula about work/8 times that at worst (x**2+x**3+…, whose runs fly far out, where
-        # powers are slow), most 3-4x less (benchmarks/bench_limits.py).
-        cost=max(1.0, expression.program.work / 8),
     )
     seeds = mesh[_local_minima(np.where(finite, sample, np.inf))]
     found = polish(draft, seeds) if len(seeds) else np.empty((0, d))
@@ -106,7 +103,9 @@ def compile_expression(
     curvature = float(np.nanmax(np.where(np.isfinite(eig), eig, np.nan))) if eig.size else 0.0
     lr = float(np.clip(1.0 / curvature, 1e-4, 1.0)) if curvature > 0 else 0.1
     lr = float(f"{lr:.2g}")  # a rate a person would type
-    return replace(draft, minima=found[inside][:50], lr=lr)
+    found_all = replace(draft, minima=found[inside][:50], lr=lr)
+    # What a descent on it costs against a built-in, timed (bounds the work of a request).
+    return replace(found_all, cost=measured_cost(found_all))
 
 
 def _local_minima(values: Array) -> Array:

@@ -26,6 +26,7 @@ from gdviz.settings.build import (
     run_family,
     run_hiker_family,
     run_sweep,
+    run_sweeps,
 )
 from gdviz.settings.messages import (
     FIELD_WORDS,
@@ -35,11 +36,13 @@ from gdviz.settings.messages import (
 from gdviz.settings.models import (
     BETA_RANGE,
     CUSTOM,
-    MAX_BASIN_WORK,
+    LONG_SWEEP,
     MAX_LR,
     MAX_RUNS,
+    MAX_SECONDS,
     MAX_STEPS,
     MAX_UPDATES,
+    MAX_WORK,
     OPTIMIZER_MODELS,
     SCHEDULE_MODELS,
     SWEEP_MAX_STEPS,
@@ -87,11 +90,13 @@ __all__ = [
     "FIELD_WORDS",
     "HEAVY_DATA_SECONDS",
     "HIKER_PREVIEW",
-    "MAX_BASIN_WORK",
+    "LONG_SWEEP",
     "MAX_LR",
     "MAX_RUNS",
+    "MAX_SECONDS",
     "MAX_STEPS",
     "MAX_UPDATES",
+    "MAX_WORK",
     "OPTIMIZER_MODELS",
     "SCHEDULE_MODELS",
     "SWEEP_MAX_STEPS",
@@ -145,4 +150,5 @@ __all__ = [
     "run_family",
     "run_hiker_family",
     "run_sweep",
+    "run_sweeps",
 ]

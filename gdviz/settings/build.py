@@ -3,6 +3,7 @@ schedules and runs (the core never sees pydantic)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any, Literal
 
 import numpy as np
@@ -11,7 +12,9 @@ from gdviz.core import optim, race, schedules, scrub, sweep
 from gdviz.core.descent import Trajectory, descend
 from gdviz.learning import training
 from gdviz.settings.models import (
+    LONG_SWEEP,
     MAX_LR,
+    MAX_SECONDS,
     AdagradConfig,
     AdamConfig,
     BasinConfig,
@@ -185,8 +188,11 @@ def run_compare(cfg: CompareConfig) -> Trajectory:
     )
 
 
-def run_sweep(cfg: SweepConfig, steps: int | None = None) -> sweep.Sweep:
-    """The learning-rate sweep a config describes (``steps`` overrides the config's)."""
+def run_sweep(
+    cfg: SweepConfig, steps: int | None = None, seconds: float | None = None
+) -> sweep.Sweep:
+    """The learning-rate sweep a config describes (``steps`` overrides the config's;
+    ``seconds`` is a time limit, past which ``TooLongError`` is raised)."""
     opt = cfg.optimizer
     hyper = opt.model_dump(exclude={"kind", "lr"})
     momentum = getattr(opt, "momentum", 0.0) if opt.kind == "sgd" else 0.0
@@ -198,9 +204,26 @@ def run_sweep(cfg: SweepConfig, steps: int | None = None) -> sweep.Sweep:
         cfg.rates(),
         momentum=momentum,
         nesterov=bool(getattr(opt, "nesterov", False)),
+        seconds=seconds,
     )
 
 
+def run_sweeps(cfg: SweepConfig) -> tuple[sweep.Sweep, sweep.Sweep]:
+    """The sweep at its steps and at ``LONG_SWEEP``× them (more steps shrink "too slow",
+    never "diverging"), within one request's time: :data:`MAX_SECONDS` for both together
+    (``TooLongError`` past it)."""
+    began = time.monotonic()
+    short = run_sweep(cfg, seconds=MAX_SECONDS)
+    left = MAX_SECONDS - (time.monotonic() - began)
+    return short, run_sweep(cfg, LONG_SWEEP * cfg.steps, seconds=max(left, 0.0))
+
+
 def run_basins(cfg: BasinConfig) -> sweep.BasinMap:
-    """The basin map a config describes."""
-    return sweep.basins(cfg.surface(), build_optimizer(cfg.optimizer), cfg.resolution, cfg.steps)
+    """The basin map a config describes, within :data:`MAX_SECONDS` (``TooLongError`` past it)."""
+    return sweep.basins(
+        cfg.surface(),
+        build_optimizer(cfg.optimizer),
+        cfg.resolution,
+        cfg.steps,
+        seconds=MAX_SECONDS,
+    )

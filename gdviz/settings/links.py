@@ -17,9 +17,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from gdviz.core import landscapes, optim
-from gdviz.core.echo import quote
+from gdviz.core.echo import clip, quote
 from gdviz.expr import DEFAULT_BOUNDS
-from gdviz.settings.messages import describe_errors
+from gdviz.settings.messages import MAX_SENTENCE, describe_errors
 from gdviz.settings.models import (
     CUSTOM,
     OPTIMIZER_MODELS,
@@ -79,6 +79,7 @@ HIKER_KEYS: dict[str, tuple[str, ...]] = {
     "lr": ("lr",),
     "x0": ("x0",),
     "n": ("steps",),
+    "walk": ("earlier",),
 }
 DATA_KEYS: dict[str, tuple[str, ...]] = {
     "d": ("dataset",),
@@ -232,8 +233,7 @@ def _parse(
     query: Mapping[str, Any],
     fill: Mapping[tuple[str, ...], Any],
 ) -> tuple[Any, list[str]]:
-    unknown = sorted(set(query) - set(keys) - PAGE_KEYS)
-    warnings = [f"Ignored unknown setting {quote(k)} in the link." for k in unknown]
+    warnings = _unknown_keys(sorted(set(query) - set(keys) - PAGE_KEYS))
     given = {k: _first(v) for k, v in query.items() if k in keys}
 
     def attempt(values: Mapping[str, str]) -> Any:
@@ -258,6 +258,15 @@ def _parse(
                 f"Ignored {culprit}={quote(given.pop(culprit))} from the link ({reason}); "
                 "using the default."
             )
+
+
+def _unknown_keys(unknown: list[str]) -> list[str]:
+    """One warning for keys the page does not know: each named if there are a few, else a
+    count and the first three (a link with 1,000 of them gives one line, not 1,000 boxes)."""
+    if len(unknown) <= 3:
+        return [f"Ignored unknown setting {quote(k)} in the link." for k in unknown]
+    named = ", ".join(quote(k) for k in unknown[:3])
+    return [f"Ignored {len(unknown):,} unknown settings in the link ({named} and others)."]
 
 
 def _field_culprit(
@@ -442,14 +451,17 @@ def hiker_from_query(query: Mapping[str, Any]) -> tuple[HikerConfig, list[str]]:
 
 
 def hiker_to_query(cfg: HikerConfig) -> dict[str, str]:
-    """``?f=parabola&lr=0.1&x0=-4`` (plus ``n`` once the hiker has taken steps, and the formula
-    and its bounds for a custom curve)."""
+    """``?f=parabola&lr=0.1&x0=-4`` (plus ``n`` once the hiker has taken steps, ``walk`` with
+    the earlier rates if α changed on the way, and the formula and its bounds for a custom
+    curve)."""
     query = {"f": cfg.landscape, "lr": _text(cfg.lr), "x0": _text(cfg.x0)}
     if cfg.landscape == CUSTOM:
         ((lo, hi),) = cfg.bounds or DEFAULT_BOUNDS[1]
         query.update(expr=cfg.expression or "", xmin=_text(lo), xmax=_text(hi))
     if cfg.steps:
         query["n"] = str(cfg.steps)
+    if cfg.earlier:
+        query["walk"] = ",".join(f"{_text(lr)}*{count}" for lr, count in cfg.earlier)
     return query
 
 
@@ -483,7 +495,7 @@ def model_from_link(
             problem["type"] != "json_invalid" for problem in error.errors()
         )
         reason = (
-            "; ".join(describe_errors(error))
+            clip("; ".join(describe_errors(error)), MAX_SENTENCE)
             if readable and isinstance(error, ValidationError)
             else f"it is not a valid {what} link: its data is not the JSON gdviz writes"
         )

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import ValidationError
 
-from gdviz.core.echo import quote
+from gdviz.core.echo import clip, quote
+
+MAX_SENTENCE = 300
+"""Longest sentence one validation problem becomes: pydantic repeats some inputs inside its own
+message (a bad union tag echoes the whole value), and a link can carry 20,000 characters."""
 
 FIELD_WORDS = {
     "lr": "the learning rate α",
@@ -36,6 +41,7 @@ FIELD_WORDS = {
     "epochs": "the number of epochs",
     "expression": "the formula",
     "x0": "the start",
+    "earlier": "the earlier rates",
 }
 
 
@@ -45,7 +51,7 @@ def explain_errors(error: ValidationError) -> list[str]:
     sentences = []
     for problem in error.errors(include_url=False):
         names = [str(p) for p in problem["loc"] if str(p) in FIELD_WORDS]
-        message = problem["msg"].removeprefix("Value error, ")
+        message = _message(problem)
         message = re.sub(r"^(Input|String|Value|List|Tuple) should", "must", message)
         given = problem.get("input")
         got = (
@@ -58,16 +64,25 @@ def explain_errors(error: ValidationError) -> list[str]:
             text = text[:1].upper() + text[1:]
         else:  # a rule across fields: its own sentence already says what is wrong
             text = f"{message}{got}"
-        sentences.append(text.rstrip(".") + ".")
+        sentences.append(clip(text.rstrip("."), MAX_SENTENCE - 1) + ".")
     return sentences
+
+
+def _message(problem: Any) -> str:
+    """pydantic's message for one problem, without its echo of the input: a bad union tag
+    names the tags allowed (its own message quotes the whole value given), and any other
+    message is clipped (the input is quoted, clipped, beside it)."""
+    if problem["type"] == "union_tag_invalid":
+        return f"must be one of {clip(str(problem.get('ctx', {}).get('expected_tags', '')), 120)}"
+    return clip(problem["msg"].removeprefix("Value error, "), MAX_SENTENCE // 2)
 
 
 def describe_errors(error: ValidationError) -> list[str]:
     """One plain sentence per problem: where it is, what is wrong, and what was given."""
     lines = []
     for problem in error.errors(include_url=False):
-        where = " → ".join(str(part) for part in problem["loc"])
-        message = problem["msg"].removeprefix("Value error, ")
+        where = clip(" → ".join(str(part) for part in problem["loc"]), 80)
+        message = _message(problem)
         given = problem.get("input")
         if isinstance(given, dict | list) or given is None:
             shown = ""
@@ -75,5 +90,6 @@ def describe_errors(error: ValidationError) -> list[str]:
             shown = " (the link's data is not readable text)"
         else:
             shown = f" (got {quote(given)})"
-        lines.append(f"{where}: {message}{shown}" if where else f"{message}{shown}")
+        line = f"{where}: {message}{shown}" if where else f"{message}{shown}"
+        lines.append(clip(line, MAX_SENTENCE))
     return lines

@@ -349,6 +349,39 @@ class CompareConfig(_OnLandscape):
         return self
 
 
+MAX_WORK = 1e8
+"""Most work one heavy request (a basin map, a sweep) may ask for: runs × steps × the
+landscape's cost per step (1 for a built-in, measured for a typed formula: ``Landscape.cost``).
+Rastrigin's largest basin map, 256² starts × 1,000 steps, is 6.6e7 and takes about 5 s on a
+2-core box (benchmarks/bench_limits.py). What the estimate misses, the deadline catches."""
+MAX_SECONDS = 9.0
+"""No heavy request holds a core longer: its descent stops at this deadline (``TooLongError``) and
+the page says so. The server runs heavy requests one per core at a time, the rest wait."""
+LONG_SWEEP = 10
+"""A sweep runs again at this many times its steps (more steps shrink "too slow", never
+"diverging"): the sweep's work counts both."""
+
+
+def check_work(
+    what: str, landscape: Landscape, runs: int, steps: int, fits: str, repeats: int = 1
+) -> None:
+    """Refuse ``runs × steps`` (each run taken ``repeats`` times its steps in all) on
+    ``landscape`` beyond :data:`MAX_WORK`, naming what was asked and what would fit: ``fits``
+    with ``{runs}`` and ``{steps}``, the most of each at the other's asked size."""
+    cost = landscape.cost
+    work = runs * steps * repeats * cost
+    if work <= MAX_WORK:
+        return
+    most_steps = int(MAX_WORK // (runs * repeats * cost))
+    most_runs = int(MAX_WORK // (steps * repeats * cost))
+    kind = "this function" if landscape.name == CUSTOM else "this landscape"
+    raise ValueError(
+        f"{what} is too much work for one request: {runs:,} runs × {steps * repeats:,} steps "
+        f"on {kind} (at most {MAX_WORK:,.0f} run-steps of a built-in; {kind} counts "
+        f"{cost:.1f}× per run-step); try {fits.format(runs=most_runs, steps=most_steps)}"
+    )
+
+
 SWEEP_MAX_STEPS = 1000  # the "10x the steps" curve runs up to 10,000 steps
 
 
@@ -372,18 +405,19 @@ class SweepConfig(_OnLandscape):
             raise ValueError(
                 f"the smallest α ({self.lr_min:g}) must be below the largest α ({self.lr_max:g})"
             )
+        check_work(  # the sweep runs at its steps and again at LONG_SWEEP× them
+            f"this sweep (with its {LONG_SWEEP}× longer run)",
+            self.surface(),
+            self.n_rates,
+            self.steps,
+            "at most {runs:,} rates, or at most {steps:,} steps",
+            repeats=1 + LONG_SWEEP,
+        )
         return self
 
     def rates(self) -> np.ndarray:
         """``(n_rates,)`` log-spaced learning rates from ``lr_min`` to ``lr_max``."""
         return np.geomspace(self.lr_min, self.lr_max, self.n_rates)
-
-
-MAX_BASIN_WORK = 1e8
-"""Most work one basin map may ask for: starts × steps × the landscape's cost per evaluation
-(1 for a built-in, ``Landscape.cost`` for a typed formula). At most about 10 s on a 2-core box
-(benchmarks/bench_limits.py): a built-in's largest map, 256² starts × 1,000 steps, fits; the
-server runs one heavy request per core at a time, and the rest queue."""
 
 
 class BasinConfig(_OnLandscape):
@@ -398,22 +432,20 @@ class BasinConfig(_OnLandscape):
 
     @model_validator(mode="after")
     def _bounded_work(self) -> BasinConfig:
-        cost = self.surface().cost
-        work = self.resolution**2 * self.steps * cost
-        if work > MAX_BASIN_WORK:
-            steps = int(MAX_BASIN_WORK // (self.resolution**2 * cost))
-            side = int((MAX_BASIN_WORK / (self.steps * cost)) ** 0.5)
-            hints = [f"at most {steps:,} steps on this grid"] if steps >= 1 else []
-            if side >= 16:
-                hints.append(f"a grid of at most {side} at {self.steps:,} steps")
-            hint = " or ".join(hints) or "fewer steps and a smaller grid"
-            what = "this function" if self.landscape == CUSTOM else "this landscape"
-            raise ValueError(
-                f"this map is too much work for one request: {self.resolution}² starts × "
-                f"{self.steps:,} steps on {what} (at most {MAX_BASIN_WORK:,.0f} start-steps of a "
-                f"built-in; {what} counts {cost:.1f}× per start-step); try {hint}"
-            )
+        runs = self.resolution**2
+        side = int((MAX_WORK / (self.steps * self.surface().cost)) ** 0.5)
+        hints = ["at most {steps:,} steps on this grid"]
+        if side >= 16:
+            hints.append(f"a grid of at most {side} at {self.steps:,} steps")
+        check_work(f"this map ({self.resolution}² starts)", self.surface(), runs, self.steps,
+                   " or ".join(hints))  # fmt: skip
         return self
+
+
+MAX_RATE_CHANGES = 50
+"""A hike's link keeps up to this many runs of earlier rates (a class demo changes α a few
+times; a link stays short)."""
+HikerRate = Annotated[float, Field(ge=1e-4, le=5.0, title="learning rate")]
 
 
 class HikerConfig(_OnLandscape):
@@ -424,12 +456,46 @@ class HikerConfig(_OnLandscape):
     CUSTOM_DIM: ClassVar[int] = 1
 
     landscape: str = "parabola"
-    lr: Annotated[float, Field(ge=1e-4, le=5.0, title="learning rate")] = 0.1
+    lr: HikerRate = 0.1
     x0: float = -4.0
     steps: Annotated[int, Field(ge=0, le=hiker.MAX_STEPS, title="steps taken")] = 0
+    earlier: Annotated[
+        tuple[tuple[HikerRate, Annotated[int, Field(ge=1, le=hiker.MAX_STEPS)]], ...],
+        Field(max_length=MAX_RATE_CHANGES, title="the rates of the earlier steps"),
+    ] = ()
+    """The hike's history before its last change of rate, as ``(α, steps)`` runs: the hike is
+    these runs, then ``steps − Σ`` steps at ``lr`` (``()``: every step at ``lr``). A link then
+    rebuilds a hike whose rate changed on the way exactly, at the same step."""
+
+    @field_validator("earlier", mode="before")
+    @classmethod
+    def _earlier_from_text(cls, value: Any) -> Any:
+        """Also read the link's form ``0.1*3,0.3*2`` (α × steps, one run after another)."""
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return ()
+        runs = value.split(",")
+        if len(runs) > MAX_RATE_CHANGES:
+            raise ValueError(f"at most {MAX_RATE_CHANGES} changes of rate are kept")
+        try:
+            return tuple(
+                (float(lr), int(count)) for lr, count in (run.split("*") for run in runs)
+            )
+        except ValueError:
+            raise ValueError("write the earlier rates as α*steps, e.g. 0.1*3,0.3*2") from None
+
+    def walked(self) -> tuple[tuple[float, int], ...]:
+        """Every run of the hike as ``(α, steps)``: the earlier ones, then the current rate's."""
+        rest = self.steps - sum(count for _, count in self.earlier)
+        return (*self.earlier, *([(self.lr, rest)] if rest else []))
 
     @model_validator(mode="after")
     def _start_on_the_curve(self) -> HikerConfig:
+        if sum(count for _, count in self.earlier) > self.steps:
+            raise ValueError(
+                f"the earlier rates take more steps than the {self.steps} the hiker has taken"
+            )
         curve = self.surface()
         if not curve.contains((self.x0,)):
             ((lo, hi),) = curve.bounds

@@ -64,6 +64,29 @@ def step(hike: Hike, lr: float, n: int = 1) -> Hike:
     )
 
 
+def earlier_runs(hike: Hike, lr: float) -> tuple[tuple[float, int], ...]:
+    """The hike's steps before its last change of rate, as ``(α, steps)`` runs: all of them
+    when the hiker's current rate ``lr`` is not the last one walked. With :func:`replay` this
+    rebuilds the hike exactly (a link carries it)."""
+    runs: list[tuple[float, int]] = []
+    for r in hike.rates:
+        if runs and runs[-1][0] == r:
+            runs[-1] = (r, runs[-1][1] + 1)
+        else:
+            runs.append((r, 1))
+    if runs and runs[-1][0] == lr:
+        runs.pop()
+    return tuple(runs)
+
+
+def replay(curve: Landscape, x0: float, runs: tuple[tuple[float, int], ...]) -> Hike:
+    """The hike from ``x0`` that takes each run's ``steps`` at its rate ``α``, in order."""
+    hike = start(curve, x0)
+    for lr, n in runs:
+        hike = step(hike, lr, n)
+    return hike
+
+
 def back(hike: Hike) -> Hike:
     """Undo the last step (no-op at the start)."""
     if hike.steps == 0:
