@@ -6,7 +6,10 @@ when the entry point holds widgets while a pages/ folder exists).
 
 import streamlit as st
 
+from gdviz.ui.forged import harden, take_notes
 from gdviz.ui.guard import guarded
+from gdviz.ui.state import forget_stale_widgets
+from gdviz.ui.uploads import cap_uploads
 from pages.common import load_page_scripts
 
 st.set_page_config(
@@ -37,6 +40,11 @@ PAGES = [
     ),
 ]
 
+forget_stale_widgets()  # a session's memory stays bounded however many settings it tries
+cap_uploads()  # … and however many files it sends
+harden()  # a forged string in a number widget falls back to its value
 load_page_scripts()
 with guarded():  # an unexpected error: one sentence here, the traceback in the server log
     st.navigation(PAGES).run()
+for note in take_notes():  # a forged number, clamped: said once
+    st.toast(note, icon=":material/block:")

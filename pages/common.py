@@ -28,6 +28,7 @@ from gdviz.core.scrub import Family
 from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
 from gdviz.figures.style import projector
 from gdviz.serve import HeavyLimit, heavy_slots
+from gdviz.ui.choices import choice
 
 # The one label table of each union kind (a select shows one line: short enough for the sidebar).
 OPTIMIZER_LABELS = {
@@ -501,7 +502,9 @@ def landscape_select(
     with the last landscape that worked, so the caller draws its other widgets as before.
     """
     names = [*landscapes.names(dim=dim), settings.CUSTOM]
-    where.selectbox(
+    choice(
+        where,
+        "selectbox",
         "Landscape" if dim == 2 else "Loss curve",
         names,
         key=key,
@@ -646,10 +649,13 @@ def lesson_select(where: Any, key: str, titles: list[str], load: Callable[[str],
             load(state[key])
             state[f"{key}_now"] = state[key]
 
-    where.selectbox(
+    choice(
+        where,
+        "selectbox",
         "Load a lesson",
         titles,
         key=key,
+        allow_none=True,
         placeholder="Choose a lesson…",
         on_change=pick,
     )

@@ -17,6 +17,7 @@ from gdviz.figures import race as figs
 from gdviz.figures.style import run_colour, standalone_html
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
+from gdviz.ui.choices import choice
 from pages.common import (
     BETA_LIMITS,
     OPTIMIZER_LABELS,
@@ -245,7 +246,9 @@ for row in rows:
         row["label"] = top[0].text_input("Label", key=f"cmp_{rid}_label", max_chars=40)
         if not row["label"].strip():
             top[0].caption(f"No label: shown as “{fallback_label(row)}”.")
-        row["kind"] = top[1].selectbox(
+        row["kind"] = choice(
+            top[1],
+            "selectbox",
             "Optimizer",
             list(OPTIMIZER_LABELS),
             key=f"cmp_{rid}_kind",
@@ -262,7 +265,9 @@ for row in rows:
             args=(rid,),
         )
         shapes = [*SCHEDULES, *([AS_LOADED] if row["schedule"] else [])]
-        row["sched"] = top[3].selectbox(
+        row["sched"] = choice(
+            top[3],
+            "selectbox",
             "Schedule",
             shapes,
             key=f"cmp_{rid}_sched",

@@ -18,6 +18,7 @@ from gdviz.figures.style import run_colour, standalone_html
 from gdviz.learning import datasets, snippet, training
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
+from gdviz.ui.choices import choice
 from pages.common import (
     chart,
     clicked_point,
@@ -249,7 +250,9 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
     except datasets.DataError as error:
         return None, "", f"**{inert(file.name)}** cannot be used: {inert(error)}."
     s.dt_table = table
-    st.radio(
+    choice(
+        st,
+        "radio",
         "The target is",
         list(TASK_NAMES),
         key="dt_task",
@@ -259,8 +262,8 @@ def choose_upload() -> tuple[datasets.Dataset | None, str, str | None]:
     if s.get("dt_columns_of") != digest:  # a new file: suggest columns that suit the task
         s.dt_columns_of = digest
         s.dt_feature, s.dt_target = table.suggest(s.dt_task)
-    st.selectbox("Feature x (numeric)", table.names, key="dt_feature")
-    st.selectbox("Target y", table.names, key="dt_target")
+    choice(st, "selectbox", "Feature x (numeric)", table.names, key="dt_feature")
+    choice(st, "selectbox", "Target y", table.names, key="dt_target")
     st.toggle(
         "Use log₁₀ of the feature",
         key="dt_logx",
@@ -280,14 +283,22 @@ state_from_url("dt_from_url", links.data_from_query, load, DEFAULTS)
 VIEWS = ["Training", "Scrub α"]
 title_cell, view_cell, use_cell = st.columns([2.2, 1.2, 1.3], vertical_alignment="bottom")
 title_cell.title("Learning from data")
-view_cell.segmented_control(
-    "View", VIEWS, key="dt_view", required=True, label_visibility="collapsed"
+choice(
+    view_cell,
+    "segmented_control",
+    "View",
+    VIEWS,
+    key="dt_view",
+    required=True,
+    label_visibility="collapsed",
 )
 
 with st.sidebar:
     lesson_select(st, "dt_lesson", list(lessons.DATA_LESSONS), load_lesson)
     st.header("Data and model")
-    st.selectbox(
+    choice(
+        st,
+        "selectbox",
         "Data set",
         list(DATASET_NAMES),
         key="dt_d",
@@ -304,7 +315,9 @@ with st.sidebar:
     models = [key for key, info in training.MODELS.items() if task in info.tasks]
     if st.session_state.dt_model not in models:
         st.session_state.dt_model = models[0]
-    st.selectbox(
+    choice(
+        st,
+        "selectbox",
         "Model and loss",
         models,
         key="dt_model",
@@ -314,7 +327,9 @@ with st.sidebar:
         ),
         on_change=change_model_or_data,
     )
-    st.radio(
+    choice(
+        st,
+        "radio",
         "Feature scaling",
         list(SCALING_NAMES),
         key="dt_scale",
@@ -324,7 +339,9 @@ with st.sidebar:
     )
     st.header("Gradient descent")
     racing = bool(st.session_state.dt_race)
-    st.radio(
+    choice(
+        st,
+        "radio",
         "Flavour" + (" (all three race)" if racing else ""),
         list(training.FLAVOURS),
         key="dt_gd",

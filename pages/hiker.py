@@ -14,6 +14,7 @@ from gdviz.figures.scrub import curve_scrub_figure
 from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
 from gdviz.teach import hiker, narrate
+from gdviz.ui.choices import choice
 from pages.common import (
     button,
     chart,
@@ -145,9 +146,11 @@ controls, view = st.columns([1, 2.6], gap="large")
 with controls:
     pick = landscape_select(st, "hiker_f", choose_curve, dim=1)
     curve = pick.shown  # while a typed formula is rejected: the last one that worked
-    st.select_slider(
+    choice(
+        st,
+        "select_slider",
         "Learning rate",
-        options=LR_CHOICES,
+        LR_CHOICES,
         key="hiker_lr_slider",
         on_change=lr_from_slider,
         help="Log-spaced; type an exact value in the box below.",
@@ -191,7 +194,9 @@ with controls:
     b3, b4 = st.columns(2)
     button(b3, "Back", key="hiker_back", on_click=undo, width="stretch")
     button(b4, "Reset", key="hiker_reset", on_click=restart, width="stretch")
-    st.segmented_control(
+    choice(
+        st,
+        "segmented_control",
         "View",
         VIEWS,
         key="hiker_view",

@@ -12,6 +12,7 @@ from gdviz.figures import landscape as figs
 from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
 from gdviz.teach import narrate
+from gdviz.ui.choices import choice
 from pages.common import (
     OPTIMIZER_LABELS,
     SCHEDULE_LABELS,
@@ -100,7 +101,9 @@ with st.sidebar:
     st.header("Settings")
     pick = landscape_select(st, "ls_f", choose_landscape)
     ls = pick.shown  # while a typed formula is rejected: the last one that worked
-    st.selectbox(
+    choice(
+        st,
+        "selectbox",
         "Optimizer",
         list(OPTIMIZER_LABELS),
         key="ls_opt",
@@ -154,7 +157,9 @@ with st.sidebar:
             )
         else:
             st.number_input("ε", key="ls_eps", format="%.1e", **limits(model, "eps"))
-    st.selectbox(
+    choice(
+        st,
+        "selectbox",
         "Learning-rate schedule",
         list(SCHEDULE_LABELS),
         key="ls_sched",
@@ -230,7 +235,7 @@ report = narrate.landscape_report(
 figure_col, readout_col = st.columns([2.4, 1], gap="medium")
 with readout_col:
     # A vertical choice: three views side by side do not fit this column at 1280×720.
-    st.radio("View", VIEWS, key="ls_view", label_visibility="collapsed")
+    choice(st, "radio", "View", VIEWS, key="ls_view", label_visibility="collapsed")
     scrubbing = st.session_state.ls_view == VIEWS[1]
     if scrubbing:
         family = family_cached(key)

@@ -16,6 +16,7 @@ from gdviz.figures import race as race_figs
 from gdviz.figures import sweep as sweep_figs
 from gdviz.settings import deck
 from gdviz.teach import hiker
+from gdviz.ui.choices import choice
 from pages.common import (
     button,
     chart,
@@ -85,11 +86,14 @@ lesson = DECK.lessons[index]
 
 with st.sidebar:
     st.header("The course")
-    st.radio(
+    choice(
+        st,
+        "radio",
         "Lessons",
         range(COUNT),
         index=index,
         key=f"lesson_pick_{index}",  # a new key per lesson: the radio follows Previous / Next
+        fallback=index,
         format_func=lambda i: f"{i + 1}. {DECK.lessons[i].title}",
         on_change=lambda: go_to(st.session_state[f"lesson_pick_{index}"]),
         label_visibility="collapsed",

@@ -13,6 +13,7 @@ from gdviz.figures import maps
 from gdviz.figures import sweep as figs
 from gdviz.settings import links
 from gdviz.teach import narrate
+from gdviz.ui.choices import choice
 from pages.common import (
     BETA_LIMITS,
     OPTIMIZER_LABELS,
@@ -56,6 +57,12 @@ def choose_sweep_landscape() -> None:
     ls = resolve_current("sw_f")
     if ls is not None:
         st.session_state.sw_x0, st.session_state.sw_y0 = ls.start
+
+
+def grid_from_link(size: object) -> list[int]:
+    """The grid size a link set, if it is one the model allows (to offer beside the usual)."""
+    lo, hi = settings.field_bounds(settings.BasinConfig, "resolution", inclusive=True)
+    return [size] if type(size) is int and lo <= size <= hi else []
 
 
 def take_basin_click() -> None:
@@ -110,8 +117,13 @@ with sweep_tab:
         c = st.columns([1.6, 1, 1, 1])
         sweep_pick = landscape_select(c[0], "sw_f", choose_sweep_landscape)
         ls = sweep_pick.landscape or landscapes.get("ravine")
-        c[1].selectbox(
-            "Optimizer", list(OPTIMIZER_LABELS), key="sw_kind", format_func=OPTIMIZER_LABELS.get
+        choice(
+            c[1],
+            "selectbox",
+            "Optimizer",
+            list(OPTIMIZER_LABELS),
+            key="sw_kind",
+            format_func=OPTIMIZER_LABELS.get,
         )
         kind = st.session_state.sw_kind
         if kind in ("sgd", "rmsprop"):
@@ -184,8 +196,13 @@ with basin_tab:
     with settings_area("Basin map settings"):
         c = st.columns([2, 1.2, 1, 1.2, 1, 1])
         basin_pick = landscape_select(c[0], "bs_f")
-        c[1].selectbox(
-            "Optimizer", list(OPTIMIZER_LABELS), key="bs_kind", format_func=OPTIMIZER_LABELS.get
+        choice(
+            c[1],
+            "selectbox",
+            "Optimizer",
+            list(OPTIMIZER_LABELS),
+            key="bs_kind",
+            format_func=OPTIMIZER_LABELS.get,
         )
         c[2].number_input("α", format="%.4g", key="bs_lr", **limits(settings.SGDConfig, "lr"))
         if st.session_state.bs_kind in ("sgd", "rmsprop"):
@@ -193,10 +210,12 @@ with basin_tab:
                 "momentum β", step=0.01, key="bs_mom", **limits(settings.SGDConfig, "momentum")
             )
         c[4].number_input("Steps", step=50, key="bs_steps", **limits(settings.BasinConfig, "steps"))
-        c[5].select_slider(
+        choice(
+            c[5],
+            "select_slider",
             "Grid",
             # a link may carry any size the model allows (16-256): offer it too
-            options=sorted({32, 64, 128, 192, 256, int(st.session_state.bs_res)}),
+            sorted({32, 64, 128, 192, 256, *grid_from_link(st.session_state.get("bs_res"))}),
             key="bs_res",
             format_func=lambda n: f"{n}×{n}",
         )

@@ -51,7 +51,10 @@ def test_models_are_frozen_and_forbid_extras():
         ({"seed": -5}, "seed: Input should be greater than or equal to 0"),
         ({"schedule": {"kind": "step", "gamma": 0}}, "schedule → step → gamma"),
         ({"schedule": {"kind": "cosine", "eta_min": 0.5}}, "eta_min (0.5) must be below"),
-        ({"schedule": {"kind": "warmup", "then": {"kind": "warmup"}}}, "then: must be one of 'constant', 'step'"),
+        (
+            {"schedule": {"kind": "warmup", "then": {"kind": "warmup"}}},
+            "then: must be one of 'constant', 'step'",
+        ),
     ],
 )
 def test_every_bound_gives_one_readable_error(payload, expected):

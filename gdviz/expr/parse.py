@@ -143,8 +143,7 @@ def _check_constant_operands(
             raise ExpressionError(NOT_FINITE, _column(side, offsets))
     if isinstance(node.op, ast.Pow) and left_const and fold(node.left) <= 0:
         raise ExpressionError(
-            "a power with a variable in its exponent needs a positive base "
-            "(a**b is exp(b·log a))",
+            "a power with a variable in its exponent needs a positive base (a**b is exp(b·log a))",
             _column(node.left, offsets),
         )
 

@@ -479,9 +479,7 @@ class HikerConfig(_OnLandscape):
         if len(runs) > MAX_RATE_CHANGES:
             raise ValueError(f"at most {MAX_RATE_CHANGES} changes of rate are kept")
         try:
-            return tuple(
-                (float(lr), int(count)) for lr, count in (run.split("*") for run in runs)
-            )
+            return tuple((float(lr), int(count)) for lr, count in (run.split("*") for run in runs))
         except ValueError:
             raise ValueError("write the earlier rates as α*steps, e.g. 0.1*3,0.3*2") from None
 
