@@ -33,6 +33,7 @@ import plotly.graph_objects as go
 from bench_core import best_of  # run as a script: benchmarks/ is on the path
 
 from gdviz import settings
+from gdviz.core.descent import TooLongError
 from gdviz.expr.jet import Expression, Jet, evaluate
 from gdviz.expr.language import ExpressionError
 from gdviz.expr.parse import parse_expression
@@ -209,42 +210,80 @@ def formula_rows() -> None:
     print("goal: any accepted formula's 5,000-step run <= 2 s")
 
 
+def stopped_or_timed(run) -> str:
+    """The run's seconds, or "stop@9" where the deadline (settings.MAX_SECONDS) ended it."""
+    try:
+        return f"{best_of(run, 1):.1f}"
+    except TooLongError as error:
+        return f"stop@{error.seconds:g}"
+
+
+TINY = ((-3e-5, 3e-5), (-3e-5, 3e-5))  # x**64 there: subnormal floats, ~7x slower than Rastrigin
+BASIN_CASES = {  # name: (formula or None for a built-in, bounds)
+    "rastrigin (built-in)": (None, None),
+    "himmelblau (built-in)": (None, None),
+    "sin(3x)·cos(3y) + r²/10": ("sin(3*x)*cos(3*y) + (x**2 + y**2)/10", ((0.5, 2), (0.5, 2))),
+    "x**64+y**64 on ±3e-5": ("x**64 + y**64", TINY),
+    "x**2+x**3+…+x**31": ("+".join(f"x**{k}" for k in range(2, 32)), None),
+    "most distinct x**k": (costliest("x**{k}"), ((0.5, 2), (0.5, 2))),
+    "most distinct exp(-x·k)/y": (costliest("exp(-x*{k})/y"), ((0.5, 2), (0.5, 2))),
+    "most distinct (x+k)**y": (costliest("(x+{k})**y"), ((0.5, 2), (0.5, 2))),
+}
+
+
+def _where(name: str, text: str | None, bounds) -> dict:
+    if text is None:
+        return {"landscape": name.split()[0]}
+    return {"landscape": "custom", "expression": text, **({"bounds": bounds} if bounds else {})}
+
+
 def basin_rows() -> None:
-    cases = {
-        "rastrigin (built-in)": None,
-        "himmelblau (built-in)": None,
-        "sin(3x)·cos(3y) + r²/10": "sin(3*x)*cos(3*y) + (x**2 + y**2)/10",
-        "most distinct x**k": costliest("x**{k}"),
-        "most distinct exp(-x·k)/y": costliest("exp(-x*{k})/y"),
-        "most distinct (x+k)**y": costliest("(x+{k})**y"),
-    }
-    print("\n## The largest basin map allowed, 256² starts (s)")
+    print("\n## The largest basin map allowed, 256² starts (s; stop@9: the deadline ended it)")
     runs = " ".join(f"{k:>6}" for k in ("SGD", "SGD", "Adam", "Adam"))
     rates = " ".join(f"{k:>6}" for k in ("1e-7", "0.01", "1e-7", "0.05"))
     print(f"{'landscape':<28} {'cost':>5} {'steps':>5} {runs}")
     print(f"{'':<28} {'':>5} {'':>5} {rates}")
-    for name, text in cases.items():
-        where = (
-            {"landscape": name.split()[0]}
-            if text is None
-            else {"landscape": "custom", "expression": text, "bounds": [[0.5, 2], [0.5, 2]]}
-        )
-        bounds = None if text is None else ((0.5, 2.0), (0.5, 2.0))
+    for name, (text, bounds) in BASIN_CASES.items():
+        where = _where(name, text, bounds)
         cost = settings.resolve_landscape(where["landscape"], text, bounds, 2).cost
         steps = min(1000, int(settings.MAX_WORK // (256**2 * cost)))
+        if steps < 1:
+            print(f"{name:<28} {cost:>5.1f}  (no 256² map fits: a smaller grid is offered)")
+            continue
         times = []
         for kind, lr in (("sgd", 1e-7), ("sgd", 0.01), ("adam", 1e-7), ("adam", 0.05)):
             cfg = settings.BasinConfig.model_validate(
                 {**where, "optimizer": {"kind": kind, "lr": lr}, "steps": steps, "resolution": 256}
             )
-            times.append(best_of(lambda cfg=cfg: settings.run_basins(cfg), 1))
-        row = " ".join(f"{t:>6.1f}" for t in times)
+            times.append(stopped_or_timed(lambda cfg=cfg: settings.run_basins(cfg)))
+        row = " ".join(f"{t:>6}" for t in times)
         print(f"{name:<28} {cost:>5.1f} {steps:>5} {row}")
-    print("goal: the largest allowed map <= ~10 s")
+    print(f"goal: the largest allowed map <= 10 s (deadline {settings.MAX_SECONDS:g} s)")
+
+
+def sweep_work_rows() -> None:
+    print("\n## The largest sweep allowed at 1,000 steps (+ its 10x run), SGD (s)")
+    print(f"{'landscape':<28} {'cost':>5} {'rates':>5} {'time':>7}")
+    for name, (text, bounds) in BASIN_CASES.items():
+        where = _where(name, text, bounds)
+        ls = settings.resolve_landscape(where["landscape"], text, bounds, 2)
+        most = int(settings.MAX_WORK // ((1 + settings.LONG_SWEEP) * 1000 * ls.cost))
+        rates = min(1000, most)
+        if rates < 50:
+            print(f"{name:<28} {ls.cost:>5.1f}  (fewer than 50 rates fit: fewer steps offered)")
+            continue
+        cfg = settings.SweepConfig.model_validate(
+            {**where, "start": list(ls.start), "steps": 1000, "n_rates": rates,
+             "lr_min": 1e-4, "lr_max": 1.0}
+        )  # fmt: skip
+        took = stopped_or_timed(lambda cfg=cfg: settings.run_sweeps(cfg))
+        print(f"{name:<28} {ls.cost:>5.1f} {rates:>5} {took:>7}")
+    print(f"goal: the largest allowed sweep <= 10 s (deadline {settings.MAX_SECONDS:g} s)")
 
 
 if __name__ == "__main__":
     formula_rows()
     basin_rows()
+    sweep_work_rows()
     sweep_rows()
     upload_rows()

@@ -28,6 +28,7 @@ from gdviz.core.scrub import Family
 from gdviz.expr import DEFAULT_BOUNDS, FUNCTIONS
 from gdviz.figures.style import projector
 from gdviz.serve import HeavyLimit, heavy_slots
+from gdviz.settings import deck, links
 from gdviz.ui.choices import choice
 
 # The one label table of each union kind (a select shows one line: short enough for the sidebar).
@@ -731,16 +732,23 @@ def exports(
             file = st.session_state.get(f"{key}_load")
             if file is None:
                 return
+            raw = file.getvalue()[:MAX_SETTINGS_BYTES]
             try:
-                load(type(cfg).model_validate_json(file.getvalue()[:MAX_SETTINGS_BYTES]))
+                load(type(cfg).model_validate_json(raw))
                 st.session_state[f"{key}_load_error"] = None
             except (ValidationError, ValueError) as error:
-                reason = (
-                    "; ".join(settings.explain_errors(error))
-                    if isinstance(error, ValidationError)
-                    else "it is not a settings file gdviz wrote"
+                st.session_state[f"{key}_load_error"] = f"{file.name}: {why_not(error, raw)}"
+
+        def why_not(error: ValueError, raw: bytes) -> str:
+            other = links.page_of_settings(raw)
+            if other is not None:
+                return (
+                    f"these are settings of the “{deck.PAGES[other]}” page; "
+                    f"open that page and load them there"
                 )
-                st.session_state[f"{key}_load_error"] = f"{file.name}: {reason}"
+            if isinstance(error, ValidationError):
+                return clip("; ".join(settings.explain_errors(error)), MAX_ECHO)
+            return "it is not a settings file gdviz wrote"
 
         st.file_uploader(
             "Load settings (JSON)",

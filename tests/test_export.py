@@ -92,6 +92,20 @@ def test_a_broken_settings_file_gets_a_message_and_the_page_keeps_working():
     assert len(at.get("plotly_chart")) == 2  # the page still shows its run
 
 
+def test_a_settings_file_from_another_page_says_which_page_it_is_from():
+    _, data_cfg, _ = ROUND_TRIPS["data"]
+    at = open_page("landscape")
+    at.file_uploader(key="ls_export_load").set_value(
+        ("data.json", data_cfg.model_dump_json().encode(), "application/json")
+    ).run()
+    assert not at.exception
+    message = shown(next(e.value for e in at.error if "Cannot load" in e.value))
+    assert message == (
+        "Cannot load these settings: data.json: these are settings of the “Learning from data” "
+        "page; open that page and load them there"
+    )
+
+
 def test_the_standalone_html_carries_plotly_and_the_animation():
     cfg = settings.RunConfig()
     page = standalone_html(figs.contour_figure(cfg.surface(), settings.run(cfg)), "gdviz: <test>")

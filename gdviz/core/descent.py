@@ -166,7 +166,10 @@ class Trajectory:
 
 
 def _sum_of_squares(a: Array) -> Array:
-    """``Σᵢ aᵢ²`` over the last axis, one contiguous component at a time: ``(N, d) -> (N,)``."""
+    """``Σᵢ aᵢ²`` over the last axis: ``(N, d) -> (N,)``; one contiguous component at a time
+    for the few coordinates of a landscape, one ``einsum`` for a network's thousands."""
+    if a.shape[-1] > 8:
+        return np.einsum("...i,...i->...", a, a)
     total = a[..., 0] * a[..., 0]
     for i in range(1, a.shape[-1]):
         total += a[..., i] * a[..., i]

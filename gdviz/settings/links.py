@@ -502,6 +502,30 @@ def model_from_link(
         return default, [f"Ignored the {what} in the link ({reason}); showing the default."]
 
 
+SETTINGS_FILES: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("hiker", HikerConfig),
+    ("landscape", RunConfig),
+    ("compare", CompareConfig),
+    ("sweep", SweepConfig),
+    ("sweep", BasinConfig),
+    ("data", DataConfig),
+)
+"""Each page's settings files (``url path``, the model its JSON holds)."""
+
+
+def page_of_settings(raw: bytes | str) -> str | None:
+    """The url path of the page whose settings the JSON ``raw`` holds, or ``None``: a file
+    loaded on the wrong page is named for what it is ("from the data page"), not reported as
+    a list of fields the page does not know."""
+    for page, model in SETTINGS_FILES:
+        try:
+            model.model_validate_json(raw)
+        except ValueError:
+            continue
+        return page
+    return None
+
+
 def model_to_link(cfg: BaseModel) -> str:
     """The base64url JSON of ``cfg`` (no padding), for :func:`model_from_link`."""
     return base64.urlsafe_b64encode(cfg.model_dump_json().encode()).decode().rstrip("=")
