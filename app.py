@@ -38,6 +38,9 @@ PAGES = [
     st.Page(
         "pages/data.py", title="Learning from data", icon=":material/scatter_plot:", url_path="data"
     ),
+    st.Page(
+        "pages/networks.py", title="Neural networks", icon=":material/hub:", url_path="networks"
+    ),
 ]
 
 forget_stale_widgets()  # a session's memory stays bounded however many settings it tries

@@ -31,23 +31,6 @@ from gdviz.serve import HeavyLimit, heavy_slots
 from gdviz.settings import deck, links
 from gdviz.ui.choices import choice
 
-# The one label table of each union kind (a select shows one line: short enough for the sidebar).
-OPTIMIZER_LABELS = {
-    "sgd": "SGD",  # momentum and Nesterov are its own widgets, beside it on every page
-    "adagrad": "Adagrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "adamw": "AdamW",
-}
-SCHEDULE_LABELS = {
-    "constant": "Constant",
-    "step": "Step decay",
-    "exponential": "Exponential decay",
-    "cosine": "Cosine annealing",
-    "warmup": "Linear warm-up, then constant",
-}
-
-
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
 _AUTOLINK = re.compile(r"(?i)(:/|www\.|\w@)")
 
@@ -614,24 +597,6 @@ def start_inputs(x_where: Any, y_where: Any, landscape: Landscape, x_key: str, y
     keep_on_map(y_key, y_lo, y_hi, "y₀")
     x_where.number_input("x₀", min_value=x_lo, max_value=x_hi, step=0.1, key=x_key, format="%.3f")
     y_where.number_input("y₀", min_value=y_lo, max_value=y_hi, step=0.1, key=y_key, format="%.3f")
-
-
-def limits(model: type[BaseModel], name: str) -> dict[str, float]:
-    """A widget's ``min_value`` / ``max_value`` from a model field's bounds, so the widget
-    admits exactly what the model (and so a link) admits: nothing is clamped silently; and a
-    ``help`` that states them ("Allowed: above 0 and at most 100.")."""
-    lo, hi = settings.field_bounds(model, name, inclusive=True)
-    open_lo, open_hi = settings.field_bounds(model, name)
-    # Said up front: a typed value past a limit is refused by the widget itself, in red.
-    said = [
-        *([] if lo is None else [f"above {open_lo:g}" if open_lo != lo else f"at least {lo:g}"]),
-        *([] if hi is None else [f"below {open_hi:g}" if open_hi != hi else f"at most {hi:g}"]),
-    ]
-    return {
-        **({} if lo is None else {"min_value": lo}),
-        **({} if hi is None else {"max_value": hi}),
-        **({"help": f"Allowed: {' and '.join(said)}."} if said else {}),
-    }
 
 
 # Adam's betas are a pair: each bounded like the model's Beta.

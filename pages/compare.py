@@ -18,9 +18,10 @@ from gdviz.figures.style import run_colour, standalone_html
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
 from gdviz.ui.choices import choice
+from gdviz.ui.labels import OPTIMIZER_LABELS
+from gdviz.ui.limits import limits
 from pages.common import (
     BETA_LIMITS,
-    OPTIMIZER_LABELS,
     button,
     chart,
     exports,
@@ -29,7 +30,6 @@ from pages.common import (
     landscape_select,
     lesson_matched,
     lesson_select,
-    limits,
     optimizer_payload,
     resolve_current,
     route_through_app,

@@ -19,6 +19,7 @@ from gdviz.learning import datasets, snippet, training
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
 from gdviz.ui.choices import choice
+from gdviz.ui.limits import limits
 from pages.common import (
     chart,
     clicked_point,
@@ -28,7 +29,6 @@ from pages.common import (
     inert,
     lesson_matched,
     lesson_select,
-    limits,
     rate_pick,
     replayed_upload,
     route_through_app,

@@ -13,16 +13,16 @@ from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
 from gdviz.teach import narrate
 from gdviz.ui.choices import choice
+from gdviz.ui.labels import OPTIMIZER_LABELS
+from gdviz.ui.limits import limits
+from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs
 from pages.common import (
-    OPTIMIZER_LABELS,
-    SCHEDULE_LABELS,
     chart,
     clicked_point,
     exports,
     family_cached,
     figure_cached,
     landscape_select,
-    limits,
     rate_pick,
     resolve_current,
     route_through_app,
@@ -101,97 +101,8 @@ with st.sidebar:
     st.header("Settings")
     pick = landscape_select(st, "ls_f", choose_landscape)
     ls = pick.shown  # while a typed formula is rejected: the last one that worked
-    choice(
-        st,
-        "selectbox",
-        "Optimizer",
-        list(OPTIMIZER_LABELS),
-        key="ls_opt",
-        on_change=choose_optimizer,
-        format_func=OPTIMIZER_LABELS.get,
-        help="SGD covers plain gradient descent, momentum and Nesterov (set momentum β below).",
-    )
-    kind = st.session_state.ls_opt
-    model = settings.OPTIMIZER_MODELS[kind]
-    st.number_input("Learning rate α", key="ls_lr", format="%.6g", step=None, **limits(model, "lr"))
-    if kind in ("sgd", "rmsprop"):
-        st.slider("Momentum β", step=0.01, key="ls_mom", **limits(settings.SGDConfig, "momentum"))
-    if kind == "sgd":
-        st.toggle(
-            "Nesterov",
-            key="ls_nesterov",
-            disabled=st.session_state.ls_mom == 0,
-            help="Look ahead along the momentum before taking the gradient.",
-        )
-    if kind == "rmsprop":
-        st.slider(
-            "α (smoothing of g²)",
-            step=0.001,
-            key="ls_alpha",
-            format="%.4f",
-            **limits(settings.RMSpropConfig, "alpha"),
-        )
-        st.toggle("Centred", key="ls_centered")
-    if kind in ("adam", "adamw"):
-        beta_lo, beta_hi = settings.BETA_RANGE
-        st.slider("β₁ (momentum)", beta_lo, beta_hi, step=0.001, key="ls_b1", format="%.4f")
-        st.slider("β₂ (smoothing of g²)", beta_lo, beta_hi, step=0.0001, key="ls_b2", format="%.4f")
-        st.toggle("AMSGrad", key="ls_amsgrad")
-    if kind == "adagrad":
-        st.number_input(
-            "lr decay",
-            key="ls_lr_decay",
-            format="%.4g",
-            **limits(settings.AdagradConfig, "lr_decay"),
-        )
-    with st.expander("More hyperparameters"):
-        st.number_input(
-            "Weight decay λ" + (" (decoupled)" if kind == "adamw" else " (L2)"),
-            key="ls_wd",
-            format="%.4g",
-            **limits(model, "weight_decay"),
-        )
-        if kind == "sgd":
-            st.slider(
-                "Dampening", step=0.05, key="ls_damp", **limits(settings.SGDConfig, "dampening")
-            )
-        else:
-            st.number_input("ε", key="ls_eps", format="%.1e", **limits(model, "eps"))
-    choice(
-        st,
-        "selectbox",
-        "Learning-rate schedule",
-        list(SCHEDULE_LABELS),
-        key="ls_sched",
-        format_func=SCHEDULE_LABELS.get,
-    )
-    sched = st.session_state.ls_sched
-    if sched == "step":
-        st.number_input(
-            "Every (steps)", key="ls_step_size", **limits(settings.StepSchedule, "step_size")
-        )
-    if sched in ("step", "exponential"):
-        st.number_input(
-            "Multiply by γ",
-            key="ls_gamma",
-            format="%.4g",
-            step=0.01,
-            **limits(settings.StepSchedule, "gamma"),
-        )
-    if sched == "cosine":
-        st.number_input(
-            "Period T_max (steps)", key="ls_t_max", **limits(settings.CosineSchedule, "t_max")
-        )
-        st.number_input(
-            "Minimum rate η_min",
-            key="ls_eta_min",
-            format="%.4g",
-            **limits(settings.CosineSchedule, "eta_min"),
-        )
-    if sched == "warmup":
-        st.number_input(
-            "Warm-up steps", key="ls_warmup", **limits(settings.WarmupSchedule, "warmup_steps")
-        )
+    optimizer_inputs(st, "ls_", on_kind_change=choose_optimizer)
+    schedule_inputs(st, "ls_")
     st.number_input("Steps", key="ls_steps", step=50, **limits(settings.RunConfig, "steps"))
     st.subheader("Start point")
     st.caption("Type it, or click anywhere on the contour map.")

@@ -14,15 +14,15 @@ from gdviz.figures import sweep as figs
 from gdviz.settings import links
 from gdviz.teach import narrate
 from gdviz.ui.choices import choice
+from gdviz.ui.labels import OPTIMIZER_LABELS
+from gdviz.ui.limits import limits
 from pages.common import (
     BETA_LIMITS,
-    OPTIMIZER_LABELS,
     chart,
     clicked_point,
     figure_cached,
     heavy,
     landscape_select,
-    limits,
     resolve_current,
     route_through_app,
     run_cached,

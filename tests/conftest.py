@@ -21,6 +21,14 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 os.environ.setdefault("GDVIZ_RAISE", "1")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """AppTest reads .streamlit/config.toml, whose ``showErrorDetails = "none"`` would redact
+    the very tracebacks a failing test must show: in-process tests see them in full."""
+    from streamlit import config as streamlit_config
+
+    streamlit_config.set_option("client.showErrorDetails", "full")
+
+
 def optional_module(name: str, why: str) -> ModuleType:
     """Import ``name``; skip the test if it is missing, unless running under CI."""
     try:

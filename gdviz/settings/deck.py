@@ -99,6 +99,7 @@ PAGES: dict[str, str] = {  # a view's page -> its name in the app's navigation
     "compare": "Compare",
     "sweep": "Sweep & basins",
     "data": "Learning from data",
+    "networks": "Neural networks",
 }
 
 

@@ -32,6 +32,7 @@ from gdviz.settings.models import (
     SweepConfig,
     resolve_landscape,
 )
+from gdviz.settings.network import NetworkConfig
 
 # URL key -> path inside the RunConfig payload. Short keys keep shared links readable.
 _CUSTOM_KEYS: dict[str, tuple[str, ...]] = {
@@ -502,6 +503,64 @@ def model_from_link(
         return default, [f"Ignored the {what} in the link ({reason}); showing the default."]
 
 
+NETWORK_KEYS: dict[str, tuple[str, ...]] = {
+    "d": ("dataset",),
+    "hidden": ("hidden",),
+    "act": ("activation",),
+    "loss": ("loss",),
+    **{k: v for k, v in RUN_KEYS.items() if v[0] in ("optimizer", "schedule")},
+    "B": ("batch_size",),
+    "steps": ("steps",),
+    "rows": ("train_rows",),
+    "seed": ("seed",),
+    "span": ("span",),
+    "res": ("resolution",),
+    "norm": ("norm",),
+    "dseed": ("directions_seed",),
+}
+
+
+def network_from_query(query: Mapping[str, Any]) -> tuple[NetworkConfig, list[str]]:
+    """A valid :class:`NetworkConfig` from ``?d=digits&hidden=64-32&act=relu&lr=0.05&B=0``
+    and the warnings for what was dropped."""
+    default = NetworkConfig()
+    fill: dict[
+        tuple[str, ...], Any
+    ] = {  # the optimizer and schedule kinds the query leaves out: the defaults'
+        ("optimizer", "kind"): default.optimizer.kind,
+        ("optimizer", "lr"): default.optimizer.lr,
+        ("schedule", "kind"): default.schedule.kind,
+    }
+    return _parse(NetworkConfig, NETWORK_KEYS, query, fill)
+
+
+def network_to_query(cfg: NetworkConfig) -> dict[str, str]:
+    """The query that reproduces ``cfg`` (values equal to the defaults left out; the hidden
+    layers as ``64-32``)."""
+    payload = cfg.model_dump()
+    # Compare each union field with the default of its own kind (Adam's ε is not news).
+    default = (
+        NetworkConfig()
+        .model_copy(update={"optimizer": type(cfg.optimizer)(), "schedule": type(cfg.schedule)()})
+        .model_dump()
+    )
+    default["optimizer"]["lr"] = (
+        None if cfg.optimizer.kind != "sgd" else NetworkConfig().optimizer.lr
+    )
+    usual = NetworkConfig()
+    out: dict[str, str] = {}
+    for key, path in NETWORK_KEYS.items():
+        found, value = _lookup(payload, path)
+        if path[-1] == "kind":  # a kind is news against the page's default kind
+            usual_kind = getattr(usual, path[0]).kind
+            if value != usual_kind:
+                out[key] = str(value)
+            continue
+        if found and value != _lookup(default, path)[1]:
+            out[key] = "-".join(map(str, value)) if key == "hidden" else _text(value)
+    return out
+
+
 SETTINGS_FILES: tuple[tuple[str, type[BaseModel]], ...] = (
     ("hiker", HikerConfig),
     ("landscape", RunConfig),
@@ -509,6 +568,7 @@ SETTINGS_FILES: tuple[tuple[str, type[BaseModel]], ...] = (
     ("sweep", SweepConfig),
     ("sweep", BasinConfig),
     ("data", DataConfig),
+    ("networks", NetworkConfig),
 )
 """Each page's settings files (``url path``, the model its JSON holds)."""
 

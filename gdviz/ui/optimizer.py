@@ -1,0 +1,132 @@
+"""The optimizer and schedule widgets every page that trains shares: one widget per
+hyperparameter of the chosen kind, each bounded by its pydantic field (``limits``), keyed
+``prefix + <URL key>`` (the keys of ``links.RUN_KEYS``), so a page's ``links.Binding`` reads and
+writes them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from gdviz import settings
+from gdviz.ui.choices import choice
+from gdviz.ui.labels import OPTIMIZER_LABELS, SCHEDULE_LABELS
+from gdviz.ui.limits import limits
+
+
+def optimizer_inputs(
+    where: Any, prefix: str, on_kind_change: Callable[[], None] | None = None
+) -> str:
+    """The optimizer's kind and its hyperparameters; returns the kind chosen."""
+    choice(
+        where,
+        "selectbox",
+        "Optimizer",
+        list(OPTIMIZER_LABELS),
+        key=f"{prefix}opt",
+        on_change=on_kind_change,
+        format_func=OPTIMIZER_LABELS.get,
+        help="SGD covers plain gradient descent, momentum and Nesterov (set momentum β below).",
+    )
+    kind = st.session_state[f"{prefix}opt"]
+    model = settings.OPTIMIZER_MODELS[kind]
+    where.number_input(
+        "Learning rate α", key=f"{prefix}lr", format="%.6g", step=None, **limits(model, "lr")
+    )
+    if kind in ("sgd", "rmsprop"):
+        where.slider(
+            "Momentum β", step=0.01, key=f"{prefix}mom", **limits(settings.SGDConfig, "momentum")
+        )
+    if kind == "sgd":
+        where.toggle(
+            "Nesterov",
+            key=f"{prefix}nesterov",
+            disabled=st.session_state[f"{prefix}mom"] == 0,
+            help="Look ahead along the momentum before taking the gradient.",
+        )
+    if kind == "rmsprop":
+        where.slider(
+            "α (smoothing of g²)",
+            step=0.001,
+            key=f"{prefix}alpha",
+            format="%.4f",
+            **limits(settings.RMSpropConfig, "alpha"),
+        )
+        where.toggle("Centred", key=f"{prefix}centered")
+    if kind in ("adam", "adamw"):
+        beta_lo, beta_hi = settings.BETA_RANGE
+        where.slider(
+            "β₁ (momentum)", beta_lo, beta_hi, step=0.001, key=f"{prefix}b1", format="%.4f"
+        )
+        where.slider(
+            "β₂ (smoothing of g²)", beta_lo, beta_hi, step=0.0001, key=f"{prefix}b2", format="%.4f"
+        )
+        where.toggle("AMSGrad", key=f"{prefix}amsgrad")
+    if kind == "adagrad":
+        where.number_input(
+            "lr decay",
+            key=f"{prefix}lr_decay",
+            format="%.4g",
+            **limits(settings.AdagradConfig, "lr_decay"),
+        )
+    with where.expander("More hyperparameters"):
+        where.number_input(
+            "Weight decay λ" + (" (decoupled)" if kind == "adamw" else " (L2)"),
+            key=f"{prefix}wd",
+            format="%.4g",
+            **limits(model, "weight_decay"),
+        )
+        if kind == "sgd":
+            where.slider(
+                "Dampening",
+                step=0.05,
+                key=f"{prefix}damp",
+                **limits(settings.SGDConfig, "dampening"),
+            )
+        else:
+            where.number_input("ε", key=f"{prefix}eps", format="%.1e", **limits(model, "eps"))
+    return kind
+
+
+def schedule_inputs(where: Any, prefix: str) -> str:
+    """The learning-rate schedule's kind and its parameters; returns the kind chosen."""
+    choice(
+        where,
+        "selectbox",
+        "Learning-rate schedule",
+        list(SCHEDULE_LABELS),
+        key=f"{prefix}sched",
+        format_func=SCHEDULE_LABELS.get,
+    )
+    sched = st.session_state[f"{prefix}sched"]
+    if sched == "step":
+        where.number_input(
+            "Every (steps)", key=f"{prefix}step_size", **limits(settings.StepSchedule, "step_size")
+        )
+    if sched in ("step", "exponential"):
+        where.number_input(
+            "Multiply by γ",
+            key=f"{prefix}gamma",
+            format="%.4g",
+            step=0.01,
+            **limits(settings.StepSchedule, "gamma"),
+        )
+    if sched == "cosine":
+        where.number_input(
+            "Period T_max (steps)", key=f"{prefix}t_max", **limits(settings.CosineSchedule, "t_max")
+        )
+        where.number_input(
+            "Minimum rate η_min",
+            key=f"{prefix}eta_min",
+            format="%.4g",
+            **limits(settings.CosineSchedule, "eta_min"),
+        )
+    if sched == "warmup":
+        where.number_input(
+            "Warm-up steps",
+            key=f"{prefix}warmup",
+            **limits(settings.WarmupSchedule, "warmup_steps"),
+        )
+    return sched

@@ -1,0 +1,473 @@
+"""Neural networks: train a small network on real data, then look at its loss landscape (Li et
+al. 2018), its path, straight lines through its weights, and its sharpness (Cohen et al. 2021)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from gdviz.figures import networks as figs
+from gdviz.learning import network_views as views
+from gdviz.learning import networks
+from gdviz.settings import links
+from gdviz.settings.models import OPTIMIZER_MODELS
+from gdviz.settings.network import (
+    EDGE_OF_STABILITY,
+    NetworkConfig,
+    keskar_pair,
+    train_network,
+)
+from gdviz.teach import network_words as words
+from gdviz.ui.choices import choice
+from gdviz.ui.limits import limits
+from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs
+from pages.common import (
+    chart,
+    figure_cached,
+    heavy,
+    lesson_matched,
+    lesson_select,
+    route_through_app,
+    settings_or_last,
+    state_from_url,
+    sync_url,
+)
+from pages.present import folded_note, presentation, prose
+
+route_through_app()
+presentation()
+
+NET = links.Binding(NetworkConfig, links.NETWORK_KEYS, "nn_")
+VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Why filter normalisation"]
+DEFAULTS = {**NET.defaults(), "nn_hidden": "32", "nn_view": VIEWS[0]}
+DATASET_NAMES = {
+    "digits": "Handwritten digits (8×8, 1,797)",
+    "iris": "Iris (4 features, 150)",
+    "moons": "Two moons (2-D, 400)",
+    "spirals": "Two spirals (2-D, 400)",
+}
+PRESETS = {  # title -> (settings, the view that shows it)
+    "The edge of stability (full-batch GD, η = 0.5)": (EDGE_OF_STABILITY, "Sharpness"),
+    "Digits, SGD with mini-batches of 64": (NetworkConfig(), "Landscape"),
+    "Two moons, a ReLU network": (
+        NetworkConfig(
+            dataset="moons",
+            hidden=(16, 16),
+            activation="relu",
+            steps=800,
+            batch_size=32,
+            optimizer={"kind": "sgd", "lr": 0.1, "momentum": 0.9},
+        ),
+        "Training",
+    ),
+    "Two spirals, deep tanh and Adam": (
+        NetworkConfig(
+            dataset="spirals",
+            hidden=(32, 32, 32),
+            steps=1500,
+            batch_size=0,
+            optimizer={"kind": "adam", "lr": 0.01},
+        ),
+        "Training",
+    ),
+}
+HEIGHT = 520
+GOODFELLOW = np.linspace(-0.5, 1.5, 81)  # α from initial (0) to final (1) weights, and beyond
+KESKAR = np.linspace(-1.0, 2.0, 81)  # α from the small-batch (0) to the full-batch (1) solution
+
+
+# -- state ----------------------------------------------------------------------------------------
+
+
+def load(cfg: NetworkConfig) -> None:
+    """Put a validated config into the widgets."""
+    st.session_state.update(NET.widgets(cfg.model_dump()))
+    st.session_state.nn_hidden = "-".join(str(width) for width in cfg.hidden)
+
+
+def load_preset(title: str) -> None:
+    cfg, view = PRESETS[title]
+    load(cfg)
+    st.session_state.nn_view = view
+
+
+def choose_optimizer() -> None:
+    """A new optimizer starts from torch's defaults (SGD from the page's rate)."""
+    kind = st.session_state.nn_opt
+    fresh = OPTIMIZER_MODELS[kind]()
+    default = NetworkConfig().optimizer
+    chosen = default if kind == default.kind else fresh
+    st.session_state.update(NET.widgets({"optimizer": chosen.model_dump()}, under="optimizer"))
+
+
+def payload() -> dict:
+    """The config payload the widgets describe (the hidden widths as typed: ``64-32``)."""
+    return {**NET.payload(st.session_state), "hidden": st.session_state.nn_hidden}
+
+
+state_from_url("nn_from_url", links.network_from_query, load, DEFAULTS)
+
+
+# -- cached work ----------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def trained(cfg_json: str) -> views.NetworkRun:
+    return train_network(NetworkConfig.model_validate_json(cfg_json))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def planes(cfg_json: str) -> tuple[views.PlaneView, views.PlaneView]:
+    cfg = NetworkConfig.model_validate_json(cfg_json)
+    run = trained(cfg_json)
+    random = views.random_plane(run, cfg.span, cfg.resolution, cfg.norm, cfg.directions_seed)
+    return random, views.pca_plane(run, cfg.resolution)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def sharpness(cfg_json: str) -> tuple[np.ndarray, np.ndarray]:
+    return views.sharpness_along(trained(cfg_json))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def lines(cfg_json: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    cfg = NetworkConfig.model_validate_json(cfg_json)
+    run = trained(cfg_json)
+    small, large = keskar_pair(cfg)
+    return {
+        "initial → final": views.line(run.net, run.held, run.start, run.final, GOODFELLOW),
+        "small batch → full batch": views.line(run.net, run.held, small, large, KESKAR),
+    }
+
+
+# -- the page -------------------------------------------------------------------------------------
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        lesson_select(st, "nn_preset", list(PRESETS), load_preset)
+        st.header("Data and network")
+        choice(
+            st,
+            "selectbox",
+            "Data set",
+            list(DATASET_NAMES),
+            key="nn_d",
+            format_func=DATASET_NAMES.get,
+        )
+        st.text_input(
+            "Hidden layers (widths)",
+            key="nn_hidden",
+            max_chars=12,
+            help=f"1 to {networks.MAX_HIDDEN_LAYERS} layers of 1 to {networks.MAX_WIDTH} units, "
+            "from the input side: 32, or 64-32.",
+        )
+        a, b = st.columns(2)
+        choice(a, "radio", "Activation", ["tanh", "relu"], key="nn_act")
+        choice(
+            b,
+            "radio",
+            "Loss",
+            ["cross_entropy", "mse"],
+            key="nn_loss",
+            format_func={"cross_entropy": "cross-entropy", "mse": "squared error"}.get,
+        )
+        st.header("Training")
+        optimizer_inputs(st, "nn_", on_kind_change=choose_optimizer)
+        schedule_inputs(st, "nn_")
+        st.number_input(
+            "Batch size (0: full batch)", key="nn_B", step=16, **limits(NetworkConfig, "batch_size")
+        )
+        st.number_input("Steps", key="nn_steps", step=100, **limits(NetworkConfig, "steps"))
+        st.number_input(
+            "Training rows (0: all but the held-out fifth)",
+            key="nn_rows",
+            step=100,
+            **limits(NetworkConfig, "train_rows"),
+        )
+        st.number_input(
+            "Seed (initial weights, batches)",
+            key="nn_seed",
+            step=1,
+            **limits(NetworkConfig, "seed"),
+        )
+        with st.expander("The random plane"):
+            choice(
+                st,
+                "radio",
+                "Directions",
+                ["filter", "layer", "none"],
+                key="nn_norm",
+                format_func={
+                    "filter": "filter-normalised (Li et al.)",
+                    "layer": "layer-normalised",
+                    "none": "plain Gaussian",
+                }.get,
+            )
+            st.slider(
+                "Half-width (in units of the directions)",
+                step=0.1,
+                key="nn_span",
+                **limits(NetworkConfig, "span"),
+            )
+            st.slider("Grid", step=2, key="nn_res", **limits(NetworkConfig, "resolution"))
+            st.number_input(
+                "Direction seed", key="nn_dseed", step=1, **limits(NetworkConfig, "directions_seed")
+            )
+
+
+def readouts(cfg: NetworkConfig, run: views.NetworkRun) -> None:
+    cells = st.columns(4)
+    cells[0].metric("Weights", f"{run.net.dim:,}")
+    cells[1].metric("Training loss", f"{run.loss[-1]:.4g}")
+    cells[2].metric("Held-out loss", f"{run.held_loss[-1]:.4g}")
+    cells[3].metric("Held-out accuracy", f"{100 * run.held_accuracy[-1]:.1f}%")
+
+
+def show_training(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+    left, right = st.columns([1.3, 1], gap="medium")
+    with left:
+        chart(
+            st,
+            figure_cached("nn-curves", key, lambda: figs.curves_figure(run, HEIGHT)),
+            key="nn_curves",
+        )
+    with right:
+        if run.net.X.shape[1] == 2:
+            chart(
+                st, figure_cached("nn-boundary", key, lambda: boundary(cfg, run)), key="nn_boundary"
+            )
+        elif cfg.dataset == "digits":
+            st.markdown("**Held-out digits it gets wrong**")
+            chart(
+                st, figure_cached("nn-mistakes", key, lambda: mistakes(cfg, run)), key="nn_mistakes"
+            )
+        st.markdown(words.training_summary(run))
+
+
+def boundary(cfg: NetworkConfig, run: views.NetworkRun):
+    X, y = networks.dataset(cfg.dataset)
+    low, high = X.min(axis=0) - 0.3, X.max(axis=0) + 0.3
+    xs, ys = np.linspace(low[0], high[0], 90), np.linspace(low[1], high[1], 90)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    logits = run.net.predict(run.final, grid)
+    odds = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probability = (odds[:, 1] / odds.sum(axis=1)).reshape(len(ys), len(xs))
+    return figs.boundary_figure(xs, ys, probability, X, y, height=HEIGHT)
+
+
+def mistakes(cfg: NetworkConfig, run: views.NetworkRun):
+    pixels, digits = networks.digit_images()
+    _, held_rows = views.split_rows(len(digits), cfg.train_rows)
+    guess = run.held.predict(run.final, run.held.X).argmax(axis=1)
+    wrong = np.flatnonzero(guess != run.held.y)
+    return figs.mistakes_figure(pixels[held_rows][wrong], run.held.y[wrong], guess[wrong])
+
+
+def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+    both = None  # until drawn (past the deadline, heavy() says why)
+    with heavy(
+        "Drawing two planes…", f"nn-planes|{key}", "two loss planes", smaller="a coarser grid"
+    ):
+        both = planes(key)
+    if both is None:
+        return
+    random, pca = both
+    shown = choice(
+        st,
+        "segmented_control",
+        "Plane",
+        ["PCA of the path", "Random directions"],
+        key="nn_plane",
+        required=True,
+        label_visibility="collapsed",
+    )
+    view = pca if shown == "PCA of the path" else random
+    left, right = st.columns([1.15, 1], gap="medium")
+    with left:
+        chart(
+            st,
+            figure_cached(f"nn-plane-{shown}", key, lambda: figs.plane_figure(view, HEIGHT)),
+            key="nn_plane_map",
+        )
+    with right:
+        chart(
+            st,
+            figure_cached(
+                f"nn-truth-{shown}",
+                key,
+                lambda: figs.path_vs_surface_figure(view, run.steps_kept, HEIGHT),
+            ),
+            key="nn_plane_truth",
+        )
+    st.markdown(" ".join(filter(None, [words.explained_words(view), words.plane_verdict(view)])))
+    if prose():
+        st.caption(
+            "Around the final weights, the loss on a plane of two directions: random ones "
+            "(scaled to each neuron's weights, as Li et al. 2018 do), or the two in which the "
+            "training path moved most (PCA). A network has thousands of weights; a plane is a "
+            "slice of two."
+        )
+
+
+def show_lines(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+    curves = None
+    with heavy(
+        "Training a small-batch and a full-batch network…",
+        f"nn-lines|{key}",
+        "two more trainings",
+        smaller="fewer steps",
+    ):
+        curves = lines(key)
+    if curves is None:
+        return
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(
+            st,
+            figure_cached(
+                "nn-line-init",
+                key,
+                lambda: figs.lines_figure(
+                    GOODFELLOW,
+                    {"initial → final": curves["initial → final"]},
+                    {0.0: "initial", 1.0: "final"},
+                    HEIGHT,
+                ),
+            ),
+            key="nn_line_init",
+        )
+        st.markdown(
+            "**From the initial to the final weights** (Goodfellow et al. 2015): along the "
+            "straight line the loss falls without a wall to climb, though training took a "
+            "winding path."
+        )
+    with right:
+        chart(
+            st,
+            figure_cached(
+                "nn-line-batch",
+                key,
+                lambda: figs.lines_figure(
+                    KESKAR,
+                    {"small batch → full batch": curves["small batch → full batch"]},
+                    {0.0: "batch 16", 1.0: "full batch"},
+                    HEIGHT,
+                ),
+            ),
+            key="nn_line_batch",
+        )
+        st.markdown(
+            "**Between a small-batch and a full-batch solution** from the same initial weights "
+            "(Keskar et al. 2017): see how steep the loss rises around each end."
+        )
+
+
+def show_sharpness(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+    measured = None
+    with heavy(
+        "Measuring the sharpness along the training…",
+        f"nn-sharp|{key}",
+        "a sharpness curve",
+        smaller="fewer steps or a smaller network",
+    ):
+        measured = sharpness(key)
+    if measured is None:
+        return
+    steps, tops = measured
+    lr = cfg.optimizer.lr
+    chart(
+        st,
+        figure_cached(
+            "nn-sharpness",
+            key,
+            lambda: figs.sharpness_figure(
+                steps, tops, lr, np.arange(len(run.loss)), run.loss, HEIGHT
+            ),
+        ),
+        key="nn_sharp",
+    )
+    st.markdown(
+        words.sharpness_words(steps, tops, lr, cfg.full_batch(), cfg.optimizer.kind == "sgd")
+    )
+    if prose():
+        st.caption(
+            "The sharpness is the largest eigenvalue of the Hessian of the training loss, "
+            "found by Lanczos on exact Hessian-vector products at 24 points of the training. "
+            "On a quadratic, gradient descent with step η is stable only while it is below 2/η "
+            "(the ravine's lesson); a network's curvature changes as it trains."
+        )
+
+
+def show_scaling(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+    if cfg.activation != "relu":
+        st.info(
+            "Multiplying a ReLU layer's weights by c and the next layer's by 1/c leaves the "
+            "function the network computes unchanged. That holds for ReLU, not tanh: choose "
+            "ReLU in the sidebar to see it.",
+            icon=":material/info:",
+        )
+        return
+    demo = None
+    with heavy("Drawing four planes…", f"nn-scale|{key}", "four loss planes"):
+        demo = scaled(key)
+    if demo is None:
+        return
+    chart(
+        st,
+        figure_cached("nn-scaling", key, lambda: figs.scaling_figure(demo, 640)),
+        key="nn_scaling",
+    )
+    same = float(np.max(np.abs(demo.filtered - demo.filtered_scaled)))
+    moved = float(np.max(np.abs(demo.plain - demo.plain_scaled)))
+    st.markdown(
+        f"The first hidden layer × {demo.c:g}, the next ÷ {demo.c:g}: the same network, the "
+        f"same loss. With plain random directions the picture changes (by up to {moved:.3g} "
+        f"in loss); with filter-normalised ones it does not (at most {same:.1g}). Without the "
+        "normalisation, how sharp a minimum looks says more about the weights' scale than "
+        "about the minimum."
+    )
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def scaled(cfg_json: str) -> views.ScalingDemo:
+    run = trained(cfg_json)
+    return views.scaling_demo(run.net, run.final)
+
+
+sidebar()
+title, picker = st.columns([1.6, 2.4], vertical_alignment="bottom")
+title.title("Neural networks")
+choice(
+    picker,
+    "segmented_control",
+    "View",
+    VIEWS,
+    key="nn_view",
+    required=True,
+    label_visibility="collapsed",
+)
+
+cfg = settings_or_last(NetworkConfig, payload(), "These settings cannot run:", "nn_last_good")
+lesson_matched("nn_preset", cfg, {title: preset for title, (preset, _) in PRESETS.items()})
+key = cfg.model_dump_json()
+run = None
+with heavy(
+    "Training…",
+    f"nn|{key}",
+    f"a training of {cfg.steps:,} steps",
+    smaller="fewer steps or a smaller network",
+):
+    run = trained(key)
+if run is not None:
+    readouts(cfg, run)
+    {
+        "Training": show_training,
+        "Landscape": show_landscape,
+        "Lines": show_lines,
+        "Sharpness": show_sharpness,
+        "Why filter normalisation": show_scaling,
+    }[st.session_state.nn_view](cfg, key, run)
+
+folded_note()
+sync_url(links.network_to_query(cfg))
