@@ -38,8 +38,9 @@ route_through_app()
 presentation()
 
 NET = links.Binding(NetworkConfig, links.NETWORK_KEYS, "nn_")
-VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Why filter normalisation"]
-DEFAULTS = {**NET.defaults(), "nn_hidden": "32", "nn_view": VIEWS[0]}
+VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Why normalise"]
+PLANES = ["PCA of the path", "Random directions"]
+DEFAULTS = {**NET.defaults(), "nn_hidden": "32", "nn_view": VIEWS[0], "nn_plane": PLANES[0]}
 DATASET_NAMES = {
     "digits": "Handwritten digits (8×8, 1,797)",
     "iris": "Iris (4 features, 150)",
@@ -71,7 +72,7 @@ PRESETS = {  # title -> (settings, the view that shows it)
         "Training",
     ),
 }
-HEIGHT = 520
+HEIGHT = 430  # a 1280×720 screen shows the figure, its readouts and its legend
 GOODFELLOW = np.linspace(-0.5, 1.5, 81)  # α from initial (0) to final (1) weights, and beyond
 KESKAR = np.linspace(-1.0, 2.0, 81)  # α from the small-batch (0) to the full-batch (1) solution
 
@@ -238,7 +239,7 @@ def show_training(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
                 st, figure_cached("nn-boundary", key, lambda: boundary(cfg, run)), key="nn_boundary"
             )
         elif cfg.dataset == "digits":
-            st.markdown("**Held-out digits it gets wrong**")
+            st.markdown("**Held-out digits it gets wrong** (true → read as)")
             chart(
                 st, figure_cached("nn-mistakes", key, lambda: mistakes(cfg, run)), key="nn_mistakes"
             )
@@ -277,12 +278,12 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
         st,
         "segmented_control",
         "Plane",
-        ["PCA of the path", "Random directions"],
+        PLANES,
         key="nn_plane",
         required=True,
         label_visibility="collapsed",
     )
-    view = pca if shown == "PCA of the path" else random
+    view = pca if shown == PLANES[0] else random
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
         chart(
@@ -415,7 +416,7 @@ def show_scaling(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
         return
     chart(
         st,
-        figure_cached("nn-scaling", key, lambda: figs.scaling_figure(demo, 640)),
+        figure_cached("nn-scaling", key, lambda: figs.scaling_figure(demo, 560)),
         key="nn_scaling",
     )
     same = float(np.max(np.abs(demo.filtered - demo.filtered_scaled)))
@@ -436,7 +437,7 @@ def scaled(cfg_json: str) -> views.ScalingDemo:
 
 
 sidebar()
-title, picker = st.columns([1.6, 2.4], vertical_alignment="bottom")
+title, picker = st.columns([1.25, 2.75], vertical_alignment="bottom")
 title.title("Neural networks")
 choice(
     picker,
@@ -466,7 +467,7 @@ if run is not None:
         "Landscape": show_landscape,
         "Lines": show_lines,
         "Sharpness": show_sharpness,
-        "Why filter normalisation": show_scaling,
+        "Why normalise": show_scaling,
     }[st.session_state.nn_view](cfg, key, run)
 
 folded_note()

@@ -12,6 +12,8 @@ from gdviz.learning.network_views import NetworkRun, PlaneView, ScalingDemo
 
 Array = np.ndarray
 TRAIN, HELD = OKABE_ITO[0], OKABE_ITO[1]
+# Legends above the plot: below it they collide with the x-axis title at 1280×720.
+TOP_LEGEND = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}
 
 
 def curves_figure(run: NetworkRun, height: int = 420) -> go.Figure:
@@ -45,13 +47,16 @@ def curves_figure(run: NetworkRun, height: int = 420) -> go.Figure:
     if run.diverged_at >= 0:
         fig.add_vline(x=run.diverged_at, line={"color": "#D55E00", "dash": "dash"})
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(type="log", title_text="loss", row=1, col=1)
+    fig.update_yaxes(type="log", dtick="D2", title_text="loss", row=1, col=1)
     fig.update_yaxes(title_text="% correct", range=[0, 101], row=1, col=2)
-    fig.update_layout(base_layout(height=height, legend={"orientation": "h", "y": -0.22}))
+    fig.update_layout(
+        base_layout(height=height, margin={"l": 60, "r": 20, "t": 90, "b": 50}),
+        legend={**TOP_LEGEND, "y": 1.12},
+    )
     return fig
 
 
-def plane_figure(view: PlaneView, height: int = 520, title: str | None = None) -> go.Figure:
+def plane_figure(view: PlaneView, height: int = 520) -> go.Figure:
     """The loss on a plane as filled contours (log-spaced levels), with the path projected on
     it: each kept step's point, coloured by how far it lies off the plane."""
     fig = go.Figure()
@@ -94,10 +99,10 @@ def plane_figure(view: PlaneView, height: int = 520, title: str | None = None) -
             f"PC{i + 1} ({100 * e:.1f}% of the variance)" for i, e in enumerate(view.explained)
         )
     fig.update_layout(
-        base_layout(height=height, title={"text": title or view.kind, "x": 0.01}),
+        base_layout(height=height, margin={"l": 60, "r": 20, "t": 40, "b": 50}),
         xaxis={"title": {"text": names[0]}, "range": [view.alphas[0], view.alphas[-1]]},
         yaxis={"title": {"text": names[1]}, "range": [view.betas[0], view.betas[-1]]},
-        legend={"orientation": "h", "y": -0.18},
+        legend=TOP_LEGEND,
     )
     return fig
 
@@ -133,10 +138,13 @@ def path_vs_surface_figure(view: PlaneView, steps: Array, height: int = 520) -> 
         row=2,
         col=1,
     )
-    fig.update_yaxes(type="log", title_text="loss", row=1, col=1)
+    fig.update_yaxes(type="log", dtick="D2", title_text="loss", row=1, col=1)
     fig.update_yaxes(title_text="‖off‖", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="step", row=2, col=1)
-    fig.update_layout(base_layout(height=height, legend={"orientation": "h", "y": -0.2}))
+    fig.update_layout(
+        base_layout(height=height, margin={"l": 60, "r": 20, "t": 70, "b": 50}),
+        legend=TOP_LEGEND,
+    )
     return fig
 
 
@@ -163,9 +171,9 @@ def lines_figure(
     for x, text in marks.items():
         fig.add_vline(x=x, line={"color": "#555", "dash": "dot"}, annotation_text=text)
     fig.update_layout(
-        base_layout(height=height, legend={"orientation": "h", "y": -0.25}),
+        base_layout(height=height, legend=TOP_LEGEND),
         xaxis={"title": {"text": "α along the line"}},
-        yaxis={"title": {"text": "loss"}, "type": "log"},
+        yaxis={"title": {"text": "loss"}, "type": "log", "dtick": "D2"},
     )
     return fig
 
@@ -199,9 +207,9 @@ def sharpness_figure(
         line={"color": "#777", "width": 1.5},
     )
     fig.update_yaxes(title_text="λ_max", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="loss", type="log", secondary_y=True, showgrid=False)
+    fig.update_yaxes(title_text="loss", rangemode="tozero", secondary_y=True, showgrid=False)
     fig.update_xaxes(title_text="step")
-    fig.update_layout(base_layout(height=height, legend={"orientation": "h", "y": -0.2}))
+    fig.update_layout(base_layout(height=height, legend=TOP_LEGEND))
     return fig
 
 
@@ -233,15 +241,16 @@ def boundary_figure(
             marker={"color": colour, "size": 6, "line": {"color": "white", "width": 0.5}},
         )
     fig.update_layout(
-        base_layout(height=height, legend={"orientation": "h", "y": -0.15}),
+        base_layout(height=height, legend=TOP_LEGEND),
         xaxis={"title": {"text": "x₁"}, "range": [xs[0], xs[-1]]},
         yaxis={"title": {"text": "x₂"}, "range": [ys[0], ys[-1]], "scaleanchor": "x"},
     )
     return fig
 
 
-def mistakes_figure(images: Array, truth: Array, guess: Array, height: int = 260) -> go.Figure:
-    """Up to 8 digits ``images (k, 64)`` the network gets wrong, each titled "7 read as 1"."""
+def mistakes_figure(images: Array, truth: Array, guess: Array, height: int = 300) -> go.Figure:
+    """Up to 8 digits ``images (k, 64)`` the network gets wrong, four a row, each titled
+    "7 → 1" (a 7 read as a 1)."""
     k = min(len(images), 8)
     if k == 0:
         fig = go.Figure()
@@ -252,8 +261,12 @@ def mistakes_figure(images: Array, truth: Array, guess: Array, height: int = 260
             base_layout(height=height), xaxis={"visible": False}, yaxis={"visible": False}
         )
         return fig
-    titles = [f"{t} read as {g}" for t, g in zip(truth[:k], guess[:k], strict=True)]
-    fig = make_subplots(rows=1, cols=k, subplot_titles=titles, horizontal_spacing=0.02)
+    titles = [f"{t} → {g}" for t, g in zip(truth[:k], guess[:k], strict=True)]
+    cols = 4
+    rows = -(-k // cols)
+    fig = make_subplots(
+        rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.04, vertical_spacing=0.12
+    )
     for i in range(k):
         fig.add_heatmap(
             z=images[i].reshape(8, 8)[::-1],
@@ -261,17 +274,17 @@ def mistakes_figure(images: Array, truth: Array, guess: Array, height: int = 260
             showscale=False,
             zmin=0,
             zmax=16,
-            row=1,
-            col=i + 1,
+            row=i // cols + 1,
+            col=i % cols + 1,
             hoverinfo="skip",
         )
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_yaxes(visible=False)
     fig.update_layout(base_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}))
     return fig
 
 
-def scaling_figure(demo: ScalingDemo, height: int = 640) -> go.Figure:
+def scaling_figure(demo: ScalingDemo, height: int = 560) -> go.Figure:
     """Four planes: plain and filter-normalised directions (rows), around θ and around θ
     rescaled by c (columns), on one colour scale."""
     panels = ((demo.plain, demo.plain_scaled), (demo.filtered, demo.filtered_scaled))

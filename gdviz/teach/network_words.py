@@ -32,7 +32,8 @@ def training_summary(run: NetworkRun) -> str:
 def plane_verdict(view: PlaneView) -> str:
     """Whether the contour under the path tells the truth about it, and why not."""
     share = view.off_share
-    gap = float(np.max(np.abs(view.path_loss - view.surface_loss) / np.maximum(view.path_loss, 1e-12)))
+    apart = np.abs(view.path_loss - view.surface_loss) / np.maximum(view.path_loss, 1e-12)
+    gap = float(np.max(apart))
     if share < 0.05:
         return (
             f"The path lies in this plane (at most {100 * share:.1f}% of its reach off it), so the "

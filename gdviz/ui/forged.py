@@ -22,6 +22,11 @@ from typing import Any
 from gdviz.core.echo import clip
 
 _HARDENED = "_gdviz_hardened"
+_NUMBERS = {  # a numeric widget's value kind -> the kinds a browser may send for it
+    "double_value": {"double_value", "int_value"},
+    "int_value": {"int_value", "double_value"},
+    "double_array_value": {"double_array_value"},
+}
 _NOTES = threading.local()  # a session's script runs on its own thread
 
 
@@ -70,7 +75,9 @@ def _typed(set_widget_from_proto: Callable[[Any, Any], None]) -> Callable[[Any, 
         metadata = self.widget_metadata.get(widget_state.id)
         sent = widget_state.WhichOneof("value")
         expected = getattr(metadata, "value_type", None)
-        if expected is not None and sent is not None and sent != expected:
+        # Only a widget that expects numbers is checked (a browser sends a whole-number float
+        # as int_value): those are the ones a string jams.
+        if expected in _NUMBERS and sent is not None and sent not in _NUMBERS[expected]:
             _note(f"A value sent to this page did not fit its widget ({sent} for {expected}).")
             return
         outside = _outside_range(metadata, widget_state, sent)
