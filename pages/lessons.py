@@ -12,9 +12,11 @@ from gdviz import settings
 from gdviz.figures import data as data_figs
 from gdviz.figures import hiker as hiker_figs
 from gdviz.figures import landscape as landscape_figs
+from gdviz.figures import networks as network_figs
 from gdviz.figures import race as race_figs
 from gdviz.figures import sweep as sweep_figs
-from gdviz.settings import deck
+from gdviz.learning import network_views
+from gdviz.settings import deck, network
 from gdviz.teach import hiker
 from gdviz.ui.choices import choice
 from pages.common import (
@@ -36,7 +38,8 @@ COUNT = len(DECK.lessons)
 HEIGHT = 540  # the view beside the words: title row + this fit a 1280×720 projector
 # The pages' names as a button beside the words can hold them at 1280×720.
 SHORT = {"hiker": "the hiker", "landscape": "Landscape", "compare": "Compare",
-         "sweep": "Sweep", "data": "Data"}  # fmt: skip
+         "sweep": "Sweep", "data": "Data", "networks": "Networks"}  # fmt: skip
+LINE = np.linspace(-1.0, 2.0, 61)  # α along a line between two weight vectors, and beyond
 
 
 def plain(text: str) -> str:
@@ -72,7 +75,31 @@ def live_figure(view: Any, key: str) -> Any:
         runs = settings.run_data(cfg, problem)
         return data_figs.training_spec(problem, runs, height=HEIGHT)
 
+    if isinstance(view, deck.NetworkView):
+        return figure_cached("lesson-networks", key, lambda: network_figure(view))
     return figure_cached(f"lesson-{view.page}", key, build)
+
+
+def network_figure(view: deck.NetworkView) -> Any:
+    """A network lesson's view: its curves, its PCA plane, its two lines (initial → final,
+    batch 16 → full batch) or its sharpness against 2/η."""
+    cfg = view.config
+    run = network.train_network(cfg)
+    if view.show == "landscape":
+        return network_figs.plane_figure(network_views.pca_plane(run), HEIGHT)
+    if view.show == "lines":
+        small, large = network.keskar_pair(cfg)
+        curves = {
+            "initial → final": network_views.line(run.net, run.held, run.start, run.final, LINE),
+            "batch 16 → full batch": network_views.line(run.net, run.held, small, large, LINE),
+        }
+        return network_figs.lines_figure(LINE, curves, {0.0: "start", 1.0: "end"}, HEIGHT)
+    if view.show == "sharpness":
+        steps, tops = network_views.sharpness_along(run)
+        return network_figs.sharpness_figure(
+            steps, tops, cfg.optimizer.lr, np.arange(len(run.loss)), run.loss, HEIGHT
+        )
+    return network_figs.curves_figure(run, HEIGHT)
 
 
 # -- which lesson: the link on the session's first run, the buttons afterwards ----------------

@@ -28,11 +28,15 @@ IDEAS = [
     "schedule",
     "momentum",
     "adamw",
+    "landscape",
+    "straight line",
+    "sharp and flat",
+    "edge of stability",
 ]
 
 
-def test_the_deck_is_a_course_of_12_to_16_lessons_covering_every_idea():
-    assert 12 <= len(DECK.lessons) <= 16
+def test_the_deck_is_a_course_of_12_to_20_lessons_covering_every_idea():
+    assert 12 <= len(DECK.lessons) <= 20
     titles = " | ".join(lesson.title.lower() for lesson in DECK.lessons)
     missing = [idea for idea in IDEAS if idea not in titles]
     assert not missing, missing
@@ -124,6 +128,7 @@ PARSE = {
     "landscape": links.run_from_query,
     "compare": links.compare_from_query,
     "data": links.data_from_query,
+    "networks": links.network_from_query,
 }
 
 

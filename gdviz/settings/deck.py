@@ -23,6 +23,8 @@ from pydantic import Field, model_validator
 from gdviz.core import optim
 from gdviz.core.descent import Trajectory, descend
 from gdviz.core.sweep import Sweep
+from gdviz.learning import network_views
+from gdviz.learning.networks import sharpness
 from gdviz.settings import build, links
 from gdviz.settings.models import (
     CompareConfig,
@@ -33,6 +35,7 @@ from gdviz.settings.models import (
     _Frozen,
     example_problem,
 )
+from gdviz.settings.network import NetworkConfig, keskar_pair, objectives, train_network
 
 DECK_FILE = Path(__file__).with_name("deck.json")
 MAX_LESSONS = 40
@@ -63,6 +66,19 @@ class Expect(_Frozen):
     loss_above: float | None = None
     edge_near: Annotated[float, Field(gt=0)] | None = None
     rel: Annotated[float, Field(gt=0, le=1)] = 0.15
+    # Claims about a network (a NetworkView's training):
+    at_the_edge: Annotated[float, Field(gt=0, le=1)] | None = None
+    """The sharpness stays within this (relative) of 2/η over the second half."""
+    explained_above: Annotated[float, Field(gt=0, le=1)] | None = None
+    """The path's two PCA directions explain more than this share of its movement."""
+    pca_off_below: Annotated[float, Field(gt=0, le=1)] | None = None
+    """The path lies at most this share of its reach off its PCA plane…"""
+    random_off_above: Annotated[float, Field(gt=0, le=1)] | None = None
+    """…and more than this share off a random filter-normalised plane."""
+    line_falls: bool | None = None
+    """The training loss falls all the way along the line from initial to final weights."""
+    small_batch_flatter: Annotated[float, Field(gt=0, le=1)] | None = None
+    """A batch-16 solution's sharpness is below this share of the full-batch one's."""
 
 
 class HikerView(_Frozen):
@@ -90,8 +106,15 @@ class DataView(_Frozen):
     config: DataConfig
 
 
+class NetworkView(_Frozen):
+    page: Literal["networks"]
+    config: NetworkConfig
+    show: Literal["training", "landscape", "lines", "sharpness"] = "training"
+
+
 View = Annotated[
-    HikerView | LandscapeView | CompareView | SweepView | DataView, Field(discriminator="page")
+    HikerView | LandscapeView | CompareView | SweepView | DataView | NetworkView,
+    Field(discriminator="page"),
 ]
 PAGES: dict[str, str] = {  # a view's page -> its name in the app's navigation
     "hiker": "The hiker (1-D)",
@@ -122,6 +145,9 @@ class Lesson(_Frozen):
                 raise ValueError(f"a claim is about run {claim.run}, but the view has {runs}")
             if (claim.edge_near is not None) != isinstance(self.view, SweepView):
                 raise ValueError("edge_near is a claim about a sweep, and only a sweep's")
+            network_claim = any(getattr(claim, name) is not None for name in NETWORK_CLAIMS)
+            if network_claim != isinstance(self.view, NetworkView):
+                raise ValueError("a network claim is about a network view, and only its")
         return self
 
 
@@ -182,8 +208,56 @@ def outcomes(view: Any) -> list[Outcome] | Sweep:
     return [_outcomes(t.traj)[0] for t in build.run_data(cfg, problem)]
 
 
+NETWORK_CLAIMS = (
+    "at_the_edge",
+    "explained_above",
+    "pca_off_below",
+    "random_off_above",
+    "line_falls",
+    "small_batch_flatter",
+)
+
+
+def check_network(view: NetworkView, claims: list[Expect]) -> list[str]:
+    """The network claims its training does not bear out, in words (empty: all hold)."""
+    cfg = view.config
+    run = train_network(cfg)
+    failures: list[str] = []
+    for claim in claims:
+        if claim.at_the_edge is not None:
+            steps, tops = network_views.sharpness_along(run)
+            ratio = tops[steps >= steps[-1] / 2] / (2 / cfg.optimizer.lr)
+            if np.any(np.abs(ratio - 1) > claim.at_the_edge):
+                failures.append(f"the sharpness ran {ratio.min():.3f}-{ratio.max():.3f} × 2/η")
+        if claim.explained_above is not None or claim.pca_off_below is not None:
+            pca = network_views.pca_plane(run, resolution=5)
+            assert pca.explained is not None
+            if claim.explained_above is not None and pca.explained.sum() <= claim.explained_above:
+                failures.append(f"the PCA plane explains {pca.explained.sum():.3f}")
+            if claim.pca_off_below is not None and pca.off_share >= claim.pca_off_below:
+                failures.append(f"the path lies {pca.off_share:.3f} off its PCA plane")
+        if claim.random_off_above is not None:
+            random = network_views.random_plane(run, resolution=5)
+            if random.off_share <= claim.random_off_above:
+                failures.append(f"the path lies only {random.off_share:.3f} off a random plane")
+        if claim.line_falls:
+            along = network_views.line(run.net, run.held, run.start, run.final,
+                                       np.linspace(0.0, 1.0, 41))[0]  # fmt: skip
+            if np.any(np.diff(along) > 0):
+                failures.append("the loss rises somewhere on the line from initial to final")
+        if claim.small_batch_flatter is not None:
+            small, large = keskar_pair(cfg)
+            net = objectives(cfg)[0]
+            ratio = sharpness(net, small, tol=1e-6).top / sharpness(net, large, tol=1e-6).top
+            if ratio >= claim.small_batch_flatter:
+                failures.append(f"the small-batch solution is {ratio:.3f} × as sharp")
+    return failures
+
+
 def check(lesson: Lesson) -> list[str]:
     """The claims of ``lesson`` its run does not bear out, in words (empty: all hold)."""
+    if isinstance(lesson.view, NetworkView):
+        return check_network(lesson.view, lesson.expect)
     result = outcomes(lesson.view)
     failures: list[str] = []
     for claim in lesson.expect:
@@ -225,6 +299,8 @@ def page_link(view: Any) -> str:
         query = links.compare_to_query(cfg)
     elif isinstance(view, SweepView):
         query = {"s": links.model_to_link(cfg)}
+    elif isinstance(view, NetworkView):
+        query = links.network_to_query(cfg)
     else:
         query = links.data_to_query(cfg)
     return f"{view.page}?{urlencode(query)}" if query else view.page
