@@ -60,6 +60,13 @@ with left:
         "CSV) and watch the parameters walk the loss surface while the fit moves through the "
         "data: batch vs stochastic vs mini-batch, feature scaling, and the mismatched loss."
     )
+with right:
+    st.page_link("pages/networks.py", label="**Neural networks**", icon=":material/hub:")
+    st.markdown(
+        "Train a small network on handwritten digits, irises, moons or spirals, then look at its "
+        "landscape as Li et al. do (a filter-normalised plane, the plane of its path), the "
+        "straight line from its initial weights, and its sharpness at the edge of stability."
+    )
 st.divider()
 st.caption(
     "Every setting lives in the page's address, so a link reproduces the exact demo. Update "

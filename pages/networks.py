@@ -38,7 +38,7 @@ route_through_app()
 presentation()
 
 NET = links.Binding(NetworkConfig, links.NETWORK_KEYS, "nn_")
-VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Why normalise"]
+VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Rescaling"]
 PLANES = ["PCA of the path", "Random directions"]
 DEFAULTS = {**NET.defaults(), "nn_hidden": "32", "nn_view": VIEWS[0], "nn_plane": PLANES[0]}
 DATASET_NAMES = {
@@ -288,7 +288,9 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
     with left:
         chart(
             st,
-            figure_cached(f"nn-plane-{shown}", key, lambda: figs.plane_figure(view, HEIGHT)),
+            figure_cached(
+                f"nn-plane-{shown}", key, lambda: figs.plane_figure(view, HEIGHT - 40)
+            ),
             key="nn_plane_map",
         )
     with right:
@@ -297,7 +299,7 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
             figure_cached(
                 f"nn-truth-{shown}",
                 key,
-                lambda: figs.path_vs_surface_figure(view, run.steps_kept, HEIGHT),
+                lambda: figs.path_vs_surface_figure(view, run.steps_kept, HEIGHT - 40),
             ),
             key="nn_plane_truth",
         )
@@ -437,7 +439,7 @@ def scaled(cfg_json: str) -> views.ScalingDemo:
 
 
 sidebar()
-title, picker = st.columns([1.25, 2.75], vertical_alignment="bottom")
+title, picker = st.columns([1.5, 2.5], vertical_alignment="bottom")
 title.title("Neural networks")
 choice(
     picker,
@@ -467,7 +469,7 @@ if run is not None:
         "Landscape": show_landscape,
         "Lines": show_lines,
         "Sharpness": show_sharpness,
-        "Why normalise": show_scaling,
+        "Rescaling": show_scaling,
     }[st.session_state.nn_view](cfg, key, run)
 
 folded_note()

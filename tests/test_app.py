@@ -55,7 +55,15 @@ def test_home_links_to_every_page():
     assert not at.exception
     assert "Gradient descent finds the bottom" in at.markdown[0].value
     links = [link.proto.page for link in at.get("page_link")]
-    assert links == ["lessons", "hiker", "landscape", "compare", "sweep", "data"]  # url paths
+    assert links == [
+        "lessons",
+        "hiker",
+        "landscape",
+        "compare",
+        "sweep",
+        "data",
+        "networks",
+    ]  # url paths
 
 
 # -- the hiker -------------------------------------------------------------------------------------

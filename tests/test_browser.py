@@ -821,3 +821,31 @@ def test_the_exported_html_plays_from_a_file_with_the_network_blocked(server, pa
         file_page.screenshot(path=str(ARTIFACTS / "export-offline-1280.png"))
     finally:
         offline.close()
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_the_network_page_fits_a_projector_and_shows_the_edge_of_stability(
+    server, browser, present
+):
+    """At 1280×720: each view's first chart is drawn whole on the first screen (no scrolling),
+    in presentation mode too; the edge-of-stability link shows the sharpness at 2/η."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    query = "loss=mse&lr=0.5&B=0&steps=3000&rows=1000" + ("&present=1" if present else "")
+    try:
+        page.goto(f"{server}/networks?{query}")
+        wait_idle(page, 1.0)
+        for view in ("Training", "Landscape", "Lines", "Sharpness"):
+            page.locator(".st-key-nn_view button", has_text=view).first.click()
+            wait_idle(page, 1.0)
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            time.sleep(0.8)
+            chart = page.locator(".js-plotly-plot").first.bounding_box()
+            assert chart is not None and chart["height"] >= 300, view
+            assert chart["y"] >= 0 and chart["y"] + chart["height"] <= 720 + 1, (view, chart)
+            suffix = "present-" if present else ""
+            screenshot(page, f"networks-{suffix}{view.lower()}-1280.png")
+        said = page.locator("[data-testid='stMain']").inner_text()
+        assert "2/η = 4" in said and "edge of stability" in said
+    finally:
+        context.close()

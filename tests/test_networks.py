@@ -332,7 +332,7 @@ def test_a_network_link_round_trips():
 # -- the page -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("view", ["Training", "Landscape", "Lines", "Sharpness", "Why normalise"])
+@pytest.mark.parametrize("view", ["Training", "Landscape", "Lines", "Sharpness", "Rescaling"])
 def test_every_view_of_the_page_renders(view):
     at = open_page("networks", {"d": "iris", "hidden": "8", "steps": "200", "act": "relu"})
     at.segmented_control(key="nn_view").set_value(view).run()
