@@ -577,30 +577,52 @@ def plane(
         W = vec[first.weight].reshape(first.n_out, first.n_in)
         return (X @ W.T + vec[first.bias]).astype(dtype)
 
-    z0, z_a, z_b = first_pre(theta), first_pre(d1), first_pre(d2)
+    z0 = first_pre(theta)
+    z_ab = np.stack([first_pre(d1), first_pre(d2)]).reshape(2, -1)  # (2, m·h1)
     aa, bb = np.meshgrid(alphas, betas)  # (B, A)
     coefficients = np.stack([aa.ravel(), bb.ravel()], axis=1)  # (B·A, 2)
-    # The later layers' weights at every point (B·A, P); the first layer's are not needed.
-    points = (theta + coefficients @ np.stack([d1, d2])).astype(dtype)
+    # The later layers' weights at every point (B·A, P − first layer): the first layer's own
+    # are not needed, its pre-activation is z0 + α z_a + β z_b.
+    later = slice(first.end, net.dim)
+    points = (theta[later] + coefficients @ np.stack([d1[later], d2[later]])).astype(dtype)
+    shapes = [(layer.start - first.end, layer.n_out, layer.n_in) for layer in net.layers[1:]]
     out = np.empty(len(points))
     per = max(1, CHUNK // (X.shape[0] * max(*net.hidden, net.classes)))
 
-    def run(start: int) -> None:
-        c: Array = coefficients[start : start + per].astype(dtype)
-        z = np.multiply(c[:, 0, None, None], z_a)  # (n, m, h1), built in place
-        z += c[:, 1, None, None] * z_b
-        z += z0
-        a = _activate(net.activation, z)
-        params = net.unpack(points[start : start + per])
-        for index, (W, b) in enumerate(params[1:], start=1):
-            z = a @ np.swapaxes(W, -1, -2)
-            z += b[:, None, :]
-            a = _activate(net.activation, z) if index < len(params) - 1 else z
-        out[start : start + per] = net._loss(a, y)
-
     for start in range(0, len(points), per):
-        run(start)
+        c: Array = coefficients[start : start + per].astype(dtype)
+        weights = points[start : start + per]
+        # (n, 2) @ (2, m·h1): one matrix product for both directions, then the base added.
+        a = (c @ z_ab).reshape(len(c), *z0.shape)
+        a += z0
+        a = _activate(net.activation, a)  # (n, m, h)
+        for index, (offset, n_out, n_in) in enumerate(shapes):
+            W = weights[:, offset : offset + n_out * n_in].reshape(-1, n_out, n_in)
+            b = weights[:, offset + n_out * n_in : offset + n_out * (n_in + 1)]
+            if index < len(shapes) - 1:
+                a = a @ np.swapaxes(W, -1, -2)
+                a += b[:, None, :]
+                a = _activate(net.activation, a)
+            else:  # the logits with the classes first, (n, C, m): reductions over C are fast
+                logits = W @ np.swapaxes(a, -1, -2)
+                logits += b[:, :, None]
+        out[start : start + per] = _loss_by_column(net.loss, logits, y)
     return out.reshape(len(betas), len(alphas))
+
+
+def _loss_by_column(loss: Loss, logits: Array, y: Array) -> Array:
+    """Mean loss ``(n,)`` from logits laid out ``(n, C, m)`` (a class a row: each reduction
+    over the classes is C whole-row operations), accumulated in float64."""
+    m = logits.shape[-1]
+    picked = logits[:, y, np.arange(m)]
+    if loss == "mse":
+        squares = np.einsum("ncm,ncm->nm", logits, logits, dtype=float)
+        return 0.5 * (squares - 2.0 * picked + 1.0).mean(axis=-1)
+    top = logits.max(axis=1)
+    np.subtract(logits, top[:, None, :], out=logits)
+    np.exp(logits, out=logits)
+    total = logits.sum(axis=1, dtype=float)
+    return (np.log(total) + top - picked).mean(axis=-1, dtype=float)
 
 
 def _activate(kind: Activation, z: Array) -> Array:
