@@ -3,10 +3,13 @@ al. 2018), its path, straight lines through its weights, and its sharpness (Cohe
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import streamlit as st
 
 from gdviz.figures import networks as figs
+from gdviz.figures.style import standalone_html
 from gdviz.learning import network_views as views
 from gdviz.learning import networks
 from gdviz.settings import links
@@ -23,6 +26,7 @@ from gdviz.ui.limits import limits
 from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs
 from pages.common import (
     chart,
+    exports,
     figure_cached,
     heavy,
     lesson_matched,
@@ -40,7 +44,13 @@ presentation()
 NET = links.Binding(NetworkConfig, links.NETWORK_KEYS, "nn_")
 VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Rescaling"]
 PLANES = ["PCA of the path", "Random directions"]
-DEFAULTS = {**NET.defaults(), "nn_hidden": "32", "nn_view": VIEWS[0], "nn_plane": PLANES[0]}
+DEFAULTS = {
+    **NET.defaults(),
+    "nn_hidden": "32",
+    "nn_view": VIEWS[0],
+    "nn_plane": PLANES[0],
+    "nn_3d": False,
+}
 DATASET_NAMES = {
     "digits": "Handwritten digits (8×8, 1,797)",
     "iris": "Iris (4 features, 150)",
@@ -75,6 +85,23 @@ PRESETS = {  # title -> (settings, the view that shows it)
 HEIGHT = 430  # a 1280×720 screen shows the figure, its readouts and its legend
 GOODFELLOW = np.linspace(-0.5, 1.5, 81)  # α from initial (0) to final (1) weights, and beyond
 KESKAR = np.linspace(-1.0, 2.0, 81)  # α from the small-batch (0) to the full-batch (1) solution
+LINES = [  # (the line, its α grid, the marks on its axis, what it shows)
+    (
+        "initial → final",
+        GOODFELLOW,
+        {0.0: "initial", 1.0: "final"},
+        "**From the initial to the final weights** (Goodfellow et al. 2015): along the "
+        "straight line the loss falls without a wall to climb, though training took a "
+        "winding path.",
+    ),
+    (
+        "small batch → full batch",
+        KESKAR,
+        {0.0: "batch 16", 1.0: "full batch"},
+        "**Between a small-batch and a full-batch solution** from the same initial weights "
+        "(Keskar et al. 2017): see how steep the loss rises around each end.",
+    ),
+]
 
 
 # -- state ----------------------------------------------------------------------------------------
@@ -225,14 +252,11 @@ def readouts(cfg: NetworkConfig, run: views.NetworkRun) -> None:
     cells[3].metric("Held-out accuracy", f"{100 * run.held_accuracy[-1]:.1f}%")
 
 
-def show_training(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+def show_training(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     left, right = st.columns([1.3, 1], gap="medium")
+    curves = figure_cached("nn-curves", key, lambda: figs.curves_figure(run, HEIGHT))
     with left:
-        chart(
-            st,
-            figure_cached("nn-curves", key, lambda: figs.curves_figure(run, HEIGHT)),
-            key="nn_curves",
-        )
+        chart(st, curves, key="nn_curves")
     with right:
         if run.net.X.shape[1] == 2:
             chart(
@@ -244,17 +268,12 @@ def show_training(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
                 st, figure_cached("nn-mistakes", key, lambda: mistakes(cfg, run)), key="nn_mistakes"
             )
         st.markdown(words.training_summary(run))
+    return curves
 
 
-def boundary(cfg: NetworkConfig, run: views.NetworkRun):
+def boundary(cfg: NetworkConfig, run: views.NetworkRun) -> Any:
     X, y = networks.dataset(cfg.dataset)
-    low, high = X.min(axis=0) - 0.3, X.max(axis=0) + 0.3
-    xs, ys = np.linspace(low[0], high[0], 90), np.linspace(low[1], high[1], 90)
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    logits = run.net.predict(run.final, grid)
-    odds = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probability = (odds[:, 1] / odds.sum(axis=1)).reshape(len(ys), len(xs))
-    return figs.boundary_figure(xs, ys, probability, X, y, height=HEIGHT)
+    return figs.boundary_figure(*views.boundary(run, X), X, y, height=HEIGHT)
 
 
 def mistakes(cfg: NetworkConfig, run: views.NetworkRun):
@@ -265,17 +284,18 @@ def mistakes(cfg: NetworkConfig, run: views.NetworkRun):
     return figs.mistakes_figure(pixels[held_rows][wrong], run.held.y[wrong], guess[wrong])
 
 
-def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     both = None  # until drawn (past the deadline, heavy() says why)
     with heavy(
         "Drawing two planes…", f"nn-planes|{key}", "two loss planes", smaller="a coarser grid"
     ):
         both = planes(key)
     if both is None:
-        return
+        return None
     random, pca = both
+    plane_cell, depth_cell = st.columns([3, 1], vertical_alignment="center")
     shown = choice(
-        st,
+        plane_cell,
         "segmented_control",
         "Plane",
         PLANES,
@@ -283,16 +303,16 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
         required=True,
         label_visibility="collapsed",
     )
+    depth_cell.toggle("3-D surface", key="nn_3d")
     view = pca if shown == PLANES[0] else random
+    if st.session_state.nn_3d:
+        kind, build = "surface", lambda: figs.surface_figure(view, HEIGHT - 40)
+    else:
+        kind, build = "plane", lambda: figs.plane_figure(view, HEIGHT - 40)
+    picture = figure_cached(f"nn-{kind}-{shown}", key, build)
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
-        chart(
-            st,
-            figure_cached(
-                f"nn-plane-{shown}", key, lambda: figs.plane_figure(view, HEIGHT - 40)
-            ),
-            key="nn_plane_map",
-        )
+        chart(st, picture, key="nn_plane_map")
     with right:
         chart(
             st,
@@ -311,9 +331,10 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
             "training path moved most (PCA). A network has thousands of weights; a plane is a "
             "slice of two."
         )
+    return picture
 
 
-def show_lines(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+def show_lines(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     curves = None
     with heavy(
         "Training a small-batch and a full-batch network…",
@@ -323,50 +344,26 @@ def show_lines(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
     ):
         curves = lines(key)
     if curves is None:
-        return
-    left, right = st.columns(2, gap="medium")
-    with left:
-        chart(
-            st,
+        return None
+    cells = st.columns(2, gap="medium")
+    drawn = []
+    for index, (name, alphas, marks, said) in enumerate(LINES):
+        drawn.append(
             figure_cached(
-                "nn-line-init",
+                f"nn-line-{name}",
                 key,
-                lambda: figs.lines_figure(
-                    GOODFELLOW,
-                    {"initial → final": curves["initial → final"]},
-                    {0.0: "initial", 1.0: "final"},
-                    HEIGHT,
+                lambda name=name, alphas=alphas, marks=marks: figs.lines_figure(
+                    alphas, {name: curves[name]}, marks, HEIGHT
                 ),
-            ),
-            key="nn_line_init",
+            )
         )
-        st.markdown(
-            "**From the initial to the final weights** (Goodfellow et al. 2015): along the "
-            "straight line the loss falls without a wall to climb, though training took a "
-            "winding path."
-        )
-    with right:
-        chart(
-            st,
-            figure_cached(
-                "nn-line-batch",
-                key,
-                lambda: figs.lines_figure(
-                    KESKAR,
-                    {"small batch → full batch": curves["small batch → full batch"]},
-                    {0.0: "batch 16", 1.0: "full batch"},
-                    HEIGHT,
-                ),
-            ),
-            key="nn_line_batch",
-        )
-        st.markdown(
-            "**Between a small-batch and a full-batch solution** from the same initial weights "
-            "(Keskar et al. 2017): see how steep the loss rises around each end."
-        )
+        with cells[index]:
+            chart(st, drawn[-1], key=f"nn_line_{index}")
+            st.markdown(said)
+    return drawn[0]
 
 
-def show_sharpness(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+def show_sharpness(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     measured = None
     with heavy(
         "Measuring the sharpness along the training…",
@@ -376,20 +373,15 @@ def show_sharpness(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
     ):
         measured = sharpness(key)
     if measured is None:
-        return
+        return None
     steps, tops = measured
     lr = cfg.optimizer.lr
-    chart(
-        st,
-        figure_cached(
-            "nn-sharpness",
-            key,
-            lambda: figs.sharpness_figure(
-                steps, tops, lr, np.arange(len(run.loss)), run.loss, HEIGHT
-            ),
-        ),
-        key="nn_sharp",
+    picture = figure_cached(
+        "nn-sharpness",
+        key,
+        lambda: figs.sharpness_figure(steps, tops, lr, np.arange(len(run.loss)), run.loss, HEIGHT),
     )
+    chart(st, picture, key="nn_sharp")
     st.markdown(
         words.sharpness_words(steps, tops, lr, cfg.full_batch(), cfg.optimizer.kind == "sgd")
     )
@@ -400,9 +392,10 @@ def show_sharpness(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
             "On a quadratic, gradient descent with step η is stable only while it is below 2/η "
             "(the ravine's lesson); a network's curvature changes as it trains."
         )
+    return picture
 
 
-def show_scaling(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+def show_scaling(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     if cfg.activation != "relu":
         st.info(
             "Multiplying a ReLU layer's weights by c and the next layer's by 1/c leaves the "
@@ -410,17 +403,14 @@ def show_scaling(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
             "ReLU in the sidebar to see it.",
             icon=":material/info:",
         )
-        return
+        return None
     demo = None
     with heavy("Drawing four planes…", f"nn-scale|{key}", "four loss planes"):
         demo = scaled(key)
     if demo is None:
-        return
-    chart(
-        st,
-        figure_cached("nn-scaling", key, lambda: figs.scaling_figure(demo, 560)),
-        key="nn_scaling",
-    )
+        return None
+    picture = figure_cached("nn-scaling", key, lambda: figs.scaling_figure(demo, 560))
+    chart(st, picture, key="nn_scaling")
     same = float(np.max(np.abs(demo.filtered - demo.filtered_scaled)))
     moved = float(np.max(np.abs(demo.plain - demo.plain_scaled)))
     st.markdown(
@@ -430,6 +420,7 @@ def show_scaling(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
         "normalisation, how sharp a minimum looks says more about the weights' scale than "
         "about the minimum."
     )
+    return picture
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -452,7 +443,7 @@ choice(
 )
 
 cfg = settings_or_last(NetworkConfig, payload(), "These settings cannot run:", "nn_last_good")
-lesson_matched("nn_preset", cfg, {title: preset for title, (preset, _) in PRESETS.items()})
+lesson_matched("nn_preset", cfg, {name: preset for name, (preset, _) in PRESETS.items()})
 key = cfg.model_dump_json()
 run = None
 with heavy(
@@ -464,13 +455,27 @@ with heavy(
     run = trained(key)
 if run is not None:
     readouts(cfg, run)
-    {
+    view = st.session_state.nn_view
+    shown = {
         "Training": show_training,
         "Landscape": show_landscape,
         "Lines": show_lines,
         "Sharpness": show_sharpness,
         "Rescaling": show_scaling,
-    }[st.session_state.nn_view](cfg, key, run)
+    }[view](cfg, key, run)
+    exports(
+        st,
+        "nn_export",
+        f"gdviz-network-{cfg.dataset}",
+        html=lambda: standalone_html(
+            shown if shown is not None else figs.curves_figure(run),
+            f"gdviz: a {cfg.dataset} network, {view.lower()}",
+        ),
+        csv=lambda: views.to_csv(run),
+        cfg=cfg,
+        load=load,
+        cache_key=f"{key}|{view}|{st.session_state.nn_plane}|{st.session_state.get('nn_3d')}",
+    )
 
 folded_note()
 sync_url(links.network_to_query(cfg))

@@ -14,8 +14,8 @@ from gdviz.figures import sweep as figs
 from gdviz.settings import links
 from gdviz.teach import narrate
 from gdviz.ui.choices import choice
-from gdviz.ui.labels import OPTIMIZER_LABELS
 from gdviz.ui.limits import limits
+from gdviz.ui.optimizer import optimizer_select
 from pages.common import (
     BETA_LIMITS,
     chart,
@@ -117,14 +117,7 @@ with sweep_tab:
         c = st.columns([1.6, 1, 1, 1])
         sweep_pick = landscape_select(c[0], "sw_f", choose_sweep_landscape)
         ls = sweep_pick.landscape or landscapes.get("ravine")
-        choice(
-            c[1],
-            "selectbox",
-            "Optimizer",
-            list(OPTIMIZER_LABELS),
-            key="sw_kind",
-            format_func=OPTIMIZER_LABELS.get,
-        )
+        optimizer_select(c[1], "sw_kind")
         kind = st.session_state.sw_kind
         if kind in ("sgd", "rmsprop"):
             c[2].slider(
@@ -196,14 +189,7 @@ with basin_tab:
     with settings_area("Basin map settings"):
         c = st.columns([2, 1.2, 1, 1.2, 1, 1])
         basin_pick = landscape_select(c[0], "bs_f")
-        choice(
-            c[1],
-            "selectbox",
-            "Optimizer",
-            list(OPTIMIZER_LABELS),
-            key="bs_kind",
-            format_func=OPTIMIZER_LABELS.get,
-        )
+        optimizer_select(c[1], "bs_kind")
         c[2].number_input("α", format="%.4g", key="bs_lr", **limits(settings.SGDConfig, "lr"))
         if st.session_state.bs_kind in ("sgd", "rmsprop"):
             c[3].slider(

@@ -3,6 +3,8 @@ directions and planes, the edge of stability, and the page."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -355,3 +357,29 @@ def test_a_hostile_link_keeps_the_page_working():
     warnings = [shown(w.value) for w in at.warning]
     assert len(warnings) == 3 and all(len(w) <= 600 for w in warnings)
     assert len(at.get("plotly_chart")) >= 1
+
+
+def test_the_page_exports_its_view_its_numbers_and_its_settings():
+    at = open_page("networks", {"d": "moons", "hidden": "8", "steps": "120"})
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Animation (HTML)", "Numbers (CSV)", "Settings (JSON)"]
+    cfg = NetworkConfig(dataset="moons", hidden=(8,), steps=120)
+    csv = views.to_csv(train_network(cfg)).splitlines()
+    assert csv[0].startswith("step,training_loss,learning_rate,held_out_loss")
+    assert len(csv) == 1 + 121 and all(len(row.split(",")) == 6 for row in csv)
+    at.file_uploader(key="nn_export_load").set_value(
+        ("net.json", EDGE_OF_STABILITY.model_dump_json().encode(), "application/json")
+    ).run()
+    assert not at.exception and not at.error
+    assert links.network_from_query(dict(at.query_params))[0] == EDGE_OF_STABILITY
+
+
+def test_a_2d_boundary_moves_through_the_training_and_the_plane_rises_in_3d():
+    at = open_page("networks", {"d": "moons", "hidden": "8", "steps": "150"})
+    boundary = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert boundary["data"][0]["type"] == "contour" and len(boundary["frames"]) >= 10
+    assert boundary["layout"]["sliders"][0]["steps"][-1]["label"] == "150"  # opens at the end
+    at.segmented_control(key="nn_view").set_value("Landscape").run()
+    at.toggle(key="nn_3d").set_value(True).run()
+    surface = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["type"] for t in surface["data"]] == ["surface", "scatter3d"]

@@ -7,7 +7,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from gdviz.figures.style import OKABE_ITO, PATH, SURFACE_SCALE, base_layout
+from gdviz.figures.style import (
+    CONTROLS_MARGIN,
+    OKABE_ITO,
+    PATH,
+    SURFACE_SCALE,
+    animation_controls,
+    base_layout,
+)
 from gdviz.learning.network_views import NetworkRun, PlaneView, ScalingDemo
 
 Array = np.ndarray
@@ -214,15 +221,22 @@ def sharpness_figure(
 
 
 def boundary_figure(
-    xs: Array, ys: Array, probability: Array, X: Array, y: Array, height: int = 460
+    xs: Array,
+    ys: Array,
+    probabilities: Array,
+    steps: Array,
+    X: Array,
+    y: Array,
+    height: int = 460,
 ) -> go.Figure:
-    """A 2-D data set's points and the network's decision: the probability of class 1 over a
-    grid ``(len(ys), len(xs))``, its 0.5 contour the boundary."""
+    """A 2-D data set's points and the network's decision as it trains: the probability of
+    class 1 over a grid ``(K, len(ys), len(xs))`` at each of ``steps (K,)``, its 0.5 contour
+    the boundary; Play / the slider move through the training (it opens at the end)."""
     fig = go.Figure()
     fig.add_contour(
         x=xs,
         y=ys,
-        z=probability,
+        z=probabilities[-1],
         colorscale="RdBu",
         zmin=0,
         zmax=1,
@@ -240,10 +254,53 @@ def boundary_figure(
             name=f"class {label}",
             marker={"color": colour, "size": 6, "line": {"color": "white", "width": 0.5}},
         )
+    names = [str(int(step)) for step in steps]
+    frames = [
+        go.Frame(data=[go.Contour(z=z)], traces=[0], name=name)
+        for z, name in zip(probabilities, names, strict=True)
+    ]
+    controls = animation_controls(names, names, duration_ms=120, redraw=True)
+    controls["sliders"][0]["active"] = len(names) - 1
+    fig.frames = frames
     fig.update_layout(
-        base_layout(height=height, legend=TOP_LEGEND),
+        base_layout(
+            height=height,
+            legend=TOP_LEGEND,
+            margin={"l": 60, "r": 20, "t": 50, "b": CONTROLS_MARGIN},
+        ),
         xaxis={"title": {"text": "x₁"}, "range": [xs[0], xs[-1]]},
-        yaxis={"title": {"text": "x₂"}, "range": [ys[0], ys[-1]], "scaleanchor": "x"},
+        yaxis={"title": {"text": "x₂"}, "range": [ys[0], ys[-1]]},
+        **controls,
+    )
+    return fig
+
+
+def surface_figure(view: PlaneView, height: int = 520) -> go.Figure:
+    """The plane's loss as a 3-D surface (log scale), with the path drawn at its real loss."""
+    fig = go.Figure()
+    fig.add_surface(
+        x=view.alphas,
+        y=view.betas,
+        z=np.log10(np.maximum(view.losses, 1e-12)),
+        colorscale=SURFACE_SCALE,
+        showscale=False,
+        opacity=0.95,
+    )
+    fig.add_scatter3d(
+        x=view.coords[:, 0],
+        y=view.coords[:, 1],
+        z=np.log10(np.maximum(view.path_loss, 1e-12)),
+        mode="lines",
+        name="the path (its real loss)",
+        line={"color": PATH, "width": 6},
+    )
+    fig.update_layout(
+        base_layout(height=height, legend=TOP_LEGEND, margin={"l": 0, "r": 0, "t": 40, "b": 0}),
+        scene={
+            "xaxis": {"title": {"text": "α"}},
+            "yaxis": {"title": {"text": "β"}},
+            "zaxis": {"title": {"text": "log₁₀ loss"}},
+        },
     )
     return fig
 

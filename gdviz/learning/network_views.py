@@ -175,6 +175,37 @@ def pca_plane(run: NetworkRun, resolution: int = 31, margin: float = 0.25) -> Pl
     return _view("PCA of the path", run, pca.directions, alphas, betas, pca.explained)
 
 
+def boundary(run: NetworkRun, X: Array, frames: int = 16, side: int = 90) -> tuple[Array, ...]:
+    """A 2-D classifier's probability of class 1 over a grid around ``X (n, 2)`` at ``frames``
+    kept steps: ``(xs (side,), ys (side,), probabilities (K, side, side), steps (K,))``."""
+    low, high = X.min(axis=0) - 0.3, X.max(axis=0) + 0.3
+    xs, ys = np.linspace(low[0], high[0], side), np.linspace(low[1], high[1], side)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    picks = np.unique(np.linspace(0, len(run.steps_kept) - 1, frames).round().astype(int))
+    logits = run.net.predict(run.path[picks], grid)  # (K, side², C)
+    odds = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    probability = odds[..., 1] / odds.sum(axis=-1)
+    return xs, ys, probability.reshape(len(picks), side, side), run.steps_kept[picks]
+
+
+def to_csv(run: NetworkRun) -> str:
+    """The training as CSV, a row a step: the training loss and rate at every step, the
+    held-out loss and both accuracies at the kept steps (empty elsewhere)."""
+    kept = dict(zip(run.steps_kept.tolist(), range(len(run.steps_kept)), strict=True))
+    lines = ["step,training_loss,learning_rate,held_out_loss,training_accuracy,held_out_accuracy"]
+    for step, loss in enumerate(run.loss):
+        rate = repr(float(run.lr[step])) if step < len(run.lr) else ""
+        k = kept.get(step)
+        extra = (
+            ",,"
+            if k is None
+            else f"{float(run.held_loss[k])!r},{float(run.train_accuracy[k])!r},"
+            f"{float(run.held_accuracy[k])!r}"
+        )
+        lines.append(f"{step},{float(loss)!r},{rate},{extra}")
+    return "\n".join(lines) + "\n"
+
+
 def line(net: MLP, held: MLP, a: Array, b: Array, alphas: Array) -> tuple[Array, Array]:
     """Training and held-out losses ``(A,)`` on ``θ(α) = (1 − α) a + α b``: Goodfellow et al.
     (2015) from initial to final weights (α ∈ [0, 1] and beyond), Keskar et al. (2017)

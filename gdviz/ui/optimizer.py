@@ -16,18 +16,28 @@ from gdviz.ui.labels import OPTIMIZER_LABELS, SCHEDULE_LABELS
 from gdviz.ui.limits import limits
 
 
-def optimizer_inputs(
-    where: Any, prefix: str, on_kind_change: Callable[[], None] | None = None
-) -> str:
-    """The optimizer's kind and its hyperparameters; returns the kind chosen."""
+def optimizer_select(where: Any, key: str, **kwargs: Any) -> str:
+    """The select of optimizer kinds, labelled as every page labels them; returns the kind."""
     choice(
         where,
         "selectbox",
         "Optimizer",
         list(OPTIMIZER_LABELS),
-        key=f"{prefix}opt",
-        on_change=on_kind_change,
+        key=key,
         format_func=OPTIMIZER_LABELS.get,
+        **kwargs,
+    )
+    return str(st.session_state[key])
+
+
+def optimizer_inputs(
+    where: Any, prefix: str, on_kind_change: Callable[[], None] | None = None
+) -> str:
+    """The optimizer's kind and its hyperparameters; returns the kind chosen."""
+    optimizer_select(
+        where,
+        f"{prefix}opt",
+        on_change=on_kind_change,
         help="SGD covers plain gradient descent, momentum and Nesterov (set momentum β below).",
     )
     kind = st.session_state[f"{prefix}opt"]
