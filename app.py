@@ -9,6 +9,7 @@ import streamlit as st
 from gdviz.ui.forged import harden, take_notes
 from gdviz.ui.guard import guarded
 from gdviz.ui.state import forget_stale_widgets
+from gdviz.ui.text import inert
 from gdviz.ui.uploads import cap_uploads
 from pages.common import load_page_scripts
 
@@ -50,4 +51,4 @@ load_page_scripts()
 with guarded():  # an unexpected error: one sentence here, the traceback in the server log
     st.navigation(PAGES).run()
 for note in take_notes():  # a forged number, clamped: said once
-    st.toast(note, icon=":material/block:")
+    st.toast(inert(note), icon=":material/block:")

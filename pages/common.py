@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from gdviz import settings
 from gdviz.core import landscapes
 from gdviz.core.descent import TooLongError, Trajectory
-from gdviz.core.echo import clip, one_line
+from gdviz.core.echo import clip
 from gdviz.core.landscapes.base import Landscape
 from gdviz.core.optim import ADAM_BETAS
 from gdviz.core.scrub import Family
@@ -30,26 +30,7 @@ from gdviz.figures.style import projector
 from gdviz.serve import HeavyLimit, heavy_slots
 from gdviz.settings import deck, links
 from gdviz.ui.choices import choice
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
-_AUTOLINK = re.compile(r"(?i)(:/|www\.|\w@)")
-
-
-def inert(text: object) -> str:
-    """Text from a user, a link or a file made inert inside Streamlit markdown.
-
-    Every ASCII punctuation mark is backslash-escaped (CommonMark shows an escaped mark as
-    itself), so ``**bold**``, ``[a](http://…)``, ``![img](…)``, a bare ``http://`` address,
-    ``$maths$``, ``:red[colour]`` directives, e-mail addresses and HTML all read as typed.
-    Control characters (newlines included) become spaces, so the text cannot start a heading
-    or a list.
-    """
-    line = one_line(str(text))
-    # GFM turns bare addresses into links after escapes are resolved ("http\\://x" still
-    # links): an invisible word joiner inside "://", "www." and before "@" stops it.
-    line = _AUTOLINK.sub(lambda m: m[0][:-1] + "\u2060" + m[0][-1], line)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", line)
-
+from gdviz.ui.text import inert
 
 FULLSCREEN_JS = (Path(__file__).with_name("fullscreen.js")).read_text(encoding="utf-8")
 FOLLOW_JS = (Path(__file__).with_name("follow.js")).read_text(encoding="utf-8")

@@ -448,7 +448,7 @@ def lesson_heading(at: AppTest) -> str:
 
 def test_the_deck_opens_on_its_first_lesson_with_its_live_view():
     at = open_page("lessons")
-    assert lesson_heading(at).startswith("### 1 / 16 · The landscape and its gradient")
+    assert lesson_heading(at).startswith("### 1 / 20 · The landscape and its gradient")
     assert len(at.get("plotly_chart")) == 1
     assert len(figure(at, 0)["frames"]) >= 2  # the landscape page's own animated map
     assert at.button(key="lesson_back").disabled and not at.button(key="lesson_next").disabled
@@ -457,13 +457,13 @@ def test_the_deck_opens_on_its_first_lesson_with_its_live_view():
 
 def test_next_and_previous_walk_the_deck_and_the_link_follows():
     at = open_page("lessons", {"lesson": "5"})
-    assert lesson_heading(at).startswith("### 5 / 16 · The critical rate")
+    assert lesson_heading(at).startswith("### 5 / 20 · The critical rate")
     at.button(key="lesson_next").click().run()
-    assert lesson_heading(at).startswith("### 6 / 16 · Local minima")
+    assert lesson_heading(at).startswith("### 6 / 20 · Local minima")
     assert at.query_params["lesson"] == "6"
     at.button(key="lesson_back").click().run()
     at.button(key="lesson_back").click().run()
-    assert lesson_heading(at).startswith("### 4 / 16 · More steps do not fix a wrong rate")
+    assert lesson_heading(at).startswith("### 4 / 20 · More steps do not fix a wrong rate")
     link = next(b for b in at.get("link_button"))
     assert link.proto.url.startswith("landscape?") and "lr=0.085" in link.proto.url
 
@@ -471,9 +471,9 @@ def test_next_and_previous_walk_the_deck_and_the_link_follows():
 def test_a_bad_lesson_link_says_so_and_shows_the_first():
     at = open_page("lessons", {"lesson": "<b>99</b>"})
     assert not at.exception
-    assert lesson_heading(at).startswith("### 1 / 16")
+    assert lesson_heading(at).startswith("### 1 / 20")
     (warning,) = url_warnings(at)
-    assert "is not one of lessons 1 to 16" in warning
+    assert "is not one of lessons 1 to 20" in warning
     assert "'<b>99</b>'" in warning  # quoted as typed: escaped, never rendered as markup
     assert "\\<b\\>" in at.warning[0].value
 

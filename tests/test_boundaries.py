@@ -3,7 +3,7 @@
     core      numpy only                          (landscapes, optimizers, descent, sweeps)
     learning  core                                (models on data, datasets, training)
     expr      core                                (typed-in formulas)
-    teach     core                                (the hiker, words for learners)
+    teach     core, learning                      (the hiker, words for learners)
     settings  core, learning, expr, teach + pydantic
     figures   core, learning, expr, teach + plotly, PIL (never streamlit, never settings)
 
@@ -27,7 +27,7 @@ MAY_IMPORT = {
     "core": {"core"},
     "learning": {"core", "learning"},
     "expr": {"core", "expr"},
-    "teach": {"core", "teach"},
+    "teach": {"core", "learning", "teach"},
     "settings": {"core", "learning", "expr", "teach", "settings"},
     "figures": {"core", "learning", "expr", "teach", "figures"},
 }

@@ -260,6 +260,8 @@ def test_a_forged_choice_gets_a_valid_value_and_one_line(forge, page, key, forge
     assert value != forged and (back_to is None or value == back_to)
     toasts = [shown(t.value) for t in at.toast]
     assert any("is not one of its choices" in t for t in toasts)
+    for toast in at.toast:  # inert: every mark escaped
+        assert re.search(r"(?<!\\)[*<\[]", toast.value) is None, toast.value
     assert all(forged not in t or len(forged) <= 38 for t in toasts)
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import streamlit as st
 
 from gdviz.core.echo import clip
+from gdviz.ui.text import inert
 
 Kind = Literal["selectbox", "radio", "segmented_control", "select_slider"]
 _FIRST = object()
@@ -45,8 +46,10 @@ def keep_valid(
         return True
     state[key] = options[0] if fallback is _FIRST else fallback
     st.toast(
-        f"Ignored a value for “{label}” that is not one of its choices "
-        f"({clip(repr(value), 40)}); using {format_func(state[key])}.",
+        inert(
+            f"Ignored a value for “{label}” that is not one of its choices "
+            f"({clip(repr(value), 40)}); using {format_func(state[key])}."
+        ),
         icon=":material/block:",
     )
     return False
