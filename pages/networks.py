@@ -18,6 +18,7 @@ from gdviz.settings.network import (
     EDGE_OF_STABILITY,
     NetworkConfig,
     keskar_pair,
+    sharpness_along,
     train_network,
 )
 from gdviz.teach import network_words as words
@@ -154,7 +155,7 @@ def planes(cfg_json: str) -> tuple[views.PlaneView, views.PlaneView]:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def sharpness(cfg_json: str) -> tuple[np.ndarray, np.ndarray]:
-    return views.sharpness_along(trained(cfg_json))
+    return sharpness_along(trained(cfg_json))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -383,3 +383,19 @@ def test_a_2d_boundary_moves_through_the_training_and_the_plane_rises_in_3d():
     at.toggle(key="nn_3d").set_value(True).run()
     surface = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["type"] for t in surface["data"]] == ["surface", "scatter3d"]
+
+
+def test_every_network_request_stops_at_its_deadline():
+    """The trainings of the Lines view share one budget; the sharpness curve has its own."""
+    from gdviz.core.descent import TooLongError
+    from gdviz.settings.network import keskar_pair
+
+    cfg = NetworkConfig(dataset="iris", hidden=(8,), steps=50)
+    with pytest.raises(TooLongError):
+        train_network(cfg, seconds=0.0)
+    run = train_network(cfg)
+    with pytest.raises(TooLongError) as info:
+        views.sharpness_along(run, seconds=0.0, count=5)
+    assert (info.value.step, info.value.steps) == (0, 5)  # checked before every point
+    small, large = keskar_pair(cfg)
+    assert small.shape == large.shape == (run.net.dim,)

@@ -7,11 +7,12 @@ planes, the PCA and the sharpness are computed at those.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from gdviz.core.descent import DIVERGED, descend
+from gdviz.core.descent import DIVERGED, TooLongError, descend
 from gdviz.core.optim import Optimizer
 from gdviz.core.schedules import Schedule
 from gdviz.learning import networks
@@ -215,12 +216,20 @@ def line(net: MLP, held: MLP, a: Array, b: Array, alphas: Array) -> tuple[Array,
     return np.asarray(net.value(points)), np.asarray(held.value(points))
 
 
-def sharpness_along(run: NetworkRun, count: int = 24, tol: float = 1e-6) -> tuple[Array, Array]:
+def sharpness_along(
+    run: NetworkRun, count: int = 24, tol: float = 1e-6, seconds: float | None = None
+) -> tuple[Array, Array]:
     """The sharpness (top Hessian eigenvalue of the training loss) at ``count`` kept steps
-    spread over the training: ``(steps (count,), sharpness (count,))``."""
+    spread over the training: ``(steps (count,), sharpness (count,))``. ``seconds``: a time
+    limit, checked between points (``TooLongError`` past it)."""
     picks = np.unique(np.linspace(0, len(run.steps_kept) - 1, count).round().astype(int))
-    tops = np.array([networks.sharpness(run.net, run.path[i], tol=tol).top for i in picks])
-    return run.steps_kept[picks], tops
+    began = time.monotonic()
+    tops = []
+    for done, i in enumerate(picks):
+        if seconds is not None and time.monotonic() - began > seconds:
+            raise TooLongError(seconds, done, len(picks))
+        tops.append(networks.sharpness(run.net, run.path[i], tol=tol).top)
+    return run.steps_kept[picks], np.array(tops)
 
 
 @dataclass(frozen=True, eq=False)
