@@ -643,7 +643,8 @@ def exports(
     its button is clicked and then cached per setting (``cache_key``: what the export shows,
     by default the config's JSON); and an upload that loads such settings back into the
     page's widgets."""
-    with where.expander("Export or load: HTML, GIF, CSV, settings", icon=":material/download:"):
+    kinds = "HTML, GIF, CSV, settings" if gif is not None else "HTML, CSV, settings"
+    with where.expander(f"Export or load: {kinds}", icon=":material/download:"):
         downloads = [  # (label, file name ending, MIME type, what it is, its data)
             ("Animation (HTML)", ".html", "text/html",
              "One file that plays with no network: open it from a USB stick.", html),
