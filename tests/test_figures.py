@@ -65,13 +65,34 @@ def test_frames_grow_the_path_and_end_at_the_final_point(default_run):
 def test_arrow_points_along_minus_gradient_in_every_frame(default_run):
     ls, traj = default_run
     fig = figs.contour_figure(ls, traj)
+    diagonal = float(np.hypot(*(ls.hi - ls.lo)))
     for frame in fig.frames[::10]:
         ax, ay = untyped(frame.data[2].x), untyped(frame.data[2].y)
         start = np.array([ax[0], ay[0]])
         direction = np.array([ax[1], ay[1]]) - start
+        if np.linalg.norm(direction) < 1e-3 * diagonal:  # near a minimum: (almost) no arrow
+            continue
         g = ls.grad(start)
         cosine = direction @ -g / (np.linalg.norm(direction) * np.linalg.norm(g))
         assert cosine == pytest.approx(1.0, abs=1e-6)  # drawn in float32: 7 digits
+
+
+def test_the_arrow_shrinks_with_the_gradient_to_nothing_at_the_minimum():
+    """Lesson 1's question: on the bowl every step multiplies (x, y), so |∇L| = 2|(x, y)|, by
+    1 − 2α = 0.8, and the arrow shrinks by the same factor; at the minimum it is gone."""
+    cfg = settings.RunConfig(
+        landscape="bowl", start=(-2.5, 2.0), steps=100, optimizer={"kind": "sgd", "lr": 0.1}
+    )
+    ls, traj = cfg.surface(), settings.run(cfg)
+    lengths = {}
+    for frame in figs.contour_figure(ls, traj).frames:
+        ax, ay = untyped(frame.data[2].x), untyped(frame.data[2].y)
+        lengths[int(frame.name)] = float(np.hypot(ax[1] - ax[0], ay[1] - ay[0]))
+    gradient = 2 * np.hypot(2.5, 2.0)  # |∇(x² + y²)| at the start
+    full = 0.12 * np.hypot(6, 6)  # the longest arrow: 12% of the map's diagonal
+    assert lengths[0] == pytest.approx(full * gradient / figs.gradient_scale(ls), rel=1e-5)
+    assert lengths[10] / lengths[0] == pytest.approx(0.8**10, rel=1e-5)
+    assert lengths[max(lengths)] < 1e-6 * lengths[0]
 
 
 def test_figure_json_is_small_and_finite(default_run):

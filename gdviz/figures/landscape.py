@@ -43,7 +43,7 @@ from gdviz.figures.style import (
 # the map's static layers first (see maps.layers), then the run's own traces.
 COLOUR_BAR, CLICK_GRID, MINIMA, SADDLES, GHOST, PATH_TRACE, POINT, GRAD_ARROW, EXIT = range(9)
 ANIMATED = [PATH_TRACE, POINT, GRAD_ARROW]
-ARROW_FRACTION = 0.12  # arrow length as a fraction of the map's diagonal
+ARROW_FRACTION = 0.12  # the longest arrow (at the map's reference |∇L|), as a share of its diagonal
 
 
 def landscape_grid(landscape: Landscape, resolution: int) -> tuple[np.ndarray, ...]:
@@ -71,20 +71,38 @@ def _inward(point: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> str:
     return f"{vertical} {'left' if point[0] > centre[0] else 'right'}"
 
 
-def gradient_arrows(landscape: Landscape, points: np.ndarray, length: float) -> np.ndarray:
-    """``(k, 2, 2)``: for each of ``points (k, 2)``, the point and ``point + length ·
-    (−∇L/|∇L|)``; a zero (or non-finite) gradient gives a zero-length arrow. One gradient
-    call for all the points."""
+def gradient_scale(landscape: Landscape, side: int = 48) -> float:
+    """The map's reference gradient norm: the 90th percentile of ``|∇L|`` over a ``side²``
+    grid of the map. An arrow is drawn at full length from this norm up, shorter below it."""
+    xs, ys = landscape.grid(side)
+    points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        norms = np.linalg.norm(landscape.grad(points).reshape(-1, 2), axis=1)
+    norms = norms[np.isfinite(norms)]
+    return float(np.percentile(norms, 90)) if norms.size and norms.max() > 0 else 1.0
+
+
+def gradient_arrows(
+    landscape: Landscape, points: np.ndarray, length: float, scale: float | None = None
+) -> np.ndarray:
+    """``(k, 2, 2)``: for each of ``points (k, 2)``, the point and ``point − ℓ ∇L/|∇L|`` with
+    ``ℓ = length · min(1, |∇L| / scale)``: the arrow's length follows the gradient's norm (up
+    to ``length``, reached at the map's reference norm ``scale``, :func:`gradient_scale` by
+    default), so it shrinks to nothing at a minimum. A zero or non-finite gradient gives a
+    zero-length arrow. One gradient call for all the points."""
+    if scale is None:
+        scale = gradient_scale(landscape)
     g = landscape.grad(points).reshape(-1, 2)
     norm = np.hypot(g[:, 0], g[:, 1])[:, None]
     usable = (norm > 0) & np.isfinite(norm)
     with np.errstate(invalid="ignore", divide="ignore"):
         direction = np.where(usable, -g / np.where(usable, norm, 1.0), 0.0)
-    return np.stack([points, points + length * direction], axis=1)
+        reach = length * np.minimum(1.0, np.where(usable, norm, 0.0) / scale)
+    return np.stack([points, points + reach * direction], axis=1)
 
 
 def gradient_arrow(landscape: Landscape, point: np.ndarray, length: float) -> np.ndarray:
-    """Two points ``(2, 2)``: ``point`` and ``point + length · (−∇L/|∇L|)`` (see
+    """Two points ``(2, 2)``: ``point`` and the tip of its −∇L arrow (see
     :func:`gradient_arrows`)."""
     return gradient_arrows(landscape, np.asarray(point, dtype=float)[None], length)[0]
 
@@ -171,7 +189,7 @@ def contour_spec(
         ),
         first[2].update(
             mode="lines+markers",
-            name="−∇L (steepest descent)",
+            name="−∇L (steepest descent; length ∝ |∇L|)",
             line={"color": ARROW, "width": 4},
             marker=arrow_marker(ARROW),
             hoverinfo="skip",
