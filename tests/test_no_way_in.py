@@ -88,6 +88,29 @@ def test_an_unexpected_error_is_one_sentence_and_a_log_line(monkeypatch, caplog)
     assert "/srv/secret/path.py exploded" in caplog.text  # the full error is in the log
 
 
+def test_after_an_unexpected_error_the_page_comes_back_as_it_last_worked(monkeypatch, caplog):
+    monkeypatch.setenv(guard.RAISE_ENV, "0")
+    at = open_page("landscape", {"steps": "123"})
+    charts = len(at.get("plotly_chart"))
+    real = settings.run
+
+    def broken_at_456(cfg):
+        if cfg.steps == 456:
+            raise RuntimeError("456 steps exploded")
+        return real(cfg)
+
+    monkeypatch.setattr(settings, "run", broken_at_456)
+    at.number_input(key="ls_steps").set_value(456).run()
+    assert not at.exception and not at.error
+    assert at.session_state.ls_steps == 123  # the last settings that worked, back
+    assert len(at.get("plotly_chart")) == charts
+    said = [shown(w.value) for w in at.warning]
+    assert any("The page is back as it was before that change" in w for w in said)
+    assert "456 steps exploded" in caplog.text
+    at.run()  # said once
+    assert not any("is back as it was" in shown(w.value) for w in at.warning)
+
+
 def test_no_traceback_leaves_the_server():
     from pathlib import Path
 
