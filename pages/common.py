@@ -175,18 +175,20 @@ def heavy(
             icon=":material/hourglass_top:",
         )
 
-    with HEAVY.turn(key, waiting):
-        note.empty()
-        try:
+    try:
+        # Past the deadline the job leaves the queue unfinished: its key is not remembered as
+        # computed, so asking again waits its turn again.
+        with HEAVY.turn(key, waiting):
+            note.empty()
             with st.spinner(what):
                 yield
-        except TooLongError as error:
-            note.error(
-                f"This server stopped {job} after {error.seconds:g} s, at step {error.step:,} "
-                f"of {error.steps:,}: one request may hold a core at most that long, so the "
-                f"work of a whole class stays fair. Try {smaller}.",
-                icon=":material/timer_off:",
-            )
+    except TooLongError as error:
+        note.error(
+            f"This server stopped {job} after {error.seconds:g} s, at step {error.step:,} "
+            f"of {error.steps:,}: one request may hold a core at most that long, so the "
+            f"work of a whole class stays fair. Try {smaller}.",
+            icon=":material/timer_off:",
+        )
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -205,6 +205,10 @@ def test_a_basin_map_past_the_deadline_shows_a_sentence_and_the_page_goes_on(mon
     said = " ".join(messages(at))
     assert "stopped a basin map of 256 starts × 77 steps after 0 s, at step 0 of 77" in said
     assert "Try fewer steps or a smaller grid." in said
+    from pages.common import HEAVY
+
+    # Stopped, not computed: asking again waits its turn again.
+    assert not HEAVY.known(f"basins|{settings.BasinConfig.model_validate(basin).model_dump_json()}")
 
 
 # -- 6. a session's memory is bounded, however many settings it tries ---------------------------
