@@ -18,6 +18,7 @@ from gdviz.figures.style import run_colour, standalone_html
 from gdviz.learning import datasets, snippet, training
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
+from gdviz.ui import rates
 from gdviz.ui.choices import choice
 from gdviz.ui.limits import limits
 from pages.common import (
@@ -158,16 +159,24 @@ def family_for(key: str, _cfg: settings.DataConfig, _problem: training.Problem) 
 
 
 def use_rate(lr: float) -> None:
-    """The scrubbed rate becomes the page's α (and the link's)."""
+    """The scrubbed rate becomes the page's α (and the link's): the user's choice."""
     st.session_state.dt_lr = lr
+    rates.mark_touched("dt_lr")
+
+
+def suggest_rate() -> None:
+    """The rate that suits the model: an α the user never set takes it, one they set stays
+    with it offered. A sigmoid flattens the surface (σ' ≤ 1/4), so its models tolerate larger
+    steps."""
+    model = st.session_state.dt_model
+    rates.suggest("dt_lr", 0.1 if model == "linear" else 0.5, f"suggested for the {model} model")
 
 
 def change_model_or_data() -> None:
     """A new data set or model starts from the origin, with a rate that suits it."""
     s = st.session_state
     s.dt_w0 = s.dt_b0 = 0.0
-    # A sigmoid flattens the surface (σ' ≤ 1/4), so its models tolerate larger steps.
-    s.dt_lr = 0.1 if s.dt_model == "linear" else 0.5
+    suggest_rate()
 
 
 def change_scaling() -> None:
@@ -313,8 +322,9 @@ with st.sidebar:
 
     task = dataset.task if dataset is not None else st.session_state.dt_task
     models = [key for key, info in training.MODELS.items() if task in info.tasks]
-    if st.session_state.dt_model not in models:
+    if st.session_state.dt_model not in models:  # the data's task rules the model out
         st.session_state.dt_model = models[0]
+        suggest_rate()
     choice(
         st,
         "selectbox",
@@ -365,8 +375,11 @@ with st.sidebar:
         key="dt_lr",
         format="%.6g",
         step=None,
+        on_change=rates.mark_touched,
+        args=("dt_lr",),
         **limits(settings.DataConfig, "lr"),
     )
+    rates.offer(st, "dt_lr")
     st.slider("Momentum β", step=0.05, key="dt_mom", **limits(settings.DataConfig, "momentum"))
     st.number_input("Shuffle seed", key="dt_seed", step=1, **limits(settings.DataConfig, "seed"))
     st.subheader("Initialisation (w₀, b₀)")

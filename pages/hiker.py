@@ -14,6 +14,7 @@ from gdviz.figures.scrub import curve_scrub_figure
 from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
 from gdviz.teach import hiker, narrate
+from gdviz.ui import rates
 from gdviz.ui.choices import choice
 from pages.common import (
     button,
@@ -95,23 +96,29 @@ def choose_curve() -> None:
     if curve is None:
         return
     st.session_state.hiker_x0 = curve.start[0]
-    st.session_state.hiker_lr = curve.lr
-    st.session_state.hiker_lr_slider = nearest_choice(curve.lr)
+    rates.suggest("hiker_lr", curve.lr, f"suggested for {curve.title}", follow=mirror_rate)
     restart()
+
+
+def mirror_rate(lr: float) -> None:
+    """The slider shows the rate nearest the box's (the two are one setting)."""
+    st.session_state.hiker_lr_slider = nearest_choice(lr)
 
 
 def lr_from_slider() -> None:
     st.session_state.hiker_lr = st.session_state.hiker_lr_slider
+    rates.mark_touched("hiker_lr")
 
 
 def lr_from_box() -> None:
     st.session_state.hiker_lr_slider = nearest_choice(st.session_state.hiker_lr)
+    rates.mark_touched("hiker_lr")
 
 
 def use_rate(lr: float) -> None:
     """The scrubbed rate becomes the hiker's α (his next steps take it; the link carries it)."""
     st.session_state.hiker_lr = lr
-    lr_from_box()
+    lr_from_box()  # the user's choice: marks the rate as theirs
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -164,6 +171,7 @@ with controls:
         key="hiker_lr",
         on_change=lr_from_box,
     )
+    rates.offer(st, "hiker_lr", follow=mirror_rate)
     ((lo, hi),) = curve.bounds
     keep_on_map("hiker_x0", lo, hi, "the start")
     st.slider(

@@ -12,10 +12,11 @@ from gdviz.figures import landscape as figs
 from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
 from gdviz.teach import narrate
+from gdviz.ui import rates
 from gdviz.ui.choices import choice
 from gdviz.ui.labels import OPTIMIZER_LABELS
 from gdviz.ui.limits import limits
-from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs
+from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs, switch_optimizer
 from pages.common import (
     chart,
     clicked_point,
@@ -57,22 +58,28 @@ def load_optimizer(opt: settings.OptimizerConfig) -> None:
 
 
 def choose_landscape() -> None:
-    """A newly picked landscape starts from its suggested point and rate (an edited formula
-    keeps both: see ``landscape_select``)."""
+    """A newly picked landscape starts from its suggested point; its suggested rate is taken
+    by a rate the user never set, and offered beside one they did (an edited formula keeps
+    both: see ``landscape_select``)."""
     ls = resolve_current("ls_f")
     if ls is None:
         return
     st.session_state.ls_x0, st.session_state.ls_y0 = ls.start
     if st.session_state.ls_opt == "sgd":
-        st.session_state.ls_lr = ls.lr
+        rates.suggest("ls_lr", ls.lr, f"suggested for {ls.title}")
 
 
 def choose_optimizer() -> None:
-    """A new optimizer starts from torch's defaults (plain GD from the landscape's rate)."""
+    """A new optimizer starts from torch's defaults (plain GD from the landscape's rate); a
+    rate the user set stays, with the default offered beside it."""
     kind = st.session_state.ls_opt
     ls = resolve_current("ls_f") or landscapes.get("rosenbrock")
     defaults = settings.OPTIMIZER_MODELS[kind]()
-    load_optimizer(defaults.model_copy(update={"lr": ls.lr}) if kind == "sgd" else defaults)
+    if kind == "sgd":
+        defaults, reason = defaults.model_copy(update={"lr": ls.lr}), f"suggested for {ls.title}"
+    else:
+        reason = f"torch's default for {OPTIMIZER_LABELS[kind]}"
+    switch_optimizer("ls_", load_optimizer, defaults, reason)
 
 
 def take_click() -> None:
@@ -83,8 +90,9 @@ def take_click() -> None:
 
 
 def use_rate(lr: float) -> None:
-    """The scrubbed rate becomes the page's α (and so the link's)."""
+    """The scrubbed rate becomes the page's α (and so the link's): the user's choice."""
     st.session_state.ls_lr = lr
+    rates.mark_touched("ls_lr")
 
 
 def payload(landscape_fields: dict) -> dict:

@@ -23,8 +23,9 @@ from gdviz.settings.network import (
 )
 from gdviz.teach import network_words as words
 from gdviz.ui.choices import choice
+from gdviz.ui.labels import OPTIMIZER_LABELS
 from gdviz.ui.limits import limits
-from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs
+from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs, switch_optimizer
 from pages.common import (
     chart,
     exports,
@@ -121,12 +122,19 @@ def load_preset(title: str) -> None:
 
 
 def choose_optimizer() -> None:
-    """A new optimizer starts from torch's defaults (SGD from the page's rate)."""
+    """A new optimizer starts from torch's defaults (SGD from the page's rate); a rate the
+    user set stays, with the default offered beside it."""
     kind = st.session_state.nn_opt
-    fresh = OPTIMIZER_MODELS[kind]()
     default = NetworkConfig().optimizer
-    chosen = default if kind == default.kind else fresh
-    st.session_state.update(NET.widgets({"optimizer": chosen.model_dump()}, under="optimizer"))
+    chosen = default if kind == default.kind else OPTIMIZER_MODELS[kind]()
+    switch_optimizer(
+        "nn_",
+        lambda opt: st.session_state.update(
+            NET.widgets({"optimizer": opt.model_dump()}, under="optimizer")
+        ),
+        chosen,
+        f"the page's default for {OPTIMIZER_LABELS[kind]}",
+    )
 
 
 def payload() -> dict:

@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from gdviz import settings
+from gdviz.ui import rates
 from gdviz.ui.choices import choice
 from gdviz.ui.labels import OPTIMIZER_LABELS, SCHEDULE_LABELS
 from gdviz.ui.limits import limits
@@ -33,7 +34,8 @@ def optimizer_select(where: Any, key: str, **kwargs: Any) -> str:
 def optimizer_inputs(
     where: Any, prefix: str, on_kind_change: Callable[[], None] | None = None
 ) -> str:
-    """The optimizer's kind and its hyperparameters; returns the kind chosen."""
+    """The optimizer's kind and its hyperparameters; returns the kind chosen. The learning rate
+    is the user's once they set it (:mod:`gdviz.ui.rates`): a suggestion waits under it."""
     optimizer_select(
         where,
         f"{prefix}opt",
@@ -43,8 +45,15 @@ def optimizer_inputs(
     kind = st.session_state[f"{prefix}opt"]
     model = settings.OPTIMIZER_MODELS[kind]
     where.number_input(
-        "Learning rate α", key=f"{prefix}lr", format="%.6g", step=None, **limits(model, "lr")
+        "Learning rate α",
+        key=f"{prefix}lr",
+        format="%.6g",
+        step=None,
+        on_change=rates.mark_touched,
+        args=(f"{prefix}lr",),
+        **limits(model, "lr"),
     )
+    rates.offer(where, f"{prefix}lr")
     if kind in ("sgd", "rmsprop"):
         where.slider(
             "Momentum β", step=0.01, key=f"{prefix}mom", **limits(settings.SGDConfig, "momentum")
@@ -140,3 +149,15 @@ def schedule_inputs(where: Any, prefix: str) -> str:
             **limits(settings.WarmupSchedule, "warmup_steps"),
         )
     return sched
+
+
+def switch_optimizer(prefix: str, load: Callable[[Any], None], defaults: Any, reason: str) -> None:
+    """Put a new optimizer kind's ``defaults`` into the widgets with ``load``, except a rate the
+    user set: that one stays, and the default rate is offered (``reason``)."""
+    key = f"{prefix}lr"
+    kept = st.session_state.get(key)
+    load(defaults)
+    suggested = float(st.session_state[key])
+    if rates.touched(key):
+        st.session_state[key] = kept
+    rates.suggest(key, suggested, reason)
