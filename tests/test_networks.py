@@ -399,3 +399,13 @@ def test_every_network_request_stops_at_its_deadline():
     assert (info.value.step, info.value.steps) == (0, 5)  # checked before every point
     small, large = keskar_pair(cfg)
     assert small.shape == large.shape == (run.net.dim,)
+
+
+def test_the_digits_travel_with_the_package():
+    """A non-editable install (the Docker image's ``pip install .``) must carry the data."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    shipped = project["tool"]["setuptools"]["package-data"]["gdviz"]
+    assert {"learning/data/digits.csv.gz", "learning/data/SOURCES.md"} <= set(shipped)
