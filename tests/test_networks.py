@@ -403,9 +403,8 @@ def test_every_network_request_stops_at_its_deadline():
 
 def test_the_digits_travel_with_the_package():
     """A non-editable install (the Docker image's ``pip install .``) must carry the data."""
-    import tomllib
     from pathlib import Path
 
-    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    shipped = project["tool"]["setuptools"]["package-data"]["gdviz"]
-    assert {"learning/data/digits.csv.gz", "learning/data/SOURCES.md"} <= set(shipped)
+    project = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    shipped = next(line for line in project.splitlines() if line.startswith("gdviz = ["))
+    assert '"learning/data/digits.csv.gz"' in shipped and '"learning/data/SOURCES.md"' in shipped

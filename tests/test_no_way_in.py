@@ -114,10 +114,9 @@ def test_after_an_unexpected_error_the_page_comes_back_as_it_last_worked(monkeyp
 def test_no_traceback_leaves_the_server():
     from pathlib import Path
 
-    import tomllib
-
-    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit/config.toml").read_text())
-    assert config["client"]["showErrorDetails"] == "none"
+    config = (Path(__file__).parents[1] / ".streamlit/config.toml").read_text()
+    client = config.split("[client]", 1)[1].split("\n[", 1)[0]
+    assert 'showErrorDetails = "none"' in client.splitlines()
 
 
 # -- 3, 4. user text: inert in every table, clipped in every echo ---------------------------------
