@@ -309,7 +309,8 @@ def test_the_views_of_a_training_tell_the_truth_about_the_path():
 def test_a_hostile_network_link_is_answered_in_one_sentence(query, said):
     cfg, warnings = links.network_from_query(query)
     assert len(warnings) == 1 and said in warnings[0], warnings
-    assert cfg.hidden == (32,) or cfg.steps == 600 or cfg.dataset == "digits"  # a default back
+    if len(query) == 1:  # the one bad value dropped: the page's defaults
+        assert cfg == NetworkConfig()
 
 
 def test_a_network_link_round_trips():
