@@ -192,6 +192,17 @@ def relabel(run_id: int) -> None:
             row["label"] = st.session_state[f"cmp_{run_id}_label"] = label
 
 
+def rekind(run_id: int) -> None:
+    """A label that judges its rate ("α = 0.005 (too small)") follows a new optimizer: the
+    verdict was about the old one, so it goes, and the label names the new kind ("Adam,
+    α = 0.005"). Other labels are the user's."""
+    kind = st.session_state[f"cmp_{run_id}_kind"]
+    for row in st.session_state.cmp_rows:
+        if row["id"] == run_id and VERDICT_IN_LABEL.search(row["label"]):
+            label = f"{OPTIMIZER_LABELS[kind]}, {VERDICT_IN_LABEL.sub('', row['label'])}"
+            row["label"] = st.session_state[f"cmp_{run_id}_label"] = label
+
+
 def fallback_label(row: dict) -> str:
     """The label a run without one is shown with."""
     return f"run {st.session_state.cmp_rows.index(row) + 1}"
@@ -254,6 +265,8 @@ for row in rows:
             key=f"cmp_{rid}_kind",
             index=list(OPTIMIZER_LABELS).index(row["kind"]),
             format_func=OPTIMIZER_LABELS.get,
+            on_change=rekind,
+            args=(rid,),
         )
         row["lr"] = top[2].number_input(
             "α",

@@ -58,3 +58,14 @@ def test_going_back_to_the_tips_gives_an_untouched_rate_the_linear_models_rate()
     assert at.session_state.dt_lr == 0.5
     change(at, "dt_d", "selectbox", "tips")
     assert at.session_state.dt_model == "linear" and at.session_state.dt_lr == 0.1
+
+
+def test_a_race_label_that_judges_its_rate_follows_a_new_optimizer():
+    """The issue's case: a run switched to Adam kept its label "α = 0.005 (too small)"."""
+    at = open_page("compare")
+    rid = at.session_state.cmp_rows[0]["id"]
+    assert at.session_state.cmp_rows[0]["label"] == "α = 0.005 (too small)"
+    at.selectbox(key=f"cmp_{rid}_kind").set_value("adam").run()
+    assert not at.exception
+    assert at.session_state.cmp_rows[0]["label"] == "Adam, α = 0.005"
+    assert at.session_state[f"cmp_{rid}_label"] == "Adam, α = 0.005"
