@@ -411,7 +411,9 @@ with race_area:
                 "run": [inert(r.label) for r in table],
                 "final loss": [narrate.num(r.final_loss, 4) for r in table],
                 "distance to nearest minimum": [narrate.num(r.distance, 4) for r in table],
-                "status": [narrate.STATUS_WORDS[r.status] for r in table],
+                "status": [
+                    narrate.status_word(ls, traj.final[i], r.status) for i, r in enumerate(table)
+                ],
                 "converged at": [step_or_dash(r.converged_at) for r in table],
                 "diverged at": [step_or_dash(r.diverged_at) for r in table],
                 f"loss ≤ {cfg.threshold:g} at": [step_or_dash(r.reached_at) for r in table],

@@ -72,3 +72,25 @@ def test_sweep_report_states_prediction_measurement_and_regions():
     assert narrate.bound_rule(0.9, nesterov=True) == "2(1+β)/((1+2β)·λ_max)"
     assert narrate.bound_rule(0.9, nesterov=False) == "2(1+β)/λ_max"
     assert narrate.bound_rule(0.0, nesterov=False) == "2/λ_max"
+
+
+def test_status_words_agree_with_the_numbers_beside_them():
+    from gdviz.core.descent import CONVERGED, UNCONVERGED
+
+    bowl, saddle = landscapes.get("bowl"), landscapes.get("saddle")
+    # Still moving, 3e-06 from the minimum: not "not converged" in large type.
+    assert narrate.status_word(bowl, np.array([3e-6, 0.0]), UNCONVERGED) == "arrived, still moving"
+    assert narrate.status_word(bowl, np.array([0.5, 0.0]), UNCONVERGED) == "not converged"
+    # The gradient vanished on the saddle: not "converged" at loss 1.0.
+    assert narrate.status_word(saddle, np.array([0.0, 0.0]), CONVERGED) == "stopped on a saddle"
+    assert narrate.status_word(saddle, np.array([1.0, 0.0]), CONVERGED) == "converged"
+
+
+def test_the_saddle_preset_says_the_exact_gradient_stopped_on_the_saddle():
+    from tests.test_app import open_page, results_table
+
+    at = open_page("compare")
+    at.selectbox(key="cmp_preset").set_value("Noise helps escape a saddle").run()
+    statuses = results_table(at)["status"].tolist()
+    # The noisy runs left the saddle; noise keeps them moving near a minimum.
+    assert statuses == ["stopped on a saddle", "not converged", "not converged"]

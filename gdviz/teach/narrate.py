@@ -210,6 +210,23 @@ class Report:
     critical: str  # a sentence on the critical learning rate
 
 
+def status_word(landscape: Landscape, final: Any, status: str) -> str:
+    """The status in words that agree with the numbers beside it: a run that settled on a
+    known saddle "stopped on a saddle" (not "converged": the gradient vanished, the loss did
+    not reach a minimum), and a run still moving within :data:`PRACTICALLY_THERE` of a
+    minimum "arrived, still moving" (not "not converged" beside a distance of 3e-06)."""
+    point = np.asarray(final, dtype=float)
+    saddles = landscape.saddles.reshape(-1, landscape.dim)
+    on_saddle = len(saddles) and np.min(np.linalg.norm(saddles - point, axis=-1))
+    if status == CONVERGED and len(saddles) and on_saddle <= PRACTICALLY_THERE:
+        return "stopped on a saddle"
+    if status == UNCONVERGED and len(landscape.minima):
+        _, distance = landscape.nearest_minimum(point)
+        if float(distance) <= PRACTICALLY_THERE:
+            return "arrived, still moving"
+    return STATUS_WORDS[status]
+
+
 def landscape_report(
     landscape: Landscape,
     traj: Trajectory,
@@ -224,9 +241,9 @@ def landscape_report(
     final = traj.final[run]
     status = traj.status[run]
     step = {CONVERGED: traj.converged_at[run], DIVERGED: traj.diverged_at[run]}.get(status)
-    status_text = ("left the domain" if traj.left_domain[run] else STATUS_WORDS[status]) + (
-        f" at step {int(step)}" if step is not None else ""
-    )
+    status_text = (
+        "left the domain" if traj.left_domain[run] else status_word(landscape, final, status)
+    ) + (f" at step {int(step)}" if step is not None else "")
     if len(landscape.minima) == 0:  # a typed-in function may have no minimum inside the map
         return Report(
             summary=run_summary(traj, run),
