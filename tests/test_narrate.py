@@ -79,7 +79,7 @@ def test_status_words_agree_with_the_numbers_beside_them():
 
     bowl, saddle = landscapes.get("bowl"), landscapes.get("saddle")
     # Still moving, 3e-06 from the minimum: not "not converged" in large type.
-    assert narrate.status_word(bowl, np.array([3e-6, 0.0]), UNCONVERGED) == "arrived, still moving"
+    assert narrate.status_word(bowl, np.array([3e-6, 0.0]), UNCONVERGED) == "arrived"
     assert narrate.status_word(bowl, np.array([0.5, 0.0]), UNCONVERGED) == "not converged"
     # The gradient vanished on the saddle: not "converged" at loss 1.0.
     assert narrate.status_word(saddle, np.array([0.0, 0.0]), CONVERGED) == "stopped on a saddle"

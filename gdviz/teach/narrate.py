@@ -214,7 +214,8 @@ def status_word(landscape: Landscape, final: Any, status: str) -> str:
     """The status in words that agree with the numbers beside it: a run that settled on a
     known saddle "stopped on a saddle" (not "converged": the gradient vanished, the loss did
     not reach a minimum), and a run still moving within :data:`PRACTICALLY_THERE` of a
-    minimum "arrived, still moving" (not "not converged" beside a distance of 3e-06)."""
+    minimum "arrived" (not "not converged" beside a distance of 3e-06; a readout beside the map
+    has room for one short word)."""
     point = np.asarray(final, dtype=float)
     saddles = landscape.saddles.reshape(-1, landscape.dim)
     on_saddle = len(saddles) and np.min(np.linalg.norm(saddles - point, axis=-1))
@@ -223,7 +224,7 @@ def status_word(landscape: Landscape, final: Any, status: str) -> str:
     if status == UNCONVERGED and len(landscape.minima):
         _, distance = landscape.nearest_minimum(point)
         if float(distance) <= PRACTICALLY_THERE:
-            return "arrived, still moving"
+            return "arrived"
     return STATUS_WORDS[status]
 
 
