@@ -288,9 +288,8 @@ def boundary(cfg: NetworkConfig, run: views.NetworkRun) -> Any:
 def mistakes(cfg: NetworkConfig, run: views.NetworkRun):
     pixels, digits = networks.digit_images()
     _, held_rows = views.split_rows(len(digits), cfg.train_rows)
-    guess = run.held.predict(run.final, run.held.X).argmax(axis=1)
-    wrong = np.flatnonzero(guess != run.held.y)
-    return figs.mistakes_figure(pixels[held_rows][wrong], run.held.y[wrong], guess[wrong])
+    wrong, guess = views.held_mistakes(run, held_rows)
+    return figs.mistakes_figure(pixels[wrong], digits[wrong], guess)
 
 
 def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:

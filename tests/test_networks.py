@@ -287,6 +287,10 @@ def test_the_views_of_a_training_tell_the_truth_about_the_path():
     train, held = views.line(run.net, run.held, run.start, run.final, np.array([0.0, 1.0]))
     assert train[0] == pytest.approx(run.loss[0]) and train[1] == pytest.approx(run.loss[-1])
     assert held[1] == pytest.approx(run.held_loss[-1])
+    rows = np.arange(100, 100 + run.held.n_samples)  # where the held-out rows sit
+    wrong, guess = views.held_mistakes(run, rows)
+    assert len(wrong) == round((1 - run.held_accuracy[-1]) * run.held.n_samples)
+    assert np.all(guess != run.held.y[wrong - 100]) and np.all(wrong >= 100)
 
 
 # -- settings and links ------------------------------------------------------------------------

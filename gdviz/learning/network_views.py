@@ -189,10 +189,19 @@ def boundary(run: NetworkRun, X: Array, frames: int = 16, side: int = 90) -> tup
     return xs, ys, probability.reshape(len(picks), side, side), run.steps_kept[picks]
 
 
+def held_mistakes(run: NetworkRun, rows: Array) -> tuple[Array, Array]:
+    """The held-out rows the final network gets wrong: their positions in ``rows`` (the
+    held-out rows' indices in the data set, for pictures of them) ``(k,)`` and the classes it
+    reads them as ``(k,)``."""
+    guess = run.held.predict(run.final, run.held.X).argmax(axis=-1)
+    wrong = np.flatnonzero(guess != run.held.y)
+    return rows[wrong], guess[wrong]
+
+
 def to_csv(run: NetworkRun) -> str:
     """The training as CSV, a row a step: the training loss and rate at every step, the
     held-out loss and both accuracies at the kept steps (empty elsewhere)."""
-    kept = dict(zip(run.steps_kept.tolist(), range(len(run.steps_kept)), strict=True))
+    kept = {step: k for k, step in enumerate(run.steps_kept.tolist())}
     lines = ["step,training_loss,learning_rate,held_out_loss,training_accuracy,held_out_accuracy"]
     for step, loss in enumerate(run.loss):
         rate = repr(float(run.lr[step])) if step < len(run.lr) else ""

@@ -217,9 +217,8 @@ def status_word(landscape: Landscape, final: Any, status: str) -> str:
     minimum "arrived" (not "not converged" beside a distance of 3e-06; a readout beside the map
     has room for one short word)."""
     point = np.asarray(final, dtype=float)
-    saddles = landscape.saddles.reshape(-1, landscape.dim)
-    on_saddle = len(saddles) and np.min(np.linalg.norm(saddles - point, axis=-1))
-    if status == CONVERGED and len(saddles) and on_saddle <= PRACTICALLY_THERE:
+    to_saddles = np.linalg.norm(landscape.saddles.reshape(-1, landscape.dim) - point, axis=-1)
+    if status == CONVERGED and np.any(to_saddles <= PRACTICALLY_THERE):
         return "stopped on a saddle"
     if status == UNCONVERGED and len(landscape.minima):
         _, distance = landscape.nearest_minimum(point)
