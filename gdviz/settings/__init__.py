@@ -8,7 +8,7 @@
 - :mod:`~gdviz.settings.lessons`: the ready-made races and data lessons.
 
 The names of the first three are re-exported here (``gdviz.settings.RunConfig``,
-``gdviz.settings.run``); ``gdviz.config`` is an alias of this package.
+``gdviz.settings.run``).
 """
 
 from gdviz.settings.build import (
