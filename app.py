@@ -6,12 +6,13 @@ when the entry point holds widgets while a pages/ folder exists).
 
 import streamlit as st
 
+from gdviz.settings import navigation
 from gdviz.ui.forged import harden, take_notes
 from gdviz.ui.guard import guarded
+from gdviz.ui.scripts import load_page_scripts
 from gdviz.ui.state import forget_stale_widgets
 from gdviz.ui.text import inert
 from gdviz.ui.uploads import cap_uploads
-from pages.common import load_page_scripts
 
 st.set_page_config(
     page_title="gdviz — see how gradient descent learns",
@@ -21,27 +22,10 @@ st.set_page_config(
 )
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
-    st.Page("pages/hiker.py", title="The hiker (1-D)", icon=":material/hiking:", url_path="hiker"),
-    st.Page(
-        "pages/landscape.py",
-        title="Landscape (2-D)",
-        icon=":material/landscape:",
-        url_path="landscape",
-    ),
-    st.Page(
-        "pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"
-    ),
-    st.Page(
-        "pages/sweep.py", title="Sweep & basins", icon=":material/ssid_chart:", url_path="sweep"
-    ),
-    st.Page(
-        "pages/data.py", title="Learning from data", icon=":material/scatter_plot:", url_path="data"
-    ),
-    st.Page(
-        "pages/networks.py", title="Neural networks", icon=":material/hub:", url_path="networks"
-    ),
+    st.Page(page.script, title=page.title, icon=page.icon, url_path=page.path)
+    if page.path
+    else st.Page(page.script, title=page.title, icon=page.icon, default=True)
+    for page in navigation.PAGES
 ]
 
 forget_stale_widgets()  # a session's memory stays bounded however many settings it tries

@@ -17,29 +17,19 @@ from gdviz.figures import race as figs
 from gdviz.figures.style import run_colour, standalone_html
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
+from gdviz.ui.charts import chart, figure_cached
 from gdviz.ui.choices import choice
+from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
-from gdviz.ui.limits import limits
-from pages.common import (
-    BETA_LIMITS,
-    button,
-    chart,
-    exports,
-    figure_cached,
-    inert,
-    landscape_select,
-    lesson_matched,
-    lesson_select,
-    optimizer_payload,
-    resolve_current,
-    route_through_app,
-    set_custom,
-    settings_or_last,
-    start_inputs,
-    state_from_url,
-    sync_url,
-)
-from pages.present import folded_note, presentation, prose
+from gdviz.ui.lessons import lesson_matched, lesson_select
+from gdviz.ui.limits import BETA_LIMITS, limits
+from gdviz.ui.pickers import landscape_select, resolve_current, set_custom, start_inputs
+from gdviz.ui.present import folded_note, presentation, prose
+from gdviz.ui.replay import button
+from gdviz.ui.routing import route_through_app
+from gdviz.ui.runs import settings_or_last
+from gdviz.ui.text import inert
+from gdviz.ui.urls import state_from_url, sync_url
 
 route_through_app()
 presentation()
@@ -116,7 +106,7 @@ def row_to_payload(row: dict, steps: int) -> dict:
     with the editor's values over it (while the kind is unchanged), and the editor's schedule
     shape or the loaded schedule."""
     kept = row["optimizer"] if row["optimizer"]["kind"] == row["kind"] else {}
-    edited = optimizer_payload(
+    edited = settings.optimizer_payload(
         row["kind"],
         row["lr"],
         row["momentum"],

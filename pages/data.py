@@ -19,25 +19,18 @@ from gdviz.learning import datasets, snippet, training
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
 from gdviz.ui import rates
+from gdviz.ui.charts import chart, clicked_point, figure_cached
 from gdviz.ui.choices import choice
+from gdviz.ui.exports import exports
+from gdviz.ui.lessons import lesson_matched, lesson_select
 from gdviz.ui.limits import limits
-from pages.common import (
-    chart,
-    clicked_point,
-    exports,
-    figure_cached,
-    heavy,
-    inert,
-    lesson_matched,
-    lesson_select,
-    rate_pick,
-    replayed_upload,
-    route_through_app,
-    state_from_url,
-    sync_url,
-    validate_or_explain,
-)
-from pages.present import folded_note, presentation, prose
+from gdviz.ui.present import folded_note, presentation, prose
+from gdviz.ui.rate_pick import rate_pick
+from gdviz.ui.replay import replayed_upload
+from gdviz.ui.routing import route_through_app
+from gdviz.ui.runs import heavy, validate_or_explain
+from gdviz.ui.text import inert
+from gdviz.ui.urls import state_from_url, sync_url
 
 route_through_app()
 presentation()

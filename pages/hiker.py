@@ -15,23 +15,16 @@ from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
 from gdviz.teach import hiker, narrate
 from gdviz.ui import rates
+from gdviz.ui.charts import chart, figure_cached
 from gdviz.ui.choices import choice
-from pages.common import (
-    button,
-    chart,
-    exports,
-    figure_cached,
-    keep_on_map,
-    landscape_select,
-    rate_pick,
-    resolve_current,
-    route_through_app,
-    set_custom,
-    state_from_url,
-    sync_url,
-    validate_or_explain,
-)
-from pages.present import folded_note, presentation, prose
+from gdviz.ui.exports import exports
+from gdviz.ui.pickers import keep_on_map, landscape_select, resolve_current, set_custom
+from gdviz.ui.present import folded_note, presentation, prose
+from gdviz.ui.rate_pick import rate_pick
+from gdviz.ui.replay import button
+from gdviz.ui.routing import route_through_app
+from gdviz.ui.runs import validate_or_explain
+from gdviz.ui.urls import state_from_url, sync_url
 
 route_through_app()
 presentation()

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from pages.common import route_through_app
-from pages.present import presentation
+from gdviz.settings import navigation
+from gdviz.ui.present import presentation
+from gdviz.ui.routing import route_through_app
 
 route_through_app()
 presentation()
@@ -16,57 +17,13 @@ st.markdown(
     "landscapes with ravines, saddles and plateaus need momentum or Adam."
 )
 st.divider()
-st.page_link(
-    "pages/lessons.py", label="**Lessons: the course, step by step**", icon=":material/school:"
-)
-st.markdown(
-    "Teaching a class? The deck walks through the ideas in order, from the gradient to AdamW: "
-    "what to notice, a question for the room (answer folded away), and the live view, one "
-    "lesson a screen. Link straight to one with `?lesson=N`."
-)
-left, right = st.columns(2, gap="large")
-with left:
-    st.page_link("pages/hiker.py", label="**The hiker (1-D)**", icon=":material/hiking:")
-    st.markdown(
-        "Be the hiker on a loss curve: take one step at a time, see the slope he feels, the "
-        "update rule with the numbers plugged in, and find the learning rate where every step "
-        "overshoots."
-    )
-with right:
-    st.page_link("pages/landscape.py", label="**Landscape (2-D)**", icon=":material/landscape:")
-    st.markdown(
-        "Drop a start point on a 2-D surface (Rosenbrock, Himmelblau, a saddle, a plateau ...), "
-        "pick an optimizer and a schedule, and watch the path animate on the contour map and the "
-        "3-D surface, with the loss curve and the critical learning rate beside it."
-    )
-left, right = st.columns(2, gap="large")
-with left:
-    st.page_link("pages/compare.py", label="**Compare**", icon=":material/compare_arrows:")
-    st.markdown(
-        "Race up to eight runs (each with its own optimizer, learning rate and schedule) on one "
-        "map from one start, with the same gradient noise, and read the results table."
-    )
-with right:
-    st.page_link("pages/sweep.py", label="**Sweep & basins**", icon=":material/ssid_chart:")
-    st.markdown(
-        "Sweep hundreds of learning rates at once and see where training turns unstable (and "
-        "that it matches 2/λ_max), and map which minimum every start point ends in."
-    )
-left, right = st.columns(2, gap="large")
-with left:
-    st.page_link("pages/data.py", label="**Learning from data**", icon=":material/scatter_plot:")
-    st.markdown(
-        "Fit a line or a sigmoid to real data (restaurant tips, Gapminder, irises, or your own "
-        "CSV) and watch the parameters walk the loss surface while the fit moves through the "
-        "data: batch vs stochastic vs mini-batch, feature scaling, and the mismatched loss."
-    )
-with right:
-    st.page_link("pages/networks.py", label="**Neural networks**", icon=":material/hub:")
-    st.markdown(
-        "Train a small network on handwritten digits, irises, moons or spirals, then look at its "
-        "landscape as Li et al. do (a filter-normalised plane, the plane of its path), the "
-        "straight line from its initial weights, and its sharpness at the edge of stability."
-    )
+lessons = navigation.LESSONS
+st.page_link(lessons.script, label="**Lessons: the course, step by step**", icon=lessons.icon)
+st.markdown(lessons.blurb)
+for pair in (navigation.VIEWS[i : i + 2] for i in range(0, len(navigation.VIEWS), 2)):
+    for cell, page in zip(st.columns(2, gap="large"), pair, strict=False):
+        cell.page_link(page.script, label=f"**{page.title}**", icon=page.icon)
+        cell.markdown(page.blurb)
 st.divider()
 st.caption(
     "Every setting lives in the page's address, so a link reproduces the exact demo. Update "

@@ -13,28 +13,18 @@ from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
 from gdviz.teach import narrate
 from gdviz.ui import rates
+from gdviz.ui.charts import chart, clicked_point, figure_cached
 from gdviz.ui.choices import choice
+from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
 from gdviz.ui.limits import limits
 from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs, switch_optimizer
-from pages.common import (
-    chart,
-    clicked_point,
-    exports,
-    family_cached,
-    figure_cached,
-    landscape_select,
-    rate_pick,
-    resolve_current,
-    route_through_app,
-    run_cached,
-    set_custom,
-    settings_or_last,
-    start_inputs,
-    state_from_url,
-    sync_url,
-)
-from pages.present import folded_note, presentation, prose
+from gdviz.ui.pickers import landscape_select, resolve_current, set_custom, start_inputs
+from gdviz.ui.present import folded_note, presentation, prose
+from gdviz.ui.rate_pick import rate_pick
+from gdviz.ui.routing import route_through_app
+from gdviz.ui.runs import family_cached, run_cached, settings_or_last
+from gdviz.ui.urls import state_from_url, sync_url
 
 route_through_app()
 presentation()

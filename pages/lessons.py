@@ -18,17 +18,12 @@ from gdviz.figures import sweep as sweep_figs
 from gdviz.learning import network_views
 from gdviz.settings import deck, network
 from gdviz.teach import hiker
+from gdviz.ui.charts import chart, figure_cached
 from gdviz.ui.choices import choice
-from pages.common import (
-    button,
-    chart,
-    figure_cached,
-    once_from_url,
-    route_through_app,
-    show_url_warnings,
-    sync_url,
-)
-from pages.present import presentation
+from gdviz.ui.present import presentation
+from gdviz.ui.replay import button
+from gdviz.ui.routing import route_through_app
+from gdviz.ui.urls import once_from_url, show_url_warnings, sync_url
 
 route_through_app()
 presentation()

@@ -22,23 +22,17 @@ from gdviz.settings.network import (
     train_network,
 )
 from gdviz.teach import network_words as words
+from gdviz.ui.charts import chart, figure_cached
 from gdviz.ui.choices import choice
+from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
+from gdviz.ui.lessons import lesson_matched, lesson_select
 from gdviz.ui.limits import limits
 from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs, switch_optimizer
-from pages.common import (
-    chart,
-    exports,
-    figure_cached,
-    heavy,
-    lesson_matched,
-    lesson_select,
-    route_through_app,
-    settings_or_last,
-    state_from_url,
-    sync_url,
-)
-from pages.present import folded_note, presentation, prose
+from gdviz.ui.present import folded_note, presentation, prose
+from gdviz.ui.routing import route_through_app
+from gdviz.ui.runs import heavy, settings_or_last
+from gdviz.ui.urls import state_from_url, sync_url
 
 route_through_app()
 presentation()

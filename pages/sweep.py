@@ -13,26 +13,15 @@ from gdviz.figures import maps
 from gdviz.figures import sweep as figs
 from gdviz.settings import links
 from gdviz.teach import narrate
+from gdviz.ui.charts import chart, clicked_point, figure_cached
 from gdviz.ui.choices import choice
-from gdviz.ui.limits import limits
+from gdviz.ui.limits import BETA_LIMITS, limits
 from gdviz.ui.optimizer import optimizer_select
-from pages.common import (
-    BETA_LIMITS,
-    chart,
-    clicked_point,
-    figure_cached,
-    heavy,
-    landscape_select,
-    resolve_current,
-    route_through_app,
-    run_cached,
-    set_custom,
-    start_inputs,
-    state_from_url,
-    sync_url,
-    validate_or_explain,
-)
-from pages.present import folded_note, presentation, prose, settings_area
+from gdviz.ui.pickers import landscape_select, resolve_current, set_custom, start_inputs
+from gdviz.ui.present import folded_note, presentation, prose, settings_area
+from gdviz.ui.routing import route_through_app
+from gdviz.ui.runs import heavy, run_cached, validate_or_explain
+from gdviz.ui.urls import state_from_url, sync_url
 
 route_through_app()
 presentation()

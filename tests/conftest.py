@@ -40,7 +40,7 @@ def optional_module(name: str, why: str) -> ModuleType:
 
 
 def shown(markdown: str) -> str:
-    """What a reader sees of Streamlit markdown that escapes user text (``pages.common.inert``):
+    """What a reader sees of Streamlit markdown that escapes user text (``gdviz.ui.text.inert``):
     backslash-escaped ASCII punctuation shows as the mark itself, and the invisible word
     joiners that stop bare addresses from becoming links are not seen."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

@@ -6,6 +6,12 @@
     teach     core, learning                      (the hiker, words for learners)
     settings  core, learning, expr, teach + pydantic
     figures   core, learning, expr, teach + plotly, PIL (never streamlit, never settings)
+    serve     nothing below it                    (the heavy-work queue)
+    ui        everything + streamlit              (the Streamlit glue the pages share)
+
+``gdviz/ui`` is the only part of gdviz that imports streamlit; ``pages/`` holds only the page
+scripts of the navigation table, which import gdviz and never each other; no two modules of
+gdviz import each other, even through a function-local import.
 
 Checked twice: statically over every import statement (function-local ones too), and by
 importing each layer in a fresh interpreter and looking at what it pulled in.
@@ -22,7 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "gdviz"
-LAYERS = ("core", "learning", "expr", "teach", "settings", "figures")
+LAYERS = ("core", "learning", "expr", "teach", "settings", "figures", "serve", "ui")
 MAY_IMPORT = {
     "core": {"core"},
     "learning": {"core", "learning"},
@@ -30,6 +36,8 @@ MAY_IMPORT = {
     "teach": {"core", "learning", "teach"},
     "settings": {"core", "learning", "expr", "teach", "settings"},
     "figures": {"core", "learning", "expr", "teach", "figures"},
+    "serve": {"serve"},
+    "ui": {"core", "learning", "expr", "teach", "settings", "figures", "serve", "ui"},
 }
 THIRD_PARTY = {"streamlit", "plotly", "pydantic", "annotated_types", "pandas", "PIL"}
 MAY_USE = {
@@ -39,6 +47,8 @@ MAY_USE = {
     "teach": set(),
     "settings": {"pydantic", "annotated_types"},
     "figures": {"plotly", "PIL"},  # PIL: the GIF exports
+    "serve": set(),
+    "ui": {"streamlit", "plotly", "pydantic"},
 }
 
 
@@ -148,3 +158,73 @@ def test_no_eval_or_exec_anywhere():
         text = path.read_text()
         for banned in ("eval(", "exec(", "__import__("):
             assert banned not in text, f"{banned} in {path.relative_to(ROOT)}"
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """gdviz's modules -> the gdviz modules each imports (function-local imports count)."""
+    paths = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in PACKAGE.rglob("*.py")
+    }
+
+    def resolve(name: str) -> str | None:
+        while name and name not in paths:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    return {
+        module: {
+            target
+            for _, name in _imports(path)
+            if name.startswith("gdviz") and (target := resolve(name)) not in (None, module)
+        }
+        for module, path in paths.items()
+    }
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import circle: the strongly connected components with more than one module."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        order[node] = low[node] = len(order)
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in order:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], order[nxt])
+        if low[node] == order[node]:
+            part = []
+            while not part or part[-1] != node:
+                part.append(stack.pop())
+            if len(part) > 1:
+                found.append(sorted(part))
+
+    for node in sorted(graph):
+        if node not in order:
+            visit(node)
+    return found
+
+
+def test_no_two_gdviz_modules_import_each_other():
+    graph = _module_graph()
+    assert "gdviz.expr.expression" in graph["gdviz.expr.parse"]
+    assert not _circles(graph), _circles(graph)
+    # the detector itself finds a circle hidden in a function-local import
+    assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_pages_holds_only_the_page_scripts_and_they_import_no_page():
+    from gdviz.settings import navigation
+
+    scripts = {page.script for page in navigation.PAGES}
+    present = {f"pages/{path.name}" for path in (ROOT / "pages").iterdir()}
+    assert present - {"pages/__pycache__"} == scripts
+    for script in sorted(scripts):
+        wrong = [name for _, name in _imports(ROOT / script) if name.split(".")[0] == "pages"]
+        assert not wrong, f"{script} imports {wrong}"

@@ -21,7 +21,7 @@ from gdviz.figures.style import plain
 from gdviz.learning import datasets, snippet, training
 from gdviz.settings import links
 from gdviz.teach import hiker, narrate
-from pages.common import inert
+from gdviz.ui.text import inert
 from tests.conftest import shown
 from tests.test_app import figure, open_page, url_warnings
 

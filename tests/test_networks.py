@@ -406,10 +406,24 @@ def test_every_network_request_stops_at_its_deadline():
     assert small.shape == large.shape == (run.net.dim,)
 
 
-def test_the_digits_travel_with_the_package():
-    """A non-editable install (the Docker image's ``pip install .``) must carry the data."""
+def test_every_data_file_travels_with_the_package():
+    """A non-editable install (the Docker image's ``pip install .``) must carry every file the
+    package reads that is not Python: the digits and their source, the deck, the browser
+    scripts."""
+    import fnmatch
+    import re
     from pathlib import Path
 
-    project = (Path(__file__).parents[1] / "pyproject.toml").read_text()
-    shipped = next(line for line in project.splitlines() if line.startswith("gdviz = ["))
-    assert '"learning/data/digits.csv.gz"' in shipped and '"learning/data/SOURCES.md"' in shipped
+    root = Path(__file__).parents[1]
+    project = (root / "pyproject.toml").read_text()
+    block = re.search(r"^gdviz = \[(.*?)\]", project, flags=re.S | re.M)
+    assert block is not None
+    patterns = re.findall(r'"([^"]+)"', block.group(1))
+    files = [
+        path.relative_to(root / "gdviz").as_posix()
+        for path in (root / "gdviz").rglob("*")
+        if path.is_file() and path.suffix not in {".py", ".pyc"}
+    ]
+    assert {"learning/data/digits.csv.gz", "ui/js/scrub.js", "settings/deck.json"} <= set(files)
+    missing = [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)]
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"

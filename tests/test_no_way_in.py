@@ -24,7 +24,7 @@ from gdviz.core.descent import TooLongError
 from gdviz.expr import compile_expression
 from gdviz.settings import links
 from gdviz.ui import forged, guard, uploads
-from pages.common import MAX_ECHO
+from gdviz.ui.urls import MAX_ECHO
 from tests.conftest import shown
 from tests.test_app import open_page, results_table, status
 
@@ -204,7 +204,7 @@ def test_a_basin_map_past_the_deadline_shows_a_sentence_and_the_page_goes_on(mon
     said = " ".join(messages(at))
     assert "stopped a basin map of 256 starts × 77 steps after 0 s, at step 0 of 77" in said
     assert "Try fewer steps or a smaller grid." in said
-    from pages.common import HEAVY
+    from gdviz.ui.runs import HEAVY
 
     # Stopped, not computed: asking again waits its turn again.
     assert not HEAVY.known(f"basins|{settings.BasinConfig.model_validate(basin).model_dump_json()}")

@@ -24,7 +24,8 @@ Modules: ``language`` (limits and the one table of functions), ``parse`` (the sa
 """
 
 from gdviz.expr.compile import DEFAULT_BOUNDS, MAX_BOUND, compile_expression
-from gdviz.expr.jet import Expression, Jet
+from gdviz.expr.expression import Expression
+from gdviz.expr.jet import Jet
 from gdviz.expr.language import (
     CONSTANTS,
     FUNCTIONS,

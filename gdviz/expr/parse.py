@@ -9,7 +9,8 @@ import math
 import warnings
 from collections.abc import Sequence
 
-from gdviz.expr.jet import Expression, fold
+from gdviz.expr.expression import Expression
+from gdviz.expr.jet import fold
 from gdviz.expr.language import (
     BINARY,
     CONSTANTS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from gdviz.expr.jet import Expression
+from gdviz.expr.expression import Expression
 from gdviz.expr.language import FUNCTIONS
 from gdviz.expr.trees import binop, call, function_name, neg, num
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from gdviz.core import optim, race, schedules, scrub, sweep
 from gdviz.core.descent import Trajectory, descend
+from gdviz.core.optim import ADAM_BETAS
 from gdviz.learning import training
 from gdviz.settings.models import (
     LONG_SWEEP,
@@ -55,7 +56,7 @@ def run_data(cfg: DataConfig, problem: training.Problem) -> list[training.Traini
 
 HEAVY_DATA_SECONDS = 0.25
 """Estimated seconds from which a data page's training counts as heavy work: the server runs
-heavy work one per core at a time (pages/common.heavy)."""
+heavy work one per core at a time (gdviz.ui.runs.heavy)."""
 
 
 def data_seconds(cfg: DataConfig, problem: training.Problem) -> float:
@@ -227,3 +228,24 @@ def run_basins(cfg: BasinConfig) -> sweep.BasinMap:
         cfg.steps,
         seconds=MAX_SECONDS,
     )
+
+
+def optimizer_payload(
+    kind: str,
+    lr: float,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    betas: tuple[float, float] = ADAM_BETAS,
+    weight_decay: float | None = None,
+) -> dict:
+    """An optimizer config payload with only the fields that apply to ``kind``."""
+    payload: dict = {"kind": kind, "lr": lr}
+    if weight_decay is not None:
+        payload["weight_decay"] = weight_decay
+    if kind in ("sgd", "rmsprop"):
+        payload["momentum"] = momentum
+    if kind == "sgd":
+        payload["nesterov"] = nesterov and momentum > 0
+    if kind in ("adam", "adamw"):
+        payload["betas"] = betas
+    return payload

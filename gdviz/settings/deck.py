@@ -25,7 +25,7 @@ from gdviz.core.descent import Trajectory, descend
 from gdviz.core.sweep import Sweep
 from gdviz.learning import network_views
 from gdviz.learning.networks import sharpness
-from gdviz.settings import build, links
+from gdviz.settings import build, links, navigation
 from gdviz.settings.models import (
     CompareConfig,
     DataConfig,
@@ -116,14 +116,7 @@ View = Annotated[
     HikerView | LandscapeView | CompareView | SweepView | DataView | NetworkView,
     Field(discriminator="page"),
 ]
-PAGES: dict[str, str] = {  # a view's page -> its name in the app's navigation
-    "hiker": "The hiker (1-D)",
-    "landscape": "Landscape (2-D)",
-    "compare": "Compare",
-    "sweep": "Sweep & basins",
-    "data": "Learning from data",
-    "networks": "Neural networks",
-}
+PAGES = navigation.TITLES  # a view's page -> its name in the app's navigation
 
 
 class Lesson(_Frozen):

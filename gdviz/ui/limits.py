@@ -26,3 +26,7 @@ def limits(model: type[BaseModel], name: str) -> dict[str, Any]:
         **({} if hi is None else {"max_value": hi}),
         **({"help": f"Allowed: {' and '.join(said)}."} if said else {}),
     }
+
+
+# Adam's betas are a pair: each bounded like the model's Beta.
+BETA_LIMITS = {"min_value": settings.BETA_RANGE[0], "max_value": settings.BETA_RANGE[1]}

@@ -1,8 +1,7 @@
 """Presentation mode: a page as a projector slide, and the prose and settings it folds away.
 
-Streamlit glue like ``pages.common`` (this module is imported by the page scripts; it is not a
-page). The figures' projector style is ``gdviz.figures.style.projector``, applied by
-``pages.common.chart`` while the session presents.
+The figures' projector style is ``gdviz.figures.style.projector``, applied by
+``gdviz.ui.charts.chart`` while the session presents.
 """
 
 from __future__ import annotations
@@ -10,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
-
-from pages.common import presenting
 
 PRESENT_CSS = """
 <style>
@@ -26,6 +23,12 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 .st-key-present_leave { position: fixed; top: 0.4rem; right: 0.4rem; z-index: 999990; width: auto; }
 </style>
 """
+
+
+def presenting() -> bool:
+    """Whether this session is in presentation mode (:func:`presentation` turns it
+    on and off; ``charts.chart`` and ``urls.sync_url`` follow it)."""
+    return bool(st.session_state.get("present"))
 
 
 def presentation() -> bool:
