@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from gdviz import settings
 from gdviz.core import export, landscapes
 from gdviz.core.descent import Trajectory
+from gdviz.core.landscapes.base import Landscape
 from gdviz.figures import gif, scrub
 from gdviz.figures import landscape as figs
 from gdviz.figures.style import PATH, standalone_html
@@ -19,15 +21,12 @@ from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
 from gdviz.ui.limits import limits
 from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs, switch_optimizer
-from gdviz.ui.pickers import landscape_select, resolve_current, set_custom, start_inputs
+from gdviz.ui.pickers import Pick, landscape_select, resolve_current, set_custom, start_inputs
 from gdviz.ui.present import folded_note, presentation, prose
 from gdviz.ui.rate_pick import rate_pick
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import family_cached, run_cached, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
-
-route_through_app()
-presentation()
 
 VIEWS = ["Map", "α scrubber", "3-D surface"]
 SETTINGS = links.Binding(settings.RunConfig, links.LANDSCAPE_KEYS, "ls_")
@@ -90,59 +89,34 @@ def payload(landscape_fields: dict) -> dict:
     return {**landscape_fields, **SETTINGS.payload(st.session_state)}
 
 
-# -- state: from the link on the first run, from the widgets afterwards -----------------------
-state_from_url("ls_from_url", links.run_from_query, load, DEFAULTS)
+def sidebar() -> Pick:
+    """The settings in the sidebar (hidden, kept, while presenting); the landscape picked."""
+    with st.sidebar:
+        st.header("Settings")
+        pick = landscape_select(st, "ls_f", choose_landscape)
+        optimizer_inputs(st, "ls_", on_kind_change=choose_optimizer)
+        schedule_inputs(st, "ls_")
+        st.number_input("Steps", key="ls_steps", step=50, **limits(settings.RunConfig, "steps"))
+        st.subheader("Start point")
+        st.caption("Type it, or click anywhere on the contour map.")
+        c1, c2 = st.columns(2)
+        # while a typed formula is rejected: the last one that worked
+        start_inputs(c1, c2, pick.shown, "ls_x0", "ls_y0")
+        st.subheader("Stochastic gradient")
+        st.number_input(
+            "Gradient noise σ",
+            key="ls_noise",
+            step=0.05,
+            format="%.3g",
+            **limits(settings.RunConfig, "grad_noise"),
+        )
+        st.number_input("Seed", key="ls_seed", step=1, **limits(settings.RunConfig, "seed"))
+    return pick
 
-st.title("Landscape: descent on a 2-D loss surface")
 
-with st.sidebar:
-    st.header("Settings")
-    pick = landscape_select(st, "ls_f", choose_landscape)
-    ls = pick.shown  # while a typed formula is rejected: the last one that worked
-    optimizer_inputs(st, "ls_", on_kind_change=choose_optimizer)
-    schedule_inputs(st, "ls_")
-    st.number_input("Steps", key="ls_steps", step=50, **limits(settings.RunConfig, "steps"))
-    st.subheader("Start point")
-    st.caption("Type it, or click anywhere on the contour map.")
-    c1, c2 = st.columns(2)
-    start_inputs(c1, c2, ls, "ls_x0", "ls_y0")
-    st.subheader("Stochastic gradient")
-    st.number_input(
-        "Gradient noise σ",
-        key="ls_noise",
-        step=0.05,
-        format="%.3g",
-        **limits(settings.RunConfig, "grad_noise"),
-    )
-    st.number_input("Seed", key="ls_seed", step=1, **limits(settings.RunConfig, "seed"))
-
-# A rejected formula (its message is in the sidebar) or settings that cannot run keep the
-# last run's charts on the page.
-cfg = settings_or_last(
-    settings.RunConfig,
-    payload(pick.fields),
-    "These settings cannot run yet:",
-    "ls_last_good",
-    usable=pick.landscape is not None,
-)
-ls = cfg.surface()
-
-key = cfg.model_dump_json()
-traj = run_cached(key)
-adaptive = cfg.optimizer.kind != "sgd"
-report = narrate.landscape_report(
-    ls,
-    traj,
-    momentum=0.0 if adaptive else cfg.optimizer.momentum,
-    nesterov=not adaptive and cfg.optimizer.nesterov,
-    adaptive=adaptive,
-)
-
-# The figure and its readouts first, side by side: on a 1280×720 projector the map, its Play
-# and step slider, and the numbers are all on the first screen. One view at a time: the 3-D
-# surface is built and sent only when asked for.
-figure_col, readout_col = st.columns([2.4, 1], gap="medium")
-with readout_col:
+def readouts(key: str, report: narrate.Report) -> bool:
+    """The view switch, the scrubber's "Use α" and the readouts beside the figure; whether the
+    α scrubber is the view."""
     # A vertical choice: three views side by side do not fit this column at 1280×720.
     choice(st, "radio", "View", VIEWS, key="ls_view", label_visibility="collapsed")
     scrubbing = st.session_state.ls_view == VIEWS[1]
@@ -160,7 +134,11 @@ with readout_col:
     st.metric("Final y", report.final_coords[1])
     st.metric("Distance to nearest minimum", report.distance)
     st.metric("Status", report.status)
-with figure_col:
+    return scrubbing
+
+
+def view(key: str, ls: Landscape, traj: Trajectory, scrubbing: bool) -> go.Figure:
+    """The chosen view (map, α scrubber or 3-D surface), drawn; the figure it shows."""
     if st.session_state.ls_view == VIEWS[0]:
         shown = figure_cached("contour", key, lambda: figs.contour_spec(ls, traj, height=600))
         chart(
@@ -172,6 +150,7 @@ with figure_col:
             config={"scrollZoom": False},
         )
     elif scrubbing:
+        family = family_cached(key)
         shown = figure_cached(
             "scrub",
             key,
@@ -183,37 +162,41 @@ with figure_col:
     else:
         shown = figure_cached("surface", key, lambda: figs.surface_figure(ls, traj, height=600))
         chart(st, shown, key="ls_surface")
+    return shown
 
-box = {"converged": st.success, "diverged": st.error}.get(str(traj.status[0]), st.warning)
-box(report.summary)
-if prose():
-    st.markdown(report.critical)
-name = f"gdviz-{cfg.landscape}-{cfg.optimizer.kind}-lr{cfg.optimizer.lr:g}"
-exports(
-    st,
-    "ls_export",
-    name,
-    html=lambda: standalone_html(shown, f"gdviz: {ls.title}"),
-    csv=lambda: export.runs_csv(traj, [f"{cfg.optimizer.kind} α={cfg.optimizer.lr:g}"]),
-    cfg=cfg,
-    load=load,
-    cache_key=f"{key}|{st.session_state.ls_view}",  # the HTML shows the chosen view
-    gif=lambda: gif.descent_gif(
-        ls,
-        [traj.recorded("path")[:, 0]],
-        [traj.recorded("loss")[:, 0]],
-        [cfg.optimizer.kind],
-        [PATH],
-        f"{ls.title}: {OPTIMIZER_LABELS[cfg.optimizer.kind]}, α = {cfg.optimizer.lr:g}",
-        floor=ls.global_min,
-    ),
-)
-title = f"`{ls.title}`" if ls.name == settings.CUSTOM else f"**{ls.title}.**"  # not markdown
-if prose():
-    st.markdown(f"{title} {ls.blurb}")
-st.latex(ls.formula)
-if ls.gradient_formula:
-    st.latex(ls.gradient_formula)
+
+def page_exports(cfg: settings.RunConfig, traj: Trajectory, shown: go.Figure) -> None:
+    """The view as HTML and GIF, the run as CSV, the settings as JSON (and loaded back)."""
+    ls, key = cfg.surface(), cfg.model_dump_json()
+    exports(
+        st,
+        "ls_export",
+        f"gdviz-{cfg.landscape}-{cfg.optimizer.kind}-lr{cfg.optimizer.lr:g}",
+        html=lambda: standalone_html(shown, f"gdviz: {ls.title}"),
+        csv=lambda: export.runs_csv(traj, [f"{cfg.optimizer.kind} α={cfg.optimizer.lr:g}"]),
+        cfg=cfg,
+        load=load,
+        cache_key=f"{key}|{st.session_state.ls_view}",  # the HTML shows the chosen view
+        gif=lambda: gif.descent_gif(
+            ls,
+            [traj.recorded("path")[:, 0]],
+            [traj.recorded("loss")[:, 0]],
+            [cfg.optimizer.kind],
+            [PATH],
+            f"{ls.title}: {OPTIMIZER_LABELS[cfg.optimizer.kind]}, α = {cfg.optimizer.lr:g}",
+            floor=ls.global_min,
+        ),
+    )
+
+
+def words(ls: Landscape) -> None:
+    """The landscape's name, blurb, formula and gradient."""
+    title = f"`{ls.title}`" if ls.name == settings.CUSTOM else f"**{ls.title}.**"  # not markdown
+    if prose():
+        st.markdown(f"{title} {ls.blurb}")
+    st.latex(ls.formula)
+    if ls.gradient_formula:
+        st.latex(ls.gradient_formula)
 
 
 @st.fragment
@@ -232,6 +215,48 @@ def loss_curves(key: str, traj: Trajectory, minimum: float) -> None:
     )
 
 
+# -- settings → compute → show -----------------------------------------------------------------
+route_through_app()
+presentation()
+state_from_url("ls_from_url", links.run_from_query, load, DEFAULTS)  # the link, on a first run
+
+st.title("Landscape: descent on a 2-D loss surface")
+pick = sidebar()
+# A rejected formula (its message is in the sidebar) or settings that cannot run keep the
+# last run's charts on the page.
+cfg = settings_or_last(
+    settings.RunConfig,
+    payload(pick.fields),
+    "These settings cannot run yet:",
+    "ls_last_good",
+    usable=pick.landscape is not None,
+)
+ls, key = cfg.surface(), cfg.model_dump_json()
+
+traj = run_cached(key)
+adaptive = cfg.optimizer.kind != "sgd"
+report = narrate.landscape_report(
+    ls,
+    traj,
+    momentum=0.0 if adaptive else cfg.optimizer.momentum,
+    nesterov=not adaptive and cfg.optimizer.nesterov,
+    adaptive=adaptive,
+)
+
+# The figure and its readouts first, side by side: on a 1280×720 projector the map, its Play
+# and step slider, and the numbers are all on the first screen. One view at a time: the 3-D
+# surface is built and sent only when asked for.
+figure_col, readout_col = st.columns([2.4, 1], gap="medium")
+with readout_col:
+    scrubbing = readouts(key, report)
+with figure_col:
+    shown = view(key, ls, traj, scrubbing)
+box = {"converged": st.success, "diverged": st.error}.get(str(traj.status[0]), st.warning)
+box(report.summary)
+if prose():
+    st.markdown(report.critical)
+page_exports(cfg, traj, shown)
+words(ls)
 loss_curves(key, traj, ls.global_min)
 
 folded_note()

@@ -9,6 +9,7 @@ import streamlit as st
 
 from gdviz import settings
 from gdviz.core import landscapes
+from gdviz.core.sweep import BasinMap, Sweep
 from gdviz.figures import maps
 from gdviz.figures import sweep as figs
 from gdviz.settings import links
@@ -23,9 +24,6 @@ from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import heavy, run_cached, validate_or_explain
 from gdviz.ui.urls import state_from_url, sync_url
 
-route_through_app()
-presentation()
-
 SWEEP = links.Binding(settings.SweepConfig, links.SWEEP_KEYS, "sw_")
 BASINS = links.Binding(settings.BasinConfig, links.BASIN_KEYS, "bs_")
 DEFAULTS = {**SWEEP.defaults(), **BASINS.defaults(), "bs_click": None}
@@ -33,12 +31,12 @@ SWEEP_LR = 0.01  # a sweep sets its own rates: its optimizer's rate is never use
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def sweeps_cached(cfg_json: str):
+def sweeps_cached(cfg_json: str) -> tuple[Sweep, Sweep]:
     return settings.run_sweeps(settings.SweepConfig.model_validate_json(cfg_json))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def basins_cached(cfg_json: str):
+def basins_cached(cfg_json: str) -> BasinMap:
     return settings.run_basins(settings.BasinConfig.model_validate_json(cfg_json))
 
 
@@ -51,7 +49,9 @@ def choose_sweep_landscape() -> None:
 def grid_from_link(size: object) -> list[int]:
     """The grid size a link set, if it is one the model allows (to offer beside the usual)."""
     lo, hi = settings.field_bounds(settings.BasinConfig, "resolution", inclusive=True)
-    return [size] if type(size) is int and lo <= size <= hi else []
+    if type(size) is not int or lo is None or hi is None:
+        return []
+    return [size] if lo <= size <= hi else []
 
 
 def take_basin_click() -> None:
@@ -89,23 +89,13 @@ def load(pair: tuple[settings.SweepConfig | None, settings.BasinConfig | None]) 
         load_basins(basin0)
 
 
-# -- state: from the link on the first run (?s= the sweep, ?b= the basin map) -----------------
-state_from_url("sw_from_url", links.sweep_from_query, load, DEFAULTS)
-
-st.title("Sweep & basins: where training breaks, where it ends")
-sweep_tab, basin_tab = st.tabs(["Learning-rate sweep", "Basins of attraction"])
-
-with sweep_tab:
-    if prose():
-        st.caption(
-            "Hundreds of runs, one per learning rate, from the same start, in one vectorised "
-            "call. Each rate is sorted into a region; the dashed line is the critical rate the "
-            "Hessian predicts, the dotted one where runs actually start to diverge."
-        )
+def sweep_settings() -> tuple[settings.SweepConfig | None, str]:
+    """The sweep's widgets (folded away while presenting): its validated config, or ``None``
+    after the problems are shown in words; and the optimizer kind."""
     with settings_area("Sweep settings"):
         c = st.columns([1.6, 1, 1, 1])
-        sweep_pick = landscape_select(c[0], "sw_f", choose_sweep_landscape)
-        ls = sweep_pick.landscape or landscapes.get("ravine")
+        pick = landscape_select(c[0], "sw_f", choose_sweep_landscape)
+        ls = pick.landscape or landscapes.get("ravine")
         optimizer_select(c[1], "sw_kind")
         kind = st.session_state.sw_kind
         if kind in ("sgd", "rmsprop"):
@@ -127,57 +117,61 @@ with sweep_tab:
             "Largest α", format="%.3g", key="sw_lr_max", **limits(settings.SweepConfig, "lr_max")
         )
         d[5].number_input("Rates", step=50, key="sw_n", **limits(settings.SweepConfig, "n_rates"))
-    s = st.session_state
-    sweep_cfg = validate_or_explain(
+    cfg = validate_or_explain(
         settings.SweepConfig,
         {
-            **SWEEP.payload(s),
-            **sweep_pick.fields,
+            **SWEEP.payload(st.session_state),
+            **pick.fields,
             "optimizer": optimizer_of(SWEEP, lr=SWEEP_LR),
         },
         "This sweep cannot run:",
     )
-    if sweep_cfg is not None:
-        key = sweep_cfg.model_dump_json()
-        runs = f"{2 * sweep_cfg.n_rates:,} runs"
-        short = long = None  # until computed (a request past its deadline is refused)
-        with heavy(
-            f"Running {runs}…",
-            f"sweep|{key}",
-            f"a sweep of {runs}",
-            smaller="fewer rates or fewer steps",
-        ):
-            short, long = sweeps_cached(key)
-    if sweep_cfg is not None and short is not None:
-        chart(
-            st,
-            # On a projector the sweep fits the first screen under the folded settings.
-            figure_cached(
-                f"sweep-{prose()}",
-                key,
-                lambda: figs.sweep_figure(short, long, height=600 if prose() else 500),
-            ),
-            key="sw_chart",
-        )
-        lines = narrate.sweep_report(
-            short,
-            long,
-            momentum=s.sw_mom if kind in ("sgd",) else 0.0,
-            nesterov=kind == "sgd" and s.sw_nesterov,
-            adaptive=kind != "sgd",
-        )
-        st.markdown("\n\n".join(lines))
+    return cfg, kind
 
-with basin_tab:
-    if prose():
-        st.caption(
-            "Every cell of the map is a start point; each is coloured by the minimum its run "
-            "ends at. Change the optimizer or the learning rate and watch the basins deform. "
-            "Click a cell to run from there."
-        )
+
+def compute_sweeps(cfg: settings.SweepConfig) -> tuple[Sweep, Sweep] | None:
+    """The short and the long sweep, as heavy work; ``None`` if stopped at its deadline."""
+    runs = f"{2 * cfg.n_rates:,} runs"
+    found = None  # until computed (a request past its deadline is refused)
+    with heavy(
+        f"Running {runs}…",
+        f"sweep|{cfg.model_dump_json()}",
+        f"a sweep of {runs}",
+        smaller="fewer rates or fewer steps",
+    ):
+        found = sweeps_cached(cfg.model_dump_json())
+    return found
+
+
+def show_sweeps(cfg: settings.SweepConfig, short: Sweep, long: Sweep, kind: str) -> None:
+    """The sweep's figure and its report in words."""
+    s = st.session_state
+    chart(
+        st,
+        # On a projector the sweep fits the first screen under the folded settings.
+        figure_cached(
+            f"sweep-{prose()}",
+            cfg.model_dump_json(),
+            lambda: figs.sweep_figure(short, long, height=600 if prose() else 500),
+        ),
+        key="sw_chart",
+    )
+    lines = narrate.sweep_report(
+        short,
+        long,
+        momentum=s.sw_mom if kind in ("sgd",) else 0.0,
+        nesterov=kind == "sgd" and s.sw_nesterov,
+        adaptive=kind != "sgd",
+    )
+    st.markdown("\n\n".join(lines))
+
+
+def basin_settings() -> tuple[settings.BasinConfig | None, dict]:
+    """The basin map's widgets (folded away while presenting): its validated config, or
+    ``None`` after the problems are shown in words; and the fields that name its landscape."""
     with settings_area("Basin map settings"):
         c = st.columns([2, 1.2, 1, 1.2, 1, 1])
-        basin_pick = landscape_select(c[0], "bs_f")
+        pick = landscape_select(c[0], "bs_f")
         optimizer_select(c[1], "bs_kind")
         c[2].number_input("α", format="%.4g", key="bs_lr", **limits(settings.SGDConfig, "lr"))
         if st.session_state.bs_kind in ("sgd", "rmsprop"):
@@ -194,51 +188,88 @@ with basin_tab:
             key="bs_res",
             format_func=lambda n: f"{n}×{n}",
         )
-    s = st.session_state
-    basin_cfg = validate_or_explain(
+    cfg = validate_or_explain(
         settings.BasinConfig,
-        {**BASINS.payload(s), **basin_pick.fields, "optimizer": optimizer_of(BASINS)},
+        {**BASINS.payload(st.session_state), **pick.fields, "optimizer": optimizer_of(BASINS)},
         "This map cannot run:",
     )
-    if basin_cfg is not None:
-        key = basin_cfg.model_dump_json()
-        n_runs = basin_cfg.resolution**2
-        job = f"{n_runs:,} starts × {basin_cfg.steps:,} steps"
-        basin = None  # until computed (a request past its deadline is refused)
-        with heavy(
-            f"Running {job}…",
-            f"basins|{key}",
-            f"a basin map of {job}",
-            smaller="fewer steps or a smaller grid",
-        ):
-            basin = basins_cached(key)
-    if basin_cfg is not None and basin is not None:
-        ls = basin_cfg.surface()
-        single = None
-        click = s.bs_click
-        if click is not None and ls.contains(click):
-            run_cfg = settings.RunConfig(
-                **basin_pick.fields,
-                optimizer=basin_cfg.optimizer,
-                start=click,
-                steps=basin_cfg.steps,
-            )
-            single = run_cached(run_cfg.model_dump_json()).path[:, 0]
-        chart(
-            st,
-            figure_cached(
-                f"basins-{click}", key, lambda: figs.basin_figure(ls, basin, single=single)
-            ),
-            key="bs_map",
-            on_select=take_basin_click,
-            selection_mode="points",
+    return cfg, pick.fields
+
+
+def compute_basins(cfg: settings.BasinConfig) -> BasinMap | None:
+    """The basin map, as heavy work; ``None`` if stopped at its deadline."""
+    job = f"{cfg.resolution**2:,} starts × {cfg.steps:,} steps"
+    found = None  # until computed (a request past its deadline is refused)
+    with heavy(
+        f"Running {job}…",
+        f"basins|{cfg.model_dump_json()}",
+        f"a basin map of {job}",
+        smaller="fewer steps or a smaller grid",
+    ):
+        found = basins_cached(cfg.model_dump_json())
+    return found
+
+
+def show_basins(cfg: settings.BasinConfig, basin: BasinMap, fields: dict) -> None:
+    """The basin map, with the run from a clicked cell drawn on it and linked."""
+    ls = cfg.surface()
+    single = run_cfg = None
+    click = st.session_state.bs_click
+    if click is not None and ls.contains(click):
+        run_cfg = settings.RunConfig(
+            **fields, optimizer=cfg.optimizer, start=click, steps=cfg.steps
         )
-        if single is not None:
-            link = "/landscape?" + urllib.parse.urlencode(links.run_to_query(run_cfg))
-            st.markdown(
-                f"Single run from {narrate.point(np.array(click))}: ends at "
-                f"{narrate.point(single[-1])}. [Open it on the landscape page]({link})"
-            )
+        path = run_cached(run_cfg.model_dump_json()).path  # recorded: a RunConfig's run
+        single = None if path is None else path[:, 0]
+    chart(
+        st,
+        figure_cached(
+            f"basins-{click}",
+            cfg.model_dump_json(),
+            lambda: figs.basin_figure(ls, basin, single=single),
+        ),
+        key="bs_map",
+        on_select=take_basin_click,
+        selection_mode="points",
+    )
+    if single is not None and run_cfg is not None:
+        link = "/landscape?" + urllib.parse.urlencode(links.run_to_query(run_cfg))
+        st.markdown(
+            f"Single run from {narrate.point(np.array(click))}: ends at "
+            f"{narrate.point(single[-1])}. [Open it on the landscape page]({link})"
+        )
+
+
+# -- settings → compute → show -----------------------------------------------------------------
+route_through_app()
+presentation()
+# From the link on the first run (?s= the sweep, ?b= the basin map).
+state_from_url("sw_from_url", links.sweep_from_query, load, DEFAULTS)
+
+st.title("Sweep & basins: where training breaks, where it ends")
+sweep_tab, basin_tab = st.tabs(["Learning-rate sweep", "Basins of attraction"])
+with sweep_tab:
+    if prose():
+        st.caption(
+            "Hundreds of runs, one per learning rate, from the same start, in one vectorised "
+            "call. Each rate is sorted into a region; the dashed line is the critical rate the "
+            "Hessian predicts, the dotted one where runs actually start to diverge."
+        )
+    sweep_cfg, sweep_kind = sweep_settings()
+    pair = compute_sweeps(sweep_cfg) if sweep_cfg is not None else None
+    if sweep_cfg is not None and pair is not None:
+        show_sweeps(sweep_cfg, *pair, sweep_kind)
+with basin_tab:
+    if prose():
+        st.caption(
+            "Every cell of the map is a start point; each is coloured by the minimum its run "
+            "ends at. Change the optimizer or the learning rate and watch the basins deform. "
+            "Click a cell to run from there."
+        )
+    basin_cfg, basin_fields = basin_settings()
+    basin = compute_basins(basin_cfg) if basin_cfg is not None else None
+    if basin_cfg is not None and basin is not None:
+        show_basins(basin_cfg, basin, basin_fields)
 
 folded_note()
 sync_url(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -299,7 +300,7 @@ def page_link(view: Any) -> str:
     return f"{view.page}?{urlencode(query)}" if query else view.page
 
 
-def lesson_from_query(query: dict[str, Any], deck: Deck) -> tuple[int, list[str]]:
+def lesson_from_query(query: Mapping[str, Any], deck: Deck) -> tuple[int, list[str]]:
     """The lesson index (0-based) a ``?lesson=N`` link asks for (N counts from 1), and a
     warning when N is not a lesson of this deck (the first lesson is shown then)."""
     raw = query.get("lesson")

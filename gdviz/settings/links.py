@@ -12,7 +12,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -98,6 +98,14 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+class WidgetState(Protocol):
+    """What :meth:`Binding.payload` reads widget values from: ``st.session_state``, or a dict."""
+
+    def __contains__(self, key: object) -> bool: ...
+
+    def __getitem__(self, key: str) -> Any: ...
+
+
 # Widget keys of the sweep page's two configs, which travel in a link as whole models (?s=, ?b=).
 SWEEP_KEYS: dict[str, tuple[str, ...]] = {
     "f": ("landscape",),
@@ -167,7 +175,7 @@ class Binding:
                 out[widget] = value if found else defaults[widget]
         return out
 
-    def payload(self, state: Mapping[str, Any]) -> dict[str, Any]:
+    def payload(self, state: WidgetState) -> dict[str, Any]:
         """The config payload the widgets in ``state`` describe. A field that the chosen
         optimizer or schedule kind does not have is left out."""
         flat = {
