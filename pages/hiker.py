@@ -7,6 +7,7 @@ import streamlit as st
 
 from gdviz import settings
 from gdviz.core import export
+from gdviz.core.landscapes.base import Landscape
 from gdviz.core.scrub import Family
 from gdviz.figures import gif
 from gdviz.figures.hiker import curve_figure, curve_spec, loss_steps_spec
@@ -18,16 +19,13 @@ from gdviz.ui import rates
 from gdviz.ui.charts import chart, figure_cached
 from gdviz.ui.choices import choice
 from gdviz.ui.exports import exports
-from gdviz.ui.pickers import keep_on_map, landscape_select, resolve_current, set_custom
+from gdviz.ui.pickers import Pick, keep_on_map, landscape_select, resolve_current, set_custom
 from gdviz.ui.present import folded_note, presentation, prose
 from gdviz.ui.rate_pick import rate_pick
 from gdviz.ui.replay import button
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import validate_or_explain
 from gdviz.ui.urls import state_from_url, sync_url
-
-route_through_app()
-presentation()
 
 LR_CHOICES = [
     1e-4,
@@ -82,6 +80,7 @@ def restart() -> None:
     if curve is not None:
         x0 = float(np.clip(st.session_state.hiker_x0, *curve.bounds[0]))
         st.session_state.hike = hiker.start(curve, x0)
+        st.session_state.pop("hiker_walk", None)
 
 
 def choose_curve() -> None:
@@ -89,29 +88,20 @@ def choose_curve() -> None:
     if curve is None:
         return
     st.session_state.hiker_x0 = curve.start[0]
-    rates.suggest("hiker_lr", curve.lr, f"suggested for {curve.title}", follow=mirror_rate)
+    rates.suggest("hiker_lr", curve.lr, f"suggested for {curve.title}")
     restart()
 
 
-def mirror_rate(lr: float) -> None:
-    """The slider shows the rate nearest the box's (the two are one setting)."""
-    st.session_state.hiker_lr_slider = nearest_choice(lr)
-
-
 def lr_from_slider() -> None:
+    """The log-spaced slider is a quick way to set the one rate (``hiker_lr``)."""
     st.session_state.hiker_lr = st.session_state.hiker_lr_slider
-    rates.mark_touched("hiker_lr")
-
-
-def lr_from_box() -> None:
-    st.session_state.hiker_lr_slider = nearest_choice(st.session_state.hiker_lr)
     rates.mark_touched("hiker_lr")
 
 
 def use_rate(lr: float) -> None:
     """The scrubbed rate becomes the hiker's α (his next steps take it; the link carries it)."""
     st.session_state.hiker_lr = lr
-    lr_from_box()  # the user's choice: marks the rate as theirs
+    rates.mark_touched("hiker_lr")
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -121,31 +111,26 @@ def hiker_family(cfg_json: str) -> Family:
 
 
 def walk(n: int) -> None:
-    st.session_state.hike = hiker.step(st.session_state.hike, st.session_state.hiker_lr, n)
+    """Step or Run 10: the steps are taken once the page has validated the rate (below)."""
+    st.session_state.hiker_walk = st.session_state.get("hiker_walk", 0) + n
 
 
 def undo() -> None:
     st.session_state.hike = hiker.back(st.session_state.hike)
 
 
-# -- state: from the link on the first run, from the widgets afterwards -----------------------
 def load(cfg: settings.HikerConfig) -> None:
     """Put a validated config into the widgets, and walk the steps the link says."""
     s = st.session_state
     s.hiker_f, s.hiker_lr, s.hiker_x0 = cfg.landscape, cfg.lr, cfg.x0
-    s.hiker_lr_slider = nearest_choice(cfg.lr)
     set_custom("hiker_f", cfg)
     s.hike = hiker.replay(cfg.surface(), cfg.x0, cfg.walked())
 
 
-state_from_url("hiker_from_url", links.hiker_from_query, load, {"hiker_view": VIEWS[0]})
-
-st.title("The hiker: gradient descent in one dimension")
-
-controls, view = st.columns([1, 2.6], gap="large")
-with controls:
-    pick = landscape_select(st, "hiker_f", choose_curve, dim=1)
-    curve = pick.shown  # while a typed formula is rejected: the last one that worked
+def rate_inputs() -> None:
+    """One rate, ``hiker_lr`` (the exact box), and a log-spaced slider that shows the choice
+    nearest it and sets it when slid."""
+    st.session_state.hiker_lr_slider = nearest_choice(st.session_state.hiker_lr)
     choice(
         st,
         "select_slider",
@@ -162,39 +147,74 @@ with controls:
         step=0.01,
         format="%.4f",
         key="hiker_lr",
-        on_change=lr_from_box,
+        on_change=rates.mark_touched,
+        args=("hiker_lr",),
     )
-    rates.offer(st, "hiker_lr", follow=mirror_rate)
+    rates.offer(st, "hiker_lr")
+
+
+def validated(pick: Pick) -> settings.HikerConfig | None:
+    """The hike's settings, validated (``None`` after the problems are shown), with the steps
+    Step or Run 10 asked for taken at the validated rate: the hike restarts on a new curve."""
+    if pick.landscape is None:  # the formula's message is beside it; every setting is kept
+        return None
+    s = st.session_state
+    cfg = validate_or_explain(
+        settings.HikerConfig,
+        {**pick.fields, "lr": s.hiker_lr, "x0": s.hiker_x0, "steps": 0},
+        "These settings cannot run:",
+    )
+    if cfg is None:
+        return None
+    if s.hike.curve is not pick.shown:  # the formula or its bounds changed: start again
+        s.hike = hiker.start(pick.shown, cfg.x0)
+        s.pop("hiker_walk", None)
+    if s.get("hiker_walk"):
+        s.hike = hiker.step(s.hike, cfg.lr, s.pop("hiker_walk"))
+    return cfg.model_copy(
+        update={"steps": s.hike.steps, "earlier": hiker.earlier_runs(s.hike, cfg.lr)}
+    )
+
+
+def step_buttons() -> None:
+    """Step, Run 10, Back, Reset (stepping stops at the cap or once the hike diverged)."""
+    at_cap = st.session_state.hike.steps >= hiker.MAX_STEPS
+    stopped = at_cap or st.session_state.hike.diverged  # the verdict says why
+    b1, b2 = st.columns(2)
+    for cell, label, n, kind in ((b1, "Step", 1, "primary"), (b2, "Run 10", 10, "secondary")):
+        button(
+            cell,
+            label,
+            key="hiker_step" if n == 1 else "hiker_run10",
+            on_click=walk,
+            args=(n,),
+            type=kind,
+            width="stretch",
+            disabled=stopped,
+        )
+    b3, b4 = st.columns(2)
+    button(b3, "Back", key="hiker_back", on_click=undo, width="stretch")
+    button(b4, "Reset", key="hiker_reset", on_click=restart, width="stretch")
+    if at_cap:
+        st.info(
+            f"The hiker has taken {hiker.MAX_STEPS:,} steps, the most one hike keeps. Press "
+            "Back or Reset, or pick another start or rate, to walk on.",
+            icon=":material/flag:",
+        )
+
+
+def controls() -> tuple[Pick, settings.HikerConfig | None]:
+    """The controls column: curve, rate, start, the steps, the view; the curve's formula."""
+    pick = landscape_select(st, "hiker_f", choose_curve, dim=1)
+    curve = pick.shown  # while a typed formula is rejected: the last one that worked
+    rate_inputs()
     ((lo, hi),) = curve.bounds
     keep_on_map("hiker_x0", lo, hi, "the start")
     st.slider(
         "Start position", min_value=lo, max_value=hi, step=0.1, key="hiker_x0", on_change=restart
     )
-    at_cap = st.session_state.hike.steps >= hiker.MAX_STEPS
-    stopped = at_cap or st.session_state.hike.diverged  # the verdict says why
-    b1, b2 = st.columns(2)
-    button(
-        b1,
-        "Step",
-        key="hiker_step",
-        on_click=walk,
-        args=(1,),
-        type="primary",
-        width="stretch",
-        disabled=stopped,
-    )
-    button(
-        b2,
-        "Run 10",
-        key="hiker_run10",
-        on_click=walk,
-        args=(10,),
-        width="stretch",
-        disabled=stopped,
-    )
-    b3, b4 = st.columns(2)
-    button(b3, "Back", key="hiker_back", on_click=undo, width="stretch")
-    button(b4, "Reset", key="hiker_reset", on_click=restart, width="stretch")
+    cfg = validated(pick)
+    step_buttons()
     choice(
         st,
         "segmented_control",
@@ -205,41 +225,39 @@ with controls:
         help="Scrub α: every learning rate's first "
         f"{settings.HIKER_PREVIEW} steps from the start, one slider away.",
     )
-    if at_cap:
-        st.info(
-            f"The hiker has taken {hiker.MAX_STEPS:,} steps, the most one hike keeps. Press "
-            "Back or Reset, or pick another start or rate, to walk on.",
-            icon=":material/flag:",
-        )
     st.latex(curve.formula)
     if curve.gradient_formula:
         st.latex(curve.gradient_formula)
     if prose():
         st.markdown(curve.blurb)
+    return pick, cfg
 
-if pick.landscape is None:  # the formula's message is beside it; every setting is kept
-    st.stop()
-cfg = validate_or_explain(
-    settings.HikerConfig,
-    {
-        **pick.fields,
-        "lr": st.session_state.hiker_lr,
-        "x0": st.session_state.hiker_x0,
-        "steps": st.session_state.hike.steps,
-        "earlier": hiker.earlier_runs(st.session_state.hike, st.session_state.hiker_lr),
-    },
-    "These settings cannot run:",
-)
-if cfg is None:
-    st.stop()
 
-hike: hiker.Hike = st.session_state.hike
-if hike.curve is not curve:  # the formula or its bounds changed: start again on the new curve
-    hike = st.session_state.hike = hiker.start(curve, cfg.x0)
-    cfg = cfg.model_copy(update={"steps": 0, "earlier": ()})
-with view:
-    # The numbers, then the curve, then the words: on a 1280×720 projector the status line,
-    # the hiker on his curve and the update rule with its numbers share the first screen.
+def scrubber(cfg: settings.HikerConfig, curve: Landscape) -> None:
+    """Every rate's first steps from the start, one slider away (drawn in the browser)."""
+    family_key = cfg.model_copy(update={"steps": 0, "earlier": ()}).model_dump_json()
+    family = hiker_family(family_key)
+    chart(
+        st,
+        figure_cached(
+            "hiker-scrub",
+            family_key,
+            lambda: curve_scrub_figure(curve, family, narrate.family_lines(family), height=470),
+        ),
+        key="hiker_scrub",
+    )
+    rate_pick("hiker_pick", "hiker_scrub", family.rates, family.chosen, use_rate)
+    st.caption(
+        f"Each rate's first {settings.HIKER_PREVIEW} steps from x₀ = {cfg.x0:g}, computed "
+        "at once: drag the α slider and the hike redraws in your browser. The colour says "
+        "how it goes: green converging, blue too slow, orange oscillating, red diverging."
+    )
+
+
+def hike_view(cfg: settings.HikerConfig, hike: hiker.Hike) -> None:
+    """The numbers, then the curve, then the words: on a 1280×720 projector the status line,
+    the hiker on his curve and the update rule with its numbers share the first screen."""
+    curve = hike.curve
     st.markdown(f"##### `{hiker.status_line(hike)}`")
     if st.session_state.hiker_view == VIEWS[0]:
         chart(
@@ -248,23 +266,7 @@ with view:
             key="hiker_curve",
         )
     else:
-        family_key = cfg.model_copy(update={"steps": 0, "earlier": ()}).model_dump_json()
-        family = hiker_family(family_key)
-        chart(
-            st,
-            figure_cached(
-                "hiker-scrub",
-                family_key,
-                lambda: curve_scrub_figure(curve, family, narrate.family_lines(family), height=470),
-            ),
-            key="hiker_scrub",
-        )
-        rate_pick("hiker_pick", "hiker_scrub", family.rates, family.chosen, use_rate)
-        st.caption(
-            f"Each rate's first {settings.HIKER_PREVIEW} steps from x₀ = {cfg.x0:g}, computed "
-            "at once: drag the α slider and the hike redraws in your browser. The colour says "
-            "how it goes: green converging, blue too slow, orange oscillating, red diverging."
-        )
+        scrubber(cfg, curve)
     st.markdown(f"**Next update:** {hiker.update_rule(hike, cfg.lr)}")
     judgement = hiker.verdict(hike, cfg.lr)
     VERDICT_BOX[judgement.kind](f"**{judgement.headline}** {judgement.detail}")
@@ -289,13 +291,23 @@ with view:
             curve, np.array(hike.positions), f"{curve.title}, α = {cfg.lr:g}", colour=PATH
         ),
     )
-    losses = hiker.losses(hike)
     st.markdown("**Loss after each step**")
-    chart(
-        st,
-        loss_steps_spec(losses, curve.global_min),
-        key="hiker_losses",
-    )
+    chart(st, loss_steps_spec(hiker.losses(hike), curve.global_min), key="hiker_losses")
+
+
+# -- settings → compute → show -----------------------------------------------------------------
+route_through_app()
+presentation()
+state_from_url("hiker_from_url", links.hiker_from_query, load, {"hiker_view": VIEWS[0]})
+
+st.title("The hiker: gradient descent in one dimension")
+left, right = st.columns([1, 2.6], gap="large")
+with left:
+    pick, cfg = controls()
+if cfg is None:
+    st.stop()
+with right:
+    hike_view(cfg, st.session_state.hike)
 
 folded_note()
 sync_url(links.hiker_to_query(cfg))
