@@ -11,6 +11,8 @@ import streamlit as st
 
 from gdviz import settings
 from gdviz.core import export, race
+from gdviz.core.descent import Trajectory
+from gdviz.core.landscapes.base import Landscape
 from gdviz.core.optim import ADAM_BETAS
 from gdviz.figures import gif
 from gdviz.figures import race as figs
@@ -23,16 +25,13 @@ from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
 from gdviz.ui.lessons import lesson_matched, lesson_select
 from gdviz.ui.limits import BETA_LIMITS, limits
-from gdviz.ui.pickers import landscape_select, resolve_current, set_custom, start_inputs
+from gdviz.ui.pickers import Pick, landscape_select, resolve_current, set_custom, start_inputs
 from gdviz.ui.present import folded_note, presentation, prose
 from gdviz.ui.replay import button
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import settings_or_last
 from gdviz.ui.text import inert
 from gdviz.ui.urls import state_from_url, sync_url
-
-route_through_app()
-presentation()
 
 SCHEDULES = {
     "constant": "constant",
@@ -43,17 +42,18 @@ SCHEDULES = {
 # A run loaded from a link or preset whose schedule is none of the editor's shapes keeps it
 # exactly ("as loaded"), so a link round-trips instead of being bent to the nearest shape.
 AS_LOADED = "loaded"
-SCHEDULE = pydantic.TypeAdapter(settings.ScheduleConfig)
+SCHEDULE: pydantic.TypeAdapter = pydantic.TypeAdapter(settings.ScheduleConfig)
 
 
 def editor_schedule(shape: str, steps: int) -> dict:
     """The schedule payload of one of the editor's shapes, scaled to a run of ``steps``."""
-    return {
+    shapes: dict[str, dict] = {
         "constant": {"kind": "constant"},
         "cosine": {"kind": "cosine", "t_max": steps},
         "step": {"kind": "step", "step_size": max(1, steps // 3), "gamma": 0.1},
         "exponential": {"kind": "exponential", "gamma": 0.99},
-    }[shape]
+    }
+    return shapes[shape]
 
 
 def new_id() -> int:
@@ -65,7 +65,7 @@ def new_id() -> int:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def race_cached(cfg_json: str):
+def race_cached(cfg_json: str) -> Trajectory:
     """The race a validated compare config describes, shared across sessions."""
     return settings.run_compare(settings.CompareConfig.model_validate_json(cfg_json))
 
@@ -212,158 +212,156 @@ def choose_landscape() -> None:
         st.session_state.cmp_x0, st.session_state.cmp_y0 = ls.start
 
 
-# -- state: from the link on the first run ----------------------------------------------------
-state_from_url("cmp_from_url", links.compare_from_query, load, {})
+def sidebar() -> Pick:
+    """Presets and the race's shared settings (hidden, kept, while presenting)."""
+    with st.sidebar:
+        st.header("Presets")
+        lesson_select(st, "cmp_preset", list(lessons.PRESETS), load_preset)
+        st.header("Race")
+        pick = landscape_select(st, "cmp_f", choose_landscape)
+        c1, c2 = st.columns(2)
+        # while a typed formula is rejected: the last one that worked
+        start_inputs(c1, c2, pick.shown, "cmp_x0", "cmp_y0")
+        st.number_input(
+            "Steps", key="cmp_steps", step=50, **limits(settings.CompareConfig, "steps")
+        )
+        st.number_input(
+            "Noise seed", key="cmp_seed", step=1, **limits(settings.CompareConfig, "seed")
+        )
+        st.number_input(
+            "Loss threshold (for 'reached at')",
+            key="cmp_threshold",
+            format="%.2g",
+            **limits(settings.CompareConfig, "threshold"),
+        )
+    return pick
 
-st.title("Compare: race optimizers and learning rates")
 
-with st.sidebar:
-    st.header("Presets")
-    lesson_select(st, "cmp_preset", list(lessons.PRESETS), load_preset)
-    st.header("Race")
-    pick = landscape_select(st, "cmp_f", choose_landscape)
-    ls = pick.shown  # while a typed formula is rejected: the last one that worked
-    c1, c2 = st.columns(2)
-    start_inputs(c1, c2, ls, "cmp_x0", "cmp_y0")
-    st.number_input("Steps", key="cmp_steps", step=50, **limits(settings.CompareConfig, "steps"))
-    st.number_input("Noise seed", key="cmp_seed", step=1, **limits(settings.CompareConfig, "seed"))
-    st.number_input(
-        "Loss threshold (for 'reached at')",
-        key="cmp_threshold",
-        format="%.2g",
-        **limits(settings.CompareConfig, "threshold"),
-    )
-
-# The race and its results go above the run editor (a projector shows the top of the page),
-# but they depend on the editor's values: reserve their place now, fill it at the end.
-race_area = st.container()
-st.subheader("Runs")
-rows = st.session_state.cmp_rows
-for row in rows:
+def run_head(row: dict) -> None:
+    """A run card's first row: label, optimizer, α, schedule, noise (edits ``row``)."""
     rid = row["id"]
-    with st.container(border=True):
-        top = st.columns([2.2, 1.4, 1.3, 1.8, 1.3])
-        st.session_state.setdefault(f"cmp_{rid}_label", row["label"])
-        row["label"] = top[0].text_input("Label", key=f"cmp_{rid}_label", max_chars=40)
-        if not row["label"].strip():
-            top[0].caption(f"No label: shown as “{fallback_label(row)}”.")
-        row["kind"] = choice(
-            top[1],
-            "selectbox",
-            "Optimizer",
-            list(OPTIMIZER_LABELS),
-            key=f"cmp_{rid}_kind",
-            index=list(OPTIMIZER_LABELS).index(row["kind"]),
-            format_func=OPTIMIZER_LABELS.get,
-            on_change=rekind,
-            args=(rid,),
-        )
-        row["lr"] = top[2].number_input(
-            "α",
-            value=float(row["lr"]),
-            **limits(settings.SGDConfig, "lr"),
-            format="%.5g",
-            key=f"cmp_{rid}_lr",
-            on_change=relabel,
-            args=(rid,),
-        )
-        shapes = [*SCHEDULES, *([AS_LOADED] if row["schedule"] else [])]
-        row["sched"] = choice(
-            top[3],
-            "selectbox",
-            "Schedule",
-            shapes,
-            key=f"cmp_{rid}_sched",
-            index=shapes.index(row["sched"]),
-            format_func=lambda shape, row=row: schedule_label(row, shape),
-        )
-        row["noise"] = top[4].number_input(
-            "noise σ",
-            value=float(row["noise"]),
-            step=0.05,
-            **limits(settings.CompareRun, "grad_noise"),
-            key=f"cmp_{rid}_noise",
-        )
-        # Second row: room for the optimizer's own settings and whole button labels (on a
-        # 1280-wide projector the first row cut "Duplicate" to "D…").
-        more = st.columns([1.4, 1.1, 1.2, 1.1, 1.1], vertical_alignment="bottom")
-        button(
-            more[3],
-            "Duplicate",
-            key=f"cmp_{rid}_dup",
-            on_click=add_run,
-            args=(dict(row),),
-            disabled=len(rows) >= settings.MAX_RUNS,
-        )
-        button(
-            more[4],
-            "Remove",
-            key=f"cmp_{rid}_del",
-            on_click=remove_run,
-            args=(rid,),
-            disabled=len(rows) <= 1,
-        )
-        if row["kind"] in ("sgd", "rmsprop"):
-            row["momentum"] = more[0].slider(
-                "momentum β",
-                value=float(row["momentum"]),
-                step=0.01,
-                key=f"cmp_{rid}_mom",
-                **limits(settings.SGDConfig, "momentum"),
-            )
-        if row["kind"] == "sgd":
-            row["nesterov"] = more[1].toggle(
-                "Nesterov",
-                bool(row["nesterov"]),
-                key=f"cmp_{rid}_nest",
-                disabled=row["momentum"] == 0,
-            )
-        if row["kind"] in ("adam", "adamw"):
-            for i, (name, step, shown) in enumerate(
-                [("β₁", 0.001, "%.3f"), ("β₂", 0.0001, "%.4f")]
-            ):
-                row[f"beta{i + 1}"] = more[i].slider(
-                    name,
-                    value=float(row[f"beta{i + 1}"]),
-                    step=step,
-                    key=f"cmp_{rid}_b{i + 1}",
-                    format=shown,
-                    **BETA_LIMITS,
-                )
-        row["wd"] = more[2].number_input(
-            "weight decay",
-            value=float(row["wd"]),
-            format="%.3g",
-            **limits(settings.SGDConfig, "weight_decay"),
-            key=f"cmp_{rid}_wd",
-        )
-button(st, "Add a run", key="cmp_add", on_click=add_run, disabled=len(rows) >= settings.MAX_RUNS)
-
-state = st.session_state
-payload = {
-    **pick.fields,
-    "start": (state.cmp_x0, state.cmp_y0),
-    "steps": state.cmp_steps,
-    "seed": state.cmp_seed,
-    "threshold": state.cmp_threshold,
-    "runs": [row_to_payload(row, state.cmp_steps) for row in rows],
-}
-with race_area:
-    # A rejected formula (its message is in the sidebar) or runs that cannot start keep the
-    # last race on the page.
-    cfg = settings_or_last(
-        settings.CompareConfig,
-        payload,
-        "These runs cannot start yet:",
-        "cmp_last_good",
-        usable=pick.landscape is not None,
+    top = st.columns([2.2, 1.4, 1.3, 1.8, 1.3])
+    st.session_state.setdefault(f"cmp_{rid}_label", row["label"])
+    row["label"] = top[0].text_input("Label", key=f"cmp_{rid}_label", max_chars=40)
+    if not row["label"].strip():
+        top[0].caption(f"No label: shown as “{fallback_label(row)}”.")
+    row["kind"] = choice(
+        top[1],
+        "selectbox",
+        "Optimizer",
+        list(OPTIMIZER_LABELS),
+        key=f"cmp_{rid}_kind",
+        index=list(OPTIMIZER_LABELS).index(row["kind"]),
+        format_func=OPTIMIZER_LABELS.get,
+        on_change=rekind,
+        args=(rid,),
     )
-    ls = cfg.surface()
+    row["lr"] = top[2].number_input(
+        "α",
+        value=float(row["lr"]),
+        **limits(settings.SGDConfig, "lr"),
+        format="%.5g",
+        key=f"cmp_{rid}_lr",
+        on_change=relabel,
+        args=(rid,),
+    )
+    shapes = [*SCHEDULES, *([AS_LOADED] if row["schedule"] else [])]
+    row["sched"] = choice(
+        top[3],
+        "selectbox",
+        "Schedule",
+        shapes,
+        key=f"cmp_{rid}_sched",
+        index=shapes.index(row["sched"]),
+        format_func=lambda shape, row=row: schedule_label(row, shape),
+    )
+    row["noise"] = top[4].number_input(
+        "noise σ",
+        value=float(row["noise"]),
+        step=0.05,
+        **limits(settings.CompareRun, "grad_noise"),
+        key=f"cmp_{rid}_noise",
+    )
 
-    lesson_matched("cmp_preset", cfg, lessons.PRESETS)
-    key = cfg.model_dump_json()
-    with st.spinner("Racing…"):
-        traj = race_cached(key)
+
+def run_more(row: dict, count: int) -> None:
+    """A run card's second row: room for the optimizer's own settings and whole button labels
+    (on a 1280-wide projector one row cut "Duplicate" to "D…"); edits ``row``."""
+    rid = row["id"]
+    more = st.columns([1.4, 1.1, 1.2, 1.1, 1.1], vertical_alignment="bottom")
+    button(
+        more[3],
+        "Duplicate",
+        key=f"cmp_{rid}_dup",
+        on_click=add_run,
+        args=(dict(row),),
+        disabled=count >= settings.MAX_RUNS,
+    )
+    button(
+        more[4], "Remove", key=f"cmp_{rid}_del", on_click=remove_run, args=(rid,),
+        disabled=count <= 1,
+    )  # fmt: skip
+    if row["kind"] in ("sgd", "rmsprop"):
+        row["momentum"] = more[0].slider(
+            "momentum β",
+            value=float(row["momentum"]),
+            step=0.01,
+            key=f"cmp_{rid}_mom",
+            **limits(settings.SGDConfig, "momentum"),
+        )
+    if row["kind"] == "sgd":
+        row["nesterov"] = more[1].toggle(
+            "Nesterov", bool(row["nesterov"]), key=f"cmp_{rid}_nest", disabled=row["momentum"] == 0
+        )
+    if row["kind"] in ("adam", "adamw"):
+        for i, (name, step, shown) in enumerate([("β₁", 0.001, "%.3f"), ("β₂", 0.0001, "%.4f")]):
+            row[f"beta{i + 1}"] = more[i].slider(
+                name,
+                value=float(row[f"beta{i + 1}"]),
+                step=step,
+                key=f"cmp_{rid}_b{i + 1}",
+                format=shown,
+                **BETA_LIMITS,
+            )
+    row["wd"] = more[2].number_input(
+        "weight decay",
+        value=float(row["wd"]),
+        format="%.3g",
+        **limits(settings.SGDConfig, "weight_decay"),
+        key=f"cmp_{rid}_wd",
+    )
+
+
+def run_editor() -> list[dict]:
+    """One card per run, and "Add a run"; the editor's rows."""
+    st.subheader("Runs")
+    rows = st.session_state.cmp_rows
+    for row in rows:
+        with st.container(border=True):
+            run_head(row)
+            run_more(row, len(rows))
+    button(
+        st, "Add a run", key="cmp_add", on_click=add_run, disabled=len(rows) >= settings.MAX_RUNS
+    )
+    return rows
+
+
+def race_payload(pick: Pick, rows: list[dict]) -> dict:
+    """The CompareConfig payload the sidebar and the run editor describe."""
+    state = st.session_state
+    return {
+        **pick.fields,
+        "start": (state.cmp_x0, state.cmp_y0),
+        "steps": state.cmp_steps,
+        "seed": state.cmp_seed,
+        "threshold": state.cmp_threshold,
+        "runs": [row_to_payload(row, state.cmp_steps) for row in rows],
+    }
+
+
+def show_race(cfg: settings.CompareConfig, traj: Trajectory) -> None:
+    """The race's map, its exports, the results table and the loss curves."""
+    ls, key = cfg.surface(), cfg.model_dump_json()
     labels = [run.label for run in cfg.runs]
     race_fig = figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels, height=580))
     chart(st, race_fig, key="cmp_map")
@@ -385,31 +383,13 @@ with race_area:
             floor=ls.global_min,
         ),
     )
-
     if prose():
         st.caption(
             "Every run starts from the same point and sees the same gradient noise (one seed), so "
             "the differences you see come from the optimizer and its settings, not from luck."
         )
     st.subheader("Results")
-    table = race.results(ls, traj, labels, cfg.threshold)
-
-    st.table(
-        pd.DataFrame(
-            {
-                # st.table renders markdown in its cells: a label from a shared link is inert.
-                "run": [inert(r.label) for r in table],
-                "final loss": [narrate.num(r.final_loss, 4) for r in table],
-                "distance to nearest minimum": [narrate.num(r.distance, 4) for r in table],
-                "status": [
-                    narrate.status_word(ls, traj.final[i], r.status) for i, r in enumerate(table)
-                ],
-                "converged at": [step_or_dash(r.converged_at) for r in table],
-                "diverged at": [step_or_dash(r.diverged_at) for r in table],
-                f"loss ≤ {cfg.threshold:g} at": [step_or_dash(r.reached_at) for r in table],
-            }
-        ).set_index("run")
-    )
+    results_table(ls, traj, labels, cfg.threshold)
     st.toggle("Log scale (loss gap to the best known minimum)", key="cmp_log")
     log_scale = st.session_state.cmp_log
     chart(
@@ -423,6 +403,54 @@ with race_area:
         ),
         key="cmp_loss",
     )
+
+
+def results_table(ls: Landscape, traj: Trajectory, labels: list[str], threshold: float) -> None:
+    """One row per run: final loss, distance, status in words, the steps things happened."""
+    table = race.results(ls, traj, labels, threshold)
+    st.table(
+        pd.DataFrame(
+            {
+                # st.table renders markdown in its cells: a label from a shared link is inert.
+                "run": [inert(r.label) for r in table],
+                "final loss": [narrate.num(r.final_loss, 4) for r in table],
+                "distance to nearest minimum": [narrate.num(r.distance, 4) for r in table],
+                "status": [
+                    narrate.status_word(ls, traj.final[i], r.status) for i, r in enumerate(table)
+                ],
+                "converged at": [step_or_dash(r.converged_at) for r in table],
+                "diverged at": [step_or_dash(r.diverged_at) for r in table],
+                f"loss ≤ {threshold:g} at": [step_or_dash(r.reached_at) for r in table],
+            }
+        ).set_index("run")
+    )
+
+
+# -- settings → compute → show -----------------------------------------------------------------
+route_through_app()
+presentation()
+state_from_url("cmp_from_url", links.compare_from_query, load, {})  # the link, on a first run
+
+st.title("Compare: race optimizers and learning rates")
+pick = sidebar()
+# The race and its results go above the run editor (a projector shows the top of the page),
+# but they depend on the editor's values: reserve their place now, fill it at the end.
+race_area = st.container()
+rows = run_editor()
+with race_area:
+    # A rejected formula (its message is in the sidebar) or runs that cannot start keep the
+    # last race on the page.
+    cfg = settings_or_last(
+        settings.CompareConfig,
+        race_payload(pick, rows),
+        "These runs cannot start yet:",
+        "cmp_last_good",
+        usable=pick.landscape is not None,
+    )
+    lesson_matched("cmp_preset", cfg, lessons.PRESETS)
+    with st.spinner("Racing…"):
+        traj = race_cached(cfg.model_dump_json())
+    show_race(cfg, traj)
 
 folded_note()
 sync_url(links.compare_to_query(cfg))
