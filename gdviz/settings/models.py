@@ -522,7 +522,7 @@ class DataConfig(_Frozen):
     flavour: Literal["batch", "stochastic", "minibatch"] = "minibatch"
     batch_size: Annotated[int, Field(ge=1, le=datasets.MAX_ROWS, title="batch size")] = 16
     epochs: Annotated[int, Field(ge=1, le=500, title="epochs")] = 20
-    lr: LearningRate = 0.1
+    lr: LearningRate = training.MODELS["linear"].lr  # the default model's rate
     momentum: Momentum = 0.0
     seed: Annotated[int, Field(ge=0, le=2**31 - 1, title="shuffle seed")] = 0
     start: tuple[float, float] = (0.0, 0.0)
