@@ -16,7 +16,7 @@ from gdviz.figures import networks as network_figs
 from gdviz.figures import race as race_figs
 from gdviz.figures import sweep as sweep_figs
 from gdviz.learning import network_views
-from gdviz.settings import deck, network
+from gdviz.settings import deck, navigation, network
 from gdviz.teach import hiker
 from gdviz.ui.charts import chart, figure_cached
 from gdviz.ui.choices import choice
@@ -25,15 +25,9 @@ from gdviz.ui.replay import button
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.urls import once_from_url, show_url_warnings, sync_url
 
-route_through_app()
-presentation()
-
 DECK = deck.load()
 COUNT = len(DECK.lessons)
 HEIGHT = 540  # the view beside the words: title row + this fit a 1280×720 projector
-# The pages' names as a button beside the words can hold them at 1280×720.
-SHORT = {"hiker": "the hiker", "landscape": "Landscape", "compare": "Compare",
-         "sweep": "Sweep", "data": "Data", "networks": "Networks"}  # fmt: skip
 LINE = np.linspace(-1.0, 2.0, 61)  # α along a line between two weight vectors, and beyond
 
 
@@ -97,53 +91,71 @@ def network_figure(view: deck.NetworkView) -> Any:
     return network_figs.curves_figure(run, HEIGHT)
 
 
-# -- which lesson: the link on the session's first run, the buttons afterwards ----------------
-from_url = once_from_url("lesson_from_url", lambda query: deck.lesson_from_query(query, DECK))
-if from_url is not None:
-    st.session_state.lesson = from_url[0]
-    show_url_warnings(from_url[1])
-st.session_state.setdefault("lesson", 0)
-index = int(st.session_state.lesson)
-lesson = DECK.lessons[index]
+def chosen_lesson() -> int:
+    """Which lesson: the link's (``?lesson=N``) on the session's first run, the buttons' and
+    the course list's afterwards."""
+    from_url = once_from_url("lesson_from_url", lambda query: deck.lesson_from_query(query, DECK))
+    if from_url is not None:
+        st.session_state.lesson = from_url[0]
+        show_url_warnings(from_url[1])
+    st.session_state.setdefault("lesson", 0)
+    return int(st.session_state.lesson)
 
-with st.sidebar:
-    st.header("The course")
-    choice(
-        st,
-        "radio",
-        "Lessons",
-        range(COUNT),
-        index=index,
-        key=f"lesson_pick_{index}",  # a new key per lesson: the radio follows Previous / Next
-        fallback=index,
-        format_func=lambda i: f"{i + 1}. {DECK.lessons[i].title}",
-        on_change=lambda: go_to(st.session_state[f"lesson_pick_{index}"]),
-        label_visibility="collapsed",
-    )
 
-head, back, forward = st.columns([4.4, 1.3, 1.1], vertical_alignment="bottom")
-head.markdown(f"### {index + 1} / {COUNT} · {lesson.title}")
-button(back, "Previous", key="lesson_back", on_click=go_to, args=(index - 1,),
-       disabled=index == 0, width="stretch", icon=":material/arrow_back:")  # fmt: skip
-button(forward, "Next", key="lesson_next", on_click=go_to, args=(index + 1,),
-       disabled=index == COUNT - 1, width="stretch", type="primary",
-       icon=":material/arrow_forward:")  # fmt: skip
+def course(index: int) -> None:
+    """Every lesson's title in the sidebar: one click opens it."""
+    with st.sidebar:
+        st.header("The course")
+        choice(
+            st,
+            "radio",
+            "Lessons",
+            range(COUNT),
+            index=index,
+            key=f"lesson_pick_{index}",  # a new key per lesson: the radio follows Previous / Next
+            fallback=index,
+            format_func=lambda i: f"{i + 1}. {DECK.lessons[i].title}",
+            on_change=lambda: go_to(st.session_state[f"lesson_pick_{index}"]),
+            label_visibility="collapsed",
+        )
 
-words, view = st.columns([1, 2.6], gap="medium")
-with words:
-    # Lesson text is the deck's own (trusted), but "$20" must not open a formula.
-    st.markdown(plain(lesson.notice))
-    st.markdown(f"**Ask the class:** {plain(lesson.question)}")
-    with st.expander("Answer"):
-        st.markdown(plain(lesson.answer))
-    st.link_button(
-        f"Open in {SHORT[lesson.view.page]}",
-        deck.page_link(lesson.view),
-        icon=":material/open_in_new:",
-        width="stretch",
-        help=f"{deck.PAGES[lesson.view.page]}, with these settings: change anything there.",
-    )
-with view:
-    chart(st, live_figure(lesson.view, lesson.model_dump_json()), key=f"lesson_chart_{index}")
 
+def header(index: int, lesson: deck.Lesson) -> None:
+    """The lesson's number and title, Previous and Next."""
+    head, back, forward = st.columns([4.4, 1.3, 1.1], vertical_alignment="bottom")
+    head.markdown(f"### {index + 1} / {COUNT} · {lesson.title}")
+    button(back, "Previous", key="lesson_back", on_click=go_to, args=(index - 1,),
+           disabled=index == 0, width="stretch", icon=":material/arrow_back:")  # fmt: skip
+    button(forward, "Next", key="lesson_next", on_click=go_to, args=(index + 1,),
+           disabled=index == COUNT - 1, width="stretch", type="primary",
+           icon=":material/arrow_forward:")  # fmt: skip
+
+
+def slide(index: int, lesson: deck.Lesson) -> None:
+    """The lesson's words, question and answer beside its live view."""
+    words, view = st.columns([1, 2.6], gap="medium")
+    with words:
+        # Lesson text is the deck's own (trusted), but "$20" must not open a formula.
+        st.markdown(plain(lesson.notice))
+        st.markdown(f"**Ask the class:** {plain(lesson.question)}")
+        with st.expander("Answer"):
+            st.markdown(plain(lesson.answer))
+        st.link_button(
+            f"Open in {navigation.SHORT[lesson.view.page]}",
+            deck.page_link(lesson.view),
+            icon=":material/open_in_new:",
+            width="stretch",
+            help=f"{deck.PAGES[lesson.view.page]}, with these settings: change anything there.",
+        )
+    with view:
+        chart(st, live_figure(lesson.view, lesson.model_dump_json()), key=f"lesson_chart_{index}")
+
+
+# -- which lesson → its slide --------------------------------------------------------------------
+route_through_app()
+presentation()
+index = chosen_lesson()
+course(index)
+header(index, DECK.lessons[index])
+slide(index, DECK.lessons[index])
 sync_url({"lesson": str(index + 1)})

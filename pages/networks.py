@@ -3,6 +3,7 @@ al. 2018), its path, straight lines through its weights, and its sharpness (Cohe
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -33,9 +34,6 @@ from gdviz.ui.present import folded_note, presentation, prose
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import heavy, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
-
-route_through_app()
-presentation()
 
 NET = links.Binding(NetworkConfig, links.NETWORK_KEYS, "nn_")
 VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Rescaling"]
@@ -115,6 +113,11 @@ def load_preset(title: str) -> None:
     st.session_state.nn_view = view
 
 
+def load_optimizer(opt: Any) -> None:
+    """Put an optimizer config into its widgets."""
+    st.session_state.update(NET.widgets({"optimizer": opt.model_dump()}, under="optimizer"))
+
+
 def choose_optimizer() -> None:
     """A new optimizer starts from torch's defaults (SGD from the page's rate); a rate the
     user set stays, with the default offered beside it."""
@@ -122,21 +125,13 @@ def choose_optimizer() -> None:
     default = NetworkConfig().optimizer
     chosen = default if kind == default.kind else OPTIMIZER_MODELS[kind]()
     switch_optimizer(
-        "nn_",
-        lambda opt: st.session_state.update(
-            NET.widgets({"optimizer": opt.model_dump()}, under="optimizer")
-        ),
-        chosen,
-        f"the page's default for {OPTIMIZER_LABELS[kind]}",
+        "nn_", load_optimizer, chosen, f"the page's default for {OPTIMIZER_LABELS[kind]}"
     )
 
 
 def payload() -> dict:
     """The config payload the widgets describe (the hidden widths as typed: ``64-32``)."""
     return {**NET.payload(st.session_state), "hidden": st.session_state.nn_hidden}
-
-
-state_from_url("nn_from_url", links.network_from_query, load, DEFAULTS)
 
 
 # -- cached work ----------------------------------------------------------------------------------
@@ -175,6 +170,7 @@ def lines(cfg_json: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 
 def sidebar() -> None:
+    """Every setting, in the sidebar (hidden, kept, while presenting)."""
     with st.sidebar:
         lesson_select(st, "nn_preset", list(PRESETS), load_preset)
         st.header("Data and network")
@@ -203,51 +199,62 @@ def sidebar() -> None:
             key="nn_loss",
             format_func={"cross_entropy": "cross-entropy", "mse": "squared error"}.get,
         )
-        st.header("Training")
-        optimizer_inputs(st, "nn_", on_kind_change=choose_optimizer)
-        schedule_inputs(st, "nn_")
-        st.number_input(
-            "Batch size (0: full batch)", key="nn_B", step=16, **limits(NetworkConfig, "batch_size")
+        training_inputs()
+        plane_inputs()
+
+
+def training_inputs() -> None:
+    """The sidebar's optimizer, schedule, batches, steps, rows and seed."""
+    st.header("Training")
+    optimizer_inputs(st, "nn_", on_kind_change=choose_optimizer)
+    schedule_inputs(st, "nn_")
+    st.number_input(
+        "Batch size (0: full batch)", key="nn_B", step=16, **limits(NetworkConfig, "batch_size")
+    )
+    st.number_input("Steps", key="nn_steps", step=100, **limits(NetworkConfig, "steps"))
+    st.number_input(
+        "Training rows (0: all but the held-out fifth)",
+        key="nn_rows",
+        step=100,
+        **limits(NetworkConfig, "train_rows"),
+    )
+    st.number_input(
+        "Seed (initial weights, batches)",
+        key="nn_seed",
+        step=1,
+        **limits(NetworkConfig, "seed"),
+    )
+
+
+def plane_inputs() -> None:
+    """The sidebar's settings of the random plane (Li et al.'s directions)."""
+    with st.expander("The random plane"):
+        choice(
+            st,
+            "radio",
+            "Directions",
+            ["filter", "layer", "none"],
+            key="nn_norm",
+            format_func={
+                "filter": "filter-normalised (Li et al.)",
+                "layer": "layer-normalised",
+                "none": "plain Gaussian",
+            }.get,
         )
-        st.number_input("Steps", key="nn_steps", step=100, **limits(NetworkConfig, "steps"))
-        st.number_input(
-            "Training rows (0: all but the held-out fifth)",
-            key="nn_rows",
-            step=100,
-            **limits(NetworkConfig, "train_rows"),
+        st.slider(
+            "Half-width (in units of the directions)",
+            step=0.1,
+            key="nn_span",
+            **limits(NetworkConfig, "span"),
         )
+        st.slider("Grid", step=2, key="nn_res", **limits(NetworkConfig, "resolution"))
         st.number_input(
-            "Seed (initial weights, batches)",
-            key="nn_seed",
-            step=1,
-            **limits(NetworkConfig, "seed"),
+            "Direction seed", key="nn_dseed", step=1, **limits(NetworkConfig, "directions_seed")
         )
-        with st.expander("The random plane"):
-            choice(
-                st,
-                "radio",
-                "Directions",
-                ["filter", "layer", "none"],
-                key="nn_norm",
-                format_func={
-                    "filter": "filter-normalised (Li et al.)",
-                    "layer": "layer-normalised",
-                    "none": "plain Gaussian",
-                }.get,
-            )
-            st.slider(
-                "Half-width (in units of the directions)",
-                step=0.1,
-                key="nn_span",
-                **limits(NetworkConfig, "span"),
-            )
-            st.slider("Grid", step=2, key="nn_res", **limits(NetworkConfig, "resolution"))
-            st.number_input(
-                "Direction seed", key="nn_dseed", step=1, **limits(NetworkConfig, "directions_seed")
-            )
 
 
 def readouts(cfg: NetworkConfig, run: views.NetworkRun) -> None:
+    """The network's size and the training's end: losses and held-out accuracy."""
     cells = st.columns(4)
     cells[0].metric("Weights", f"{run.net.dim:,}")
     cells[1].metric("Training loss", f"{run.loss[-1]:.4g}")
@@ -279,7 +286,7 @@ def boundary(cfg: NetworkConfig, run: views.NetworkRun) -> Any:
     return figs.boundary_figure(*views.boundary(run, X), X, y, height=HEIGHT)
 
 
-def mistakes(cfg: NetworkConfig, run: views.NetworkRun):
+def mistakes(cfg: NetworkConfig, run: views.NetworkRun) -> Any:
     pixels, digits = networks.digit_images()
     _, held_rows = views.split_rows(len(digits), cfg.train_rows)
     wrong, guess = views.held_mistakes(run, held_rows)
@@ -350,15 +357,8 @@ def show_lines(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     cells = st.columns(2, gap="medium")
     drawn = []
     for index, (name, alphas, marks, said) in enumerate(LINES):
-        drawn.append(
-            figure_cached(
-                f"nn-line-{name}",
-                key,
-                lambda name=name, alphas=alphas, marks=marks: figs.lines_figure(
-                    alphas, {name: curves[name]}, marks, HEIGHT
-                ),
-            )
-        )
+        build = partial(figs.lines_figure, alphas, {name: curves[name]}, marks, HEIGHT)
+        drawn.append(figure_cached(f"nn-line-{name}", key, build))
         with cells[index]:
             chart(st, drawn[-1], key=f"nn_line_{index}")
             st.markdown(said)
@@ -431,31 +431,23 @@ def scaled(cfg_json: str) -> views.ScalingDemo:
     return views.scaling_demo(run.net, run.final)
 
 
-sidebar()
-title, picker = st.columns([1.5, 2.5], vertical_alignment="bottom")
-title.title("Neural networks")
-choice(
-    picker,
-    "segmented_control",
-    "View",
-    VIEWS,
-    key="nn_view",
-    required=True,
-    label_visibility="collapsed",
-)
+def header() -> None:
+    """The title row with the view switch."""
+    title, picker = st.columns([1.5, 2.5], vertical_alignment="bottom")
+    title.title("Neural networks")
+    choice(
+        picker,
+        "segmented_control",
+        "View",
+        VIEWS,
+        key="nn_view",
+        required=True,
+        label_visibility="collapsed",
+    )
 
-cfg = settings_or_last(NetworkConfig, payload(), "These settings cannot run:", "nn_last_good")
-lesson_matched("nn_preset", cfg, {name: preset for name, (preset, _) in PRESETS.items()})
-key = cfg.model_dump_json()
-run = None
-with heavy(
-    "Training…",
-    f"nn|{key}",
-    f"a training of {cfg.steps:,} steps",
-    smaller="fewer steps or a smaller network",
-):
-    run = trained(key)
-if run is not None:
+
+def show(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
+    """The readouts, the chosen view and the exports of what it shows."""
     readouts(cfg, run)
     view = st.session_state.nn_view
     shown = {
@@ -478,6 +470,28 @@ if run is not None:
         load=load,
         cache_key=f"{key}|{view}|{st.session_state.nn_plane}|{st.session_state.get('nn_3d')}",
     )
+
+
+# -- settings → compute → show -----------------------------------------------------------------
+route_through_app()
+presentation()
+state_from_url("nn_from_url", links.network_from_query, load, DEFAULTS)  # the link, on a first run
+
+sidebar()
+header()
+cfg = settings_or_last(NetworkConfig, payload(), "These settings cannot run:", "nn_last_good")
+lesson_matched("nn_preset", cfg, {name: preset for name, (preset, _) in PRESETS.items()})
+key = cfg.model_dump_json()
+run = None  # until trained (past the deadline, heavy() says why)
+with heavy(
+    "Training…",
+    f"nn|{key}",
+    f"a training of {cfg.steps:,} steps",
+    smaller="fewer steps or a smaller network",
+):
+    run = trained(key)
+if run is not None:
+    show(cfg, key, run)
 
 folded_note()
 sync_url(links.network_to_query(cfg))

@@ -176,7 +176,9 @@ def pca_plane(run: NetworkRun, resolution: int = 31, margin: float = 0.25) -> Pl
     return _view("PCA of the path", run, pca.directions, alphas, betas, pca.explained)
 
 
-def boundary(run: NetworkRun, X: Array, frames: int = 16, side: int = 90) -> tuple[Array, ...]:
+def boundary(
+    run: NetworkRun, X: Array, frames: int = 16, side: int = 90
+) -> tuple[Array, Array, Array, Array]:
     """A 2-D classifier's probability of class 1 over a grid around ``X (n, 2)`` at ``frames``
     kept steps: ``(xs (side,), ys (side,), probabilities (K, side, side), steps (K,))``."""
     low, high = X.min(axis=0) - 0.3, X.max(axis=0) + 0.3

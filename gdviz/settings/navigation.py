@@ -8,13 +8,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Page:
-    """One page: its URL path (``""`` for the home page), navigation title and icon, and what
-    the home page says of it (``blurb``; none for the home page itself)."""
+    """One page: its URL path (``""`` for the home page), navigation title and icon, what the
+    home page says of it (``blurb``), and its name on a lesson's "Open in …" button (``short``,
+    narrow enough beside the lesson's words at 1280×720)."""
 
     path: str
     title: str
     icon: str
     blurb: str = ""
+    short: str = ""
 
     @property
     def script(self) -> str:
@@ -39,6 +41,7 @@ VIEWS = (
         "Be the hiker on a loss curve: take one step at a time, see the slope he feels, the "
         "update rule with the numbers plugged in, and find the learning rate where every step "
         "overshoots.",
+        short="the hiker",
     ),
     Page(
         "landscape",
@@ -47,6 +50,7 @@ VIEWS = (
         "Drop a start point on a 2-D surface (Rosenbrock, Himmelblau, a saddle, a plateau ...), "
         "pick an optimizer and a schedule, and watch the path animate on the contour map and the "
         "3-D surface, with the loss curve and the critical learning rate beside it.",
+        short="Landscape",
     ),
     Page(
         "compare",
@@ -54,6 +58,7 @@ VIEWS = (
         ":material/compare_arrows:",
         "Race up to eight runs (each with its own optimizer, learning rate and schedule) on one "
         "map from one start, with the same gradient noise, and read the results table.",
+        short="Compare",
     ),
     Page(
         "sweep",
@@ -61,6 +66,7 @@ VIEWS = (
         ":material/ssid_chart:",
         "Sweep hundreds of learning rates at once and see where training turns unstable (and "
         "that it matches 2/λ_max), and map which minimum every start point ends in.",
+        short="Sweep",
     ),
     Page(
         "data",
@@ -69,6 +75,7 @@ VIEWS = (
         "Fit a line or a sigmoid to real data (restaurant tips, Gapminder, irises, or your own "
         "CSV) and watch the parameters walk the loss surface while the fit moves through the "
         "data: batch vs stochastic vs mini-batch, feature scaling, and the mismatched loss.",
+        short="Data",
     ),
     Page(
         "networks",
@@ -77,6 +84,7 @@ VIEWS = (
         "Train a small network on handwritten digits, irises, moons or spirals, then look at its "
         "landscape as Li et al. do (a filter-normalised plane, the plane of its path), the "
         "straight line from its initial weights, and its sharpness at the edge of stability.",
+        short="Networks",
     ),
 )
 """The pages that show a view a lesson can open (``deck.View``'s ``page``)."""
@@ -84,3 +92,5 @@ VIEWS = (
 PAGES = (HOME, LESSONS, *VIEWS)
 TITLES: dict[str, str] = {page.path: page.title for page in VIEWS}
 """A view's page -> its name in the app's navigation."""
+SHORT: dict[str, str] = {page.path: page.short for page in VIEWS}
+"""A view's page -> its name on a lesson's button."""
