@@ -27,7 +27,6 @@ from gdviz.ui.urls import state_from_url, sync_url
 SWEEP = links.Binding(settings.SweepConfig, links.SWEEP_KEYS, "sw_")
 BASINS = links.Binding(settings.BasinConfig, links.BASIN_KEYS, "bs_")
 DEFAULTS = {**SWEEP.defaults(), **BASINS.defaults(), "bs_click": None}
-SWEEP_LR = 0.01  # a sweep sets its own rates: its optimizer's rate is never used
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -122,7 +121,7 @@ def sweep_settings() -> tuple[settings.SweepConfig | None, str]:
         {
             **SWEEP.payload(st.session_state),
             **pick.fields,
-            "optimizer": optimizer_of(SWEEP, lr=SWEEP_LR),
+            "optimizer": optimizer_of(SWEEP, lr=settings.SWEEP_LR),
         },
         "This sweep cannot run:",
     )

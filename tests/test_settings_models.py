@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from gdviz import settings
+from tests.conftest import optional_module
 
 
 def errors_for(payload: dict) -> list[str]:
@@ -103,3 +104,47 @@ def test_field_bounds_feed_widgets():
     assert settings.field_bounds(settings.SGDConfig, "lr") == (0.0, 100.0)
     assert settings.field_bounds(settings.SGDConfig, "momentum") == (0.0, 0.999)
     assert settings.field_bounds(settings.RunConfig, "steps") == (1, 5000)
+
+
+OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
+
+
+@pytest.mark.parametrize("kind", OPTIMIZERS)
+def test_each_optimizer_model_defaults_to_its_constructors_defaults(kind):
+    """One source per default: a config built with no arguments runs the optimizer the
+    constructor builds with none."""
+    import inspect
+
+    from gdviz.core import optim
+
+    model = settings.OPTIMIZER_MODELS[kind]()
+    parameters = inspect.signature(getattr(optim, kind)).parameters
+    assert set(parameters) <= set(type(model).model_fields)
+    for name, parameter in parameters.items():
+        assert getattr(model, name) == parameter.default, name
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("kind", OPTIMIZERS)
+def test_the_optimizer_defaults_are_torch_optims(kind):
+    import inspect
+
+    torch = optional_module("torch", "torch.optim's defaults are the reference")
+    ours = settings.OPTIMIZER_MODELS[kind]()
+    theirs = inspect.signature(
+        {"sgd": torch.optim.SGD, "adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop,
+         "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[kind]
+    ).parameters  # fmt: skip
+    for name in type(ours).model_fields.keys() - {"kind"}:
+        assert theirs[name].default == getattr(ours, name), name
+
+
+def test_page_defaults_come_from_the_landscape_registry():
+    from gdviz.core import landscapes
+
+    rosenbrock, parabola = landscapes.get("rosenbrock"), landscapes.get("parabola")
+    run = settings.RunConfig()
+    assert (run.start, run.optimizer.lr) == (rosenbrock.start, rosenbrock.lr)
+    hike = settings.HikerConfig()
+    assert (hike.x0, hike.lr) == (parabola.start[0], parabola.lr)
+    assert settings.SweepConfig().start == landscapes.get("ravine").start

@@ -11,6 +11,7 @@ sees pydantic.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, cast
@@ -55,13 +56,21 @@ class _Frozen(BaseModel):
 # -- optimizers (a discriminated union on `kind`; names and defaults as in torch.optim) ----------
 
 
+def torch_default(optimizer: Any, name: str) -> Any:
+    """The default of ``name`` in the signature of ``optimizer`` (one of :mod:`optim`'s
+    constructors, whose defaults are torch.optim's): the one place each default is written."""
+    return inspect.signature(optimizer).parameters[name].default
+
+
 class SGDConfig(_Frozen):
     kind: Literal["sgd"] = "sgd"
-    lr: LearningRate = 0.1
-    momentum: Momentum = 0.0
-    dampening: Annotated[float, Field(ge=0.0, le=1.0, title="dampening")] = 0.0
-    nesterov: bool = False
-    weight_decay: WeightDecay = 0.0
+    lr: LearningRate = torch_default(optim.sgd, "lr")
+    momentum: Momentum = torch_default(optim.sgd, "momentum")
+    dampening: Annotated[float, Field(ge=0.0, le=1.0, title="dampening")] = torch_default(
+        optim.sgd, "dampening"
+    )
+    nesterov: bool = torch_default(optim.sgd, "nesterov")
+    weight_decay: WeightDecay = torch_default(optim.sgd, "weight_decay")
 
     @model_validator(mode="after")
     def _nesterov_needs_momentum(self) -> SGDConfig:
@@ -72,35 +81,41 @@ class SGDConfig(_Frozen):
 
 class AdagradConfig(_Frozen):
     kind: Literal["adagrad"] = "adagrad"
-    lr: LearningRate = 1e-2
-    lr_decay: Annotated[float, Field(ge=0.0, le=10.0, title="lr decay")] = 0.0
-    weight_decay: WeightDecay = 0.0
-    initial_accumulator_value: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
-    eps: Eps = 1e-10
+    lr: LearningRate = torch_default(optim.adagrad, "lr")
+    lr_decay: Annotated[float, Field(ge=0.0, le=10.0, title="lr decay")] = torch_default(
+        optim.adagrad, "lr_decay"
+    )
+    weight_decay: WeightDecay = torch_default(optim.adagrad, "weight_decay")
+    initial_accumulator_value: Annotated[float, Field(ge=0.0, le=100.0)] = torch_default(
+        optim.adagrad, "initial_accumulator_value"
+    )
+    eps: Eps = torch_default(optim.adagrad, "eps")
 
 
 class RMSpropConfig(_Frozen):
     kind: Literal["rmsprop"] = "rmsprop"
-    lr: LearningRate = 1e-2
-    alpha: Annotated[float, Field(ge=0.0, le=0.9999, title="alpha (smoothing)")] = 0.99
-    eps: Eps = 1e-8
-    weight_decay: WeightDecay = 0.0
-    momentum: Momentum = 0.0
-    centered: bool = False
+    lr: LearningRate = torch_default(optim.rmsprop, "lr")
+    alpha: Annotated[float, Field(ge=0.0, le=0.9999, title="alpha (smoothing)")] = torch_default(
+        optim.rmsprop, "alpha"
+    )
+    eps: Eps = torch_default(optim.rmsprop, "eps")
+    weight_decay: WeightDecay = torch_default(optim.rmsprop, "weight_decay")
+    momentum: Momentum = torch_default(optim.rmsprop, "momentum")
+    centered: bool = torch_default(optim.rmsprop, "centered")
 
 
 class AdamConfig(_Frozen):
     kind: Literal["adam"] = "adam"
-    lr: LearningRate = 1e-3
-    betas: tuple[Beta, Beta] = optim.ADAM_BETAS
-    eps: Eps = 1e-8
-    weight_decay: WeightDecay = 0.0
-    amsgrad: bool = False
+    lr: LearningRate = torch_default(optim.adam, "lr")
+    betas: tuple[Beta, Beta] = torch_default(optim.adam, "betas")
+    eps: Eps = torch_default(optim.adam, "eps")
+    weight_decay: WeightDecay = torch_default(optim.adam, "weight_decay")
+    amsgrad: bool = torch_default(optim.adam, "amsgrad")
 
 
 class AdamWConfig(AdamConfig):
     kind: Literal["adamw"] = "adamw"  # type: ignore[assignment]
-    weight_decay: WeightDecay = 1e-2
+    weight_decay: WeightDecay = torch_default(optim.adamw, "weight_decay")
 
 
 OptimizerConfig = Annotated[
@@ -245,9 +260,9 @@ class RunConfig(_OnLandscape):
     """One descent: landscape, optimizer, schedule, start, steps, noise, seed."""
 
     landscape: str = "rosenbrock"
-    optimizer: OptimizerConfig = SGDConfig(lr=0.001)
+    optimizer: OptimizerConfig = SGDConfig(lr=landscapes.get("rosenbrock").lr)
     schedule: ScheduleConfig = ConstantSchedule()
-    start: tuple[float, ...] = (-1.2, 1.0)
+    start: tuple[float, ...] = landscapes.get("rosenbrock").start
     steps: Steps = 200
     grad_noise: Annotated[float, Field(ge=0.0, le=10.0, title="gradient noise σ")] = 0.0
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
@@ -383,6 +398,7 @@ def check_work(
 
 
 SWEEP_MAX_STEPS = 1000  # the "10x the steps" curve runs up to 10,000 steps
+SWEEP_LR = 0.01  # a sweep sets its own rates: its optimizer's rate is never used
 
 
 class SweepConfig(_OnLandscape):
@@ -391,8 +407,8 @@ class SweepConfig(_OnLandscape):
     DIMS: ClassVar[tuple[int, ...]] = (2,)
 
     landscape: str = "ravine"
-    start: tuple[float, ...] = (-4.5, 1.5)
-    optimizer: OptimizerConfig = SGDConfig()
+    start: tuple[float, ...] = landscapes.get("ravine").start
+    optimizer: OptimizerConfig = SGDConfig(lr=SWEEP_LR)
     steps: Annotated[int, Field(ge=1, le=SWEEP_MAX_STEPS)] = 200
     lr_min: Annotated[float, Field(gt=0.0, le=MAX_LR)] = 1e-3
     lr_max: Annotated[float, Field(gt=0.0, le=MAX_LR)] = 0.2
@@ -456,8 +472,8 @@ class HikerConfig(_OnLandscape):
     CUSTOM_DIM: ClassVar[int] = 1
 
     landscape: str = "parabola"
-    lr: HikerRate = 0.1
-    x0: float = -4.0
+    lr: HikerRate = landscapes.get("parabola").lr
+    x0: float = landscapes.get("parabola").start[0]
     steps: Annotated[int, Field(ge=0, le=hiker.MAX_STEPS, title="steps taken")] = 0
     earlier: Annotated[
         tuple[tuple[HikerRate, Annotated[int, Field(ge=1, le=hiker.MAX_STEPS)]], ...],
