@@ -65,9 +65,10 @@ def new_id() -> int:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def race_cached(cfg_json: str) -> Trajectory:
-    """The race a validated compare config describes, shared across sessions."""
-    return settings.run_compare(settings.CompareConfig.model_validate_json(cfg_json))
+def race_cached(key: str, _cfg: settings.CompareConfig) -> Trajectory:
+    """The race a validated compare config describes, keyed by its JSON, shared across
+    sessions."""
+    return settings.run_compare(_cfg)
 
 
 def run_to_row(run: settings.CompareRun, steps: int) -> dict:
@@ -449,7 +450,7 @@ with race_area:
     )
     lesson_matched("cmp_preset", cfg, lessons.PRESETS)
     with st.spinner("Racing…"):
-        traj = race_cached(cfg.model_dump_json())
+        traj = race_cached(cfg.model_dump_json(), cfg)
     show_race(cfg, traj)
 
 folded_note()

@@ -105,9 +105,9 @@ def use_rate(lr: float) -> None:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def hiker_family(cfg_json: str) -> Family:
+def hiker_family(key: str, _cfg: settings.HikerConfig) -> Family:
     """The scrubber's family for a hiker config (keyed by its JSON; its steps do not matter)."""
-    return settings.run_hiker_family(settings.HikerConfig.model_validate_json(cfg_json))
+    return settings.run_hiker_family(_cfg)
 
 
 def walk(n: int) -> None:
@@ -235,8 +235,9 @@ def controls() -> tuple[Pick, settings.HikerConfig | None]:
 
 def scrubber(cfg: settings.HikerConfig, curve: Landscape) -> None:
     """Every rate's first steps from the start, one slider away (drawn in the browser)."""
-    family_key = cfg.model_copy(update={"steps": 0, "earlier": ()}).model_dump_json()
-    family = hiker_family(family_key)
+    start = cfg.model_copy(update={"steps": 0, "earlier": ()})  # the family ignores the walk
+    family_key = start.model_dump_json()
+    family = hiker_family(family_key, start)
     chart(
         st,
         figure_cached(

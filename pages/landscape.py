@@ -114,14 +114,14 @@ def sidebar() -> Pick:
     return pick
 
 
-def readouts(key: str, report: narrate.Report) -> bool:
+def readouts(cfg: settings.RunConfig, report: narrate.Report) -> bool:
     """The view switch, the scrubber's "Use α" and the readouts beside the figure; whether the
     α scrubber is the view."""
     # A vertical choice: three views side by side do not fit this column at 1280×720.
     choice(st, "radio", "View", VIEWS, key="ls_view", label_visibility="collapsed")
     scrubbing = st.session_state.ls_view == VIEWS[1]
     if scrubbing:
-        family = family_cached(key)
+        family = family_cached(cfg.model_dump_json(), cfg)
         rate_pick("ls_pick", "ls_scrub", family.rates, family.chosen, use_rate)
         st.caption(
             "Drag the α slider under the chart: the path, its loss and the words follow, in "
@@ -137,8 +137,9 @@ def readouts(key: str, report: narrate.Report) -> bool:
     return scrubbing
 
 
-def view(key: str, ls: Landscape, traj: Trajectory, scrubbing: bool) -> go.Figure:
+def view(cfg: settings.RunConfig, traj: Trajectory, scrubbing: bool) -> go.Figure:
     """The chosen view (map, α scrubber or 3-D surface), drawn; the figure it shows."""
+    ls, key = cfg.surface(), cfg.model_dump_json()
     if st.session_state.ls_view == VIEWS[0]:
         shown = figure_cached("contour", key, lambda: figs.contour_spec(ls, traj, height=600))
         chart(
@@ -150,7 +151,7 @@ def view(key: str, ls: Landscape, traj: Trajectory, scrubbing: bool) -> go.Figur
             config={"scrollZoom": False},
         )
     elif scrubbing:
-        family = family_cached(key)
+        family = family_cached(key, cfg)
         shown = figure_cached(
             "scrub",
             key,
@@ -233,7 +234,7 @@ cfg = settings_or_last(
 )
 ls, key = cfg.surface(), cfg.model_dump_json()
 
-traj = run_cached(key)
+traj = run_cached(key, cfg)
 adaptive = cfg.optimizer.kind != "sgd"
 report = narrate.landscape_report(
     ls,
@@ -248,9 +249,9 @@ report = narrate.landscape_report(
 # surface is built and sent only when asked for.
 figure_col, readout_col = st.columns([2.4, 1], gap="medium")
 with readout_col:
-    scrubbing = readouts(key, report)
+    scrubbing = readouts(cfg, report)
 with figure_col:
-    shown = view(key, ls, traj, scrubbing)
+    shown = view(cfg, traj, scrubbing)
 box = {"converged": st.success, "diverged": st.error}.get(str(traj.status[0]), st.warning)
 box(report.summary)
 if prose():

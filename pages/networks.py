@@ -138,32 +138,41 @@ def payload() -> dict:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def trained(cfg_json: str) -> views.NetworkRun:
-    return train_network(NetworkConfig.model_validate_json(cfg_json))
+def trained(key: str, _cfg: NetworkConfig) -> views.NetworkRun:
+    """The training a validated config describes, keyed by its JSON (``key``); the work below
+    is keyed the same way and reads this run."""
+    return train_network(_cfg)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def planes(cfg_json: str) -> tuple[views.PlaneView, views.PlaneView]:
-    cfg = NetworkConfig.model_validate_json(cfg_json)
-    run = trained(cfg_json)
-    random = views.random_plane(run, cfg.span, cfg.resolution, cfg.norm, cfg.directions_seed)
-    return random, views.pca_plane(run, cfg.resolution)
+def planes(
+    key: str, _cfg: NetworkConfig, _run: views.NetworkRun
+) -> tuple[views.PlaneView, views.PlaneView]:
+    cfg = _cfg
+    random = views.random_plane(_run, cfg.span, cfg.resolution, cfg.norm, cfg.directions_seed)
+    return random, views.pca_plane(_run, cfg.resolution)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def sharpness(cfg_json: str) -> tuple[np.ndarray, np.ndarray]:
-    return sharpness_along(trained(cfg_json))
+def sharpness(key: str, _run: views.NetworkRun) -> tuple[np.ndarray, np.ndarray]:
+    return sharpness_along(_run)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def lines(cfg_json: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    cfg = NetworkConfig.model_validate_json(cfg_json)
-    run = trained(cfg_json)
-    small, large = keskar_pair(cfg)
+def lines(
+    key: str, _cfg: NetworkConfig, _run: views.NetworkRun
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    run = _run
+    small, large = keskar_pair(_cfg)
     return {
         "initial → final": views.line(run.net, run.held, run.start, run.final, GOODFELLOW),
         "small batch → full batch": views.line(run.net, run.held, small, large, KESKAR),
     }
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def scaled(key: str, _run: views.NetworkRun) -> views.ScalingDemo:
+    return views.scaling_demo(_run.net, _run.final)
 
 
 # -- the page -------------------------------------------------------------------------------------
@@ -298,7 +307,7 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     with heavy(
         "Drawing two planes…", f"nn-planes|{key}", "two loss planes", smaller="a coarser grid"
     ):
-        both = planes(key)
+        both = planes(key, cfg, run)
     if both is None:
         return None
     random, pca = both
@@ -351,7 +360,7 @@ def show_lines(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
         "two more trainings",
         smaller="fewer steps",
     ):
-        curves = lines(key)
+        curves = lines(key, cfg, run)
     if curves is None:
         return None
     cells = st.columns(2, gap="medium")
@@ -373,7 +382,7 @@ def show_sharpness(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
         "a sharpness curve",
         smaller="fewer steps or a smaller network",
     ):
-        measured = sharpness(key)
+        measured = sharpness(key, run)
     if measured is None:
         return None
     steps, tops = measured
@@ -408,7 +417,7 @@ def show_scaling(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
         return None
     demo = None
     with heavy("Drawing four planes…", f"nn-scale|{key}", "four loss planes"):
-        demo = scaled(key)
+        demo = scaled(key, run)
     if demo is None:
         return None
     picture = figure_cached("nn-scaling", key, lambda: figs.scaling_figure(demo, 560))
@@ -423,12 +432,6 @@ def show_scaling(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
         "about the minimum."
     )
     return picture
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def scaled(cfg_json: str) -> views.ScalingDemo:
-    run = trained(cfg_json)
-    return views.scaling_demo(run.net, run.final)
 
 
 def header() -> None:
@@ -489,7 +492,7 @@ with heavy(
     f"a training of {cfg.steps:,} steps",
     smaller="fewer steps or a smaller network",
 ):
-    run = trained(key)
+    run = trained(key, cfg)
 if run is not None:
     show(cfg, key, run)
 

@@ -30,13 +30,15 @@ DEFAULTS = {**SWEEP.defaults(), **BASINS.defaults(), "bs_click": None}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def sweeps_cached(cfg_json: str) -> tuple[Sweep, Sweep]:
-    return settings.run_sweeps(settings.SweepConfig.model_validate_json(cfg_json))
+def sweeps_cached(key: str, _cfg: settings.SweepConfig) -> tuple[Sweep, Sweep]:
+    """The short and the long sweep of a validated config, keyed by its JSON."""
+    return settings.run_sweeps(_cfg)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def basins_cached(cfg_json: str) -> BasinMap:
-    return settings.run_basins(settings.BasinConfig.model_validate_json(cfg_json))
+def basins_cached(key: str, _cfg: settings.BasinConfig) -> BasinMap:
+    """The basin map of a validated config, keyed by its JSON."""
+    return settings.run_basins(_cfg)
 
 
 def choose_sweep_landscape() -> None:
@@ -69,11 +71,9 @@ def load_basins(cfg: settings.BasinConfig) -> None:
     set_custom("bs_f", cfg)
 
 
-def optimizer_of(binding: links.Binding, lr: float | None = None) -> dict:
+def optimizer_of(binding: links.Binding) -> dict:
     """The optimizer payload the widgets describe (Nesterov only where there is momentum)."""
     optimizer = binding.payload(st.session_state).get("optimizer", {})
-    if lr is not None:
-        optimizer["lr"] = lr
     if not optimizer.get("momentum"):
         optimizer.pop("nesterov", None)
     return optimizer
@@ -121,7 +121,7 @@ def sweep_settings() -> tuple[settings.SweepConfig | None, str]:
         {
             **SWEEP.payload(st.session_state),
             **pick.fields,
-            "optimizer": optimizer_of(SWEEP, lr=settings.SWEEP_LR),
+            "optimizer": optimizer_of(SWEEP),
         },
         "This sweep cannot run:",
     )
@@ -138,7 +138,7 @@ def compute_sweeps(cfg: settings.SweepConfig) -> tuple[Sweep, Sweep] | None:
         f"a sweep of {runs}",
         smaller="fewer rates or fewer steps",
     ):
-        found = sweeps_cached(cfg.model_dump_json())
+        found = sweeps_cached(cfg.model_dump_json(), cfg)
     return found
 
 
@@ -205,7 +205,7 @@ def compute_basins(cfg: settings.BasinConfig) -> BasinMap | None:
         f"a basin map of {job}",
         smaller="fewer steps or a smaller grid",
     ):
-        found = basins_cached(cfg.model_dump_json())
+        found = basins_cached(cfg.model_dump_json(), cfg)
     return found
 
 
@@ -218,7 +218,7 @@ def show_basins(cfg: settings.BasinConfig, basin: BasinMap, fields: dict) -> Non
         run_cfg = settings.RunConfig(
             **fields, optimizer=cfg.optimizer, start=click, steps=cfg.steps
         )
-        path = run_cached(run_cfg.model_dump_json()).path  # recorded: a RunConfig's run
+        path = run_cached(run_cfg.model_dump_json(), run_cfg).path  # recorded: a RunConfig's run
         single = None if path is None else path[:, 0]
     chart(
         st,

@@ -365,10 +365,8 @@ def test_a_race_link_round_trips_every_setting():
 
 
 def test_sweep_and_basin_links_keep_rates_below_the_old_widget_minimum():
-    # (A sweep ignores its optimizer's own rate; the page writes 0.01 there.)
-    sweep_cfg = settings.SweepConfig(
-        lr_min=1e-8, lr_max=1e-7, optimizer={"kind": "sgd", "lr": 0.01}
-    )
+    # (A sweep ignores its optimizer's own rate; the page writes the model's default there.)
+    sweep_cfg = settings.SweepConfig(lr_min=1e-8, lr_max=1e-7, optimizer={"kind": "sgd"})
     basin_cfg = settings.BasinConfig(optimizer={"kind": "sgd", "lr": 1e-7})
     at = open_page(
         "sweep", {"s": links.model_to_link(sweep_cfg), "b": links.model_to_link(basin_cfg)}

@@ -398,7 +398,6 @@ def check_work(
 
 
 SWEEP_MAX_STEPS = 1000  # the "10x the steps" curve runs up to 10,000 steps
-SWEEP_LR = 0.01  # a sweep sets its own rates: its optimizer's rate is never used
 
 
 class SweepConfig(_OnLandscape):
@@ -408,7 +407,7 @@ class SweepConfig(_OnLandscape):
 
     landscape: str = "ravine"
     start: tuple[float, ...] = landscapes.get("ravine").start
-    optimizer: OptimizerConfig = SGDConfig(lr=SWEEP_LR)
+    optimizer: OptimizerConfig = SGDConfig()  # a sweep sets its own rates: this one is unused
     steps: Annotated[int, Field(ge=1, le=SWEEP_MAX_STEPS)] = 200
     lr_min: Annotated[float, Field(gt=0.0, le=MAX_LR)] = 1e-3
     lr_max: Annotated[float, Field(gt=0.0, le=MAX_LR)] = 0.2

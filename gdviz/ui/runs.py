@@ -46,16 +46,17 @@ def settings_or_last(
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def run_cached(cfg_json: str) -> Trajectory:
-    """The trajectory of a validated run config (keyed by its JSON), shared across sessions."""
-    return settings.run(settings.RunConfig.model_validate_json(cfg_json))
+def run_cached(key: str, _cfg: settings.RunConfig) -> Trajectory:
+    """The trajectory of a validated run config, keyed by its JSON (``key``) and shared across
+    sessions. The page validated ``_cfg`` once; it is not hashed and not validated again."""
+    return settings.run(_cfg)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def family_cached(cfg_json: str) -> Family:
+def family_cached(key: str, _cfg: settings.RunConfig) -> Family:
     """The rate scrubber's family of runs for a validated run config (keyed by its JSON),
     shared across sessions and read-only (``cache_resource``: no copy per rerun)."""
-    return settings.run_family(settings.RunConfig.model_validate_json(cfg_json))
+    return settings.run_family(_cfg)
 
 
 # One heavy computation per core at a time in this server process (see gdviz.serve.limit).
