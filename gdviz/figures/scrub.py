@@ -75,102 +75,108 @@ def loss_gap(loss: np.ndarray, floor: float, diverged_at: np.ndarray) -> np.ndar
     return np.where((diverged_at >= 0) & (steps > diverged_at), np.nan, gap)
 
 
-def scrub_figure(
-    stage: Stage,
-    family: Family,
-    words: Sequence[str],
-    *,
-    box: tuple[np.ndarray, np.ndarray],
-    to_stage: Callable[[np.ndarray], np.ndarray] | None = None,
-    height: int = 600,
-    path_hover: str = "step %{customdata}<br>(%{x:.3f}, %{y:.3f})<extra></extra>",
-) -> go.Figure:
-    """The scrubber figure for a family of M runs, drawn over ``stage``.
+@dataclass(frozen=True)
+class _Runs:
+    """A family's runs as the scrubber draws them: ``paths (M, P, 2)`` on the stage, loss gaps
+    ``(M, P)`` at the display ``steps (P,)``, a colour per run, the loss axis' log range."""
 
-    Each run's path is cut to at most :data:`MAX_POINTS` display points (the odd stride keeps
-    a zig-zag) and ended where it first left ``box = (lo (d,), hi (d,))``; ``to_stage`` maps
-    those positions ``(P, d)`` to the stage's ``(P, 2)`` coordinates (default: as they are).
-    ``words (M,)``: each run's status line. The slider starts at ``family.chosen``.
-    """
-    rates, chosen, region = family.rates, family.chosen, family.region
-    m = len(rates)
-    if len(words) != m:
-        raise ValueError(f"one status line per rate: {len(words)} lines for {m} rates")
+    paths: np.ndarray
+    gaps: np.ndarray
+    steps: np.ndarray
+    colours: list[str]
+    bottom: float
+    top: float
+
+
+def _runs(
+    family: Family,
+    box: tuple[np.ndarray, np.ndarray],
+    to_stage: Callable[[np.ndarray], np.ndarray] | None,
+) -> _Runs:
+    """Each run cut to display points and ended where it first left ``box``, on the stage."""
     path = family.traj.recorded("path")  # (T+1, M, d)
     steps = display_indices(path.shape[0], MAX_POINTS)
     lo, hi = box
-    ends = [end_at_exit(path[:, k], steps, lo, hi) for k in range(m)]
+    ends = [end_at_exit(path[:, k], steps, lo, hi) for k in range(len(family.rates))]
     paths = np.stack([p if to_stage is None else to_stage(p) for p in ends])  # (M, P, 2)
     gaps = loss_gap(family.traj.recorded("loss"), family.floor, family.traj.diverged_at)
     gaps = gaps[steps].T  # (M, P)
-    colours = [REGION_COLOURS[str(r)] for r in region]
-    log_rates = np.log10(rates)
     finite = gaps[np.isfinite(gaps)]
     top = float(np.log10(max(float(np.max(gaps[:, 0])), GAP_FLOOR))) + 1.0
     bottom = max(float(np.log10(max(float(np.min(finite)), GAP_FLOOR))), -16.0) - 0.5
-    step_axis = typed(steps, "f4")
-    bands = SIDE_BY_SIDE if stage.aspect is not None and stage.aspect < WIDE else STACKED
+    colours = [REGION_COLOURS[str(r)] for r in family.region]
+    return _Runs(paths, gaps, steps, colours, bottom, top)
 
-    def scrubbed(k: int) -> list[dict[str, Any]]:
-        """The run at rate k: path and end point on the stage, loss gap, strip marker, words."""
-        end = paths[k, -1]
-        return [
-            {
-                "type": "scatter",
-                "x": typed(paths[k, :, 0], "f4"),
-                "y": typed(paths[k, :, 1], "f4"),
-                "line": {"color": colours[k]},
-                "marker": {"color": colours[k]},
-            },
-            {
-                "type": "scatter",
-                "x": typed(end[:1], "f4"),
-                "y": typed(end[1:], "f4"),
-                "marker": {"color": colours[k]},
-            },
-            {"type": "scatter", "y": typed(gaps[k], "f4"), "line": {"color": colours[k]}},
-            {"type": "scatter", "x": [float(rates[k])]},
-            {"type": "scatter", "text": [_two_lines(words[k])]},
-        ]
 
-    now = scrubbed(chosen)
-    traces: list[Any] = [
-        *stage.traces,
+def _scrubbed(runs: _Runs, rates: np.ndarray, words: Sequence[str], k: int) -> list[dict]:
+    """The run at rate k: path and end point on the stage, loss gap, strip marker, words."""
+    end, colour = runs.paths[k, -1], runs.colours[k]
+    return [
+        {
+            "type": "scatter",
+            "x": typed(runs.paths[k, :, 0], "f4"),
+            "y": typed(runs.paths[k, :, 1], "f4"),
+            "line": {"color": colour},
+            "marker": {"color": colour},
+        },
+        {
+            "type": "scatter",
+            "x": typed(end[:1], "f4"),
+            "y": typed(end[1:], "f4"),
+            "marker": {"color": colour},
+        },
+        {"type": "scatter", "y": typed(runs.gaps[k], "f4"), "line": {"color": colour}},
+        {"type": "scatter", "x": [float(rates[k])]},
+        {"type": "scatter", "text": [_two_lines(words[k])]},
+    ]
+
+
+def _your_rate(runs: _Runs, family: Family) -> list[Any]:
+    """The chosen rate's path and loss (dotted grey, fixed), and the strip's hover targets."""
+    chosen, step_axis = family.chosen, typed(runs.steps, "f4")
+    dotted = {"color": "#BBBBBB", "width": 2.5, "dash": "dot"}
+    return [
         go.Scatter(
-            x=typed(paths[chosen, :, 0], "f4"),
-            y=typed(paths[chosen, :, 1], "f4"),
+            x=typed(runs.paths[chosen, :, 0], "f4"),
+            y=typed(runs.paths[chosen, :, 1], "f4"),
             mode="lines",
             name="your α",
-            line={"color": "#BBBBBB", "width": 2.5, "dash": "dot"},
+            line=dotted,
             hoverinfo="skip",
         ),
         go.Scatter(
             x=step_axis,
-            y=typed(gaps[chosen], "f4"),
+            y=typed(runs.gaps[chosen], "f4"),
             xaxis="x2",
             yaxis="y2",
             mode="lines",
             name="your α",
             showlegend=False,
-            line={"color": "#BBBBBB", "width": 2.5, "dash": "dot"},
+            line=dotted,
             hoverinfo="skip",
         ),
         go.Scatter(
-            x=rates,
-            y=np.full(m, 0.5),
+            x=family.rates,
+            y=np.full(len(family.rates), 0.5),
             xaxis="x3",
             yaxis="y3",
             mode="markers",
             showlegend=False,
             marker={"size": 14, "color": "rgba(0,0,0,0)"},
-            text=[str(r) for r in region],
+            text=[str(r) for r in family.region],
             hovertemplate="α = %{x:.4g}: %{text}<extra></extra>",
         ),
+    ]
+
+
+def _scrubbed_traces(runs: _Runs, now: list[dict], path_hover: str) -> list[Any]:
+    """The traces the slider's frames replace (:func:`_scrubbed`), at the chosen rate."""
+    return [
         go.Scatter(
             _merged(now[0], line={"width": 3.5}, marker={"size": 5}),
             mode="lines+markers",
             name="scrubbed α",
-            customdata=steps,
+            customdata=runs.steps,
             hovertemplate=path_hover,
         ),
         go.Scatter(
@@ -181,7 +187,7 @@ def scrub_figure(
         ),
         go.Scatter(
             _merged(now[2], line={"width": 3.5}),
-            x=step_axis,
+            x=typed(runs.steps, "f4"),
             xaxis="x2",
             yaxis="y2",
             mode="lines",
@@ -216,12 +222,12 @@ def scrub_figure(
             hoverinfo="skip",
         ),
     ]
-    frames = [
-        {"name": frame_name(k), "data": scrubbed(k), "traces": _scrubbed_indices(len(traces))}
-        for k in range(m)
-    ]
+
+
+def _slider(rates: np.ndarray, chosen: int) -> dict[str, Any]:
+    """The α slider: one step per rate, each a still frame (no transition)."""
     still = frame_args(0, redraw=False)
-    slider = {
+    return {
         "active": chosen,
         "steps": [
             {"label": f"{r:.3g}", "method": "animate", "args": [[frame_name(k)], still]}
@@ -239,6 +245,12 @@ def scrub_figure(
         "minorticklen": 0,
         "name": "scrub",
     }
+
+
+def _layout(stage: Stage, family: Family, runs: _Runs, height: int) -> dict[str, Any]:
+    """The stage in its band, the loss-gap panel, the strip of regions and the status line."""
+    bands = SIDE_BY_SIDE if stage.aspect is not None and stage.aspect < WIDE else STACKED
+    log_rates = np.log10(family.rates)
     hidden = {"visible": False, "fixedrange": True}
     layout = base_layout(
         height=height,
@@ -248,7 +260,7 @@ def scrub_figure(
         xaxis2={
             "domain": list(bands["loss"][0]),
             "anchor": "y2",
-            "range": [0, float(steps[-1])],
+            "range": [0, float(runs.steps[-1])],
             "tickfont": {"size": 14},
             "fixedrange": True,
         },
@@ -258,7 +270,7 @@ def scrub_figure(
             "nticks": 4,
             "tickfont": {"size": 14},
             "type": "log",
-            "range": [bottom, top],
+            "range": [runs.bottom, runs.top],
             "exponentformat": "power",
             "fixedrange": True,
         },
@@ -274,7 +286,7 @@ def scrub_figure(
         yaxis3={"domain": list(STRIP_BAND), "anchor": "x3", "range": [0, 1], **hidden},
         xaxis4={"domain": [0.0, 1.0], "anchor": "y4", "range": [0, 1], **hidden},
         yaxis4={"domain": list(STATUS_BAND), "anchor": "x4", "range": [0, 1], **hidden},
-        shapes=[*region_shapes(rates, region, panels=("3",)), *_marks(family)],
+        shapes=[*region_shapes(family.rates, family.region, panels=("3",)), *_marks(family)],
         annotations=[
             *_mark_labels(family),
             {
@@ -291,12 +303,50 @@ def scrub_figure(
                 "font": {"size": 16},
             },
         ],
-        sliders=[slider],
+        sliders=[_slider(family.rates, family.chosen)],
     )
     # The stage keeps its own axes (equal aspect on a map): only its box moves.
     layout["xaxis"] = {**layout["xaxis"], "domain": list(bands["stage"][0]), "title": None}
     layout["yaxis"] = {**layout["yaxis"], "domain": list(bands["stage"][1]), "title": None}
-    return go.Figure(data=traces, layout=layout, frames=frames)
+    return layout
+
+
+def scrub_figure(
+    stage: Stage,
+    family: Family,
+    words: Sequence[str],
+    *,
+    box: tuple[np.ndarray, np.ndarray],
+    to_stage: Callable[[np.ndarray], np.ndarray] | None = None,
+    height: int = 600,
+    path_hover: str = "step %{customdata}<br>(%{x:.3f}, %{y:.3f})<extra></extra>",
+) -> go.Figure:
+    """The scrubber figure for a family of M runs, drawn over ``stage``.
+
+    Each run's path is cut to at most :data:`MAX_POINTS` display points (the odd stride keeps
+    a zig-zag) and ended where it first left ``box = (lo (d,), hi (d,))``; ``to_stage`` maps
+    those positions ``(P, d)`` to the stage's ``(P, 2)`` coordinates (default: as they are).
+    ``words (M,)``: each run's status line. The slider starts at ``family.chosen``.
+    """
+    m = len(family.rates)
+    if len(words) != m:
+        raise ValueError(f"one status line per rate: {len(words)} lines for {m} rates")
+    runs = _runs(family, box, to_stage)
+    now = _scrubbed(runs, family.rates, words, family.chosen)
+    traces: list[Any] = [
+        *stage.traces,
+        *_your_rate(runs, family),
+        *_scrubbed_traces(runs, now, path_hover),
+    ]
+    frames = [
+        {
+            "name": frame_name(k),
+            "data": _scrubbed(runs, family.rates, words, k),
+            "traces": _scrubbed_indices(len(traces)),
+        }
+        for k in range(m)
+    ]
+    return go.Figure(data=traces, layout=_layout(stage, family, runs, height), frames=frames)
 
 
 def _merged(trace: dict[str, Any], **nested: dict[str, Any]) -> dict[str, Any]:
