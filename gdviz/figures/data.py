@@ -10,6 +10,7 @@ has seen every row once, however many updates that took.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -252,53 +253,37 @@ def batch_contours(
     return np.hstack([part for curve in curves for part in (curve, gap_column)])[:, :-1]
 
 
-def training_spec(
-    problem: Problem,
-    runs: list[Training],
-    *,
-    overlay_batch: bool = False,
-    max_frames: int = 100,
-    max_points: int = 300,
-    click_resolution: int = maps.CLICK_RESOLUTION,
-    height: int = 600,
-) -> dict[str, Any]:
-    """Parameter space (left) and data space (right), animated together over epochs.
+@dataclass(frozen=True)
+class _Playback:
+    """What the training animation draws at an epoch: every run's path so far, its current
+    point and its prediction; with one run, the next mini-batch's rows (and, with ``overlay``,
+    that batch's own loss as level curves)."""
 
-    Traces: the static ones (``COLOUR_BAR`` … ``BEST_FIT``), then per run its path and its
-    current point (left) and its prediction (right); with a single run, also the rows of the
-    mini-batch the next update will use (right) and, with ``overlay_batch`` (linear model), that
-    mini-batch's own loss as level curves on the map (:func:`batch_contours`). Frame ``k``
-    shows every run after ``epochs · k / (frames − 1)`` epochs; the slider reads the epoch.
+    problem: Problem
+    runs: list[Training]
+    shown: list[np.ndarray]  # each run's display indices
+    xs: np.ndarray  # where the predictions are drawn
+    shown_y: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    show_batch: bool
+    overlay: bool
 
-    A plain dict (see ``style.spec``); :func:`training_figure` is its checked figure.
-    """
-    map_traces, image = _map_traces(problem, click_resolution)
-    traces: list[Any] = [*map_traces, *_data_traces(problem)]
-    xs = _curve_x(problem)
-    shown_y = _shown_y(problem)
-    lo = np.array([b[0] for b in problem.bounds])
-    hi = np.array([b[1] for b in problem.bounds])
-    epochs = max(run.epochs for run in runs)
-    finest = max(run.steps for run in runs)
-    n_frames = min(max_frames, finest + 1)
-    at_epoch = np.linspace(0.0, epochs, n_frames)
-    single = len(runs) == 1
-    show_batch = single and runs[0].batch_size < problem.dataset.n
-    overlay = overlay_batch and show_batch and problem.model == "linear"
-    shown = [display_indices(run.steps + 1, max_points) for run in runs]
-
+    @staticmethod
     def update_at(run: Training, epoch: float) -> int:
         return int(min(run.steps, round(epoch * run.per_epoch)))
 
-    def animated(epoch: float) -> list[dict[str, Any]]:
+    def frame(self, epoch: float) -> list[dict[str, Any]]:
+        """The animated traces' data after ``epoch`` epochs."""
         data: list[dict[str, Any]] = []
-        for run, idx in zip(runs, shown, strict=True):
-            t = update_at(run, epoch)
+        lo, hi = self.lo, self.hi
+        for run, idx in zip(self.runs, self.shown, strict=True):
+            t = self.update_at(run, epoch)
             # Drawn path: the display points so far, then exactly the current position; points
             # beyond the map are clipped to its edge (a diverging run ends at the border).
             pts = np.clip(np.vstack([run.path[idx[idx < t]], run.path[t : t + 1]]), lo, hi)
             here = run.path[t]
-            pred = problem.predict(here, xs)
+            pred = self.problem.predict(here, self.xs)
             data += [
                 {"type": "scatter", "x": typed(pts[:, 0], "f4"), "y": typed(pts[:, 1], "f4")},
                 {
@@ -307,29 +292,38 @@ def training_spec(
                     "y": typed(np.clip(here[1:], lo[1], hi[1])),
                     "text": [f"update {t}: w = {here[0]:.4g}, b = {here[1]:.4g}"],
                 },
-                {"type": "scatter", "x": typed(xs, "f4"), "y": typed(pred, "f4")},
+                {"type": "scatter", "x": typed(self.xs, "f4"), "y": typed(pred, "f4")},
             ]
-        if show_batch:
-            run = runs[0]
-            t = update_at(run, epoch)
-            rows = run.rows(t) if t < run.steps else np.empty(0, dtype=int)
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": typed(problem.dataset.x[rows]),
-                    "y": typed(shown_y[rows]),
-                }
-            )
-            if overlay:
-                levels = (
-                    batch_contours(problem, rows, run.path[t]) if len(rows) else np.empty((2, 0))
-                )
-                data.append(
-                    {"type": "scatter", "x": typed(levels[0], "f4"), "y": typed(levels[1], "f4")}
-                )
+        if self.show_batch:
+            data += self._batch(epoch)
         return data
 
-    first = animated(0.0)
+    def _batch(self, epoch: float) -> list[dict[str, Any]]:
+        """The next mini-batch's rows, and (``overlay``) its own loss's level curves."""
+        run = self.runs[0]
+        t = self.update_at(run, epoch)
+        rows = run.rows(t) if t < run.steps else np.empty(0, dtype=int)
+        data = [
+            {
+                "type": "scatter",
+                "x": typed(self.problem.dataset.x[rows]),
+                "y": typed(self.shown_y[rows]),
+            }
+        ]
+        if self.overlay:
+            levels = (
+                batch_contours(self.problem, rows, run.path[t]) if len(rows) else np.empty((2, 0))
+            )
+            data.append(
+                {"type": "scatter", "x": typed(levels[0], "f4"), "y": typed(levels[1], "f4")}
+            )
+        return data
+
+
+def _run_traces(runs: list[Training], first: list[dict[str, Any]]) -> list[go.Scatter]:
+    """Per run, at the first frame: its path and current point (left), its prediction (right)."""
+    single = len(runs) == 1
+    traces = []
     for i, run in enumerate(runs):
         colour = OKABE_ITO[3] if single else run_colour(i)
         name = "descent path" if single else run.label
@@ -365,10 +359,16 @@ def training_spec(
                 yaxis="y2",
             ),
         ]
-    if show_batch:
+    return traces
+
+
+def _batch_traces(play: _Playback, first: list[dict[str, Any]]) -> list[go.Scatter]:
+    """The next mini-batch's rows (right) and its own loss's levels (left), at the first frame."""
+    traces = []
+    if play.show_batch:
         traces.append(
             go.Scatter(
-                first[3 * len(runs)],
+                first[3 * len(play.runs)],
                 mode="markers",
                 name="rows in the next mini-batch",
                 marker=_ring(14),
@@ -377,7 +377,7 @@ def training_spec(
                 yaxis="y2",
             )
         )
-    if overlay:
+    if play.overlay:
         traces.append(
             go.Scatter(
                 first[-1],
@@ -389,15 +389,62 @@ def training_spec(
                 hoverinfo="skip",
             )
         )
+    return traces
+
+
+def training_spec(
+    problem: Problem,
+    runs: list[Training],
+    *,
+    overlay_batch: bool = False,
+    max_frames: int = 100,
+    max_points: int = 300,
+    click_resolution: int = maps.CLICK_RESOLUTION,
+    height: int = 600,
+) -> dict[str, Any]:
+    """Parameter space (left) and data space (right), animated together over epochs.
+
+    Traces: the static ones (``COLOUR_BAR`` … ``BEST_FIT``), then per run its path and its
+    current point (left) and its prediction (right); with a single run, also the rows of the
+    mini-batch the next update will use (right) and, with ``overlay_batch`` (linear model), that
+    mini-batch's own loss as level curves on the map (:func:`batch_contours`). Frame ``k``
+    shows every run after ``epochs · k / (frames − 1)`` epochs; the slider reads the epoch.
+
+    A plain dict (see ``style.spec``); :func:`training_figure` is its checked figure.
+    """
+    map_traces, image = _map_traces(problem, click_resolution)
+    lo = np.array([b[0] for b in problem.bounds])
+    hi = np.array([b[1] for b in problem.bounds])
+    show_batch = len(runs) == 1 and runs[0].batch_size < problem.dataset.n
+    play = _Playback(
+        problem,
+        runs,
+        [display_indices(run.steps + 1, max_points) for run in runs],
+        _curve_x(problem),
+        _shown_y(problem),
+        lo,
+        hi,
+        show_batch,
+        overlay_batch and show_batch and problem.model == "linear",
+    )
+    first = play.frame(0.0)
+    traces: list[Any] = [
+        *map_traces,
+        *_data_traces(problem),
+        *_run_traces(runs, first),
+        *_batch_traces(play, first),
+    ]
     animated_ids = list(range(N_STATIC, len(traces)))
     # Only runs that diverged: a noisy stochastic run may step off the map and come back.
     gone = [run for run in runs if run.status == "diverged"]
     traces.append(  # static, after the animated traces
         maps.exit_marks([run.path for run in gone], [run.label for run in gone], lo, hi, "update")
     )
+    n_frames = min(max_frames, max(run.steps for run in runs) + 1)
+    at_epoch = np.linspace(0.0, max(run.epochs for run in runs), n_frames)
     names = [f"{e:.6g}" for e in at_epoch]
     frames = [
-        {"data": animated(float(e)), "traces": animated_ids, "name": name}
+        {"data": play.frame(float(e)), "traces": animated_ids, "name": name}
         for e, name in zip(at_epoch, names, strict=True)
     ]
     labels = [f"{e:.2f}".rstrip("0").rstrip(".") for e in at_epoch]
