@@ -299,11 +299,11 @@ def test_loss_curves_mark_each_epoch_and_the_optimum(tips_problem):
 
 
 def test_one_update_through_its_mini_batch(tips_problem):
-    from gdviz.figures import data as data_figs
+    from gdviz.figures import data_batch
     from gdviz.learning import training
 
     run = training.train(tips_problem, "minibatch", batch_size=8, epochs=1, lr=0.2)
-    fig = data_figs.batch_figure(tips_problem, run, 3, 0.2)
+    fig = data_batch.batch_figure(tips_problem, run, 3, 0.2)
     (contour,) = [t for t in fig.data if t.type == "contour"]
     assert contour.contours.coloring == "lines"
     taken = next(t for t in fig.data if (t.name or "").startswith("step taken"))
@@ -347,13 +347,14 @@ def test_a_diverging_data_run_ends_at_its_exit_mark(tips_problem):
 
 @pytest.mark.parametrize("batch_size", [16, 1])
 def test_mini_batch_level_curves_are_levels_of_that_batch_loss(tips_problem, batch_size):
+    from gdviz.figures import batch_levels
     from gdviz.figures import data as data_figs
     from gdviz.learning import training
 
     run = training.train(tips_problem, "minibatch", batch_size=batch_size, epochs=1, lr=0.05)
     t = 5
     rows, theta = run.rows(t), run.path[t]
-    pts = data_figs.batch_contours(tips_problem, rows, theta)
+    pts = batch_levels.batch_contours(tips_problem, rows, theta)
     curves = np.split(pts, np.flatnonzero(np.isnan(pts[0])), axis=1)
     curves = [c[:, ~np.isnan(c[0])] for c in curves]
     obj = tips_problem.objective
@@ -482,11 +483,12 @@ def test_data_loss_curves_and_inspector_sent_as_plain_specs_are_what_plotly_send
     tips_problem, flavour
 ):
     from gdviz.figures import data as data_figs
+    from gdviz.figures import data_batch
     from gdviz.learning import training
 
     run = training.train(tips_problem, flavour, batch_size=16, epochs=3, lr=0.1)
     for log in (False, True):
         curves = data_figs.loss_curves_spec(tips_problem, [run], log=log)
         assert _wire(curves) == _wire(go.Figure(curves))
-    inspector = data_figs.batch_spec(tips_problem, run, 2, 0.1)
+    inspector = data_batch.batch_spec(tips_problem, run, 2, 0.1)
     assert _wire(inspector) == _wire(go.Figure(inspector))

@@ -1,5 +1,6 @@
-"""Figures for learning from data: parameter space and data space side by side, loss curves, and
-one update seen through its mini-batch.
+"""Figures for learning from data: parameter space and data space side by side, and the loss
+curves (one update seen through its mini-batch: ``data_batch``; several models side by side:
+``data_models``).
 
 ``training_figure`` animates both panels together from one set of frames: on the left the path
 over the loss of ``(w, b)`` (a picture, as on the landscape page, so frames skip the full redraw),
@@ -15,15 +16,13 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from gdviz.figures import maps
+from gdviz.figures.batch_levels import batch_contours
 from gdviz.figures.style import (
-    ARROW,
     CONTROLS_MARGIN,
     OKABE_ITO,
     animation_controls,
-    arrow_marker,
     base_layout,
     display_indices,
     figure_of,
@@ -42,7 +41,6 @@ POINT_COLOURS = (OKABE_ITO[0], OKABE_ITO[1])  # class 0, class 1
 BATCH_COLOUR = OKABE_ITO[4]
 FIT_COLOURS = (OKABE_ITO[3], OKABE_ITO[2], OKABE_ITO[4])  # none is a class colour
 MAP_WIDTH = 0.47  # share of the figure's width given to the parameter-space panel
-ARROW_FRACTION = 0.15  # the longer update arrow of batch_figure, as a share of the map diagonal
 
 
 def _ring(size: int) -> dict[str, Any]:
@@ -196,61 +194,6 @@ def _axes(problem: Problem, height: int, top: int) -> dict[str, Any]:
         clickmode="event+select",
         dragmode="pan",
     )
-
-
-def batch_contours(
-    problem: Problem,
-    rows: np.ndarray,
-    theta: np.ndarray,
-    fractions: tuple[float, ...] = (1.0, 0.25, 0.03),
-) -> np.ndarray:
-    """Level curves of a mini-batch's squared-error loss over ``(w, b)``: ``(2, K)`` points with
-    NaN gaps between curves (one scatter trace draws them all). Linear model only.
-
-    The batch loss is a quadratic ``L_B(θ) = θᵀGθ − 2hᵀθ + c`` with ``G = DᵀD/m``,
-    ``h = Dᵀy/m``, ``c = yᵀy/m`` over the batch's rows ``D = [x, 1]``. Its levels
-    ``L_B = L_min + Δ`` are drawn for ``Δ = f · (L_B(θ) − L_min)``, ``f`` in ``fractions``: the
-    first passes through the current point ``θ``, and the update is perpendicular to it.
-
-    * ``G`` of rank 2: ellipses ``θ_B + Σⱼ √(Δ/λⱼ) (cos φ, sin φ)ⱼ vⱼ`` around the batch's own
-      minimum ``θ_B = G⁻¹h`` (``λⱼ, vⱼ`` the eigenpairs of ``G``).
-    * rank 1 (one row, or rows with equal x): the loss only depends on ``s = v₂ᵀθ``; its levels
-      are pairs of parallel lines ``s = s* ± √(Δ/λ₂)``, and its minimum a whole line (drawn too).
-    """
-    obj = problem.objective
-    design, y = obj.design[rows], obj.y[rows]
-    m = len(y)
-    gram, h, c = design.T @ design / m, design.T @ y / m, float(y @ y) / m
-    lam, vec = np.linalg.eigh(gram)
-    (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
-    reach = 4.0 * float(np.hypot(w_hi - w_lo, b_hi - b_lo))  # long enough to cross the map
-    here = float(theta @ gram @ theta - 2 * h @ theta + c)
-    curves: list[np.ndarray] = []
-    if lam[0] > 1e-10 * lam[1]:
-        centre = np.linalg.solve(gram, h)
-        gap = here - float(c - h @ centre)
-        phi = np.linspace(0.0, 2 * np.pi, 49)  # smooth enough at map scale; keeps frames small
-        circle = np.stack([np.cos(phi), np.sin(phi)])  # (2, 49)
-        for f in fractions:
-            if f * gap > 0:
-                radii = np.sqrt(f * gap / lam)[:, None]
-                curves.append(centre[:, None] + vec @ (radii * circle))
-    else:
-        normal, along = vec[:, 1], vec[:, 0]
-        s_star = float(normal @ h) / lam[1]
-        gap = here - (c - lam[1] * s_star**2)
-        tau = np.array([-reach, reach])
-        offsets = [0.0]  # the valley line: every point on it fits this batch exactly
-        for f in fractions[:1]:  # parallel lines bunch up: the pair through θ is enough
-            if f * gap > 0:
-                offsets += [-np.sqrt(f * gap / lam[1]), np.sqrt(f * gap / lam[1])]
-        for off in offsets:
-            base = (s_star + off) * normal
-            curves.append(base[:, None] + along[:, None] * tau)
-    if not curves:
-        return np.empty((2, 0))
-    gap_column = np.full((2, 1), np.nan)
-    return np.hstack([part for curve in curves for part in (curve, gap_column)])[:, :-1]
 
 
 @dataclass(frozen=True)
@@ -546,216 +489,3 @@ def loss_curves_spec(
 
 
 loss_curves_figure = figure_of(loss_curves_spec)
-
-
-def batch_spec(
-    problem: Problem, run: Training, t: int, lr: float, *, height: int = 520
-) -> dict[str, Any]:
-    """Update ``t`` seen through its mini-batch.
-
-    Left: the full-batch loss (picture) with the *mini-batch* loss as white contour lines, the
-    parameters before and after the update, and the two steps: the one taken, ``−α ∇L_batch``,
-    and the one full-batch descent would have taken, ``−α ∇L``. Right: the data with the batch's
-    rows ringed, and the model before (dashed) and after (solid) the update.
-
-    A plain dict (see ``style.spec``); :func:`batch_figure` is its checked figure.
-    """
-    map_traces, image = _map_traces(problem, 2)
-    map_traces[CLICK_GRID].update(x=[], y=[], customdata=[])
-    rows = run.rows(t)
-    before, after = run.path[t], run.path[t + 1]
-    (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
-    ws, bs = np.linspace(w_lo, w_hi, 100), np.linspace(b_lo, b_hi, 100)
-    grid = np.stack(np.meshgrid(ws, bs), axis=-1)
-    batch_loss = problem.objective.value(grid, rows)
-    # Single precision is plenty to draw contour lines and halves the JSON.
-    levels = np.log10(1e-12 + batch_loss - batch_loss.min()).astype(np.float32)
-    full_step = -lr * problem.objective.grad(before)
-    traces: list[Any] = list(map_traces)
-    contour = go.Contour(
-        x=ws,
-        y=bs,
-        z=levels,
-        contours={"coloring": "lines", "showlabels": False},
-        ncontours=14,
-        line={"color": "white", "width": 1.6, "dash": "dot"},
-        colorscale=[[0, "white"], [1, "white"]],
-        showscale=False,
-        name="this mini-batch's loss",
-        showlegend=True,
-        hoverinfo="skip",
-    )
-    traces.append(contour)
-    # Steps near the optimum are tiny on the map: both arrows are stretched by the same factor
-    # (named in the legend) so their directions and relative lengths can be compared.
-    taken = after - before
-    longest = max(float(np.hypot(*taken)), float(np.hypot(*full_step)))
-    reach = ARROW_FRACTION * float(np.hypot(w_hi - w_lo, b_hi - b_lo))
-    stretch = reach / longest if 0 < longest < reach else 1.0
-    drawn = f", drawn ×{stretch:.3g}" if stretch > 1 else ""
-    for name, step, colour, dash in (
-        (f"step taken: −α∇L_batch ({len(rows)} rows){drawn}", taken, OKABE_ITO[3], "solid"),
-        (f"full-batch step: −α∇L{drawn}", full_step, ARROW, "dash"),
-    ):
-        end = before + stretch * step
-        traces.append(
-            go.Scatter(
-                x=[before[0], end[0]],
-                y=[before[1], end[1]],
-                mode="lines+markers",
-                name=name,
-                line={"color": colour, "width": 4, "dash": dash},
-                marker=arrow_marker(colour, tail=10),
-                hoverinfo="skip",
-            )
-        )
-    traces.extend(_data_traces(problem))
-    xs = _curve_x(problem)
-    shown_y = _shown_y(problem)
-    for name, theta, dash in (("model before", before, "dash"), ("model after", after, "solid")):
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=problem.predict(theta, xs),
-                mode="lines",
-                name=f"{name} update {t}",
-                line={"color": OKABE_ITO[3], "width": 3, "dash": dash},
-                xaxis="x2",
-                yaxis="y2",
-                hoverinfo="skip",
-            )
-        )
-    traces.append(
-        go.Scatter(
-            x=problem.dataset.x[rows],
-            y=shown_y[rows],
-            mode="markers",
-            name="rows in this mini-batch",
-            marker=_ring(15),
-            xaxis="x2",
-            yaxis="y2",
-            hoverinfo="skip",
-        )
-    )
-    layout = _axes(problem, height, 50)
-    layout.update(images=[image])
-    layout["margin"]["b"] = 60
-    layout["xaxis"]["range"] = [w_lo, w_hi]
-    layout["yaxis"]["range"] = [b_lo, b_hi]
-    return spec(traces, layout)
-
-
-batch_figure = figure_of(batch_spec)
-
-
-def surfaces_figure(
-    problems: list[Problem], runs: list[Training], titles: list[str], *, height: int = 440
-) -> go.Figure:
-    """Loss surfaces side by side (e.g. a linear neuron with squared error, a sigmoid neuron with
-    cross-entropy, the same sigmoid with squared error), each with its optimum and the path of
-    the same descent (same start, rate and batches), so the plateaus of one and the convex bowl
-    of another are seen on equal terms."""
-    fig = make_subplots(rows=1, cols=len(problems), subplot_titles=titles, horizontal_spacing=0.07)
-    images = []
-    for i, (problem, run) in enumerate(zip(problems, runs, strict=True)):
-        landscape = problem.landscape()
-        (w_lo, w_hi), (b_lo, b_hi) = problem.bounds
-        uri, _, _, _ = maps.picture(landscape, 240, square_pixels=False)
-        suffix = "" if i == 0 else str(i + 1)
-        lo = np.array([w_lo, b_lo])
-        hi = np.array([w_hi, b_hi])
-        images.append(maps.picture_image(uri, lo, hi, f"x{suffix}", f"y{suffix}"))
-        idx = display_indices(run.steps + 1, 400)
-        pts = np.clip(run.path[idx], lo, hi)
-        fig.add_scatter(
-            x=pts[:, 0],
-            y=pts[:, 1],
-            mode="lines",
-            name="descent path",
-            showlegend=i == 0,
-            line={"color": OKABE_ITO[3], "width": 3},
-            hoverinfo="skip",
-            row=1,
-            col=i + 1,
-        )
-        fig.add_scatter(
-            x=[pts[0, 0], pts[-1, 0]],
-            y=[pts[0, 1], pts[-1, 1]],
-            mode="markers",
-            name="start and end",
-            showlegend=i == 0,
-            marker={
-                "size": [10, 15],
-                "symbol": ["circle", "circle"],
-                "color": ["white", OKABE_ITO[3]],
-                "line": {"color": "black", "width": 1.5},
-            },
-            text=["start", f"after {run.epochs} epochs: L = {run.loss[-1]:.4g}"],
-            hovertemplate="%{text}<extra></extra>",
-            row=1,
-            col=i + 1,
-        )
-        if problem.optimum is not None:
-            fig.add_scatter(
-                x=[problem.optimum[0]],
-                y=[problem.optimum[1]],
-                mode="markers",
-                name="optimum",
-                showlegend=i == 0,
-                marker=maps.star_marker(17),
-                hovertemplate="optimum (%{x:.3g}, %{y:.3g})<extra></extra>",
-                row=1,
-                col=i + 1,
-            )
-        no_grid = {"showgrid": False, "zeroline": False, "row": 1, "col": i + 1}
-        fig.update_xaxes(range=[w_lo, w_hi], title_text="w", **no_grid)
-        fig.update_yaxes(range=[b_lo, b_hi], title_text="b", **no_grid)
-    fig.update_layout(
-        base_layout(
-            height=height,
-            images=images,
-            legend={"orientation": "h", "y": -0.18, "x": 0},
-            margin={"l": 70, "r": 20, "t": 50, "b": 60},
-        )
-    )
-    return fig
-
-
-def fits_figure(
-    problems: list[Problem], runs: list[Training], labels: list[str], *, height: int = 420
-) -> go.Figure:
-    """Data space for several models of the same data: the points, and each model's curve
-    after training (solid) and at its optimum (dotted)."""
-    base = problems[0]
-    fig = go.Figure(data=[_data_traces(base)[0]])
-    fig.data[0].update(xaxis=None, yaxis=None)
-    xs = _curve_x(base)
-    for i, (problem, run, label) in enumerate(zip(problems, runs, labels, strict=True)):
-        colour = FIT_COLOURS[i % len(FIT_COLOURS)]
-        fig.add_scatter(
-            x=xs,
-            y=problem.predict(run.path[-1], xs),
-            mode="lines",
-            name=f"{label}: after {run.epochs} epochs",
-            line={"color": colour, "width": 3.5},
-            hoverinfo="skip",
-        )
-        if problem.optimum is not None:
-            fig.add_scatter(
-                x=xs,
-                y=problem.predict(problem.optimum, xs),
-                mode="lines",
-                name=f"{label}: optimum",
-                line={"color": colour, "width": 2, "dash": "dot"},
-                hoverinfo="skip",
-            )
-    fig.update_layout(
-        base_layout(
-            height=height,
-            xaxis={"title": plain(base.dataset.x_label)},
-            yaxis={"title": plain(base.dataset.y_label), "range": _y_range(base)},
-            legend={"orientation": "v", "x": 1.02, "y": 1},
-            margin={"l": 70, "r": 20, "t": 20, "b": 50},
-        )
-    )
-    return fig

@@ -10,6 +10,7 @@ import streamlit as st
 from gdviz import settings
 from gdviz.core.scrub import Family
 from gdviz.figures import data as figs
+from gdviz.figures import data_batch, data_models
 from gdviz.learning import datasets, snippet, training
 from gdviz.teach import narrate
 from gdviz.ui.charts import chart, figure_cached
@@ -99,7 +100,7 @@ def one_update(key: str, problem: training.Problem, run: training.Training, lr: 
     t = int(st.session_state.dt_t)
     chart(
         st,
-        figure_cached(f"data-batch-{t}", key, lambda: figs.batch_spec(problem, run, t, lr)),
+        figure_cached(f"data-batch-{t}", key, lambda: data_batch.batch_spec(problem, run, t, lr)),
         key="dt_batch",
     )
 
@@ -142,7 +143,9 @@ def mismatch(cfg: settings.DataConfig, data_key: str, dataset: datasets.Dataset,
     ]
     chart(
         st,
-        figure_cached("data-surfaces", key, lambda: figs.surfaces_figure(trio, trio_runs, titles)),
+        figure_cached(
+            "data-surfaces", key, lambda: data_models.surfaces_figure(trio, trio_runs, titles)
+        ),
         key="dt_surfaces",
     )
     chart(
@@ -150,7 +153,9 @@ def mismatch(cfg: settings.DataConfig, data_key: str, dataset: datasets.Dataset,
         figure_cached(
             "data-fits",
             key,
-            lambda: figs.fits_figure(trio, trio_runs, [training.MODELS[m].short for m in keys]),
+            lambda: data_models.fits_figure(
+                trio, trio_runs, [training.MODELS[m].short for m in keys]
+            ),
         ),
         key="dt_fits",
     )
