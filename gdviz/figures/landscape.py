@@ -109,6 +109,61 @@ def gradient_arrow(landscape: Landscape, point: np.ndarray, length: float) -> np
     return gradient_arrows(landscape, np.asarray(point, dtype=float)[None], length)[0]
 
 
+def _path_traces(pts: np.ndarray, first: list[dict[str, Any]]) -> list[go.Scatter]:
+    """The whole path (faint), and the animated path, current point and −∇L arrow at their
+    first frame."""
+    path, point, arrow = (go.Scatter(trace) for trace in first)
+    return [
+        go.Scatter(
+            x=pts[:, 0],
+            y=pts[:, 1],
+            mode="lines",
+            name="whole path",
+            showlegend=False,
+            line={"color": "rgba(255,255,255,0.55)", "width": 2},
+            hoverinfo="skip",
+        ),
+        path.update(
+            mode="lines+markers",
+            name="descent path",
+            line={"color": PATH, "width": 3},
+            marker={"size": 6, "color": PATH},
+            hoverinfo="skip",
+        ),
+        point.update(
+            mode="markers",
+            name="current point",
+            showlegend=False,
+            marker={"size": 16, "color": PATH, "line": {"color": "white", "width": 2.5}},
+            hovertemplate="%{text}<br>(%{x:.3f}, %{y:.3f})<extra></extra>",
+        ),
+        arrow.update(
+            mode="lines+markers",
+            name="−∇L (steepest descent; length ∝ |∇L|)",
+            line={"color": ARROW, "width": 4},
+            marker=arrow_marker(ARROW),
+            hoverinfo="skip",
+        ),
+    ]
+
+
+def _exit_trace(
+    exit_info: tuple[int, np.ndarray] | None, lo: np.ndarray, hi: np.ndarray
+) -> go.Scatter:
+    """Where the path left the map, labelled with the step (empty if it never did)."""
+    return go.Scatter(
+        x=[exit_info[1][0]] if exit_info else [],
+        y=[exit_info[1][1]] if exit_info else [],
+        mode="markers+text",
+        name="left the map",
+        showlegend=exit_info is not None,
+        text=[f"left the map at step {exit_info[0]}"] if exit_info else [],
+        textposition=_inward(exit_info[1], lo, hi) if exit_info else "top center",
+        textfont={"color": "white", "size": 16},
+        marker=EXIT_MARKER,
+    )
+
+
 def contour_spec(
     landscape: Landscape,
     traj: Trajectory,
@@ -163,56 +218,79 @@ def contour_spec(
             {"type": "scatter", "x": typed(arrow[:, 0], "f4"), "y": typed(arrow[:, 1], "f4")},
         ]
 
-    first = [go.Scatter(trace) for trace in animated(0)]
     traces: list[Any] = [
         *static,
-        go.Scatter(
-            x=pts[:, 0],
-            y=pts[:, 1],
-            mode="lines",
-            name="whole path",
-            showlegend=False,
-            line={"color": "rgba(255,255,255,0.55)", "width": 2},
-            hoverinfo="skip",
-        ),
-        first[0].update(
-            mode="lines+markers",
-            name="descent path",
-            line={"color": PATH, "width": 3},
-            marker={"size": 6, "color": PATH},
-            hoverinfo="skip",
-        ),
-        first[1].update(
-            mode="markers",
-            name="current point",
-            showlegend=False,
-            marker={"size": 16, "color": PATH, "line": {"color": "white", "width": 2.5}},
-            hovertemplate="%{text}<br>(%{x:.3f}, %{y:.3f})<extra></extra>",
-        ),
-        first[2].update(
-            mode="lines+markers",
-            name="−∇L (steepest descent; length ∝ |∇L|)",
-            line={"color": ARROW, "width": 4},
-            marker=arrow_marker(ARROW),
-            hoverinfo="skip",
-        ),
-        go.Scatter(
-            x=[exit_info[1][0]] if exit_info else [],
-            y=[exit_info[1][1]] if exit_info else [],
-            mode="markers+text",
-            name="left the map",
-            showlegend=exit_info is not None,
-            text=[f"left the map at step {exit_info[0]}"] if exit_info else [],
-            textposition=_inward(exit_info[1], lo, hi) if exit_info else "top center",
-            textfont={"color": "white", "size": 16},
-            marker=EXIT_MARKER,
-        ),
+        *_path_traces(pts, animated(0)),
+        _exit_trace(exit_info, lo, hi),
     ]
     frames, controls = animate(animated, frames_at, shown, ANIMATED, 50, redraw=False)
     return maps.animated_map_spec(traces, map_layout, frames, controls, height=height, top=40)
 
 
 contour_figure = figure_of(contour_spec)
+
+
+def _surface_trace(xs: np.ndarray, ys: np.ndarray, height_z: np.ndarray) -> go.Surface:
+    """The loss surface, its contours projected on the floor."""
+    return go.Surface(
+        x=xs,
+        y=ys,
+        z=height_z.astype(np.float32),
+        colorscale=SURFACE_SCALE,
+        showscale=False,
+        opacity=0.95,
+        hoverinfo="skip",
+        name="loss surface",
+        contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
+    )
+
+
+def _minima_trace(minima: np.ndarray, z: np.ndarray) -> go.Scatter3d:
+    """The known minima, on the surface."""
+    return go.Scatter3d(
+        x=minima[:, 0],
+        y=minima[:, 1],
+        z=z,
+        mode="markers",
+        name="minima",
+        marker={
+            "symbol": "diamond",
+            "size": 6,
+            "color": MINIMUM,
+            "line": {"color": "black", "width": 1},
+        },
+    )
+
+
+def _surface_layout(
+    landscape: Landscape, z_label: str, height: int, controls: dict[str, Any]
+) -> dict[str, Any]:
+    """The 3-D scene (ranges of the map, a close camera) with the animation's controls."""
+    x_range, y_range = landscape.bounds
+    # 3-D tick labels are drawn in perspective: at the page's 17 px they overlap and clip.
+    axis: dict[str, Any] = {
+        "backgroundcolor": "white",
+        "gridcolor": "#dddddd",
+        "nticks": 5,
+        "tickfont": {"size": 13},
+        "title": {"font": {"size": 16}},
+    }
+    return base_layout(
+        height=height,
+        margin={"l": 0, "r": 0, "t": 40, "b": CONTROLS_MARGIN},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        scene={
+            "domain": {"x": [0, 1], "y": [0, 1]},
+            "xaxis": {**axis, "title": {**axis["title"], "text": "x"}, "range": [*x_range]},
+            "yaxis": {**axis, "title": {**axis["title"], "text": "y"}, "range": [*y_range]},
+            "zaxis": {**axis, "title": {**axis["title"], "text": z_label}},
+            "camera": {"eye": {"x": -1.15, "y": -1.25, "z": 0.85}},  # close: the surface fills
+            "aspectmode": "manual",
+            "aspectratio": {"x": 1.0, "y": 1.0, "z": 0.6},
+        },
+        uirevision="surface",
+        **controls,
+    )
 
 
 def surface_figure(
@@ -247,7 +325,6 @@ def surface_figure(
     pts = inside[shown]
     pz = lift_z(pts)
     frames_at = frame_indices(len(shown), max_frames)
-    mz = lift_z(landscape.minima)
 
     def animated(k: int) -> list[dict[str, Any]]:
         return [
@@ -267,30 +344,8 @@ def surface_figure(
 
     first = [go.Scatter3d(trace) for trace in animated(0)]
     traces = [
-        go.Surface(
-            x=xs,
-            y=ys,
-            z=height_z.astype(np.float32),
-            colorscale=SURFACE_SCALE,
-            showscale=False,
-            opacity=0.95,
-            hoverinfo="skip",
-            name="loss surface",
-            contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
-        ),
-        go.Scatter3d(
-            x=landscape.minima[:, 0],
-            y=landscape.minima[:, 1],
-            z=mz,
-            mode="markers",
-            name="minima",
-            marker={
-                "symbol": "diamond",
-                "size": 6,
-                "color": MINIMUM,
-                "line": {"color": "black", "width": 1},
-            },
-        ),
+        _surface_trace(xs, ys, height_z),
+        _minima_trace(landscape.minima, lift_z(landscape.minima)),
         go.Scatter3d(
             x=pts[:, 0],
             y=pts[:, 1],
@@ -311,31 +366,7 @@ def surface_figure(
     ]
     # 3-D needs a full redraw per frame (~0.2 s in software WebGL): fewer, slower frames.
     frames, controls = animate(animated, frames_at, shown, [3, 4], 120, redraw=True)
-    x_range, y_range = landscape.bounds
-    # 3-D tick labels are drawn in perspective: at the page's 17 px they overlap and clip.
-    axis: dict[str, Any] = {
-        "backgroundcolor": "white",
-        "gridcolor": "#dddddd",
-        "nticks": 5,
-        "tickfont": {"size": 13},
-        "title": {"font": {"size": 16}},
-    }
-    layout = base_layout(
-        height=height,
-        margin={"l": 0, "r": 0, "t": 40, "b": CONTROLS_MARGIN},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        scene={
-            "domain": {"x": [0, 1], "y": [0, 1]},
-            "xaxis": {**axis, "title": {**axis["title"], "text": "x"}, "range": [*x_range]},
-            "yaxis": {**axis, "title": {**axis["title"], "text": "y"}, "range": [*y_range]},
-            "zaxis": {**axis, "title": {**axis["title"], "text": z_label}},
-            "camera": {"eye": {"x": -1.15, "y": -1.25, "z": 0.85}},  # close: the surface fills
-            "aspectmode": "manual",
-            "aspectratio": {"x": 1.0, "y": 1.0, "z": 0.6},
-        },
-        uirevision="surface",
-        **controls,
-    )
+    layout = _surface_layout(landscape, z_label, height, controls)
     return go.Figure(data=traces, layout=layout, frames=frames)
 
 
