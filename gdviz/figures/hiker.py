@@ -36,36 +36,15 @@ def _view(curve: Landscape, xs: np.ndarray) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def curve_spec(
-    curve: Landscape, positions: np.ndarray, lr: float, *, height: int = 520
-) -> dict[str, Any]:
-    """The curve ``L(x)``, the trail of earlier positions, the hiker, the tangent at the hiker
-    and an arrow to where the next step ``x − α L'(x)`` lands.
-
-    ``positions``: ``(k+1,)`` visited positions, the hiker at the last one.
-    Traces, in order: curve, trail, tangent, next landing, hiker.
-
-    A plain dict (see ``style.spec``); :func:`curve_figure` is its checked figure.
-    """
-    positions = np.asarray(positions, dtype=float)
-    x_lo, x_hi = _view(curve, positions)
-    xs = np.linspace(x_lo, x_hi, 600)
-    ys = curve.value(xs[:, None])
-    y_lo, y_hi = float(ys.min()), float(ys.max())
-    pad = 0.08 * (y_hi - y_lo or 1.0)
-    y_range = (y_lo - pad, y_hi + pad)
-
-    x = float(positions[-1])
+def _hiker_traces(
+    curve: Landscape, positions: np.ndarray, x: float, x_next: float, half: float
+) -> list[go.Scatter]:
+    """The trail, the tangent at the hiker, where his next step lands, and the hiker."""
     fx = float(curve.value(np.array([x])))
     g = float(curve.grad(np.array([x]))[0])
-    x_next = x - lr * g
     f_next = float(curve.value(np.array([x_next])))
-    half = 0.12 * (x_hi - x_lo)
     tangent_x = np.array([x - half, x + half])
-
-    trail = positions[:-1]
-    traces = [
-        loss_curve_trace(xs, ys),
+    return [
         go.Scatter(
             x=positions,
             y=curve.value(positions[:, None]),
@@ -74,7 +53,7 @@ def curve_spec(
             line={"color": "rgba(90,90,90,0.55)", "width": 1.5, "dash": "dot"},
             marker={"size": 9, "color": "rgba(90,90,90,0.75)"},
             hovertemplate="x = %{x:.3f}<br>L = %{y:.3f}<extra>earlier step</extra>",
-            visible=True if len(trail) else "legendonly",
+            visible=True if len(positions) > 1 else "legendonly",
         ),
         go.Scatter(
             x=tangent_x,
@@ -106,45 +85,81 @@ def curve_spec(
             hovertemplate="hiker at x = %{x:.3f}<br>L = %{y:.3f}<extra></extra>",
         ),
     ]
+
+
+def _step_arrow(x: float, fx: float, x_next: float, f_next: float) -> dict[str, Any]:
+    """An arrow from the hiker to where his next step lands."""
+    return {
+        "arrowcolor": PATH,
+        "arrowhead": 3,
+        "arrowsize": 1.4,
+        "arrowwidth": 3,
+        "ax": x,
+        "axref": "x",
+        "ay": fx,
+        "ayref": "y",
+        "showarrow": True,
+        "standoff": 10,
+        "startstandoff": 14,
+        "text": "",
+        "x": x_next,
+        "xref": "x",
+        "y": f_next,
+        "yref": "y",
+    }
+
+
+def _off_chart(x: float, fx: float, view: tuple[float, float], top: float) -> dict[str, Any]:
+    """Where a hiker thrown past the widest view is, said at the chart's edge."""
+    x_lo, x_hi = view
+    left = x < x_lo
+    return {
+        "bgcolor": "rgba(255,255,255,0.85)",
+        "font": {"color": PATH, "size": 18},
+        "showarrow": False,
+        "text": f"{'← ' if left else ''}the hiker is at x = {x:.4g}, L = {fx:.3g}, "
+        f"off the chart{'' if left else ' →'}",
+        "x": x_lo if left else x_hi,
+        "xanchor": "left" if left else "right",
+        "xref": "x",
+        "y": top,
+        "yanchor": "top",
+        "yref": "y",
+    }
+
+
+def curve_spec(
+    curve: Landscape, positions: np.ndarray, lr: float, *, height: int = 520
+) -> dict[str, Any]:
+    """The curve ``L(x)``, the trail of earlier positions, the hiker, the tangent at the hiker
+    and an arrow to where the next step ``x − α L'(x)`` lands.
+
+    ``positions``: ``(k+1,)`` visited positions, the hiker at the last one.
+    Traces, in order: curve, trail, tangent, next landing, hiker.
+
+    A plain dict (see ``style.spec``); :func:`curve_figure` is its checked figure.
+    """
+    positions = np.asarray(positions, dtype=float)
+    x_lo, x_hi = _view(curve, positions)
+    xs = np.linspace(x_lo, x_hi, 600)
+    ys = curve.value(xs[:, None])
+    y_lo, y_hi = float(ys.min()), float(ys.max())
+    pad = 0.08 * (y_hi - y_lo or 1.0)
+    y_range = (y_lo - pad, y_hi + pad)
+
+    x = float(positions[-1])
+    fx = float(curve.value(np.array([x])))
+    x_next = x - lr * float(curve.grad(np.array([x]))[0])
+    f_next = float(curve.value(np.array([x_next])))
+    traces = [
+        loss_curve_trace(xs, ys),
+        *_hiker_traces(curve, positions, x, x_next, 0.12 * (x_hi - x_lo)),
+    ]
     annotations: list[dict[str, Any]] = []
     if abs(x_next - x) > 1e-12:
-        annotations.append(
-            {
-                "arrowcolor": PATH,
-                "arrowhead": 3,
-                "arrowsize": 1.4,
-                "arrowwidth": 3,
-                "ax": x,
-                "axref": "x",
-                "ay": fx,
-                "ayref": "y",
-                "showarrow": True,
-                "standoff": 10,
-                "startstandoff": 14,
-                "text": "",
-                "x": x_next,
-                "xref": "x",
-                "y": f_next,
-                "yref": "y",
-            }
-        )
+        annotations.append(_step_arrow(x, fx, x_next, f_next))
     if not x_lo <= x <= x_hi:  # thrown past the widest view: say where he is, at the edge
-        left = x < x_lo
-        annotations.append(
-            {
-                "bgcolor": "rgba(255,255,255,0.85)",
-                "font": {"color": PATH, "size": 18},
-                "showarrow": False,
-                "text": f"{'← ' if left else ''}the hiker is at x = {x:.4g}, L = {fx:.3g}, "
-                f"off the chart{'' if left else ' →'}",
-                "x": x_lo if left else x_hi,
-                "xanchor": "left" if left else "right",
-                "xref": "x",
-                "y": y_range[1] - pad,
-                "yanchor": "top",
-                "yref": "y",
-            }
-        )
+        annotations.append(_off_chart(x, fx, (x_lo, x_hi), y_range[1] - pad))
     grid = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False}
     layout = base_layout(
         height=height,
