@@ -23,6 +23,36 @@ from gdviz.figures.style import (
 )
 
 
+def _run_traces(labels: Sequence[str], start: list[dict[str, Any]]) -> list[go.Scatter]:
+    """Per run, at the first frame: its path and its current point, in the run's colour."""
+    traces = []
+    for i, label in enumerate(labels):
+        colour = run_colour(i)
+        traces.append(
+            go.Scatter(
+                start[2 * i],
+                mode="lines+markers",
+                name=label,
+                line={"color": colour, "width": 3},
+                marker={"size": 5, "color": colour},
+                hoverinfo="skip",
+                legendgroup=str(i),
+            )
+        )
+        traces.append(
+            go.Scatter(
+                start[2 * i + 1],
+                mode="markers",
+                name=label,
+                showlegend=False,
+                legendgroup=str(i),
+                marker={"size": 15, "color": colour, "line": {"color": "white", "width": 2}},
+                hovertemplate=f"{label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+            )
+        )
+    return traces
+
+
 def race_figure(
     landscape: Landscape,
     traj: Trajectory,
@@ -70,32 +100,7 @@ def race_figure(
             )
         return data
 
-    traces: list[Any] = list(static)
-    start_data = animated(0)
-    for i, label in enumerate(labels):
-        colour = run_colour(i)
-        traces.append(
-            go.Scatter(
-                start_data[2 * i],
-                mode="lines+markers",
-                name=label,
-                line={"color": colour, "width": 3},
-                marker={"size": 5, "color": colour},
-                hoverinfo="skip",
-                legendgroup=str(i),
-            )
-        )
-        traces.append(
-            go.Scatter(
-                start_data[2 * i + 1],
-                mode="markers",
-                name=label,
-                showlegend=False,
-                legendgroup=str(i),
-                marker={"size": 15, "color": colour, "line": {"color": "white", "width": 2}},
-                hovertemplate=f"{label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
-            )
-        )
+    traces: list[Any] = [*static, *_run_traces(labels, animated(0))]
     diverged = [i for i in range(n) if traj.status[i] == DIVERGED]
     traces.append(
         maps.exit_marks(

@@ -73,14 +73,9 @@ def region_shapes(
     return shapes
 
 
-def sweep_figure(short: Sweep, long: Sweep, *, height: int = 600) -> go.Figure:
-    """Final loss (top, log) and steps to converge (bottom) against the learning rate, for a
-    sweep at ``short.steps`` and again at ``long.steps`` (10x), the regions shaded, the critical
-    rate from the Hessian and the measured edge of divergence marked."""
-    fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.07, row_heights=[0.62, 0.38]
-    )
-    for name, colour in REGION_COLOURS.items():  # legend entries for the shading
+def _region_legend(fig: go.Figure, short: Sweep) -> None:
+    """Legend entries for the shaded regions (those the sweep has are shown)."""
+    for name, colour in REGION_COLOURS.items():
         fig.add_trace(
             go.Scatter(
                 x=[None],
@@ -95,42 +90,43 @@ def sweep_figure(short: Sweep, long: Sweep, *, height: int = 600) -> go.Figure:
             row=1,
             col=1,
         )
-    for result, dash, label in (
-        (short, "solid", f"{short.steps} steps"),
-        (long, "dash", f"{long.steps} steps"),
-    ):
-        ok = result.region != "diverging"
-        fig.add_trace(
-            go.Scatter(
-                x=result.lrs[ok],
-                y=np.maximum(result.final_loss[ok], 1e-16),
-                mode="lines+markers",
-                name=f"final loss, {label}",
-                line={"color": "black", "dash": dash, "width": 2},
-                marker={"size": 4},
-                hovertemplate="α = %{x:.4g}<br>loss %{y:.3g}<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-        conv = result.converged_at >= 0
-        fig.add_trace(
-            go.Scatter(
-                x=result.lrs[conv],
-                y=result.converged_at[conv],
-                mode="lines+markers",
-                name=f"steps to converge, {label}",
-                line={"color": OKABE_ITO[0], "dash": dash, "width": 2},
-                marker={"size": 4},
-                showlegend=True,
-                hovertemplate="α = %{x:.4g}<br>%{y} steps<extra></extra>",
-            ),
-            row=2,
-            col=1,
-        )
-    # One path shape per region and panel, whatever the number of bands: a shape per band
-    # (add_vrect) made a jagged sweep cost seconds to build and to draw (548 bands: minutes).
-    fig.update_layout(shapes=region_shapes(short.lrs, short.region, panels=("", "2")))
+
+
+def _sweep_curves(fig: go.Figure, result: Sweep, dash: str, label: str) -> None:
+    """One sweep's final loss (top; diverged rates left out) and steps to converge (bottom)."""
+    ok = result.region != "diverging"
+    fig.add_trace(
+        go.Scatter(
+            x=result.lrs[ok],
+            y=np.maximum(result.final_loss[ok], 1e-16),
+            mode="lines+markers",
+            name=f"final loss, {label}",
+            line={"color": "black", "dash": dash, "width": 2},
+            marker={"size": 4},
+            hovertemplate="α = %{x:.4g}<br>loss %{y:.3g}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    conv = result.converged_at >= 0
+    fig.add_trace(
+        go.Scatter(
+            x=result.lrs[conv],
+            y=result.converged_at[conv],
+            mode="lines+markers",
+            name=f"steps to converge, {label}",
+            line={"color": OKABE_ITO[0], "dash": dash, "width": 2},
+            marker={"size": 4},
+            showlegend=True,
+            hovertemplate="α = %{x:.4g}<br>%{y} steps<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+
+
+def _edges(fig: go.Figure, short: Sweep) -> None:
+    """The critical rate the Hessian predicts (dashed) and the first diverging rate (dotted)."""
     if np.isfinite(short.critical):
         fig.add_vline(
             x=short.critical,
@@ -145,6 +141,22 @@ def sweep_figure(short: Sweep, long: Sweep, *, height: int = 600) -> go.Figure:
             annotation_text=f"first diverging {short.edge:.4g}",
             annotation_position="bottom right",
         )
+
+
+def sweep_figure(short: Sweep, long: Sweep, *, height: int = 600) -> go.Figure:
+    """Final loss (top, log) and steps to converge (bottom) against the learning rate, for a
+    sweep at ``short.steps`` and again at ``long.steps`` (10x), the regions shaded, the critical
+    rate from the Hessian and the measured edge of divergence marked."""
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.07, row_heights=[0.62, 0.38]
+    )
+    _region_legend(fig, short)
+    _sweep_curves(fig, short, "solid", f"{short.steps} steps")
+    _sweep_curves(fig, long, "dash", f"{long.steps} steps")
+    # One path shape per region and panel, whatever the number of bands: a shape per band
+    # (add_vrect) made a jagged sweep cost seconds to build and to draw (548 bands: minutes).
+    fig.update_layout(shapes=region_shapes(short.lrs, short.region, panels=("", "2")))
+    _edges(fig, short)
     span = [float(np.log10(short.lrs.min())), float(np.log10(short.lrs.max()))]  # log units
     fig.update_xaxes(type="log", title_text="learning rate α", range=span, row=2, col=1)
     fig.update_xaxes(type="log", range=span, row=1, col=1)
