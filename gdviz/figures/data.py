@@ -11,6 +11,7 @@ has seen every row once, however many updates that took.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -403,6 +404,56 @@ def training_spec(
 training_figure = figure_of(training_spec)
 
 
+def _loss_traces(
+    problem: Problem, run: Training, i: int, single: bool, shift: Callable[[np.ndarray], Any]
+) -> list[go.Scatter]:
+    """One run's loss: per update (line), per epoch (markers), and for a single run with
+    mini-batches each update's own batch loss (faint); ``shift`` maps losses to the y axis."""
+    colour = OKABE_ITO[3] if single else run_colour(i)
+    # A diverged run is frozen at its last good point: its curve ends where it blew up.
+    end = run.steps + 1 if run.status != "diverged" else int(run.traj.diverged_at[0])
+    axis = run.epoch_axis()[:end]
+    idx = display_indices(len(axis), 2000)
+    traces = []
+    if single and run.batch_size < problem.dataset.n:
+        midx = display_indices(max(1, end - 1), 2000)
+        traces.append(
+            go.Scatter(
+                x=axis[midx],
+                y=shift(run.batch_loss[midx]),
+                mode="lines",
+                name="loss of each update's mini-batch",
+                line={"color": "rgba(120,120,120,0.45)", "width": 1},
+                hovertemplate="epoch %{x:.3f}<br>batch loss %{y:.4g}<extra></extra>",
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=axis[idx],
+            y=shift(run.loss[idx]),
+            mode="lines",
+            name=f"{run.label}: full-batch loss per update",
+            legendgroup=str(i),
+            line={"color": colour, "width": 2.5},
+            hovertemplate="epoch %{x:.3f}<br>L = %{y:.6g}<extra></extra>",
+        )
+    )
+    epochs_done = np.arange(run.epochs + 1)
+    epochs_done = epochs_done[epochs_done * run.per_epoch < end]
+    traces.append(
+        go.Scatter(
+            x=epochs_done,
+            y=shift(run.epoch_loss()[: len(epochs_done)]),
+            mode="markers",
+            name=f"{run.label}: per epoch",
+            legendgroup=str(i),
+            marker={"size": 8, "color": colour, "line": {"color": "white", "width": 1}},
+            hovertemplate="after epoch %{x}<br>L = %{y:.6g}<extra></extra>",
+        )
+    )
+    return traces
+
+
 def loss_curves_spec(
     problem: Problem, runs: list[Training], *, log: bool = False, height: int = 400
 ) -> dict[str, Any]:
@@ -415,7 +466,6 @@ def loss_curves_spec(
     """
     best = problem.optimum_loss
     floor = best if (log and np.isfinite(best)) else 0.0
-    traces: list[go.Scatter] = []
     drawn: list[float] = []  # each curve's highest point
 
     def shift(values: np.ndarray) -> np.ndarray:
@@ -424,48 +474,11 @@ def loss_curves_spec(
             drawn.append(float(np.max(shifted)))
         return shifted
 
-    for i, run in enumerate(runs):
-        colour = OKABE_ITO[3] if len(runs) == 1 else run_colour(i)
-        # A diverged run is frozen at its last good point: its curve ends where it blew up.
-        end = run.steps + 1 if run.status != "diverged" else int(run.traj.diverged_at[0])
-        axis = run.epoch_axis()[:end]
-        idx = display_indices(len(axis), 2000)
-        if len(runs) == 1 and run.batch_size < problem.dataset.n:
-            midx = display_indices(max(1, end - 1), 2000)
-            traces.append(
-                go.Scatter(
-                    x=axis[midx],
-                    y=shift(run.batch_loss[midx]),
-                    mode="lines",
-                    name="loss of each update's mini-batch",
-                    line={"color": "rgba(120,120,120,0.45)", "width": 1},
-                    hovertemplate="epoch %{x:.3f}<br>batch loss %{y:.4g}<extra></extra>",
-                )
-            )
-        traces.append(
-            go.Scatter(
-                x=axis[idx],
-                y=shift(run.loss[idx]),
-                mode="lines",
-                name=f"{run.label}: full-batch loss per update",
-                legendgroup=str(i),
-                line={"color": colour, "width": 2.5},
-                hovertemplate="epoch %{x:.3f}<br>L = %{y:.6g}<extra></extra>",
-            )
-        )
-        epochs_done = np.arange(run.epochs + 1)
-        epochs_done = epochs_done[epochs_done * run.per_epoch < end]
-        traces.append(
-            go.Scatter(
-                x=epochs_done,
-                y=shift(run.epoch_loss()[: len(epochs_done)]),
-                mode="markers",
-                name=f"{run.label}: per epoch",
-                legendgroup=str(i),
-                marker={"size": 8, "color": colour, "line": {"color": "white", "width": 1}},
-                hovertemplate="after epoch %{x}<br>L = %{y:.6g}<extra></extra>",
-            )
-        )
+    traces = [
+        trace
+        for i, run in enumerate(runs)
+        for trace in _loss_traces(problem, run, i, len(runs) == 1, shift)
+    ]
     layout = base_layout(
         height=height,
         xaxis={"title": {"text": "epoch"}},
