@@ -231,26 +231,10 @@ def descend(
         raise ValueError(f"every must be a whole number >= 1; got {every}")
     if int(steps) != steps or steps < 0:
         raise ValueError(f"steps must be a whole number >= 0; got {steps}")
-    start = np.asarray(start, dtype=float)
-    if start.ndim not in (1, 2) or start.shape[-1] != objective.dim:
-        raise ValueError(
-            f"start must have shape ({objective.dim},) or (N, {objective.dim}); got {start.shape}"
-        )
-    if not np.all(np.isfinite(start)):
-        raise ValueError("start contains NaN or inf")
-    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be float32 or float64; got {dtype}")
-    start = np.atleast_2d(start).astype(dtype)
-    start = _broadcast_runs(start, optimizer, grad_noise)
+    start = _broadcast_runs(_checked_start(objective, start, dtype), optimizer, grad_noise)
     n_runs = start.shape[0]
     if batch_size is not None and batches(objective) is None:
         raise ValueError("batch_size needs an objective built from data (with n_samples)")
-    far_box = None
-    bounds = objective.bounds
-    if bounds is not None:
-        lo, hi = np.array(bounds, dtype=float).T
-        centre, half = (lo + hi) / 2.0, (hi - lo) / 2.0
-        far_box = (centre - escape * half, centre + escape * half)
     settings = Settings(
         objective=objective,
         schedule=schedule or constant(),
@@ -262,7 +246,7 @@ def descend(
         every=int(every),
         xtol=xtol,
         gtol=gtol,
-        far_box=far_box,
+        far_box=_far_box(objective, escape),
         seconds=seconds,
         deadline=None if seconds is None else time.monotonic() + seconds,
     )
@@ -272,13 +256,42 @@ def descend(
 
     blocks = [slice(a, min(a + BLOCK_SIZE, n_runs)) for a in range(0, n_runs, BLOCK_SIZE)]
     per_run_noise = np.ndim(grad_noise) > 0
-
     parts = []
     for index, rows in enumerate(blocks):
         opt = optimizer if len(blocks) == 1 else take(optimizer, rows)
         sigma = noise[rows] if per_run_noise else float(noise[0])
         parts.append(Block(settings, opt, start[rows], sigma, index).run())
-    # Per-step arrays are (steps[+1], N, ...): runs on axis 1; per-run arrays have runs first.
+    return _joined(parts, settings.steps)
+
+
+def _checked_start(objective: Objective, start: Array, dtype: type) -> Array:
+    """``start`` as ``(N, d)`` of ``dtype``, after checking its shape, values and the dtype."""
+    start = np.asarray(start, dtype=float)
+    if start.ndim not in (1, 2) or start.shape[-1] != objective.dim:
+        raise ValueError(
+            f"start must have shape ({objective.dim},) or (N, {objective.dim}); got {start.shape}"
+        )
+    if not np.all(np.isfinite(start)):
+        raise ValueError("start contains NaN or inf")
+    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be float32 or float64; got {dtype}")
+    return np.atleast_2d(start).astype(dtype)
+
+
+def _far_box(objective: Objective, escape: float) -> tuple[Array, Array] | None:
+    """The escape box: ``escape`` times the plotting box around its centre (``None``: the
+    objective has no box, and no escape rule)."""
+    bounds = objective.bounds
+    if bounds is None:
+        return None
+    lo, hi = np.array(bounds, dtype=float).T
+    centre, half = (lo + hi) / 2.0, (hi - lo) / 2.0
+    return centre - escape * half, centre + escape * half
+
+
+def _joined(parts: list[dict[str, Array]], steps: int) -> Trajectory:
+    """The blocks' arrays as one trajectory. Per-step arrays are ``(steps[+1], N, ...)``: runs
+    on axis 1; per-run arrays have runs first."""
     merged = {
         key: np.concatenate([part[key] for part in parts], axis=1 if key in _PER_STEP else 0)
         for key in parts[0]
@@ -297,5 +310,5 @@ def descend(
         left_domain=merged["left_domain"],
         last_move=merged["last_move"],
         previous_move=merged["previous_move"],
-        steps=settings.steps,
+        steps=steps,
     )
