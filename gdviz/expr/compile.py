@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from gdviz.core.cost import measured_cost
 from gdviz.core.landscapes._newton import polish
 from gdviz.core.landscapes.base import Landscape
+from gdviz.expr.expression import Expression
 from gdviz.expr.language import ExpressionError
 from gdviz.expr.parse import parse_expression
 from gdviz.expr.symbolic import gradient_latex, to_latex
@@ -28,20 +30,37 @@ def compile_expression(
 ) -> Landscape:
     """A :class:`Landscape` for a typed-in formula, with exact derivatives.
 
-    Its minima are the known local minima inside ``bounds``: Newton's method from every local
-    minimum of a 41-point-per-axis sample, polished with the exact Hessian. The suggested rate is
-    ``1/λ_max`` over the sampled map (stable everywhere on it, for plain GD). Raises
-    :class:`ExpressionError` for a rejected formula, bad bounds, or a function that is undefined
-    everywhere on the map.
+    Four steps: parse (:func:`parse_expression`), check the plot bounds (:func:`_box`), build
+    the landscape from a 41-point-per-axis sample with a start where it has a slope
+    (:func:`_draft`), then find its minima and rate (:func:`_minima_and_rate`) and time what a
+    descent on it costs. Its minima are the known local minima inside ``bounds``: Newton's
+    method from every local minimum of the sample, polished with the exact Hessian. The
+    suggested rate is ``1/λ_max`` over the sampled map (stable everywhere on it, for plain GD).
+    Raises :class:`ExpressionError` for a rejected formula, bad bounds, or a function that is
+    undefined everywhere on the map.
     """
     expression = parse_expression(text, variables)
-    d = len(expression.variables)
+    box = _box(bounds, len(expression.variables))
+    draft, mesh, sample = _draft(text, expression, box)
+    found_all = _minima_and_rate(draft, mesh, sample)
+    # What a descent on it costs against a built-in, timed (bounds the work of a request).
+    return replace(found_all, cost=measured_cost(found_all))
+
+
+def _box(bounds: Sequence[tuple[float, float]] | None, d: int) -> tuple[tuple[float, float], ...]:
+    """The plot bounds (the default map for ``d`` variables when ``None``), checked."""
     box = tuple((float(lo), float(hi)) for lo, hi in (bounds or DEFAULT_BOUNDS[d]))
     if len(box) != d or not all(
         math.isfinite(lo) and math.isfinite(hi) and -MAX_BOUND <= lo < hi <= MAX_BOUND
         for lo, hi in box
     ):
         raise ExpressionError(f"the plot bounds must be {d} pair(s) lo < hi within ±{MAX_BOUND:g}")
+    return box
+
+
+def _functions(expression: Expression) -> dict[str, Any]:
+    """The landscape's value, gradient, value-and-gradient and Hessian, from the expression."""
+    d = len(expression.variables)
 
     def fn(*coords: Array) -> Array:
         return expression.value(*coords)
@@ -58,12 +77,13 @@ def compile_expression(
         assert h is not None  # a second-order jet always carries its Hessian
         return tuple(tuple(h[i, j] for j in range(d)) for i in range(d))
 
-    axes = [np.linspace(lo, hi, 41) for lo, hi in box]
-    mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)  # (41, [41,] d)
-    sample = expression.value(*(mesh[..., i] for i in range(d)))
-    finite = np.isfinite(sample)
-    if not finite.any():
-        raise ExpressionError("the function is undefined or infinite everywhere on this map")
+    return {"fn": fn, "grad_fn": grad_fn, "hess_fn": hess_fn, "value_grad_fn": value_grad_fn}
+
+
+def _start(expression: Expression, box: tuple[tuple[float, float], ...], mesh: Array) -> Array:
+    """A start 70% of the way from the centre to the top-left corner, or the first sample
+    point with a slope if the function has none there."""
+    d = len(box)
     centre = np.array([(lo + hi) / 2 for lo, hi in box])
     corner = np.array([lo for lo, _ in box]) if d == 1 else np.array([box[0][0], box[1][1]])
     start = centre + 0.7 * (corner - centre)
@@ -79,6 +99,21 @@ def compile_expression(
         if not usable.any():
             raise ExpressionError("the function has no slope anywhere on this map")
         start = mesh[usable][0]
+    return start
+
+
+def _draft(
+    text: str, expression: Expression, box: tuple[tuple[float, float], ...]
+) -> tuple[Landscape, Array, Array]:
+    """The landscape before its minima and rate are known; the sample mesh ``(41, [41,] d)``
+    and the values on it."""
+    d = len(box)
+    axes = [np.linspace(lo, hi, 41) for lo, hi in box]
+    mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)  # (41, [41,] d)
+    sample = expression.value(*(mesh[..., i] for i in range(d)))
+    if not np.isfinite(sample).any():
+        raise ExpressionError("the function is undefined or infinite everywhere on this map")
+    start = _start(expression, box, mesh)
     draft = Landscape(
         name="custom",
         title=text.strip(),
@@ -90,11 +125,16 @@ def compile_expression(
         blurb="Your own function, differentiated exactly (no finite differences).",
         start=tuple(round(float(v), 3) for v in start),
         lr=0.01,
-        fn=fn,
-        grad_fn=grad_fn,
-        hess_fn=hess_fn,
-        value_grad_fn=value_grad_fn,
+        **_functions(expression),
     )
+    return draft, mesh, sample
+
+
+def _minima_and_rate(draft: Landscape, mesh: Array, sample: Array) -> Landscape:
+    """The draft with its minima (Newton from the sample's local minima, at most 50 inside the
+    map) and its suggested rate ``1/λ_max`` over the sample, rounded as a person would type."""
+    d = draft.dim
+    finite = np.isfinite(sample)
     seeds = mesh[_local_minima(np.where(finite, sample, np.inf))]
     found = polish(draft, seeds) if len(seeds) else np.empty((0, d))
     inside = np.all((found >= draft.lo) & (found <= draft.hi), axis=-1)
@@ -103,9 +143,7 @@ def compile_expression(
     curvature = float(np.nanmax(np.where(np.isfinite(eig), eig, np.nan))) if eig.size else 0.0
     lr = float(np.clip(1.0 / curvature, 1e-4, 1.0)) if curvature > 0 else 0.1
     lr = float(f"{lr:.2g}")  # a rate a person would type
-    found_all = replace(draft, minima=found[inside][:50], lr=lr)
-    # What a descent on it costs against a built-in, timed (bounds the work of a request).
-    return replace(found_all, cost=measured_cost(found_all))
+    return replace(draft, minima=found[inside][:50], lr=lr)
 
 
 def _local_minima(values: Array) -> Array:
