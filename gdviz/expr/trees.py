@@ -29,61 +29,87 @@ def call(name: str, arg: ast.expr) -> ast.Call:
     return ast.Call(func=ast.Name(id=name), args=[arg], keywords=[])
 
 
+Simplified = ast.expr | None  # a simpler tree, or None: no rule applies
+
+
+def _folded(lc: float | None, op: ast.operator, rc: float | None) -> Simplified:
+    """Two constants: their value (a division by zero, or a result that is not finite, is
+    left as it is: the checker refuses it with its column)."""
+    if lc is None or rc is None or (isinstance(op, ast.Div) and rc == 0):
+        return None
+    folded = {ast.Add: lc + rc, ast.Sub: lc - rc, ast.Mult: lc * rc}.get(type(op))
+    if isinstance(op, ast.Div):
+        folded = lc / rc
+    return num(folded) if folded is not None and math.isfinite(folded) else None
+
+
+def _add(left: ast.expr, right: ast.expr, lc: float | None, rc: float | None) -> Simplified:
+    if lc == 0:
+        return right
+    if rc == 0:
+        return left
+    if isinstance(right, ast.UnaryOp) and isinstance(right.op, ast.USub):
+        return binop(left, ast.Sub(), right.operand)
+    return None
+
+
+def _sub(left: ast.expr, right: ast.expr, lc: float | None, rc: float | None) -> Simplified:
+    if rc == 0:
+        return left
+    if lc == 0:
+        return neg(right)
+    return None
+
+
+def _mult(left: ast.expr, right: ast.expr, lc: float | None, rc: float | None) -> Simplified:
+    if lc == 0 or rc == 0:
+        return num(0)
+    ones = {1.0: lambda side: side, -1.0: neg}
+    if lc in ones:
+        return ones[lc](right)
+    if rc in ones:
+        return ones[rc](left)
+    for side, other in ((left, right), (right, left)):  # a sign in a factor goes in front
+        if isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub):
+            return neg(binop(side.operand, ast.Mult(), other))
+    if rc is not None:  # constants first: x·2 → 2·x
+        return binop(right, ast.Mult(), left)
+    if (
+        lc is not None
+        and isinstance(right, ast.BinOp)
+        and isinstance(right.op, ast.Mult)
+        and isinstance(right.left, ast.Constant)
+    ):
+        return binop(num(lc * (constant(right.left) or 0.0)), ast.Mult(), right.right)
+    return None
+
+
+def _div(left: ast.expr, right: ast.expr, lc: float | None, rc: float | None) -> Simplified:
+    if rc == 1:
+        return left
+    if lc == 0:
+        return num(0)
+    return None
+
+
+def _pow(left: ast.expr, right: ast.expr, lc: float | None, rc: float | None) -> Simplified:
+    if rc == 1:
+        return left
+    if rc == 0:
+        return num(1)
+    return None
+
+
+_RULES = {ast.Add: _add, ast.Sub: _sub, ast.Mult: _mult, ast.Div: _div, ast.Pow: _pow}
+
+
 def binop(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
     """``left op right`` with the obvious simplifications (0 and 1, constants folded)."""
     lc, rc = constant(left), constant(right)
-    if lc is not None and rc is not None and not (isinstance(op, ast.Div) and rc == 0):
-        folded = {ast.Add: lc + rc, ast.Sub: lc - rc, ast.Mult: lc * rc}.get(type(op))
-        if isinstance(op, ast.Div):
-            folded = lc / rc
-        if folded is not None and math.isfinite(folded):
-            return num(folded)
-    if isinstance(op, ast.Add):
-        if lc == 0:
-            return right
-        if rc == 0:
-            return left
-        if isinstance(right, ast.UnaryOp) and isinstance(right.op, ast.USub):
-            return binop(left, ast.Sub(), right.operand)
-    if isinstance(op, ast.Sub):
-        if rc == 0:
-            return left
-        if lc == 0:
-            return neg(right)
-    if isinstance(op, ast.Mult):
-        if lc == 0 or rc == 0:
-            return num(0)
-        if lc == 1:
-            return right
-        if rc == 1:
-            return left
-        if lc == -1:
-            return neg(right)
-        if rc == -1:
-            return neg(left)
-        for side, other in ((left, right), (right, left)):  # a sign in a factor goes in front
-            if isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub):
-                return neg(binop(side.operand, ast.Mult(), other))
-        if rc is not None:  # constants first: x·2 → 2·x
-            return binop(right, ast.Mult(), left)
-        if (
-            lc is not None
-            and isinstance(right, ast.BinOp)
-            and isinstance(right.op, ast.Mult)
-            and isinstance(right.left, ast.Constant)
-        ):
-            return binop(num(lc * (constant(right.left) or 0.0)), ast.Mult(), right.right)
-    if isinstance(op, ast.Div):
-        if rc == 1:
-            return left
-        if lc == 0:
-            return num(0)
-    if isinstance(op, ast.Pow):
-        if rc == 1:
-            return left
-        if rc == 0:
-            return num(1)
-    return ast.BinOp(left=left, op=op, right=right)
+    simpler = _folded(lc, op, rc)
+    if simpler is None and type(op) in _RULES:
+        simpler = _RULES[type(op)](left, right, lc, rc)
+    return simpler if simpler is not None else ast.BinOp(left=left, op=op, right=right)
 
 
 def neg(node: ast.expr) -> ast.expr:
