@@ -68,6 +68,8 @@ def parse(text: str, variables: Sequence[str] = ("x", "y")) -> tuple[ast.expr, l
 def _check(
     node: ast.AST, variables: tuple[str, ...], offsets: list[int], depth: int, count: list[int]
 ) -> None:
+    """Walk the tree, refusing anything outside the language (with its column), and more than
+    ``MAX_NODES`` nodes or ``MAX_DEPTH`` levels."""
     count[0] += 1
     if count[0] > MAX_NODES:
         raise ExpressionError(f"the formula has too many parts (at most {MAX_NODES})")
@@ -77,46 +79,54 @@ def _check(
         )
     where = _column(node, offsets)
     if isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise ExpressionError(f"{node.value!r} is not a number", where)
-        # Size first: float() of a 280-digit hex literal raises OverflowError.
-        if abs(node.value) > 1e12 or not math.isfinite(node.value):
-            raise ExpressionError("numbers must be finite and at most 1e12 in size", where)
-        return
-    if isinstance(node, ast.Name):
-        if node.id not in variables and node.id not in CONSTANTS:
-            allowed = " and ".join(variables)
-            hint = (
-                f"; functions need parentheses, e.g. {node.id}(x)" if node.id in FUNCTIONS else ""
-            )
-            raise ExpressionError(f"unknown name {node.id!r}{hint}; use {allowed}", where)
-        return
-    if isinstance(node, ast.UnaryOp):
+        _check_number(node, where)
+    elif isinstance(node, ast.Name):
+        _check_name(node, variables, where)
+    elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.USub | ast.UAdd):
             raise ExpressionError("only + and - may stand before a value", where)
         _check(node.operand, variables, offsets, depth + 1, count)
-        return
-    if isinstance(node, ast.BinOp):
+    elif isinstance(node, ast.BinOp):
         if type(node.op) not in BINARY:
             raise ExpressionError("only + - * / and ** (or ^) are allowed", where)
         _check(node.left, variables, offsets, depth + 1, count)
         _check(node.right, variables, offsets, depth + 1, count)
         _check_constant_operands(node, variables, offsets)
-        return
-    if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name):
-            raise ExpressionError(f"{describe(node.func)} is not allowed", where)
-        name = node.func.id
-        if name not in FUNCTIONS:
-            shown = name
-            raise ExpressionError(
-                f"unknown function {shown!r}; use one of {', '.join(FUNCTIONS)}", where
-            )
-        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-            raise ExpressionError(f"{name}() takes exactly one value, no keywords", where)
-        _check(node.args[0], variables, offsets, depth + 1, count)
-        return
-    raise ExpressionError(f"{describe(node)} is not allowed", where)
+    elif isinstance(node, ast.Call):
+        _check(_argument(node, where), variables, offsets, depth + 1, count)
+    else:
+        raise ExpressionError(f"{describe(node)} is not allowed", where)
+
+
+def _check_number(node: ast.Constant, where: int) -> None:
+    """A literal must be a finite number of size at most 1e12."""
+    if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+        raise ExpressionError(f"{node.value!r} is not a number", where)
+    # Size first: float() of a 280-digit hex literal raises OverflowError.
+    if abs(node.value) > 1e12 or not math.isfinite(node.value):
+        raise ExpressionError("numbers must be finite and at most 1e12 in size", where)
+
+
+def _check_name(node: ast.Name, variables: tuple[str, ...], where: int) -> None:
+    """A name must be a variable or a constant (a function's name says it needs parentheses)."""
+    if node.id not in variables and node.id not in CONSTANTS:
+        allowed = " and ".join(variables)
+        hint = f"; functions need parentheses, e.g. {node.id}(x)" if node.id in FUNCTIONS else ""
+        raise ExpressionError(f"unknown name {node.id!r}{hint}; use {allowed}", where)
+
+
+def _argument(node: ast.Call, where: int) -> ast.expr:
+    """The one argument of a call of a known function by name."""
+    if not isinstance(node.func, ast.Name):
+        raise ExpressionError(f"{describe(node.func)} is not allowed", where)
+    name = node.func.id
+    if name not in FUNCTIONS:
+        raise ExpressionError(
+            f"unknown function {name!r}; use one of {', '.join(FUNCTIONS)}", where
+        )
+    if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+        raise ExpressionError(f"{name}() takes exactly one value, no keywords", where)
+    return node.args[0]
 
 
 def _check_constant_operands(
