@@ -20,6 +20,7 @@ import io
 import math
 import re
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -316,36 +317,10 @@ def read_csv(content: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_
         delimiter = ","
     rows = (row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(row))
     try:
-        header = next(rows, None)
-        if header is None:
-            raise DataError("the file is empty; upload a CSV with a header row and rows of numbers")
-        if len(header) < 2:
-            raise DataError(
-                "this does not look like a CSV: the first line has no commas (or semicolons or "
-                "tabs); a data set needs at least two columns, a feature and a target"
-            )
-        if len(header) > MAX_COLUMNS:
-            raise DataError(f"the file has {len(header):,} columns; the limit is {MAX_COLUMNS}")
-        readers = [_ColumnReader() for _ in header]
-        n_rows = 0
-        for row in rows:
-            n_rows += 1
-            if n_rows > max_rows:
-                more = sum(1 for _ in rows)
-                raise DataError(
-                    f"the file has {n_rows + more:,} data rows; the limit is {max_rows:,}"
-                )
-            if len(row) != len(header):
-                raise DataError(
-                    f"data row {n_rows} has {len(row)} values but the header has "
-                    f"{len(header)} columns"
-                )
-            for reader, cell in zip(readers, row, strict=True):
-                reader.add(cell)
+        header = _header(next(rows, None))
+        readers = _read_rows(rows, header, max_rows)
     except csv.Error as error:
         raise DataError(f"this file is not a readable CSV: {error}") from None
-    if n_rows == 0:
-        raise DataError("the file has a header row but no data rows")
     names = _unique_names(header)
     columns: dict[str, Array] = {}
     free_text: dict[str, str] = {}
@@ -358,6 +333,41 @@ def read_csv(content: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_
     if not columns:
         raise DataError("every column of this file is free text; a model needs a column of numbers")
     return Table(columns, free_text, names)
+
+
+def _header(header: list[str] | None) -> list[str]:
+    """The header row, checked: present, at least two columns, at most ``MAX_COLUMNS``."""
+    if header is None:
+        raise DataError("the file is empty; upload a CSV with a header row and rows of numbers")
+    if len(header) < 2:
+        raise DataError(
+            "this does not look like a CSV: the first line has no commas (or semicolons or "
+            "tabs); a data set needs at least two columns, a feature and a target"
+        )
+    if len(header) > MAX_COLUMNS:
+        raise DataError(f"the file has {len(header):,} columns; the limit is {MAX_COLUMNS}")
+    return header
+
+
+def _read_rows(rows: Iterator[list[str]], header: list[str], max_rows: int) -> list[_ColumnReader]:
+    """Every data row into one reader per column; at most ``max_rows`` rows, each as long as
+    the header."""
+    readers = [_ColumnReader() for _ in header]
+    n_rows = 0
+    for row in rows:
+        n_rows += 1
+        if n_rows > max_rows:
+            more = sum(1 for _ in rows)
+            raise DataError(f"the file has {n_rows + more:,} data rows; the limit is {max_rows:,}")
+        if len(row) != len(header):
+            raise DataError(
+                f"data row {n_rows} has {len(row)} values but the header has {len(header)} columns"
+            )
+        for reader, cell in zip(readers, row, strict=True):
+            reader.add(cell)
+    if n_rows == 0:
+        raise DataError("the file has a header row but no data rows")
+    return readers
 
 
 def _unique_names(header: list[str]) -> list[str]:
