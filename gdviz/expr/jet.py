@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -124,6 +125,15 @@ class Jet:
         return self.apply(np.log(self.v), inv, -inv * inv)
 
 
+_ARITHMETIC: dict[type, Callable[[Jet, Jet], Jet]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
 def evaluate(
     node: ast.AST,
     env: dict[str, Jet],
@@ -149,16 +159,7 @@ def evaluate(
         if isinstance(node.op, ast.Pow) and not uses(node.right, tuple(env)):
             return left.power(float(evaluate(node.right, {}, (), d, deadline, second).v))
         right = evaluate(node.right, env, shape, d, deadline, second)
-        op = type(node.op)
-        if op is ast.Add:
-            return left + right
-        if op is ast.Sub:
-            return left - right
-        if op is ast.Mult:
-            return left * right
-        if op is ast.Div:
-            return left / right
-        return left**right
+        return _ARITHMETIC[type(node.op)](left, right)
     if isinstance(node, ast.Call):
         inner = evaluate(node.args[0], env, shape, d, deadline, second)
         fn = FUNCTIONS[function_name(node)]

@@ -95,6 +95,23 @@ class Program:
         return result
 
 
+def _constant_power(node: ast.BinOp, variables: tuple[str, ...]) -> tuple[ast.expr, float]:
+    """``u ** c`` (``c`` free of variables) as its base and exponent, with nested integer
+    powers merged: ``(u**a)**b = u**(a*b)`` for integers a and b (the two agree everywhere)."""
+    exponent = fold(node.right)
+    base = node.left
+    while (
+        exponent.is_integer()
+        and isinstance(base, ast.BinOp)
+        and isinstance(base.op, ast.Pow)
+        and not uses(base.right, variables)
+        and fold(base.right).is_integer()
+    ):
+        exponent *= fold(base.right)
+        base = base.left
+    return base, float(exponent)
+
+
 def compile_program(tree: ast.expr, variables: tuple[str, ...]) -> Program:
     """Flatten a checked formula (see :func:`gdviz.expr.parse.parse`) into a :class:`Program`."""
     code: list[Instruction] = []
@@ -117,19 +134,8 @@ def compile_program(tree: ast.expr, variables: tuple[str, ...]) -> Program:
             return emit(("neg", inner, 0, None)) if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Pow) and not uses(node.right, variables):
-                exponent = fold(node.right)
-                base = node.left
-                # (u**a)**b = u**(a*b) for integers a and b: the two agree everywhere.
-                while (
-                    exponent.is_integer()
-                    and isinstance(base, ast.BinOp)
-                    and isinstance(base.op, ast.Pow)
-                    and not uses(base.right, variables)
-                    and fold(base.right).is_integer()
-                ):
-                    exponent *= fold(base.right)
-                    base = base.left
-                return emit(("powc", visit(base), 0, float(exponent)))
+                base, exponent = _constant_power(node, variables)
+                return emit(("powc", visit(base), 0, exponent))
             left, right = visit(node.left), visit(node.right)
             if isinstance(node.op, ast.Pow):  # a**b = exp(b·log a): a's log is shared
                 log = emit(("call", left, 0, "log"))

@@ -218,33 +218,46 @@ def check_network(view: NetworkView, claims: list[Expect]) -> list[str]:
     run = train_network(cfg)
     failures: list[str] = []
     for claim in claims:
-        if claim.at_the_edge is not None:
-            steps, tops = network_views.sharpness_along(run)
-            ratio = tops[steps >= steps[-1] / 2] / (2 / cfg.optimizer.lr)
-            if np.any(np.abs(ratio - 1) > claim.at_the_edge):
-                failures.append(f"the sharpness ran {ratio.min():.3f}-{ratio.max():.3f} × 2/η")
-        if claim.explained_above is not None or claim.pca_off_below is not None:
-            pca = network_views.pca_plane(run, resolution=5)
-            assert pca.explained is not None
-            if claim.explained_above is not None and pca.explained.sum() <= claim.explained_above:
-                failures.append(f"the PCA plane explains {pca.explained.sum():.3f}")
-            if claim.pca_off_below is not None and pca.off_share >= claim.pca_off_below:
-                failures.append(f"the path lies {pca.off_share:.3f} off its PCA plane")
-        if claim.random_off_above is not None:
-            random = network_views.random_plane(run, resolution=5)
-            if random.off_share <= claim.random_off_above:
-                failures.append(f"the path lies only {random.off_share:.3f} off a random plane")
-        if claim.line_falls:
-            along = network_views.line(run.net, run.held, run.start, run.final,
-                                       np.linspace(0.0, 1.0, 41))[0]  # fmt: skip
-            if np.any(np.diff(along) > 0):
-                failures.append("the loss rises somewhere on the line from initial to final")
-        if claim.small_batch_flatter is not None:
-            small, large = keskar_pair(cfg)
-            net = objectives(cfg)[0]
-            ratio = sharpness(net, small, tol=1e-6).top / sharpness(net, large, tol=1e-6).top
-            if ratio >= claim.small_batch_flatter:
-                failures.append(f"the small-batch solution is {ratio:.3f} × as sharp")
+        failures += _edge_and_batch(cfg, run, claim) + _planes_and_line(run, claim)
+    return failures
+
+
+def _edge_and_batch(cfg: NetworkConfig, run: network_views.NetworkRun, claim: Expect) -> list[str]:
+    """A claim about the sharpness at the edge of stability, or small vs full batch."""
+    failures = []
+    if claim.at_the_edge is not None:
+        steps, tops = network_views.sharpness_along(run)
+        ratio = tops[steps >= steps[-1] / 2] / (2 / cfg.optimizer.lr)
+        if np.any(np.abs(ratio - 1) > claim.at_the_edge):
+            failures.append(f"the sharpness ran {ratio.min():.3f}-{ratio.max():.3f} × 2/η")
+    if claim.small_batch_flatter is not None:
+        small, large = keskar_pair(cfg)
+        net = objectives(cfg)[0]
+        ratio = sharpness(net, small, tol=1e-6).top / sharpness(net, large, tol=1e-6).top
+        if ratio >= claim.small_batch_flatter:
+            failures.append(f"the small-batch solution is {ratio:.3f} × as sharp")
+    return failures
+
+
+def _planes_and_line(run: network_views.NetworkRun, claim: Expect) -> list[str]:
+    """A claim about the PCA or a random plane, or the line from initial to final weights."""
+    failures = []
+    if claim.explained_above is not None or claim.pca_off_below is not None:
+        pca = network_views.pca_plane(run, resolution=5)
+        assert pca.explained is not None
+        if claim.explained_above is not None and pca.explained.sum() <= claim.explained_above:
+            failures.append(f"the PCA plane explains {pca.explained.sum():.3f}")
+        if claim.pca_off_below is not None and pca.off_share >= claim.pca_off_below:
+            failures.append(f"the path lies {pca.off_share:.3f} off its PCA plane")
+    if claim.random_off_above is not None:
+        random = network_views.random_plane(run, resolution=5)
+        if random.off_share <= claim.random_off_above:
+            failures.append(f"the path lies only {random.off_share:.3f} off a random plane")
+    if claim.line_falls:
+        along = network_views.line(run.net, run.held, run.start, run.final,
+                                   np.linspace(0.0, 1.0, 41))[0]  # fmt: skip
+        if np.any(np.diff(along) > 0):
+            failures.append("the loss rises somewhere on the line from initial to final")
     return failures
 
 
