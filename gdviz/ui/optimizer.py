@@ -54,6 +54,14 @@ def optimizer_inputs(
         **limits(model, "lr"),
     )
     rates.offer(where, f"{prefix}lr")
+    _kind_inputs(where, prefix, kind)
+    _more_inputs(where, prefix, kind)
+    return kind
+
+
+def _kind_inputs(where: Any, prefix: str, kind: str) -> None:
+    """The hyperparameters that make the kind what it is: momentum and Nesterov, RMSprop's
+    smoothing, Adam's betas and AMSGrad, Adagrad's decay."""
     if kind in ("sgd", "rmsprop"):
         where.slider(
             "Momentum β", step=0.01, key=f"{prefix}mom", **limits(settings.SGDConfig, "momentum")
@@ -90,6 +98,11 @@ def optimizer_inputs(
             format="%.4g",
             **limits(settings.AdagradConfig, "lr_decay"),
         )
+
+
+def _more_inputs(where: Any, prefix: str, kind: str) -> None:
+    """Weight decay, and dampening (SGD) or ε (the rest), folded away."""
+    model = settings.OPTIMIZER_MODELS[kind]
     with where.expander("More hyperparameters"):
         where.number_input(
             "Weight decay λ" + (" (decoupled)" if kind == "adamw" else " (L2)"),
@@ -106,7 +119,6 @@ def optimizer_inputs(
             )
         else:
             where.number_input("ε", key=f"{prefix}eps", format="%.1e", **limits(model, "eps"))
-    return kind
 
 
 def schedule_inputs(where: Any, prefix: str) -> str:
