@@ -108,6 +108,31 @@ class Family:
     floor: float  # the lowest loss to measure a gap to: the global minimum's, or the best seen
 
 
+def _critical_ahead(
+    objective: Objective,
+    optimizer: Optimizer,
+    start: Array,
+    steps: int,
+    known: Array,
+    schedule: Schedule | None,
+) -> float:
+    """The critical rate (momentum GD) at the minimum a short full-batch run at α heads for
+    (the start's nearest, if it blows up): where the family mostly goes, so its curvature sets
+    the rate to reach past."""
+    hyper = optimizer.hyperparams
+    probe = descend(objective, optimizer, start, min(steps, 200), schedule=schedule, record="final")
+    _, critical = analysis.critical_at_minimum(
+        objective,
+        known,
+        probe.final[probe.status != DIVERGED],
+        start,
+        momentum=float(hyper.get("momentum", 0.0)),
+        dampening=float(hyper.get("dampening", 0.0)),
+        nesterov=bool(hyper.get("nesterov", False)),
+    )
+    return critical
+
+
 def rate_family(
     objective: Objective,
     optimizer: Optimizer,
@@ -143,25 +168,11 @@ def rate_family(
     floor = float(getattr(objective, "global_min", math.nan) if floor is None else floor)
     lr = float(np.asarray(optimizer.lr))
     hyper = optimizer.hyperparams
-    momentum = float(hyper.get("momentum", 0.0)) if bounded else 0.0
-    dampening = float(hyper.get("dampening", 0.0)) if bounded else 0.0
-    nesterov = bool(hyper.get("nesterov", False)) and bounded
-    critical = math.inf
-    if bounded:
-        # The minimum a short full-batch run at α heads for (the start's nearest, if it blows
-        # up) is where the family mostly goes: its curvature sets the rate to reach past.
-        probe = descend(
-            objective, optimizer, start, min(steps, 200), schedule=schedule, record="final"
-        )
-        _, critical = analysis.critical_at_minimum(
-            objective,
-            known,
-            probe.final[probe.status != DIVERGED],
-            start,
-            momentum=momentum,
-            dampening=dampening,
-            nesterov=nesterov,
-        )
+    critical = (
+        _critical_ahead(objective, optimizer, start, steps, known, schedule)
+        if bounded
+        else math.inf
+    )
     rates, chosen = family_rates(lr, critical, count=count, low=max(low, 1e-12), high=high)
     traj = descend(
         objective,
