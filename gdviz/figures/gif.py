@@ -213,12 +213,7 @@ def _animate(
     gaps = [np.maximum(np.asarray(loss, float)[keep] - floor, 1e-16) for loss in losses]
     inks = [_rgb(c) for c in colours]
     if rows:
-        column = (WIDTH - MARGIN - loss_box[0]) // 2
-        for k, (label, ink) in enumerate(zip(labels, inks, strict=True)):
-            x, y = loss_box[0] + column * (k % 2), TOP + 4 + 22 * (k // 2)
-            draw.rectangle([x, y + 4, x + 14, y + 16], fill=ink)
-            draw.text((x + 20, y), _say(label[:22]), fill=INK, font=_font(15))
-
+        _legend(draw, loss_box, labels, inks)
     frames = []
     for t in shown:
         step_now = int(keep[t])
@@ -230,13 +225,7 @@ def _animate(
                 pen.line(trail, fill=ink, width=3, joint="curve")
             _loss_trace(pen, loss_box, gaps[run], keep[: t + 1], n, ink)
         for run, (px, ink) in enumerate(zip(pixels, inks, strict=True)):  # then points, on top
-            here = px[t]
-            pen.ellipse(
-                [here[0] - 7, here[1] - 7, here[0] + 7, here[1] + 7],
-                fill=ink,
-                outline="white",
-                width=2,
-            )
+            _point(pen, px[t], ink)
             leaving = exits[run]
             if leaving is not None and step_now >= leaving[0]:
                 _cross(pen, panel.to_pixels(leaving[1]))
@@ -250,6 +239,27 @@ def _animate(
         pen.text((MARGIN, 48), _say(step), fill=INK, font=_font(22))
         frames.append(frame)
     return _encode(frames, 1000 // FPS)
+
+
+def _legend(
+    draw: ImageDraw.ImageDraw,
+    loss_box: tuple[int, int, int, int],
+    labels: Sequence[str],
+    inks: Sequence[tuple[int, int, int]],
+) -> None:
+    """A race's legend above the loss panel: two columns of colour swatches and labels."""
+    column = (WIDTH - MARGIN - loss_box[0]) // 2
+    for k, (label, ink) in enumerate(zip(labels, inks, strict=True)):
+        x, y = loss_box[0] + column * (k % 2), TOP + 4 + 22 * (k // 2)
+        draw.rectangle([x, y + 4, x + 14, y + 16], fill=ink)
+        draw.text((x + 20, y), _say(label[:22]), fill=INK, font=_font(15))
+
+
+def _point(pen: ImageDraw.ImageDraw, here: Array, ink: tuple[int, int, int]) -> None:
+    """A run's current point: a disc in its colour, ringed white."""
+    pen.ellipse(
+        [here[0] - 7, here[1] - 7, here[0] + 7, here[1] + 7], fill=ink, outline="white", width=2
+    )
 
 
 def _ended(path: Array, lo: Array, hi: Array) -> Array:
