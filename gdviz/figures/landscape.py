@@ -293,6 +293,25 @@ def _surface_layout(
     )
 
 
+def _riding(pts: np.ndarray, pz: np.ndarray, k: int) -> list[dict[str, Any]]:
+    """Frame ``k`` of the 3-D path: the path so far and the current point, lifted onto the
+    surface (``pts (P, 2)``, heights ``pz (P,)``)."""
+    return [
+        {
+            "type": "scatter3d",
+            "x": typed(pts[: k + 1, 0]),
+            "y": typed(pts[: k + 1, 1]),
+            "z": typed(pz[: k + 1]),
+        },
+        {
+            "type": "scatter3d",
+            "x": typed(pts[k : k + 1, 0]),
+            "y": typed(pts[k : k + 1, 1]),
+            "z": typed(pz[k : k + 1]),
+        },
+    ]
+
+
 def surface_figure(
     landscape: Landscape,
     traj: Trajectory,
@@ -326,22 +345,7 @@ def surface_figure(
     pz = lift_z(pts)
     frames_at = frame_indices(len(shown), max_frames)
 
-    def animated(k: int) -> list[dict[str, Any]]:
-        return [
-            {
-                "type": "scatter3d",
-                "x": typed(pts[: k + 1, 0]),
-                "y": typed(pts[: k + 1, 1]),
-                "z": typed(pz[: k + 1]),
-            },
-            {
-                "type": "scatter3d",
-                "x": typed(pts[k : k + 1, 0]),
-                "y": typed(pts[k : k + 1, 1]),
-                "z": typed(pz[k : k + 1]),
-            },
-        ]
-
+    animated = functools.partial(_riding, pts, pz)
     first = [go.Scatter3d(trace) for trace in animated(0)]
     traces = [
         _surface_trace(xs, ys, height_z),
