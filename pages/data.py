@@ -17,7 +17,7 @@ from gdviz.figures import gif
 from gdviz.figures import scrub as scrub_figs
 from gdviz.figures.style import run_colour, standalone_html
 from gdviz.learning import datasets, training
-from gdviz.settings import lessons, links
+from gdviz.settings import binding, lessons, links
 from gdviz.teach import narrate
 from gdviz.ui import rates
 from gdviz.ui.charts import chart, clicked_point, figure_cached
@@ -61,7 +61,7 @@ FLAVOUR_HELP = (
     "Mini-batch: B rows per update. Rows are shuffled every epoch, like "
     "DataLoader(shuffle=True)."
 )
-SETTINGS = links.Binding(settings.DataConfig, links.DATA_KEYS, "dt_")
+SETTINGS = binding.Binding(settings.DataConfig, binding.DATA_KEYS, "dt_")
 # The widgets' defaults, from the model; plus the page's own view switches.
 DEFAULTS = {
     **SETTINGS.defaults(),

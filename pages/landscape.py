@@ -12,7 +12,7 @@ from gdviz.core.landscapes.base import Landscape
 from gdviz.figures import gif, scrub
 from gdviz.figures import landscape as figs
 from gdviz.figures.style import PATH, standalone_html
-from gdviz.settings import links
+from gdviz.settings import binding, links
 from gdviz.teach import narrate
 from gdviz.ui import rates
 from gdviz.ui.charts import chart, clicked_point, figure_cached
@@ -29,7 +29,7 @@ from gdviz.ui.runs import family_cached, run_cached, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
 
 VIEWS = ["Map", "α scrubber", "3-D surface"]
-SETTINGS = links.Binding(settings.RunConfig, links.LANDSCAPE_KEYS, "ls_")
+SETTINGS = binding.Binding(settings.RunConfig, binding.LANDSCAPE_KEYS, "ls_")
 # The widgets' defaults, from the models; plus the page's own view switches.
 DEFAULTS = {**SETTINGS.defaults(), "ls_log": False, "ls_view": "Map"}
 

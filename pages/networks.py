@@ -13,7 +13,7 @@ from gdviz.figures import networks as figs
 from gdviz.figures.style import standalone_html
 from gdviz.learning import network_views as views
 from gdviz.learning import networks
-from gdviz.settings import links
+from gdviz.settings import binding, links
 from gdviz.settings.models import OPTIMIZER_MODELS
 from gdviz.settings.network import (
     EDGE_OF_STABILITY,
@@ -35,7 +35,7 @@ from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import heavy, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
 
-NET = links.Binding(NetworkConfig, links.NETWORK_KEYS, "nn_")
+NET = binding.Binding(NetworkConfig, binding.NETWORK_KEYS, "nn_")
 VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Rescaling"]
 PLANES = ["PCA of the path", "Random directions"]
 DEFAULTS = {

@@ -12,7 +12,7 @@ from gdviz.core import landscapes
 from gdviz.core.sweep import BasinMap, Sweep
 from gdviz.figures import maps
 from gdviz.figures import sweep as figs
-from gdviz.settings import links
+from gdviz.settings import binding, links
 from gdviz.teach import narrate
 from gdviz.ui.charts import chart, clicked_point, figure_cached
 from gdviz.ui.choices import choice
@@ -24,8 +24,8 @@ from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import heavy, run_cached, validate_or_explain
 from gdviz.ui.urls import state_from_url, sync_url
 
-SWEEP = links.Binding(settings.SweepConfig, links.SWEEP_KEYS, "sw_")
-BASINS = links.Binding(settings.BasinConfig, links.BASIN_KEYS, "bs_")
+SWEEP = binding.Binding(settings.SweepConfig, binding.SWEEP_KEYS, "sw_")
+BASINS = binding.Binding(settings.BasinConfig, binding.BASIN_KEYS, "bs_")
 DEFAULTS = {**SWEEP.defaults(), **BASINS.defaults(), "bs_click": None}
 
 
@@ -71,7 +71,7 @@ def load_basins(cfg: settings.BasinConfig) -> None:
     set_custom("bs_f", cfg)
 
 
-def optimizer_of(binding: links.Binding) -> dict:
+def optimizer_of(binding: binding.Binding) -> dict:
     """The optimizer payload the widgets describe (Nesterov only where there is momentum)."""
     optimizer = binding.payload(st.session_state).get("optimizer", {})
     if not optimizer.get("momentum"):

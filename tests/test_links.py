@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdviz.settings import HikerConfig, RunConfig, links
+from gdviz.settings import HikerConfig, RunConfig, binding, links
 
 
 def test_hiker_link_reproduces_the_view():
@@ -87,7 +87,7 @@ def test_bad_run_values_warn_and_keep_the_rest(query, fragment):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.dictionaries(st.sampled_from([*sorted(links.RUN_KEYS), "zz"]), st.text(max_size=30)))
+@given(st.dictionaries(st.sampled_from([*sorted(binding.RUN_KEYS), "zz"]), st.text(max_size=30)))
 def test_any_run_query_gives_a_valid_config(query):
     """Whatever a link holds: a valid config, a warning naming every unknown key, and a config
     whose own link reads back as the same config with no warning."""

@@ -9,9 +9,9 @@ import pytest
 
 from gdviz import settings
 from gdviz.core import optim
-from gdviz.settings import links
+from gdviz.settings import binding
 
-LANDSCAPE = links.Binding(settings.RunConfig, links.LANDSCAPE_KEYS, "ls_")
+LANDSCAPE = binding.Binding(settings.RunConfig, binding.LANDSCAPE_KEYS, "ls_")
 SCHEDULES = [
     {"kind": "constant"},
     {"kind": "step", "step_size": 30, "gamma": 0.5},
@@ -61,17 +61,17 @@ def test_a_field_of_another_kind_is_left_out_and_keeps_its_models_default():
 
 def test_every_url_key_has_a_widget_and_a_default_from_the_models():
     defaults = LANDSCAPE.defaults()
-    assert set(defaults) == {f"ls_{key}" for key in links.LANDSCAPE_KEYS}
+    assert set(defaults) == {f"ls_{key}" for key in binding.LANDSCAPE_KEYS}
     assert (defaults["ls_b1"], defaults["ls_b2"]) == optim.ADAM_BETAS
     assert defaults["ls_steps"] == settings.RunConfig().steps
-    for binding in (
-        links.Binding(settings.DataConfig, links.DATA_KEYS, "dt_"),
-        links.Binding(settings.SweepConfig, links.SWEEP_KEYS, "sw_"),
-        links.Binding(settings.BasinConfig, links.BASIN_KEYS, "bs_"),
+    for table in (
+        binding.Binding(settings.DataConfig, binding.DATA_KEYS, "dt_"),
+        binding.Binding(settings.SweepConfig, binding.SWEEP_KEYS, "sw_"),
+        binding.Binding(settings.BasinConfig, binding.BASIN_KEYS, "bs_"),
     ):
-        default = binding.model()
-        assert set(binding.defaults()) == {binding.widget(k) for k in binding.keys}
-        assert binding.model.model_validate(binding.payload(binding.defaults())) == default
+        default = table.model()
+        assert set(table.defaults()) == {table.widget(k) for k in table.keys}
+        assert table.model.model_validate(table.payload(table.defaults())) == default
 
 
 def test_an_optimizer_keeps_its_rate_once_and_rebuilds_itself(monkeypatch):

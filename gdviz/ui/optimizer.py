@@ -1,6 +1,6 @@
 """The optimizer and schedule widgets every page that trains shares: one widget per
 hyperparameter of the chosen kind, each bounded by its pydantic field (``limits``), keyed
-``prefix + <URL key>`` (the keys of ``links.RUN_KEYS``), so a page's ``links.Binding`` reads and
+``prefix + <URL key>`` (the keys of ``binding.RUN_KEYS``), so a page's ``binding.Binding`` reads and
 writes them."""
 
 from __future__ import annotations
