@@ -14,13 +14,15 @@ from gdviz.figures.style import standalone_html
 from gdviz.learning import network_views as views
 from gdviz.learning import networks
 from gdviz.settings import binding, links
-from gdviz.settings.models import OPTIMIZER_MODELS
 from gdviz.settings.network import (
     EDGE_OF_STABILITY,
     NetworkConfig,
     keskar_pair,
     sharpness_along,
     train_network,
+)
+from gdviz.settings.optimizers import (
+    OPTIMIZER_MODELS,
 )
 from gdviz.teach import network_words as words
 from gdviz.ui.charts import chart, figure_cached

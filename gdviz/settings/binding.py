@@ -9,7 +9,9 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from gdviz.settings.models import UNIONS
+from gdviz.settings.optimizers import (
+    UNIONS,
+)
 
 # URL key -> path inside the RunConfig payload. Short keys keep shared links readable.
 CUSTOM_KEYS: dict[str, tuple[str, ...]] = {

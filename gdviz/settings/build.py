@@ -14,24 +14,26 @@ from gdviz.core.optim import ADAM_BETAS
 from gdviz.learning import training
 from gdviz.settings.models import (
     LONG_SWEEP,
-    MAX_LR,
     MAX_SECONDS,
-    AdagradConfig,
-    AdamConfig,
     BasinConfig,
     CompareConfig,
+    DataConfig,
+    HikerConfig,
+    RunConfig,
+    SweepConfig,
+    field_bounds,
+)
+from gdviz.settings.optimizers import (
+    MAX_LR,
+    AdagradConfig,
+    AdamConfig,
     ConstantSchedule,
     CosineSchedule,
-    DataConfig,
     ExponentialSchedule,
-    HikerConfig,
     RMSpropConfig,
-    RunConfig,
     SGDConfig,
     StepSchedule,
-    SweepConfig,
     WarmupSchedule,
-    field_bounds,
 )
 
 

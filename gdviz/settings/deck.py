@@ -33,17 +33,19 @@ from gdviz.settings.models import (
     HikerConfig,
     RunConfig,
     SweepConfig,
-    _Frozen,
     example_problem,
 )
 from gdviz.settings.network import NetworkConfig, keskar_pair, objectives, train_network
+from gdviz.settings.optimizers import (
+    Frozen,
+)
 
 DECK_FILE = Path(__file__).with_name("deck.json")
 MAX_LESSONS = 40
 Status = Literal["converged", "diverged", "unconverged"]
 
 
-class Expect(_Frozen):
+class Expect(Frozen):
     """One claim about run ``run`` of a lesson's view (the race's k-th run, the data page's
     k-th flavour; 0 elsewhere). Every field given must hold; ``None`` fields are not checked.
 
@@ -82,32 +84,32 @@ class Expect(_Frozen):
     """A batch-16 solution's sharpness is below this share of the full-batch one's."""
 
 
-class HikerView(_Frozen):
+class HikerView(Frozen):
     page: Literal["hiker"]
     config: HikerConfig
 
 
-class LandscapeView(_Frozen):
+class LandscapeView(Frozen):
     page: Literal["landscape"]
     config: RunConfig
 
 
-class CompareView(_Frozen):
+class CompareView(Frozen):
     page: Literal["compare"]
     config: CompareConfig
 
 
-class SweepView(_Frozen):
+class SweepView(Frozen):
     page: Literal["sweep"]
     config: SweepConfig
 
 
-class DataView(_Frozen):
+class DataView(Frozen):
     page: Literal["data"]
     config: DataConfig
 
 
-class NetworkView(_Frozen):
+class NetworkView(Frozen):
     page: Literal["networks"]
     config: NetworkConfig
     show: Literal["training", "landscape", "lines", "sharpness"] = "training"
@@ -120,7 +122,7 @@ View = Annotated[
 PAGES = navigation.TITLES  # a view's page -> its name in the app's navigation
 
 
-class Lesson(_Frozen):
+class Lesson(Frozen):
     """One idea: what to notice (two or three sentences), a question for the class and its
     answer, the live view that shows it, and the claims its run bears out."""
 
@@ -145,7 +147,7 @@ class Lesson(_Frozen):
         return self
 
 
-class Deck(_Frozen):
+class Deck(Frozen):
     lessons: Annotated[list[Lesson], Field(min_length=1, max_length=MAX_LESSONS)]
 
 

@@ -30,7 +30,6 @@ from gdviz.settings.binding import (
 from gdviz.settings.messages import MAX_SENTENCE, describe_errors
 from gdviz.settings.models import (
     CUSTOM,
-    OPTIMIZER_MODELS,
     BasinConfig,
     CompareConfig,
     DataConfig,
@@ -40,6 +39,9 @@ from gdviz.settings.models import (
     resolve_landscape,
 )
 from gdviz.settings.network import NetworkConfig
+from gdviz.settings.optimizers import (
+    OPTIMIZER_MODELS,
+)
 
 
 def _first(value: Any) -> str:

@@ -11,16 +11,13 @@ sees pydantic.
 from __future__ import annotations
 
 import functools
-import inspect
 import math
-from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, cast
 
 import annotated_types
 import numpy as np
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
@@ -28,166 +25,24 @@ from pydantic import (
 )
 
 from gdviz import expr
-from gdviz.core import landscapes, optim
+from gdviz.core import landscapes
 from gdviz.core.echo import quote
 from gdviz.core.landscapes.base import Landscape, on_map
 from gdviz.learning import datasets, training
+from gdviz.settings.optimizers import (
+    MAX_LR,
+    ConstantSchedule,
+    CosineSchedule,
+    Frozen,
+    LearningRate,
+    Momentum,
+    OptimizerConfig,
+    ScheduleConfig,
+    SGDConfig,
+    Steps,
+    WarmupSchedule,
+)
 from gdviz.teach import hiker
-
-MAX_STEPS = 5000
-MAX_LR = 100.0
-
-LearningRate = Annotated[
-    float, Field(gt=0.0, le=MAX_LR, title="learning rate", description="step size α")
-]
-Momentum = Annotated[float, Field(ge=0.0, le=0.999, title="momentum")]
-BETA_RANGE = (0.0, 0.9999)
-Beta = Annotated[float, Field(ge=BETA_RANGE[0], le=BETA_RANGE[1])]
-Eps = Annotated[float, Field(gt=0.0, le=1.0, title="epsilon")]
-WeightDecay = Annotated[float, Field(ge=0.0, le=10.0, title="weight decay")]
-Decay = Annotated[float, Field(gt=0.0, le=1.0, title="gamma")]
-Steps = Annotated[int, Field(ge=1, le=MAX_STEPS)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-# -- optimizers (a discriminated union on `kind`; names and defaults as in torch.optim) ----------
-
-
-def torch_default(optimizer: Any, name: str) -> Any:
-    """The default of ``name`` in the signature of ``optimizer`` (one of :mod:`optim`'s
-    constructors, whose defaults are torch.optim's): the one place each default is written."""
-    return inspect.signature(optimizer).parameters[name].default
-
-
-class SGDConfig(_Frozen):
-    kind: Literal["sgd"] = "sgd"
-    lr: LearningRate = torch_default(optim.sgd, "lr")
-    momentum: Momentum = torch_default(optim.sgd, "momentum")
-    dampening: Annotated[float, Field(ge=0.0, le=1.0, title="dampening")] = torch_default(
-        optim.sgd, "dampening"
-    )
-    nesterov: bool = torch_default(optim.sgd, "nesterov")
-    weight_decay: WeightDecay = torch_default(optim.sgd, "weight_decay")
-
-    @model_validator(mode="after")
-    def _nesterov_needs_momentum(self) -> SGDConfig:
-        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValueError("Nesterov momentum needs a momentum above 0 and no dampening")
-        return self
-
-
-class AdagradConfig(_Frozen):
-    kind: Literal["adagrad"] = "adagrad"
-    lr: LearningRate = torch_default(optim.adagrad, "lr")
-    lr_decay: Annotated[float, Field(ge=0.0, le=10.0, title="lr decay")] = torch_default(
-        optim.adagrad, "lr_decay"
-    )
-    weight_decay: WeightDecay = torch_default(optim.adagrad, "weight_decay")
-    initial_accumulator_value: Annotated[float, Field(ge=0.0, le=100.0)] = torch_default(
-        optim.adagrad, "initial_accumulator_value"
-    )
-    eps: Eps = torch_default(optim.adagrad, "eps")
-
-
-class RMSpropConfig(_Frozen):
-    kind: Literal["rmsprop"] = "rmsprop"
-    lr: LearningRate = torch_default(optim.rmsprop, "lr")
-    alpha: Annotated[float, Field(ge=0.0, le=0.9999, title="alpha (smoothing)")] = torch_default(
-        optim.rmsprop, "alpha"
-    )
-    eps: Eps = torch_default(optim.rmsprop, "eps")
-    weight_decay: WeightDecay = torch_default(optim.rmsprop, "weight_decay")
-    momentum: Momentum = torch_default(optim.rmsprop, "momentum")
-    centered: bool = torch_default(optim.rmsprop, "centered")
-
-
-class AdamConfig(_Frozen):
-    kind: Literal["adam"] = "adam"
-    lr: LearningRate = torch_default(optim.adam, "lr")
-    betas: tuple[Beta, Beta] = torch_default(optim.adam, "betas")
-    eps: Eps = torch_default(optim.adam, "eps")
-    weight_decay: WeightDecay = torch_default(optim.adam, "weight_decay")
-    amsgrad: bool = torch_default(optim.adam, "amsgrad")
-
-
-class AdamWConfig(AdamConfig):
-    kind: Literal["adamw"] = "adamw"  # type: ignore[assignment]
-    weight_decay: WeightDecay = torch_default(optim.adamw, "weight_decay")
-
-
-OptimizerConfig = Annotated[
-    SGDConfig | AdagradConfig | RMSpropConfig | AdamConfig | AdamWConfig,
-    Field(discriminator="kind"),
-]
-OPTIMIZER_MODELS: dict[str, type[SGDConfig | AdagradConfig | RMSpropConfig | AdamConfig]] = {
-    "sgd": SGDConfig,
-    "adagrad": AdagradConfig,
-    "rmsprop": RMSpropConfig,
-    "adam": AdamConfig,
-    "adamw": AdamWConfig,
-}
-
-
-# -- schedules --------------------------------------------------------------------------------
-
-
-class ConstantSchedule(_Frozen):
-    kind: Literal["constant"] = "constant"
-
-
-class StepSchedule(_Frozen):
-    kind: Literal["step"] = "step"
-    step_size: Steps = 100
-    gamma: Decay = 0.1
-
-
-class ExponentialSchedule(_Frozen):
-    kind: Literal["exponential"] = "exponential"
-    gamma: Decay = 0.99
-
-
-class CosineSchedule(_Frozen):
-    kind: Literal["cosine"] = "cosine"
-    t_max: Steps = 200
-    eta_min: Annotated[float, Field(ge=0.0, le=MAX_LR)] = 0.0
-
-
-AfterWarmup = Annotated[
-    ConstantSchedule | StepSchedule | ExponentialSchedule | CosineSchedule,
-    Field(discriminator="kind"),
-]
-
-
-class WarmupSchedule(_Frozen):
-    kind: Literal["warmup"] = "warmup"
-    warmup_steps: Steps = 20
-    start_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
-    then: AfterWarmup = ConstantSchedule()
-
-
-ScheduleConfig = Annotated[
-    ConstantSchedule | StepSchedule | ExponentialSchedule | CosineSchedule | WarmupSchedule,
-    Field(discriminator="kind"),
-]
-SCHEDULE_MODELS: dict[str, type[_Frozen]] = {
-    "constant": ConstantSchedule,
-    "step": StepSchedule,
-    "exponential": ExponentialSchedule,
-    "cosine": CosineSchedule,
-    "warmup": WarmupSchedule,
-}
-# A field holding one of several models, told apart by their "kind": the members by kind.
-UNIONS: dict[str, Mapping[str, type[BaseModel]]] = {
-    "optimizer": OPTIMIZER_MODELS,
-    "schedule": SCHEDULE_MODELS,
-}
-
-
-# -- a run ------------------------------------------------------------------------------------
-
 
 CUSTOM = "custom"
 Bounds = tuple[tuple[float, float], ...]
@@ -206,7 +61,7 @@ def resolve_landscape(
     return expr.compile_expression(expression, ("x", "y")[:dim], bounds)
 
 
-class _OnLandscape(_Frozen):
+class _OnLandscape(Frozen):
     """Settings that run on one landscape: a built-in name, or ``"custom"`` with its plot
     ``bounds`` (one ``(lo, hi)`` per axis) and a typed-in ``expression``.
 
@@ -326,7 +181,7 @@ def check_start(ls: Landscape, start: tuple[float, ...]) -> None:
     check_defined(ls, start)
 
 
-class CompareRun(_Frozen):
+class CompareRun(Frozen):
     """One competitor in a race: a label, an optimizer, a schedule and gradient noise."""
 
     label: Annotated[str, Field(min_length=1, max_length=40)]
@@ -523,7 +378,7 @@ large upload adds up quickly, and every update also evaluates the full-batch los
 UPLOAD = "upload"
 
 
-class DataConfig(_Frozen):
+class DataConfig(Frozen):
     """The data page: a data set, a model, the feature scaling, and how descent visits the data.
 
     ``start`` is ``(w, b)`` in the coordinates of the chosen scaling. Checks that need the data

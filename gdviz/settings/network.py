@@ -15,12 +15,14 @@ from gdviz.learning import network_views, networks
 from gdviz.settings.build import build_optimizer, build_schedule
 from gdviz.settings.models import (
     MAX_SECONDS,
+    check_schedule_fits,
+)
+from gdviz.settings.optimizers import (
     ConstantSchedule,
+    Frozen,
     OptimizerConfig,
     ScheduleConfig,
     SGDConfig,
-    _Frozen,
-    check_schedule_fits,
 )
 
 MAX_NET_STEPS = 5000
@@ -36,7 +38,7 @@ SHARPNESS_CHECKPOINTS = 24
 to 60 Hessian-vector products, each worth about two training steps)."""
 
 
-class NetworkConfig(_Frozen):
+class NetworkConfig(Frozen):
     """A network trained on a data set, and the pictures of its landscape.
 
     ``batch_size`` 0 is full-batch gradient descent. The rows are split once (a fixed
