@@ -22,7 +22,7 @@ import torch
 
 from gdviz import descend
 from gdviz.core import optim
-from gdviz.learning import network_views, networks
+from gdviz.learning import network_views, networks, probes
 from gdviz.settings.network import EDGE_OF_STABILITY, train_network
 
 
@@ -90,12 +90,12 @@ def curvature() -> None:
     net = networks.mlp(X, y, (16, 8))
     theta = net.init(0)
     top = np.linalg.eigvalsh(net.hessian(theta))[-1]
-    found = networks.sharpness(net, theta)
+    found = probes.sharpness(net, theta)
     X, y = networks.dataset("digits")
     digits = networks.mlp(X, y, (32,))
     theta = digits.init(0)
-    took = best_of(lambda: networks.sharpness(digits, theta, tol=1e-6))
-    products = networks.sharpness(digits, theta, tol=1e-6).products
+    took = best_of(lambda: probes.sharpness(digits, theta, tol=1e-6))
+    products = probes.sharpness(digits, theta, tol=1e-6).products
     print("\n## Sharpness (Lanczos on exact Hessian-vector products)")
     print(
         f"iris 4-16-8-3 (P = {net.dim}): {found.top:.10f} vs eigvalsh {top:.10f} "
@@ -109,11 +109,11 @@ def planes() -> None:
     X, y = networks.dataset("digits")
     net = networks.mlp(X, y, (32,))
     theta = net.init(0)
-    d = networks.random_directions(net, theta)
+    d = probes.random_directions(net, theta)
     grid = np.linspace(-1, 1, 51)
-    ours = best_of(lambda: networks.plane(net, theta, d[0], d[1], grid, grid))
-    ours64 = best_of(lambda: networks.plane(net, theta, d[0], d[1], grid, grid, dtype=np.float64))
-    preview = best_of(lambda: networks.plane(net, theta, d[0], d[1], grid[::4], grid[::4]))
+    ours = best_of(lambda: probes.plane(net, theta, d[0], d[1], grid, grid))
+    ours64 = best_of(lambda: probes.plane(net, theta, d[0], d[1], grid, grid, dtype=np.float64))
+    preview = best_of(lambda: probes.plane(net, theta, d[0], d[1], grid[::4], grid[::4]))
     points = theta + np.stack(np.meshgrid(grid, grid), -1).reshape(-1, 2) @ d
     times = {}
     for dtype in (torch.float64, torch.float32):

@@ -11,7 +11,7 @@ import pytest
 from gdviz import descend
 from gdviz.core import optim
 from gdviz.learning import network_views as views
-from gdviz.learning import networks
+from gdviz.learning import networks, probes
 from gdviz.settings import links
 from gdviz.settings.network import EDGE_OF_STABILITY, NetworkConfig, train_network
 from tests.conftest import optional_module, shown
@@ -149,7 +149,7 @@ def test_sharpness_is_the_largest_eigenvalue_of_the_full_hessian(activation, los
         H = net.hessian(theta)
         assert np.abs(H - H.T).max() < 1e-12  # exact products: symmetric to rounding
         eigenvalues = np.linalg.eigvalsh((H + H.T) / 2)
-        found = networks.sharpness(net, theta)
+        found = probes.sharpness(net, theta)
         assert found.top == pytest.approx(eigenvalues[-1], rel=1e-6)
         assert found.bottom == pytest.approx(eigenvalues[0], rel=1e-3)
         assert found.bottom < 0 < found.top  # away from a minimum: a saddle's signature
@@ -158,7 +158,7 @@ def test_sharpness_is_the_largest_eigenvalue_of_the_full_hessian(activation, los
 def test_the_sharpness_of_the_digits_network_in_few_products():
     X, y = networks.dataset("digits")
     net = networks.mlp(X, y, (32,))
-    found = networks.sharpness(net, net.init(0), tol=1e-6)
+    found = probes.sharpness(net, net.init(0), tol=1e-6)
     assert net.dim == 2410 and found.products <= 60 and found.top > 0
 
 
@@ -168,15 +168,15 @@ def test_the_sharpness_of_the_digits_network_in_few_products():
 def test_filter_normalised_directions_match_each_neurons_weights():
     net = small("digits", (12, 6), "relu", rows=300)
     theta = net.init(2)
-    d = networks.random_directions(net, theta, seed=5)
+    d = probes.random_directions(net, theta, seed=5)
     for layer in net.layers:
         w = theta[layer.weight].reshape(layer.n_out, layer.n_in)
         for row in d[:, layer.weight].reshape(2, layer.n_out, layer.n_in):
             np.testing.assert_allclose(np.linalg.norm(row, axis=1), np.linalg.norm(w, axis=1))
         assert not d[:, layer.bias].any()  # biases: a zero direction
-    assert np.array_equal(d, networks.random_directions(net, theta, seed=5))
-    assert not np.array_equal(d, networks.random_directions(net, theta, seed=6))
-    layer_wise = networks.random_directions(net, theta, seed=5, norm="layer")
+    assert np.array_equal(d, probes.random_directions(net, theta, seed=5))
+    assert not np.array_equal(d, probes.random_directions(net, theta, seed=6))
+    layer_wise = probes.random_directions(net, theta, seed=5, norm="layer")
     w0 = theta[net.layers[0].weight]
     assert np.linalg.norm(layer_wise[0, net.layers[0].weight]) == pytest.approx(np.linalg.norm(w0))
 
@@ -184,26 +184,26 @@ def test_filter_normalised_directions_match_each_neurons_weights():
 def test_a_plane_is_the_loss_at_every_point_of_its_grid():
     net = small("digits", (16,), rows=300)
     theta = net.init(0)
-    d = networks.random_directions(net, theta, seed=1)
+    d = probes.random_directions(net, theta, seed=1)
     alphas, betas = np.linspace(-1, 1, 7), np.linspace(-0.5, 0.5, 5)
     points = theta + np.stack(np.meshgrid(alphas, betas), -1).reshape(-1, 2) @ d
     direct = net.value(points).reshape(5, 7)
-    exact = networks.plane(net, theta, d[0], d[1], alphas, betas, dtype=np.float64)
+    exact = probes.plane(net, theta, d[0], d[1], alphas, betas, dtype=np.float64)
     np.testing.assert_allclose(exact, direct, rtol=1e-12)
-    picture = networks.plane(net, theta, d[0], d[1], alphas, betas)  # float32
+    picture = probes.plane(net, theta, d[0], d[1], alphas, betas)  # float32
     np.testing.assert_allclose(picture, direct, rtol=1e-5)
 
 
 def test_rescaling_a_relu_layer_changes_the_plain_picture_but_not_the_filter_normalised_one():
     net = small("moons", (8, 8), "relu", rows=200)
     theta = net.init(0)
-    scaled = networks.scaled_layers(net, theta, 0, 5.0)
+    scaled = probes.scaled_layers(net, theta, 0, 5.0)
     assert net.value(scaled) == pytest.approx(net.value(theta), rel=1e-12)  # the same function
     demo = views.scaling_demo(net, theta, c=5.0, resolution=9)
     np.testing.assert_allclose(demo.filtered_scaled, demo.filtered, rtol=1e-5)
     assert np.max(np.abs(demo.plain_scaled - demo.plain)) > 0.1
     with pytest.raises(ValueError, match="only a ReLU network"):
-        networks.scaled_layers(small("moons", (8,)), theta[:42], 0, 2.0)
+        probes.scaled_layers(small("moons", (8,)), theta[:42], 0, 2.0)
 
 
 def test_the_pca_of_a_planar_path_finds_its_plane_and_puts_every_point_on_it():
@@ -211,7 +211,7 @@ def test_the_pca_of_a_planar_path_finds_its_plane_and_puts_every_point_on_it():
     basis = np.linalg.qr(rng.standard_normal((50, 2)))[0].T  # two orthonormal directions
     t = np.linspace(0, 1, 30)
     path = np.stack([3 * (1 - t), np.sin(4 * t)], axis=1) @ basis + 1.0
-    pca = networks.path_pca(path)
+    pca = probes.path_pca(path)
     assert pca.off_plane.max() < 1e-10 and pca.explained.sum() == pytest.approx(1.0)
     np.testing.assert_allclose(pca.coords @ pca.directions, path - path[-1], atol=1e-10)
     assert pca.coords[0, 0] > 0 and pca.coords[0, 1] >= 0  # the start on the positive side

@@ -15,8 +15,9 @@ import numpy as np
 from gdviz.core.descent import DIVERGED, TooLongError, descend
 from gdviz.core.optim import Optimizer
 from gdviz.core.schedules import Schedule
-from gdviz.learning import networks
-from gdviz.learning.networks import MLP, Normalisation
+from gdviz.learning import probes
+from gdviz.learning.networks import MLP
+from gdviz.learning.probes import Normalisation
 
 Array = np.ndarray
 CHECKPOINTS = 150
@@ -144,7 +145,7 @@ def _view(
     coords = coords.T  # (K, 2)
     off = np.linalg.norm(moves - coords @ directions, axis=1)
     surface = np.asarray(run.net.value(run.final + coords @ directions))
-    losses = networks.plane(run.net, run.final, directions[0], directions[1], alphas, betas)
+    losses = probes.plane(run.net, run.final, directions[0], directions[1], alphas, betas)
     return PlaneView(
         kind, alphas, betas, losses, coords, run.loss[run.steps_kept], surface, off, explained
     )
@@ -160,7 +161,7 @@ def random_plane(
     """Li et al.'s picture: the loss on a plane through the final weights along two random
     directions (filter-normalised by default), ``α, β ∈ [−span, span]``, with the path
     projected onto it."""
-    directions = networks.random_directions(run.net, run.final, seed=seed, norm=norm)
+    directions = probes.random_directions(run.net, run.final, seed=seed, norm=norm)
     grid = np.linspace(-span, span, resolution)
     return _view(f"random ({norm})", run, directions, grid, grid, None)
 
@@ -168,7 +169,7 @@ def random_plane(
 def pca_plane(run: NetworkRun, resolution: int = 31, margin: float = 0.25) -> PlaneView:
     """The plane of the path's two principal directions (Li et al.'s trajectory plot), over the
     range the path covers plus ``margin`` of it on each side."""
-    pca = networks.path_pca(run.path)
+    pca = probes.path_pca(run.path)
     low, high = pca.coords.min(axis=0), pca.coords.max(axis=0)
     pad = margin * np.maximum(high - low, 1e-6)
     alphas = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
@@ -239,7 +240,7 @@ def sharpness_along(
     for done, i in enumerate(picks):
         if seconds is not None and time.monotonic() - began > seconds:
             raise TooLongError(seconds, done, len(picks))
-        tops.append(networks.sharpness(run.net, run.path[i], tol=tol).top)
+        tops.append(probes.sharpness(run.net, run.path[i], tol=tol).top)
     return run.steps_kept[picks], np.array(tops)
 
 
@@ -260,14 +261,14 @@ class ScalingDemo:
 def scaling_demo(
     net: MLP, theta: Array, c: float = 5.0, span: float = 1.0, resolution: int = 25
 ) -> ScalingDemo:
-    """The same ReLU network at θ and at θ rescaled by c (see :func:`networks.scaled_layers`):
+    """The same ReLU network at θ and at θ rescaled by c (see :func:`probes.scaled_layers`):
     its loss is identical, its plain random plane is not, its filter-normalised plane is."""
-    scaled = networks.scaled_layers(net, theta, 0, c)
+    scaled = probes.scaled_layers(net, theta, 0, c)
     grid = np.linspace(-span, span, resolution)
 
     def around(point: Array, norm: Normalisation) -> Array:
-        d = networks.random_directions(net, point, seed=0, norm=norm)
-        return networks.plane(net, point, d[0], d[1], grid, grid)
+        d = probes.random_directions(net, point, seed=0, norm=norm)
+        return probes.plane(net, point, d[0], d[1], grid, grid)
 
     return ScalingDemo(
         c,

@@ -25,7 +25,7 @@ from gdviz.core import optim
 from gdviz.core.descent import Trajectory, descend
 from gdviz.core.sweep import Sweep
 from gdviz.learning import network_views
-from gdviz.learning.networks import sharpness
+from gdviz.learning.probes import sharpness
 from gdviz.settings import build, links, navigation
 from gdviz.settings.models import (
     CompareConfig,
