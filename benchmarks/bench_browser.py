@@ -38,8 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests import test_browser  # noqa: E402  (the test helpers start and stop the app)
-from tests.test_browser import (  # noqa: E402
+from harness.browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     IDLE,
@@ -187,9 +186,8 @@ def measure(root: Path, n: int) -> dict:
     """Every measurement against the app checked out at ``root``."""
     from playwright.sync_api import sync_playwright
 
-    test_browser.ROOT = root  # where start_streamlit runs `streamlit run app.py`
     port = free_port()
-    proc = start_streamlit(port)
+    proc = start_streamlit(port, root)  # `streamlit run app.py` in that checkout
     base = f"http://127.0.0.1:{port}"
     results: dict = {"rate": {}, "scrub": {}}
     try:

@@ -41,7 +41,7 @@ from gdviz.figures import sweep as figs
 from gdviz.learning import datasets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.test_hostile import bomb_upload, densest_numbers, six_long_cells
+from harness.hostile import bomb_upload, densest_numbers, six_long_cells
 
 
 def sweep_rows() -> None:

@@ -41,8 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.cluster import cluster, cpu_seconds, rss_mb  # noqa: E402
-from benchmarks.protocol import Load, Session  # noqa: E402
+from harness.cluster import cluster, cpu_seconds, rss_mb  # noqa: E402
+from harness.protocol import Load, Session  # noqa: E402
 
 PRESET = "Learning rate: too small / just right / too large"
 

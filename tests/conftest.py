@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 from types import ModuleType
 
 import pytest
@@ -37,13 +36,6 @@ def optional_module(name: str, why: str) -> ModuleType:
         if IN_CI:
             pytest.fail(f"{name} is required under CI ({why}); .ci/run must install it")
         pytest.skip(f"{name} is not installed ({why}); `pip install {name}` to run this test")
-
-
-def shown(markdown: str) -> str:
-    """What a reader sees of Streamlit markdown that escapes user text (``gdviz.ui.text.inert``):
-    backslash-escaped ASCII punctuation shows as the mark itself, and the invisible word
-    joiners that stop bare addresses from becoming links are not seen."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,8 +6,7 @@ import pytest
 
 from gdviz.figures.style import untyped
 from gdviz.learning import datasets
-from tests.conftest import shown
-from tests.test_app import figure, open_page, scrubber, url_warnings
+from tests.helpers import figure, open_page, scrubber, shown, url_warnings
 
 GOOD_CSV = (
     b"hours,score,passed\n1,50,no\n2,55,no\n3,62,no\n4,70,yes\n5,72,yes\n6,80,yes\n"

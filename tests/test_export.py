@@ -15,8 +15,7 @@ from gdviz.core import export
 from gdviz.figures import landscape as figs
 from gdviz.figures.style import standalone_html
 from gdviz.settings import links
-from tests.conftest import shown
-from tests.test_app import open_page
+from tests.helpers import open_page, shown
 
 
 def read(text: str) -> list[dict[str, str]]:

@@ -87,7 +87,7 @@ def test_status_words_agree_with_the_numbers_beside_them():
 
 
 def test_the_saddle_preset_says_the_exact_gradient_stopped_on_the_saddle():
-    from tests.test_app import open_page, results_table
+    from tests.helpers import open_page, results_table
 
     at = open_page("compare")
     at.selectbox(key="cmp_preset").set_value("Noise helps escape a saddle").run()

@@ -14,8 +14,8 @@ from gdviz.learning import network_views as views
 from gdviz.learning import networks, probes
 from gdviz.settings import links
 from gdviz.settings.network import EDGE_OF_STABILITY, NetworkConfig, train_network
-from tests.conftest import optional_module, shown
-from tests.test_app import open_page
+from tests.conftest import optional_module
+from tests.helpers import open_page, shown
 
 CASES = [
     (data, hidden, activation, loss)

@@ -12,7 +12,7 @@ from gdviz import settings
 from gdviz.core import echo, landscapes
 from gdviz.figures import sweep as sweep_figs
 from gdviz.settings import links
-from tests.test_app import figure, open_page, url_warnings
+from tests.helpers import figure, open_page, url_warnings
 
 
 def test_a_huge_link_value_is_quoted_in_at_most_40_characters():

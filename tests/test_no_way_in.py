@@ -25,8 +25,7 @@ from gdviz.expr import compile_expression
 from gdviz.settings import links
 from gdviz.ui import forged, guard, uploads
 from gdviz.ui.urls import MAX_ECHO
-from tests.conftest import shown
-from tests.test_app import open_page, results_table, status
+from tests.helpers import open_page, results_table, shown, status
 
 
 def messages(at) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_app import open_page
+from tests.helpers import open_page
 
 CASES = [
     # page (?link), α widget, α typed by hand, (widget, new value) bringing its own rate, offered

@@ -19,8 +19,8 @@ import shutil
 
 import pytest
 
-from benchmarks.cluster import cluster
-from benchmarks.protocol import Session
+from harness.cluster import cluster
+from harness.protocol import Session
 
 pytestmark = pytest.mark.replicas
 
