@@ -38,14 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness.browser import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    IDLE,
-    free_port,
-    start_streamlit,
-    stop_streamlit,
-)
+from harness import browser as app  # noqa: E402  (start and stop the app, Chromium)
 
 # page path, the rate box's label, a starting rate, the scrub view's label and chart key
 PAGES = [
@@ -117,7 +110,7 @@ def summary(values: list[float]) -> tuple[float, float]:
 def open_page(page, base: str, path: str) -> None:
     page.goto(f"{base}/{path}")
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector(app.IDLE, timeout=60_000)
     time.sleep(1.0)
 
 
@@ -131,7 +124,7 @@ def rate_changes(page, base: str, path: str, label: str, rate: float, n: int) ->
         page.evaluate(MARK)
         box.press("Enter")
         drawn.append(page.evaluate(NEW_PATH))
-        settled.append(page.evaluate(SETTLED, IDLE))
+        settled.append(page.evaluate(SETTLED, app.IDLE))
         time.sleep(0.3)
     return {"drawn": drawn, "settled": settled, "bytes": size}
 
@@ -148,7 +141,7 @@ def map_clicks(page, base: str, n: int) -> list[float]:
         page.evaluate(MARK)
         page.mouse.click(x, y)
         times.append(page.evaluate(NEW_PATH))
-        page.wait_for_selector(IDLE, timeout=60_000)
+        page.wait_for_selector(app.IDLE, timeout=60_000)
         time.sleep(0.5)
     return times
 
@@ -163,7 +156,7 @@ def scrubs(page, base: str, path: str, view: str, chart: str, n: int) -> dict | 
     choice.first.click()
     rail = page.locator(f".st-key-{chart} .slider-rail-rect")
     rail.wait_for(timeout=60_000)
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector(app.IDLE, timeout=60_000)
     time.sleep(1.5)
     sent: list = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
@@ -186,13 +179,13 @@ def measure(root: Path, n: int) -> dict:
     """Every measurement against the app checked out at ``root``."""
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    proc = start_streamlit(port, root)  # `streamlit run app.py` in that checkout
+    port = app.free_port()
+    proc = app.start_streamlit(port, root)  # `streamlit run app.py` in that checkout
     base = f"http://127.0.0.1:{port}"
     results: dict = {"rate": {}, "scrub": {}}
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=app.CHROMIUM, args=app.CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             for path, label, rate, scrubber in PAGES:
                 name = path.split("?")[0]
@@ -204,7 +197,7 @@ def measure(root: Path, n: int) -> dict:
             results["click"] = map_clicks(page, base, n)
             browser.close()
     finally:
-        stop_streamlit(proc)
+        app.stop_streamlit(proc)
     return results
 
 

@@ -19,7 +19,7 @@ from gdviz.figures import race as figs
 from gdviz.figures.style import run_colour, standalone_html
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
-from gdviz.ui.charts import chart, figure_cached
+from gdviz.ui.charts import chart, figure_cached, log_switched
 from gdviz.ui.choices import choice
 from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
@@ -374,14 +374,8 @@ def show_race(cfg: settings.CompareConfig, traj: Trajectory) -> None:
         csv=lambda: export.runs_csv(traj, labels),
         cfg=cfg,
         load=load,
-        gif=lambda: gif.descent_gif(
-            ls,
-            list(traj.recorded("path").transpose(1, 0, 2)),
-            list(traj.recorded("loss").T),
-            labels,
-            [run_colour(i) for i in range(len(labels))],
-            f"Race on {ls.title}",
-            floor=ls.global_min,
+        gif=lambda: gif.trajectory_gif(
+            ls, traj, labels, [run_colour(i) for i in range(len(labels))], f"Race on {ls.title}"
         ),
     )
     if prose():
@@ -391,18 +385,14 @@ def show_race(cfg: settings.CompareConfig, traj: Trajectory) -> None:
         )
     st.subheader("Results")
     results_table(ls, traj, labels, cfg.threshold)
-    st.toggle("Log scale (loss gap to the best known minimum)", key="cmp_log")
-    log_scale = st.session_state.cmp_log
-    chart(
-        st,
-        figure_cached(
-            f"race-loss-log={log_scale}",
-            key,
-            lambda: figs.loss_overlay(
-                traj, labels, log=log_scale, minimum=ls.global_min, threshold=cfg.threshold
-            ),
+    log_switched(
+        "cmp_log",
+        "cmp_loss",
+        "race-loss",
+        key,
+        lambda log: figs.loss_overlay(
+            traj, labels, log=log, minimum=ls.global_min, threshold=cfg.threshold
         ),
-        key="cmp_loss",
     )
 
 

@@ -15,7 +15,7 @@ from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import binding, links
 from gdviz.teach import narrate
 from gdviz.ui import rates
-from gdviz.ui.charts import chart, clicked_point, figure_cached
+from gdviz.ui.charts import chart, clicked_point, figure_cached, log_switched
 from gdviz.ui.choices import choice
 from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
@@ -178,14 +178,12 @@ def page_exports(cfg: settings.RunConfig, traj: Trajectory, shown: go.Figure) ->
         cfg=cfg,
         load=load,
         cache_key=f"{key}|{st.session_state.ls_view}",  # the HTML shows the chosen view
-        gif=lambda: gif.descent_gif(
+        gif=lambda: gif.trajectory_gif(
             ls,
-            [traj.recorded("path")[:, 0]],
-            [traj.recorded("loss")[:, 0]],
+            traj,
             [cfg.optimizer.kind],
             [PATH],
             f"{ls.title}: {OPTIMIZER_LABELS[cfg.optimizer.kind]}, α = {cfg.optimizer.lr:g}",
-            floor=ls.global_min,
         ),
     )
 
@@ -203,16 +201,8 @@ def words(ls: Landscape) -> None:
 @st.fragment
 def loss_curves(key: str, traj: Trajectory, minimum: float) -> None:
     """The loss curves and their log switch: flipping it redraws this chart alone."""
-    st.toggle("Log scale (loss gap to the best known minimum)", key="ls_log")
-    log_scale = st.session_state.ls_log
-    chart(
-        st,
-        figure_cached(
-            f"loss-log={log_scale}",
-            key,
-            lambda: figs.loss_spec(traj, log=log_scale, minimum=minimum),
-        ),
-        key="ls_loss",
+    log_switched(
+        "ls_log", "ls_loss", "loss", key, lambda log: figs.loss_spec(traj, log=log, minimum=minimum)
     )
 
 

@@ -34,7 +34,7 @@ from gdviz.ui.limits import limits
 from gdviz.ui.optimizer import optimizer_inputs, schedule_inputs, switch_optimizer
 from gdviz.ui.present import folded_note, presentation, prose
 from gdviz.ui.routing import route_through_app
-from gdviz.ui.runs import heavy, settings_or_last
+from gdviz.ui.runs import heavy_result, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
 
 NET = binding.Binding(NetworkConfig, binding.NETWORK_KEYS, "nn_")
@@ -305,11 +305,13 @@ def mistakes(cfg: NetworkConfig, run: views.NetworkRun) -> Any:
 
 
 def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
-    both = None  # until drawn (past the deadline, heavy() says why)
-    with heavy(
-        "Drawing two planes…", f"nn-planes|{key}", "two loss planes", smaller="a coarser grid"
-    ):
-        both = planes(key, cfg, run)
+    both = heavy_result(
+        "Drawing two planes…",
+        f"nn-planes|{key}",
+        "two loss planes",
+        lambda: planes(key, cfg, run),
+        smaller="a coarser grid",
+    )
     if both is None:
         return None
     random, pca = both
@@ -355,14 +357,13 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
 
 
 def show_lines(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
-    curves = None
-    with heavy(
+    curves = heavy_result(
         "Training a small-batch and a full-batch network…",
         f"nn-lines|{key}",
         "two more trainings",
+        lambda: lines(key, cfg, run),
         smaller="fewer steps",
-    ):
-        curves = lines(key, cfg, run)
+    )
     if curves is None:
         return None
     cells = st.columns(2, gap="medium")
@@ -377,14 +378,13 @@ def show_lines(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
 
 
 def show_sharpness(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
-    measured = None
-    with heavy(
+    measured = heavy_result(
         "Measuring the sharpness along the training…",
         f"nn-sharp|{key}",
         "a sharpness curve",
+        lambda: sharpness(key, run),
         smaller="fewer steps or a smaller network",
-    ):
-        measured = sharpness(key, run)
+    )
     if measured is None:
         return None
     steps, tops = measured
@@ -417,9 +417,9 @@ def show_scaling(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
             icon=":material/info:",
         )
         return None
-    demo = None
-    with heavy("Drawing four planes…", f"nn-scale|{key}", "four loss planes"):
-        demo = scaled(key, run)
+    demo = heavy_result(
+        "Drawing four planes…", f"nn-scale|{key}", "four loss planes", lambda: scaled(key, run)
+    )
     if demo is None:
         return None
     picture = figure_cached("nn-scaling", key, lambda: figs.scaling_figure(demo, 560))
@@ -487,14 +487,13 @@ header()
 cfg = settings_or_last(NetworkConfig, payload(), "These settings cannot run:", "nn_last_good")
 lesson_matched("nn_preset", cfg, {name: preset for name, (preset, _) in PRESETS.items()})
 key = cfg.model_dump_json()
-run = None  # until trained (past the deadline, heavy() says why)
-with heavy(
+run = heavy_result(
     "Training…",
     f"nn|{key}",
     f"a training of {cfg.steps:,} steps",
+    lambda: trained(key, cfg),
     smaller="fewer steps or a smaller network",
-):
-    run = trained(key, cfg)
+)
 if run is not None:
     show(cfg, key, run)
 

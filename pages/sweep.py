@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import streamlit as st
+from pydantic import BaseModel
 
 from gdviz import settings
 from gdviz.core import landscapes
@@ -21,9 +24,12 @@ from gdviz.ui.optimizer import optimizer_select
 from gdviz.ui.pickers import landscape_select, resolve_current, set_custom, start_inputs
 from gdviz.ui.present import folded_note, presentation, prose, settings_area
 from gdviz.ui.routing import route_through_app
-from gdviz.ui.runs import heavy, run_cached, validate_or_explain
+from gdviz.ui.runs import heavy_result, run_cached, validate_or_explain
 from gdviz.ui.urls import state_from_url, sync_url
 
+C = TypeVar("C", bound=BaseModel)
+R = TypeVar("R")
+E = TypeVar("E")
 SWEEP = binding.Binding(settings.SweepConfig, binding.SWEEP_KEYS, "sw_")
 BASINS = binding.Binding(settings.BasinConfig, binding.BASIN_KEYS, "bs_")
 DEFAULTS = {**SWEEP.defaults(), **BASINS.defaults(), "bs_click": None}
@@ -128,22 +134,28 @@ def sweep_settings() -> tuple[settings.SweepConfig | None, str]:
     return cfg, kind
 
 
+def computed(cfg: C, kind: str, job: str, cached: Callable[[str, C], R], smaller: str) -> R | None:
+    """``cached(key, cfg)`` as heavy work named ``job`` in the queue; ``None`` if it was stopped
+    at its deadline (the page says so, and what to ask for instead: ``smaller``)."""
+    key = cfg.model_dump_json()
+    return heavy_result(
+        f"Computing the {job}…",
+        f"{kind}|{key}",
+        f"a {job}",
+        lambda: cached(key, cfg),
+        smaller=smaller,
+    )
+
+
 def compute_sweeps(cfg: settings.SweepConfig) -> tuple[Sweep, Sweep] | None:
-    """The short and the long sweep, as heavy work; ``None`` if stopped at its deadline."""
-    runs = f"{2 * cfg.n_rates:,} runs"
-    found = None  # until computed (a request past its deadline is refused)
-    with heavy(
-        f"Running {runs}…",
-        f"sweep|{cfg.model_dump_json()}",
-        f"a sweep of {runs}",
-        smaller="fewer rates or fewer steps",
-    ):
-        found = sweeps_cached(cfg.model_dump_json(), cfg)
-    return found
+    """The short and the long sweep."""
+    runs = f"sweep of {2 * cfg.n_rates:,} runs"
+    return computed(cfg, "sweep", runs, sweeps_cached, "fewer rates or fewer steps")
 
 
-def show_sweeps(cfg: settings.SweepConfig, short: Sweep, long: Sweep, kind: str) -> None:
+def show_sweeps(cfg: settings.SweepConfig, pair: tuple[Sweep, Sweep], kind: str) -> None:
     """The sweep's figure and its report in words."""
+    short, long = pair
     s = st.session_state
     chart(
         st,
@@ -196,17 +208,9 @@ def basin_settings() -> tuple[settings.BasinConfig | None, dict]:
 
 
 def compute_basins(cfg: settings.BasinConfig) -> BasinMap | None:
-    """The basin map, as heavy work; ``None`` if stopped at its deadline."""
-    job = f"{cfg.resolution**2:,} starts × {cfg.steps:,} steps"
-    found = None  # until computed (a request past its deadline is refused)
-    with heavy(
-        f"Running {job}…",
-        f"basins|{cfg.model_dump_json()}",
-        f"a basin map of {job}",
-        smaller="fewer steps or a smaller grid",
-    ):
-        found = basins_cached(cfg.model_dump_json(), cfg)
-    return found
+    """The basin map."""
+    job = f"basin map of {cfg.resolution**2:,} starts × {cfg.steps:,} steps"
+    return computed(cfg, "basins", job, basins_cached, "fewer steps or a smaller grid")
 
 
 def show_basins(cfg: settings.BasinConfig, basin: BasinMap, fields: dict) -> None:
@@ -239,6 +243,24 @@ def show_basins(cfg: settings.BasinConfig, basin: BasinMap, fields: dict) -> Non
         )
 
 
+def tab(
+    caption: str,
+    read: Callable[[], tuple[C | None, E]],
+    compute: Callable[[C], R | None],
+    show: Callable[[C, R, E], None],
+) -> C | None:
+    """One tab, settings → compute → show: its caption (not while presenting), its settings
+    (``read``: the validated config or ``None``, and what ``show`` needs besides), the heavy
+    work, and what it shows; the config, for the link."""
+    if prose():
+        st.caption(caption)
+    cfg, extra = read()
+    result = compute(cfg) if cfg is not None else None
+    if cfg is not None and result is not None:
+        show(cfg, result, extra)
+    return cfg
+
+
 # -- settings → compute → show -----------------------------------------------------------------
 route_through_app()
 presentation()
@@ -248,27 +270,23 @@ state_from_url("sw_from_url", links.sweep_from_query, load, DEFAULTS)
 st.title("Sweep & basins: where training breaks, where it ends")
 sweep_tab, basin_tab = st.tabs(["Learning-rate sweep", "Basins of attraction"])
 with sweep_tab:
-    if prose():
-        st.caption(
-            "Hundreds of runs, one per learning rate, from the same start, in one vectorised "
-            "call. Each rate is sorted into a region; the dashed line is the critical rate the "
-            "Hessian predicts, the dotted one where runs actually start to diverge."
-        )
-    sweep_cfg, sweep_kind = sweep_settings()
-    pair = compute_sweeps(sweep_cfg) if sweep_cfg is not None else None
-    if sweep_cfg is not None and pair is not None:
-        show_sweeps(sweep_cfg, *pair, sweep_kind)
+    sweep_cfg = tab(
+        "Hundreds of runs, one per learning rate, from the same start, in one vectorised "
+        "call. Each rate is sorted into a region; the dashed line is the critical rate the "
+        "Hessian predicts, the dotted one where runs actually start to diverge.",
+        sweep_settings,
+        compute_sweeps,
+        show_sweeps,
+    )
 with basin_tab:
-    if prose():
-        st.caption(
-            "Every cell of the map is a start point; each is coloured by the minimum its run "
-            "ends at. Change the optimizer or the learning rate and watch the basins deform. "
-            "Click a cell to run from there."
-        )
-    basin_cfg, basin_fields = basin_settings()
-    basin = compute_basins(basin_cfg) if basin_cfg is not None else None
-    if basin_cfg is not None and basin is not None:
-        show_basins(basin_cfg, basin, basin_fields)
+    basin_cfg = tab(
+        "Every cell of the map is a start point; each is coloured by the minimum its run "
+        "ends at. Change the optimizer or the learning rate and watch the basins deform. "
+        "Click a cell to run from there.",
+        basin_settings,
+        compute_basins,
+        show_basins,
+    )
 
 folded_note()
 sync_url(

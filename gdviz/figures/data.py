@@ -44,6 +44,18 @@ FIT_COLOURS = (OKABE_ITO[3], OKABE_ITO[2], OKABE_ITO[4])  # none is a class colo
 MAP_WIDTH = 0.47  # share of the figure's width given to the parameter-space panel
 
 
+def _rows_ringed(name: str, size: int) -> dict[str, Any]:
+    """A scatter's settings for data rows ringed on the data panel (a mini-batch's)."""
+    return {
+        "mode": "markers",
+        "name": name,
+        "marker": _ring(size),
+        "hoverinfo": "skip",
+        "xaxis": "x2",
+        "yaxis": "y2",
+    }
+
+
 def _ring(size: int) -> dict[str, Any]:
     """The marker that rings a mini-batch's rows in the data panel: a hollow circle."""
     return {"size": size, "color": "rgba(0,0,0,0)", "line": {"color": BATCH_COLOUR, "width": 3}}
@@ -311,15 +323,7 @@ def _batch_traces(play: _Playback, first: list[dict[str, Any]]) -> list[go.Scatt
     traces = []
     if play.show_batch:
         traces.append(
-            go.Scatter(
-                first[3 * len(play.runs)],
-                mode="markers",
-                name="rows in the next mini-batch",
-                marker=_ring(14),
-                hoverinfo="skip",
-                xaxis="x2",
-                yaxis="y2",
-            )
+            go.Scatter(first[3 * len(play.runs)], **_rows_ringed("rows in the next mini-batch", 14))
         )
     if play.overlay:
         traces.append(

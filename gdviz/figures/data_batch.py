@@ -14,7 +14,7 @@ from gdviz.figures.data import (
     _curve_x,
     _data_traces,
     _map_traces,
-    _ring,
+    _rows_ringed,
     _shown_y,
 )
 from gdviz.figures.style import (
@@ -105,12 +105,7 @@ def _on_the_data(
         go.Scatter(
             x=problem.dataset.x[rows],
             y=_shown_y(problem)[rows],
-            mode="markers",
-            name="rows in this mini-batch",
-            marker=_ring(15),
-            xaxis="x2",
-            yaxis="y2",
-            hoverinfo="skip",
+            **_rows_ringed("rows in this mini-batch", 15),
         )
     )
     return traces

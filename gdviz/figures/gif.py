@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from gdviz.core.descent import Trajectory
 from gdviz.core.landscapes.base import Landscape
 from gdviz.figures import raster
 from gdviz.figures.maps import exit_point
@@ -108,6 +109,26 @@ def _say(text: str) -> str:
 def _rgb(colour: str) -> tuple[int, int, int]:
     r, g, b = raster._rgb(colour)
     return int(r), int(g), int(b)
+
+
+def trajectory_gif(
+    landscape: Landscape,
+    traj: Trajectory,
+    labels: Sequence[str],
+    colours: Sequence[str],
+    title: str,
+) -> bytes:
+    """:func:`descent_gif` of every run of a recorded trajectory over its landscape, the loss
+    gap measured from the landscape's best known minimum."""
+    return descent_gif(
+        landscape,
+        list(traj.recorded("path").transpose(1, 0, 2)),
+        list(traj.recorded("loss").T),
+        labels,
+        colours,
+        title,
+        floor=landscape.global_min,
+    )
 
 
 def descent_gif(

@@ -123,3 +123,21 @@ def clicked_point(chart_key: str, curve: int, digits: int = 3) -> tuple[float, f
         if point.get("curve_number") == curve:
             return round(float(point["x"]), digits), round(float(point["y"]), digits)
     return None
+
+
+LOG_GAP = "Log scale (loss gap to the best known minimum)"
+
+
+def log_switched(
+    toggle_key: str,
+    chart_key: str,
+    kind: str,
+    cache_key: str,
+    build: Callable[[bool], go.Figure | dict],
+    label: str = LOG_GAP,
+) -> None:
+    """A loss chart under its log switch: ``build(log)`` makes the figure, cached per setting
+    (``kind`` and ``cache_key``) and per switch position."""
+    st.toggle(label, key=toggle_key)
+    log = bool(st.session_state[toggle_key])
+    chart(st, figure_cached(f"{kind}-log={log}", cache_key, lambda: build(log)), key=chart_key)

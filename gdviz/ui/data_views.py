@@ -13,7 +13,7 @@ from gdviz.figures import data as figs
 from gdviz.figures import data_batch, data_models
 from gdviz.learning import datasets, snippet, training
 from gdviz.teach import narrate
-from gdviz.ui.charts import chart, figure_cached
+from gdviz.ui.charts import chart, figure_cached, log_switched
 from gdviz.ui.present import prose
 from gdviz.ui.text import inert
 from gdviz.ui.upload_data import problem_for
@@ -82,14 +82,13 @@ def words(dataset: datasets.Dataset, problem: training.Problem) -> None:
 @st.fragment
 def loss_curves(key: str, problem: training.Problem, runs: list[training.Training]) -> None:
     """The loss curves and their log switch: flipping it redraws this chart alone."""
-    st.toggle("Log scale (gap to the optimum's loss)", key="dt_log")
-    log = st.session_state.dt_log
-    chart(
-        st,
-        figure_cached(
-            f"data-loss-{log}", key, lambda: figs.loss_curves_spec(problem, runs, log=log)
-        ),
-        key="dt_loss",
+    log_switched(
+        "dt_log",
+        "dt_loss",
+        "data-loss",
+        key,
+        lambda log: figs.loss_curves_spec(problem, runs, log=log),
+        label="Log scale (gap to the optimum's loss)",
     )
 
 

@@ -3,9 +3,9 @@ the cached runs shared across sessions, and the page side of the heavy-work queu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 from pydantic import BaseModel, ValidationError
@@ -43,6 +43,9 @@ def settings_or_last(
         st.stop()
     st.caption("The charts below show the last settings that could run.")
     return last
+
+
+T = TypeVar("T")
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -103,3 +106,20 @@ def heavy(
             f"work of a whole class stays fair. Try {smaller}.",
             icon=":material/timer_off:",
         )
+
+
+def heavy_result(
+    what: str,
+    key: str,
+    job: str,
+    compute: Callable[[], T],
+    *,
+    smaller: str = "a smaller request",
+    when: bool = True,
+) -> T | None:
+    """``compute()`` run as :func:`heavy` work; ``None`` if it was stopped at its deadline (the
+    page then says so, and goes on without it)."""
+    found: T | None = None
+    with heavy(what, key, job, when=when, smaller=smaller):
+        found = compute()
+    return found
