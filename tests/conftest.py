@@ -1,4 +1,4 @@
-"""Shared test helpers.
+"""Test configuration: marks, optional oracles, and the browser tests' fixtures.
 
 Optional oracles (PyTorch) and the browser (Chromium) are skipped with a reason on a newcomer's
 machine, but required under CI (``CI=true``): there a missing one fails instead of skipping.
@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from harness.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, stop_streamlit
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -46,3 +51,39 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names = set(getattr(getattr(function, "__code__", None), "co_names", ()))
         if names & {"open_page", "AppTest", "upload"} and "browser" not in item.keywords:
             item.add_marker(pytest.mark.app)
+
+
+# -- the browser tests' app and Chromium (one of each per test file: the files run side by side) --
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A running app on a free localhost port; yields its base URL."""
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        if IN_CI:
+            pytest.fail("Chromium is required under CI; install it (apt-get install chromium)")
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` to run this")
+    optional_module("playwright", "drives the browser")
+    port = free_port()
+    proc = start_streamlit(port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_streamlit(proc)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    sync_api = optional_module("playwright.sync_api", "drives the browser")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1400})
+    page = context.new_page()
+    yield page
+    context.close()

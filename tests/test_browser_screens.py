@@ -1,0 +1,181 @@
+"""The running app on a projector: every figure and its controls on one screen at 1280×720 and
+1920×1080, presentation mode, Fullscreen, chart text at its designed size.
+
+Skipped with a reason where Chromium or Playwright is missing; required under CI (``CI=true``).
+Screenshots land in ``artifacts/`` for a human to look at.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    pass
+
+from tests.browsing import (
+    FITS,
+    FRAMES,
+    PROJECTED,
+    open_animated_ravine,
+    open_hiker_on_one_screen,
+    screenshot,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_fullscreen_keeps_the_animation(server, page):
+    open_animated_ravine(page, server)
+    before = page.evaluate(FRAMES)
+    assert before["frames"] > 50 and not before["fullscreen"]
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    chart.locator('.modebar-btn[data-title="Fullscreen"]').click()
+    time.sleep(1.0)
+    inside = page.evaluate(FRAMES)
+    assert inside["fullscreen"] and inside["frames"] == before["frames"]
+    screenshot(page, "landscape-fullscreen.png")
+    page.locator(".updatemenu-button", has_text="Play").first.click()
+    time.sleep(2.5)
+    playing = page.evaluate(FRAMES)
+    assert playing["points"] > before["points"] + 10  # Play works in fullscreen
+    # Leave it (Esc is the browser's own; headless Chromium takes the button's second click).
+    chart.hover()
+    chart.locator('.modebar-btn[data-title="Fullscreen"]').click()
+    time.sleep(1.0)
+    after = page.evaluate(FRAMES)
+    assert not after["fullscreen"] and after["frames"] == before["frames"]
+    transform = page.evaluate(
+        "() => document.querySelectorAll('.js-plotly-plot')[0].style.transform"
+    )
+    assert transform == ""  # back exactly as it was
+
+
+def test_chart_text_is_drawn_at_the_designed_size(server, page):
+    page.goto(f"{server}/landscape")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .xtick text", timeout=30_000)
+    sizes = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+             const tick = gd.querySelector('.xtick text, .ytick text');
+             const legend = gd.querySelector('.legendtext');
+             return [tick && parseFloat(getComputedStyle(tick).fontSize),
+                     legend && parseFloat(getComputedStyle(legend).fontSize)];
+           })"""
+    )
+    for tick, legend in sizes:
+        assert tick is None or tick >= 16, sizes
+        assert legend is None or legend >= 15, sizes
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
+    server, browser, width, height
+):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        for path in (
+            "landscape",
+            "landscape?f=custom&expr=x**2%2B10*y**2&opt=adam&lr=0.3",  # long readouts
+            "landscape?f=bowl&lr=1.5",  # a diverged run
+            "compare",
+            "data",
+            "lessons?lesson=3",  # the deck: its words, Previous / Next and the live view
+        ):
+            page.goto(f"{server}/{path}")
+            wait_idle(page, 1.0)
+            page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+            time.sleep(1.0)
+            fits = page.evaluate(FITS)
+            assert fits["play"] and fits["slider"], (path, fits)
+            assert not fits["cut"], (path, fits["cut"])
+            if path.startswith("lessons"):
+                for name in ("Previous", "Next", "Answer"):
+                    box = page.get_by_text(name, exact=True).first.bounding_box()
+                    assert box and box["y"] + box["height"] <= height, (path, name)
+            screenshot(page, f"{path.split('?')[0]}-{width}-{len(path)}.png")
+        open_hiker_on_one_screen(page, f"{server}/hiker?f=parabola&lr=0.1&x0=-4", height)
+        assert not page.evaluate(FITS)["cut"]
+        screenshot(page, f"hiker-{width}.png")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        for path in (
+            "landscape?f=ravine&lr=0.02",
+            "compare",
+            "data",
+            "lessons?lesson=3",
+            "lessons?lesson=11",
+        ):
+            page.goto(f"{server}/{path}&present=1" if "?" in path else f"{server}/{path}?present=1")
+            wait_idle(page, 1.0)
+            page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+            time.sleep(1.0)
+            fits = page.evaluate(FITS)
+            assert fits["play"] and fits["slider"] and not fits["scrolled"], (path, fits)
+            assert not fits["cut"], (path, fits["cut"])
+            shown = page.evaluate(PROJECTED)
+            assert shown["sidebar"] == 0, path  # the settings are hidden, not gone
+            assert shown["tick"] >= 18, (path, shown)
+            assert shown["metric"] is None or shown["metric"] >= 28, (path, shown)
+            name = path.replace("?", "-").replace("=", "").replace("&", "-")
+            screenshot(page, f"present-{name}-{width}.png")
+        page.goto(f"{server}/sweep?present=1")
+        wait_idle(page, 1.0)
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        time.sleep(1.0)
+        chart = page.locator(".js-plotly-plot").first.bounding_box()
+        assert chart["y"] + chart["height"] <= height  # the settings are folded above it
+        screenshot(page, f"present-sweep-{width}.png")
+        open_hiker_on_one_screen(page, f"{server}/hiker?f=parabola&lr=0.1&x0=-4&present=1", height)
+        assert page.evaluate(PROJECTED)["tick"] >= 18
+        screenshot(page, f"present-hiker-{width}.png")
+        # Leaving restores the page, its settings untouched.
+        page.locator(".st-key-present_leave button").first.click()
+        wait_idle(page)
+        page.wait_for_function("() => !location.search.includes('present')", timeout=30_000)
+        assert page.evaluate(PROJECTED)["sidebar"] > 0
+        assert page.get_by_role("spinbutton", name="Learning rate α (exact)").input_value() == (
+            "0.1000"
+        )
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_the_network_page_fits_a_projector_and_shows_the_edge_of_stability(
+    server, browser, present
+):
+    """At 1280×720: each view's first chart is drawn whole on the first screen (no scrolling),
+    in presentation mode too; the edge-of-stability link shows the sharpness at 2/η."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    query = "loss=mse&lr=0.5&B=0&steps=3000&rows=1000" + ("&present=1" if present else "")
+    try:
+        page.goto(f"{server}/networks?{query}")
+        wait_idle(page, 1.0)
+        for view in ("Training", "Landscape", "Lines", "Sharpness"):
+            page.locator(".st-key-nn_view button", has_text=view).first.click()
+            wait_idle(page, 1.0)
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            time.sleep(0.8)
+            chart = page.locator(".js-plotly-plot").first.bounding_box()
+            assert chart is not None and chart["height"] >= 300, view
+            assert chart["y"] >= 0 and chart["y"] + chart["height"] <= 720 + 1, (view, chart)
+            suffix = "present-" if present else ""
+            screenshot(page, f"networks-{suffix}{view.lower()}-1280.png")
+        said = page.locator("[data-testid='stMain']").inner_text()
+        assert "2/η = 4" in said and "edge of stability" in said
+    finally:
+        context.close()
