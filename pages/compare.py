@@ -32,6 +32,7 @@ from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import settings_or_last
 from gdviz.ui.text import inert
 from gdviz.ui.urls import state_from_url, sync_url
+from gdviz.ui.viewport import stage_height
 
 SCHEDULES = {
     "constant": "constant",
@@ -42,6 +43,8 @@ SCHEDULES = {
 # A run loaded from a link or preset whose schedule is none of the editor's shapes keeps it
 # exactly ("as loaded"), so a link round-trips instead of being bent to the nearest shape.
 AS_LOADED = "loaded"
+# Above and below the race's map, in pixels: the title and the page's top.
+CHROME, PRESENTING_CHROME = 150, 90
 SCHEDULE: pydantic.TypeAdapter = pydantic.TypeAdapter(settings.ScheduleConfig)
 
 
@@ -364,7 +367,10 @@ def show_race(cfg: settings.CompareConfig, traj: Trajectory) -> None:
     """The race's map, its exports, the results table and the loss curves."""
     ls, key = cfg.surface(), cfg.model_dump_json()
     labels = [run.label for run in cfg.runs]
-    race_fig = figure_cached("race", key, lambda: figs.race_figure(ls, traj, labels, height=580))
+    tall = stage_height(580, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+    race_fig = figure_cached(
+        f"race-{tall}", key, lambda: figs.race_figure(ls, traj, labels, height=tall)
+    )
     chart(st, race_fig, key="cmp_map")
     exports(
         st,

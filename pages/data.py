@@ -42,6 +42,7 @@ from gdviz.ui.runs import heavy, validate_or_explain
 from gdviz.ui.text import inert
 from gdviz.ui.upload_data import choose_upload, current_dataset, problem_for
 from gdviz.ui.urls import state_from_url, sync_url
+from gdviz.ui.viewport import stage_height
 
 # Short enough for the sidebar's one-line selects; the page shows each one's full title.
 DATASET_NAMES = {
@@ -149,6 +150,8 @@ def take_click() -> None:
 
 
 VIEWS = ["Training", "Scrub α"]
+# Above and below the training's two panels, in pixels: the title row and the page's top.
+CHROME, PRESENTING_CHROME = 140, 90
 
 
 @dataclass(frozen=True)
@@ -311,6 +314,7 @@ def scrubber(
 ) -> None:
     """Every rate's training of the chosen flavour, one slider away (drawn in the browser)."""
     scrubbed = cfg.model_copy(update={"race": False})  # the chosen flavour's runs
+    tall = stage_height(580, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
     family_key = f"{scrubbed.model_dump_json()}|{data_key}"
     with heavy("Training at every rate…", f"data-family|{family_key}", "a training at every rate"):
         family = family_for(family_key, scrubbed, problem)
@@ -319,10 +323,10 @@ def scrubber(
     chart(
         st,
         figure_cached(
-            "data-scrub",
+            f"data-scrub-{tall}",
             f"{cfg.model_dump_json()}|{data_key}",
             lambda: scrub_figs.data_scrub_figure(
-                problem, family, narrate.family_lines(family), height=580
+                problem, family, narrate.family_lines(family), height=tall
             ),
         ),
         key="dt_scrub",
@@ -342,12 +346,13 @@ def training_map(
     """The parameter map and the fit in data space, animated; a click moves the start. The
     figure first: on a 1280×720 projector its two panels, Play and slider fit one screen."""
     overlay = can_overlay and st.session_state.dt_overlay
+    tall = stage_height(580, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
     chart(
         st,
         figure_cached(
-            f"data-map-{overlay}",
+            f"data-map-{overlay}-{tall}",
             key,
-            lambda: figs.training_spec(problem, runs, overlay_batch=overlay, height=580),
+            lambda: figs.training_spec(problem, runs, overlay_batch=overlay, height=tall),
         ),
         key="dt_map",
         on_select=take_click,

@@ -26,6 +26,7 @@ from gdviz.ui.replay import button
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import validate_or_explain
 from gdviz.ui.urls import state_from_url, sync_url
+from gdviz.ui.viewport import stage_height
 
 LR_CHOICES = [
     1e-4,
@@ -60,6 +61,9 @@ LR_CHOICES = [
 ]
 LR_MIN, LR_MAX = settings.field_bounds(settings.HikerConfig, "lr")
 VIEWS = ["Hike", "Scrub α"]
+# Above and below the hiker's curve, in pixels: the title and status line above, the update
+# rule and the verdict below (the first screen shows all of them).
+CHROME, PRESENTING_CHROME = 330, 270
 VERDICT_BOX = {
     "converging": st.success,
     "converged": st.success,
@@ -261,9 +265,10 @@ def hike_view(cfg: settings.HikerConfig, hike: hiker.Hike) -> None:
     curve = hike.curve
     st.markdown(f"##### `{hiker.status_line(hike)}`")
     if st.session_state.hiker_view == VIEWS[0]:
+        tall = stage_height(410, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
         chart(
             st,
-            curve_spec(curve, np.array(hike.positions), cfg.lr, height=410),
+            curve_spec(curve, np.array(hike.positions), cfg.lr, height=tall),
             key="hiker_curve",
         )
     else:

@@ -27,8 +27,11 @@ from gdviz.ui.rate_pick import rate_pick
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import family_cached, run_cached, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
+from gdviz.ui.viewport import stage_height
 
 VIEWS = ["Map", "α scrubber", "3-D surface"]
+# Above and below the map, in pixels: the title and the page's top (its view grows to the rest).
+CHROME, PRESENTING_CHROME = 150, 90
 SETTINGS = binding.Binding(settings.RunConfig, binding.LANDSCAPE_KEYS, "ls_")
 # The widgets' defaults, from the models; plus the page's own view switches.
 DEFAULTS = {**SETTINGS.defaults(), "ls_log": False, "ls_view": "Map"}
@@ -133,15 +136,26 @@ def readouts(cfg: settings.RunConfig, report: narrate.Report) -> bool:
     st.metric("Final x", report.final_coords[0])
     st.metric("Final y", report.final_coords[1])
     st.metric("Distance to nearest minimum", report.distance)
-    st.metric("Status", report.status)
+    # The step under the word, not after it: "converged at step 27" is cut off at 1280×720.
+    word, _, step = report.status.partition(" at step ")
+    st.metric(
+        "Status",
+        word,
+        delta=f"at step {step}" if step else None,
+        delta_color="off",
+        delta_arrow="off",
+    )
     return scrubbing
 
 
 def view(cfg: settings.RunConfig, traj: Trajectory, scrubbing: bool) -> go.Figure:
     """The chosen view (map, α scrubber or 3-D surface), drawn; the figure it shows."""
     ls, key = cfg.surface(), cfg.model_dump_json()
+    tall = stage_height(600, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
     if st.session_state.ls_view == VIEWS[0]:
-        shown = figure_cached("contour", key, lambda: figs.contour_spec(ls, traj, height=600))
+        shown = figure_cached(
+            f"contour-{tall}", key, lambda: figs.contour_spec(ls, traj, height=tall)
+        )
         chart(
             st,
             shown,
@@ -153,15 +167,17 @@ def view(cfg: settings.RunConfig, traj: Trajectory, scrubbing: bool) -> go.Figur
     elif scrubbing:
         family = family_cached(key, cfg)
         shown = figure_cached(
-            "scrub",
+            f"scrub-{tall}",
             key,
             lambda: scrub.landscape_scrub_figure(
-                ls, family, narrate.family_lines(family), height=580
+                ls, family, narrate.family_lines(family), height=tall - 20
             ),
         )
         chart(st, shown, key="ls_scrub")
     else:
-        shown = figure_cached("surface", key, lambda: figs.surface_figure(ls, traj, height=600))
+        shown = figure_cached(
+            f"surface-{tall}", key, lambda: figs.surface_figure(ls, traj, height=tall)
+        )
         chart(st, shown, key="ls_surface")
     return shown
 

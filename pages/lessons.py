@@ -17,6 +17,7 @@ from gdviz.figures import race as race_figs
 from gdviz.figures import sweep as sweep_figs
 from gdviz.learning import network_views
 from gdviz.settings import deck, navigation, network
+from gdviz.settings.network import NetworkConfig
 from gdviz.teach import hiker
 from gdviz.ui.charts import chart, figure_cached
 from gdviz.ui.choices import choice
@@ -24,10 +25,13 @@ from gdviz.ui.present import presentation
 from gdviz.ui.replay import button
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.urls import once_from_url, show_url_warnings, sync_url
+from gdviz.ui.viewport import stage_height
 
 DECK = deck.load()
 COUNT = len(DECK.lessons)
 HEIGHT = 540  # the view beside the words: title row + this fit a 1280×720 projector
+# Above and below the view, in pixels: the lesson's title row and the page's top.
+CHROME, PRESENTING_CHROME = 150, 100
 LINE = np.linspace(-1.0, 2.0, 61)  # α along a line between two weight vectors, and beyond
 
 
@@ -39,56 +43,64 @@ def go_to(index: int) -> None:
     st.session_state.lesson = min(max(index, 0), COUNT - 1)
 
 
-def live_figure(view: Any, key: str) -> Any:
-    """The lesson's live view: the figure its page draws for these settings (built once per
-    lesson and shared by every session)."""
+def live_figure(view: Any, key: str, height: int) -> Any:
+    """The lesson's live view: the figure its page draws for these settings, ``height`` pixels
+    tall (built once per lesson and height, and shared by every session)."""
     cfg = view.config
 
     def build() -> Any:
         if isinstance(view, deck.HikerView):
             hike = hiker.step(hiker.start(cfg.surface(), cfg.x0), cfg.lr, cfg.steps)
             return hiker_figs.curve_spec(
-                cfg.surface(), np.array(hike.positions), cfg.lr, height=HEIGHT
+                cfg.surface(), np.array(hike.positions), cfg.lr, height=height
             )
         if isinstance(view, deck.LandscapeView):
-            return landscape_figs.contour_spec(cfg.surface(), settings.run(cfg), height=HEIGHT)
+            return landscape_figs.contour_spec(cfg.surface(), settings.run(cfg), height=height)
         if isinstance(view, deck.CompareView):
             labels = [run.label for run in cfg.runs]
             return race_figs.race_figure(
-                cfg.surface(), settings.run_compare(cfg), labels, height=HEIGHT
+                cfg.surface(), settings.run_compare(cfg), labels, height=height
             )
         if isinstance(view, deck.SweepView):
             short, long = settings.run_sweeps(cfg)
-            return sweep_figs.sweep_figure(short, long, height=HEIGHT)
+            return sweep_figs.sweep_figure(short, long, height=height)
         problem = settings.example_problem(cfg.dataset, cfg.model, cfg.scaling)
         runs = settings.run_data(cfg, problem)
-        return data_figs.training_spec(problem, runs, height=HEIGHT)
+        return data_figs.training_spec(problem, runs, height=height)
 
     if isinstance(view, deck.NetworkView):
-        return figure_cached("lesson-networks", key, lambda: network_figure(view))
-    return figure_cached(f"lesson-{view.page}", key, build)
+        return figure_cached(
+            f"lesson-networks-{height}", key, lambda: network_figure(view, key, height)
+        )
+    return figure_cached(f"lesson-{view.page}-{height}", key, build)
 
 
-def network_figure(view: deck.NetworkView) -> Any:
+@st.cache_resource(max_entries=8, show_spinner=False)
+def lesson_training(key: str, _cfg: NetworkConfig) -> network_views.NetworkRun:
+    """A network lesson's training (keyed by the lesson), shared by its views at every size."""
+    return network.train_network(_cfg)
+
+
+def network_figure(view: deck.NetworkView, key: str, height: int) -> Any:
     """A network lesson's view: its curves, its PCA plane, its two lines (initial → final,
     batch 16 → full batch) or its sharpness against 2/η."""
     cfg = view.config
-    run = network.train_network(cfg)
+    run = lesson_training(key, cfg)
     if view.show == "landscape":
-        return network_figs.plane_figure(network_views.pca_plane(run), HEIGHT)
+        return network_figs.plane_figure(network_views.pca_plane(run), height)
     if view.show == "lines":
         small, large = network.keskar_pair(cfg)
         curves = {
             "initial → final": network_views.line(run.net, run.held, run.start, run.final, LINE),
             "batch 16 → full batch": network_views.line(run.net, run.held, small, large, LINE),
         }
-        return network_figs.lines_figure(LINE, curves, {0.0: "start", 1.0: "end"}, HEIGHT)
+        return network_figs.lines_figure(LINE, curves, {0.0: "start", 1.0: "end"}, height)
     if view.show == "sharpness":
         steps, tops = network_views.sharpness_along(run)
         return network_figs.sharpness_figure(
-            steps, tops, cfg.optimizer.lr, np.arange(len(run.loss)), run.loss, HEIGHT
+            steps, tops, cfg.optimizer.lr, np.arange(len(run.loss)), run.loss, height
         )
-    return network_figs.curves_figure(run, HEIGHT)
+    return network_figs.curves_figure(run, height)
 
 
 def chosen_lesson() -> int:
@@ -148,7 +160,9 @@ def slide(index: int, lesson: deck.Lesson) -> None:
             help=f"{deck.PAGES[lesson.view.page]}, with these settings: change anything there.",
         )
     with view:
-        chart(st, live_figure(lesson.view, lesson.model_dump_json()), key=f"lesson_chart_{index}")
+        tall = stage_height(HEIGHT, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+        figure = live_figure(lesson.view, lesson.model_dump_json(), tall)
+        chart(st, figure, key=f"lesson_chart_{index}")
 
 
 # -- which lesson → its slide --------------------------------------------------------------------

@@ -36,6 +36,7 @@ from gdviz.ui.present import folded_note, presentation, prose
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import heavy_result, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
+from gdviz.ui.viewport import stage_height
 
 NET = binding.Binding(NetworkConfig, binding.NETWORK_KEYS, "nn_")
 VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Rescaling"]
@@ -79,6 +80,8 @@ PRESETS = {  # title -> (settings, the view that shows it)
     ),
 }
 HEIGHT = 430  # a 1280×720 screen shows the figure, its readouts and its legend
+# Above and below the view's figures, in pixels: the title row, the readouts and the words.
+CHROME, PRESENTING_CHROME = 340, 290
 GOODFELLOW = np.linspace(-0.5, 1.5, 81)  # α from initial (0) to final (1) weights, and beyond
 KESKAR = np.linspace(-1.0, 2.0, 81)  # α from the small-batch (0) to the full-batch (1) solution
 LINES = [  # (the line, its α grid, the marks on its axis, what it shows)
@@ -264,6 +267,11 @@ def plane_inputs() -> None:
         )
 
 
+def tall() -> int:
+    """The view's figures' height: the designed one, grown to the window (see ``viewport``)."""
+    return stage_height(HEIGHT, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+
+
 def readouts(cfg: NetworkConfig, run: views.NetworkRun) -> None:
     """The network's size and the training's end: losses and held-out accuracy."""
     cells = st.columns(4)
@@ -275,13 +283,16 @@ def readouts(cfg: NetworkConfig, run: views.NetworkRun) -> None:
 
 def show_training(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     left, right = st.columns([1.3, 1], gap="medium")
-    curves = figure_cached("nn-curves", key, lambda: figs.curves_figure(run, HEIGHT))
+    h = tall()
+    curves = figure_cached(f"nn-curves-{h}", key, lambda: figs.curves_figure(run, h))
     with left:
         chart(st, curves, key="nn_curves")
     with right:
         if run.net.X.shape[1] == 2:
             chart(
-                st, figure_cached("nn-boundary", key, lambda: boundary(cfg, run)), key="nn_boundary"
+                st,
+                figure_cached(f"nn-boundary-{h}", key, lambda: boundary(cfg, run, h)),
+                key="nn_boundary",
             )
         elif cfg.dataset == "digits":
             st.markdown("**Held-out digits it gets wrong** (true → read as)")
@@ -292,9 +303,9 @@ def show_training(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     return curves
 
 
-def boundary(cfg: NetworkConfig, run: views.NetworkRun) -> Any:
+def boundary(cfg: NetworkConfig, run: views.NetworkRun, height: int) -> Any:
     X, y = networks.dataset(cfg.dataset)
-    return figs.boundary_figure(*views.boundary(run, X), X, y, height=HEIGHT)
+    return figs.boundary_figure(*views.boundary(run, X), X, y, height=height)
 
 
 def mistakes(cfg: NetworkConfig, run: views.NetworkRun) -> Any:
@@ -315,6 +326,7 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     if both is None:
         return None
     random, pca = both
+    h = tall()
     plane_cell, depth_cell = st.columns([3, 1], vertical_alignment="center")
     shown = choice(
         plane_cell,
@@ -328,10 +340,10 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     depth_cell.toggle("3-D surface", key="nn_3d")
     view = pca if shown == PLANES[0] else random
     if st.session_state.nn_3d:
-        kind, build = "surface", lambda: figs.surface_figure(view, HEIGHT - 40)
+        kind, build = "surface", lambda: figs.surface_figure(view, h - 40)
     else:
-        kind, build = "plane", lambda: figs.plane_figure(view, HEIGHT - 40)
-    picture = figure_cached(f"nn-{kind}-{shown}", key, build)
+        kind, build = "plane", lambda: figs.plane_figure(view, h - 40)
+    picture = figure_cached(f"nn-{kind}-{shown}-{h}", key, build)
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
         chart(st, picture, key="nn_plane_map")
@@ -339,9 +351,9 @@ def show_landscape(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
         chart(
             st,
             figure_cached(
-                f"nn-truth-{shown}",
+                f"nn-truth-{shown}-{h}",
                 key,
-                lambda: figs.path_vs_surface_figure(view, run.steps_kept, HEIGHT - 40),
+                lambda: figs.path_vs_surface_figure(view, run.steps_kept, h - 40),
             ),
             key="nn_plane_truth",
         )
@@ -367,10 +379,11 @@ def show_lines(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
     if curves is None:
         return None
     cells = st.columns(2, gap="medium")
+    h = tall()
     drawn = []
     for index, (name, alphas, marks, said) in enumerate(LINES):
-        build = partial(figs.lines_figure, alphas, {name: curves[name]}, marks, HEIGHT)
-        drawn.append(figure_cached(f"nn-line-{name}", key, build))
+        build = partial(figs.lines_figure, alphas, {name: curves[name]}, marks, h)
+        drawn.append(figure_cached(f"nn-line-{name}-{h}", key, build))
         with cells[index]:
             chart(st, drawn[-1], key=f"nn_line_{index}")
             st.markdown(said)
@@ -389,10 +402,11 @@ def show_sharpness(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> Any:
         return None
     steps, tops = measured
     lr = cfg.optimizer.lr
+    h = tall()
     picture = figure_cached(
-        "nn-sharpness",
+        f"nn-sharpness-{h}",
         key,
-        lambda: figs.sharpness_figure(steps, tops, lr, np.arange(len(run.loss)), run.loss, HEIGHT),
+        lambda: figs.sharpness_figure(steps, tops, lr, np.arange(len(run.loss)), run.loss, h),
     )
     chart(st, picture, key="nn_sharp")
     st.markdown(

@@ -26,7 +26,11 @@ from gdviz.ui.present import folded_note, presentation, prose, settings_area
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import heavy_result, run_cached, validate_or_explain
 from gdviz.ui.urls import state_from_url, sync_url
+from gdviz.ui.viewport import stage_height
 
+# Above and below a tab's figure, in pixels: the title, the tabs, the caption and the settings
+# (folded while presenting).
+CHROME, PRESENTING_CHROME = 430, 200
 C = TypeVar("C", bound=BaseModel)
 R = TypeVar("R")
 E = TypeVar("E")
@@ -156,14 +160,15 @@ def compute_sweeps(cfg: settings.SweepConfig) -> tuple[Sweep, Sweep] | None:
 def show_sweeps(cfg: settings.SweepConfig, pair: tuple[Sweep, Sweep], kind: str) -> None:
     """The sweep's figure and its report in words."""
     short, long = pair
+    tall = stage_height(600 if prose() else 500, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
     s = st.session_state
     chart(
         st,
         # On a projector the sweep fits the first screen under the folded settings.
         figure_cached(
-            f"sweep-{prose()}",
+            f"sweep-{tall}",
             cfg.model_dump_json(),
-            lambda: figs.sweep_figure(short, long, height=600 if prose() else 500),
+            lambda: figs.sweep_figure(short, long, height=tall),
         ),
         key="sw_chart",
     )
@@ -216,6 +221,7 @@ def compute_basins(cfg: settings.BasinConfig) -> BasinMap | None:
 def show_basins(cfg: settings.BasinConfig, basin: BasinMap, fields: dict) -> None:
     """The basin map, with the run from a clicked cell drawn on it and linked."""
     ls = cfg.surface()
+    tall = stage_height(640, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
     single = run_cfg = None
     click = st.session_state.bs_click
     if click is not None and ls.contains(click):
@@ -227,9 +233,9 @@ def show_basins(cfg: settings.BasinConfig, basin: BasinMap, fields: dict) -> Non
     chart(
         st,
         figure_cached(
-            f"basins-{click}",
+            f"basins-{click}-{tall}",
             cfg.model_dump_json(),
-            lambda: figs.basin_figure(ls, basin, single=single),
+            lambda: figs.basin_figure(ls, basin, single=single, height=tall),
         ),
         key="bs_map",
         on_select=take_basin_click,

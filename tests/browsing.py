@@ -202,6 +202,32 @@ def open_hiker_on_one_screen(page, url: str, height: int) -> None:
     assert curve["y"] + curve["height"] <= height
 
 
+FILLED = """() => {
+  // How much of the window's height the main figure and its readouts (metrics, the hiker's
+  // status line and verdict) take, from the highest of them to the lowest.
+  const parts = [document.querySelector('.js-plotly-plot'),
+                 ...document.querySelectorAll('[data-testid="stMetric"]'),
+                 ...document.querySelectorAll('[data-testid="stMarkdownContainer"] h5'),
+                 ...document.querySelectorAll('[data-testid="stAlert"]')]
+    .filter(Boolean).map((el) => el.getBoundingClientRect()).filter((r) => r.height > 0);
+  const top = Math.max(0, Math.min(...parts.map((r) => r.top)));
+  const bottom = Math.min(innerHeight, Math.max(...parts.map((r) => r.bottom)));
+  const gd = document.querySelector('.js-plotly-plot');
+  return {share: (bottom - top) / innerHeight, chart: gd ? gd.getBoundingClientRect().height : 0};
+}"""
+
+
+def grown(page, least: float) -> None:
+    """Wait until the main figure is at least ``least`` pixels tall: the page redraws it once
+    the browser has told the server the window's size."""
+    page.wait_for_function(
+        f"() => {{ const g = document.querySelector('.js-plotly-plot');"
+        f" return g && g.getBoundingClientRect().height >= {least}; }}",
+        timeout=30_000,
+    )
+    wait_idle(page, 0.5)
+
+
 PROJECTED = """() => {
   const px = (el) => el ? parseFloat(getComputedStyle(el).fontSize) : null;
   const gd = document.querySelector('.js-plotly-plot');
@@ -209,7 +235,9 @@ PROJECTED = """() => {
     .map((t) => parseFloat(t.style.fontSize || getComputedStyle(t).fontSize)) : [];
   const sidebar = document.querySelector('section[data-testid="stSidebar"]');
   return {tick: ticks.length ? Math.min(...ticks) : null,
-          metric: px(document.querySelector('[data-testid="stMetricValue"]')),
+          // the readout's number as drawn: its innermost text, not its box
+          metric: px(document.querySelector('[data-testid="stMetricValue"] p')
+                     || document.querySelector('[data-testid="stMetricValue"]')),
           sidebar: sidebar ? sidebar.getBoundingClientRect().width : 0};
 }"""
 

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from gdviz.figures.style import projector
-from gdviz.ui.present import presenting
+from gdviz.ui.mode import presenting
 
 
 def chart(where: Any, figure: go.Figure | dict, key: str, **kwargs: Any) -> Any:

@@ -10,6 +10,9 @@ from typing import Any
 
 import streamlit as st
 
+from gdviz.ui.mode import presenting
+from gdviz.ui.viewport import watch_window
+
 PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -20,15 +23,12 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stMetricLabel"] p { font-size: 1.1rem; }
 [data-testid="stMarkdownContainer"] h5 code { font-size: 1.75rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; }
+/* A readout's number is a paragraph too: it keeps the readout's size, not the prose's. */
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"]
+  [data-testid="stMarkdownContainer"] p { font-size: inherit; line-height: 1.25; }
 .st-key-present_leave { position: fixed; top: 0.4rem; right: 0.4rem; z-index: 999990; width: auto; }
 </style>
 """
-
-
-def presenting() -> bool:
-    """Whether this session is in presentation mode (:func:`presentation` turns it
-    on and off; ``charts.chart`` and ``urls.sync_url`` follow it)."""
-    return bool(st.session_state.get("present"))
 
 
 def presentation() -> bool:
@@ -38,6 +38,7 @@ def presentation() -> bool:
     on for the session; a "Present" button in the sidebar turns it on and a floating "Leave
     presentation" turns it off. Call once per page, after :func:`route_through_app`; returns
     whether the page is presenting."""
+    watch_window()
     state = st.session_state
     if "present" not in state:
         state.present = str(st.query_params.get("present", "")) == "1"

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from gdviz.core.echo import clip
-from gdviz.ui.present import presenting
+from gdviz.ui.mode import presenting
 from gdviz.ui.replay import keep_replayed
 from gdviz.ui.text import inert
 

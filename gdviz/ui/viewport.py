@@ -1,0 +1,60 @@
+"""The browser window's size, so the main figure of a page can use the screen it is on.
+
+A figure's height is plotly's ``layout.height``, set here on the server, which cannot see the
+screen: a small component (``js/viewport.js``) reports the window's inner size, once and after a
+resize. Until it has (the first run of a session, AppTest), pages keep their designed heights.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from gdviz.ui.mode import presenting
+
+KEY = "gdviz_viewport"
+SANE = ((320, 10_000), (240, 8_000))  # a forged size outside these is ignored
+SNAP = 20  # heights move in steps of 20 px: a few cached figures, not one per pixel
+
+_VIEWPORT = st.components.v2.component(
+    "gdviz_viewport",
+    js=(Path(__file__).parent / "js" / "viewport.js").read_text(encoding="utf-8"),
+)
+
+
+def window_size() -> tuple[int, int] | None:
+    """The window's inner ``(width, height)`` in CSS pixels, as the browser last reported it;
+    ``None`` before it has (or when what came is not a plausible size)."""
+    size = getattr(st.session_state.get(KEY), "size", None)
+    if not isinstance(size, list | tuple) or len(size) != 2:
+        return None
+    sane = zip(size, SANE, strict=True)
+    if not all(isinstance(v, int | float) and lo <= v <= hi for v, (lo, hi) in sane):
+        return None
+    return int(size[0]), int(size[1])
+
+
+def watch_window() -> None:
+    """Mount the reporter (once per run, in the sidebar: hidden while presenting, still live).
+    A new size reruns the page."""
+    known = window_size() or (0, 0)
+    with st.sidebar:
+        _VIEWPORT(key=KEY, data={"known": list(known)}, on_size_change=lambda: None)
+
+
+LEAST = 480  # a presented figure never shrinks below this to fit a small screen
+
+
+def stage_height(designed: int, *, chrome: int, presenting_chrome: int | None = None) -> int:
+    """The main figure's height: the window's height less what the page shows above and below
+    the figure (``chrome``, or ``presenting_chrome`` in presentation mode), at most 1,400 px;
+    ``designed`` until the browser has told its size. Outside presentation mode never below
+    the designed height (on a small screen the page scrolls as it always did); presenting, it
+    shrinks to fit the screen, down to :data:`LEAST`."""
+    size = window_size()
+    if size is None:
+        return designed
+    showing = presenting() and presenting_chrome is not None
+    fitted = (size[1] - (presenting_chrome if showing else chrome)) // SNAP * SNAP
+    return int(min(1400, max(min(designed, LEAST) if showing else designed, fitted)))
