@@ -24,7 +24,7 @@ from gdviz.ui.choices import choice
 from gdviz.ui.present import presentation
 from gdviz.ui.replay import button
 from gdviz.ui.routing import route_through_app
-from gdviz.ui.urls import once_from_url, show_url_warnings, sync_url
+from gdviz.ui.urls import once_from_url, show_url_warnings, sync_url, warnings_again
 from gdviz.ui.viewport import stage_height
 
 DECK = deck.load()
@@ -110,6 +110,8 @@ def chosen_lesson() -> int:
     if from_url is not None:
         st.session_state.lesson = from_url[0]
         show_url_warnings(from_url[1])
+    else:
+        warnings_again()
     st.session_state.setdefault("lesson", 0)
     return int(st.session_state.lesson)
 

@@ -66,7 +66,14 @@ def restart_under_the_tab(proc: subprocess.Popen, port: int, page: Page) -> subp
 
 
 def wait_idle(page, settle: float = 0.4) -> None:
+    """Wait until the page has finished its run, and the rerun that follows when it tells the
+    server the window's size (``gdviz/ui/js/viewport.js`` marks ``<html>`` "settled")."""
     time.sleep(settle)  # let a click's rerun start before waiting for it to finish
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_function(
+        "() => !['pending', 'telling'].includes(document.documentElement.dataset.gdvizWindow)",
+        timeout=60_000,
+    )
     page.wait_for_selector(IDLE, timeout=60_000)
 
 

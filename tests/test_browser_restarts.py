@@ -33,7 +33,9 @@ from tests.browsing import (
     wait_idle,
 )
 
-pytestmark = pytest.mark.browser
+# One Chromium and one app server at a time: the browser files share a worker (xdist group),
+# so a heavy page is never timed against another browser file's load.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_the_first_click_and_value_after_a_server_restart_count(server, page):

@@ -11,7 +11,6 @@ from typing import Any
 import streamlit as st
 
 from gdviz.ui.mode import presenting
-from gdviz.ui.viewport import watch_window
 
 PRESENT_CSS = """
 <style>
@@ -38,7 +37,6 @@ def presentation() -> bool:
     on for the session; a "Present" button in the sidebar turns it on and a floating "Leave
     presentation" turns it off. Call once per page, after :func:`route_through_app`; returns
     whether the page is presenting."""
-    watch_window()
     state = st.session_state
     if "present" not in state:
         state.present = str(st.query_params.get("present", "")) == "1"

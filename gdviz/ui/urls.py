@@ -12,6 +12,7 @@ from gdviz.core.echo import clip
 from gdviz.ui.mode import presenting
 from gdviz.ui.replay import keep_replayed
 from gdviz.ui.text import inert
+from gdviz.ui.viewport import watch_window, window_rerun
 
 
 def once_from_url(
@@ -40,6 +41,8 @@ def state_from_url(
     if from_url is not None:
         keep_replayed(load)(from_url[0])
         show_url_warnings(from_url[1])
+    else:
+        warnings_again()
     for name, value in defaults.items():
         st.session_state.setdefault(name, value)
 
@@ -48,9 +51,20 @@ MAX_ECHO = 600
 """Longest text of a user's quoted back on a page (a warning, an error): whatever the source."""
 
 
+SAID = "_gdviz_link_warnings"
+
+
+def warnings_again() -> None:
+    """The link's warnings once more, on the rerun that only follows the window's size (the
+    user has not yet changed anything, so they still apply)."""
+    if window_rerun():
+        show_url_warnings(st.session_state.get(SAID, []))
+
+
 def show_url_warnings(warnings: list[str]) -> None:
     """Each warning about the link, inert and clipped to :data:`MAX_ECHO` characters; at most
     five boxes (the rest counted in the last)."""
+    st.session_state[SAID] = list(warnings)
     shown = warnings[:5]
     if len(warnings) > 5:
         shown[-1] += f" (and {len(warnings) - 4} more problems with the link)"
@@ -60,7 +74,9 @@ def show_url_warnings(warnings: list[str]) -> None:
 
 def sync_url(query: dict[str, str]) -> None:
     """Write the current settings to the address bar, so the link reproduces this view (and
-    its presentation mode)."""
+    its presentation mode); the last call of a page's run, which also mounts the window-size
+    reporter (``viewport.watch_window``: it knows by now what the page's figures need)."""
+    watch_window()
     if presenting():
         query = {**query, "present": "1"}
     if st.query_params.to_dict() != query:

@@ -35,12 +35,33 @@ def window_size() -> tuple[int, int] | None:
     return int(size[0]), int(size[1])
 
 
+GROW = "_gdviz_grow_above"  # this run's: the window height above which a figure would grow
+TOLD = "_gdviz_window_told"  # this run was started by the window's size, not by the user
+
+
+def _told() -> None:
+    st.session_state[TOLD] = True
+
+
+def window_rerun() -> bool:
+    """Whether this run only redraws the page for a new window size (no setting changed, so
+    what the last run said, a link's warnings, is said again)."""
+    return bool(st.session_state.get(TOLD))
+
+
 def watch_window() -> None:
-    """Mount the reporter (once per run, in the sidebar: hidden while presenting, still live).
-    A new size reruns the page."""
+    """Mount the reporter, once at the end of a page's run (in the sidebar: hidden while
+    presenting, still live): it tells a new size only when that would change a figure of this
+    page (:func:`stage_height` noted when), and a new size reruns the page."""
     known = window_size() or (0, 0)
+    grow_above = st.session_state.pop(GROW, 100_000)
+    st.session_state.pop(TOLD, None)
     with st.sidebar:
-        _VIEWPORT(key=KEY, data={"known": list(known)}, on_size_change=lambda: None)
+        _VIEWPORT(
+            key=KEY,
+            data={"known": list(known), "grow_above": grow_above, "presenting": presenting()},
+            on_size_change=_told,
+        )
 
 
 LEAST = 480  # a presented figure never shrinks below this to fit a small screen
@@ -52,9 +73,12 @@ def stage_height(designed: int, *, chrome: int, presenting_chrome: int | None = 
     ``designed`` until the browser has told its size. Outside presentation mode never below
     the designed height (on a small screen the page scrolls as it always did); presenting, it
     shrinks to fit the screen, down to :data:`LEAST`."""
+    # The window height from which this figure grows, for the reporter (see watch_window).
+    st.session_state[GROW] = min(st.session_state.get(GROW, 100_000), designed + chrome)
     size = window_size()
     if size is None:
         return designed
-    showing = presenting() and presenting_chrome is not None
-    fitted = (size[1] - (presenting_chrome if showing else chrome)) // SNAP * SNAP
-    return int(min(1400, max(min(designed, LEAST) if showing else designed, fitted)))
+    if presenting() and presenting_chrome is not None:
+        fitted = (size[1] - presenting_chrome) // SNAP * SNAP
+        return int(min(1400, max(min(designed, LEAST), fitted)))
+    return int(min(1400, max(designed, (size[1] - chrome) // SNAP * SNAP)))

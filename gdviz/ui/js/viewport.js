@@ -1,15 +1,19 @@
 // The browser window's size, told to the server (a Streamlit v2 component, no iframe).
 //
 // A figure's height is set on the server (plotly's layout.height), which cannot see the
-// screen. This component sends the window's inner size once, and again after a resize that
-// changes it by a visible amount, so a page can size its main figure to the projector:
-// `data.known` is the size the server already has, so nothing is sent twice.
+// screen. This component tells the server the window's inner size when it would change what
+// the page draws: always while presenting, otherwise only once the window is taller than the
+// page's designed figures need (`data.grow_above`). `data.known` is the size the server
+// already has, so nothing is sent twice. A telling reruns the page, so it waits until the page
+// is idle (a run cut short in its middle loses what it had set but not yet drawn).
+//
+// <html data-gdviz-window> says where it is: "pending" (mounted, not yet decided), "telling"
+// (sent, the page reruns), "settled" (nothing to send): the browser tests wait for "settled".
 export default function (component) {
   const { data, setStateValue } = component;
+  const marker = document.documentElement.dataset;
   const known = data.known || [0, 0];
   let timer = null;
-  // Never while the page is running: a new value reruns it, and a run cut short in its middle
-  // loses what it had set but not yet drawn (a link's settings, on a first run).
   const idle = () =>
     document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']");
   const report = () => {
@@ -19,16 +23,22 @@ export default function (component) {
       return;
     }
     const width = window.innerWidth, height = window.innerHeight;
-    if (Math.abs(height - known[1]) >= 24 || Math.abs(width - known[0]) >= 48) {
+    const matters = data.presenting || height > data.grow_above || known[1] > data.grow_above;
+    const changed = Math.abs(height - known[1]) >= 24 || Math.abs(width - known[0]) >= 48;
+    if (matters && changed) {
       known[0] = width;
       known[1] = height;
+      marker.gdvizWindow = "telling";
       setStateValue("size", [width, height]);
+    } else {
+      marker.gdvizWindow = "settled";
     }
   };
   const later = () => {
     clearTimeout(timer);
     timer = setTimeout(report, 400);  // once the window has stopped moving
   };
+  marker.gdvizWindow = "pending";
   report();
   window.addEventListener("resize", later);
   return () => {
