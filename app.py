@@ -9,6 +9,7 @@ import streamlit as st
 from gdviz.settings import navigation
 from gdviz.ui.forged import harden, take_notes
 from gdviz.ui.guard import guarded
+from gdviz.ui.routing import routed
 from gdviz.ui.scripts import load_page_scripts
 from gdviz.ui.state import forget_stale_widgets
 from gdviz.ui.text import inert
@@ -32,7 +33,9 @@ forget_stale_widgets()  # a session's memory stays bounded however many settings
 cap_uploads()  # … and however many files it sends
 harden()  # a forged string in a number widget falls back to its value
 load_page_scripts()
-with guarded():  # an unexpected error: one sentence here, the traceback in the server log
+# An unexpected error: one sentence here, the traceback in the server log; and the page knows
+# it came through here (gdviz.ui.routing).
+with guarded(), routed():
     st.navigation(PAGES).run()
 for note in take_notes():  # a forged number, clamped: said once
     st.toast(inert(note), icon=":material/block:")

@@ -34,6 +34,8 @@ from gdviz.ui.text import inert
 from gdviz.ui.urls import state_from_url, sync_url
 from gdviz.ui.viewport import stage_height
 
+route_through_app()  # first: a deep link on a fresh server runs this page alone
+
 SCHEDULES = {
     "constant": "constant",
     "cosine": "cosine to 0 over the run",
@@ -424,7 +426,6 @@ def results_table(ls: Landscape, traj: Trajectory, labels: list[str], threshold:
 
 
 # -- settings → compute → show -----------------------------------------------------------------
-route_through_app()
 presentation()
 state_from_url("cmp_from_url", links.compare_from_query, load, {})  # the link, on a first run
 

@@ -44,6 +44,8 @@ from gdviz.ui.upload_data import choose_upload, current_dataset, problem_for
 from gdviz.ui.urls import state_from_url, sync_url
 from gdviz.ui.viewport import stage_height
 
+route_through_app()  # first: a deep link on a fresh server runs this page alone
+
 # Short enough for the sidebar's one-line selects; the page shows each one's full title.
 DATASET_NAMES = {
     "tips": "Restaurant tips",
@@ -432,7 +434,6 @@ def no_data(data: Data) -> None:
 
 
 # -- settings → compute → show -----------------------------------------------------------------
-route_through_app()
 presentation()
 state_from_url("dt_from_url", links.data_from_query, load, DEFAULTS)  # the link, on a first run
 

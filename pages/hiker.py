@@ -28,6 +28,8 @@ from gdviz.ui.runs import validate_or_explain
 from gdviz.ui.urls import state_from_url, sync_url
 from gdviz.ui.viewport import stage_height
 
+route_through_app()  # first: a deep link on a fresh server runs this page alone
+
 LR_CHOICES = [
     1e-4,
     2e-4,
@@ -302,7 +304,6 @@ def hike_view(cfg: settings.HikerConfig, hike: hiker.Hike) -> None:
 
 
 # -- settings → compute → show -----------------------------------------------------------------
-route_through_app()
 presentation()
 state_from_url("hiker_from_url", links.hiker_from_query, load, {"hiker_view": VIEWS[0]})
 

@@ -6,7 +6,8 @@ from gdviz.settings import navigation
 from gdviz.ui.present import presentation
 from gdviz.ui.routing import route_through_app
 
-route_through_app()
+route_through_app()  # first: a deep link on a fresh server runs this page alone
+
 presentation()
 
 st.title("gdviz — see how gradient descent learns")

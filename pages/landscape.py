@@ -29,6 +29,8 @@ from gdviz.ui.runs import family_cached, run_cached, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
 from gdviz.ui.viewport import stage_height
 
+route_through_app()  # first: a deep link on a fresh server runs this page alone
+
 VIEWS = ["Map", "α scrubber", "3-D surface"]
 # Above and below the map, in pixels: the title and the page's top (its view grows to the rest).
 CHROME, PRESENTING_CHROME = 150, 90
@@ -223,7 +225,6 @@ def loss_curves(key: str, traj: Trajectory, minimum: float) -> None:
 
 
 # -- settings → compute → show -----------------------------------------------------------------
-route_through_app()
 presentation()
 state_from_url("ls_from_url", links.run_from_query, load, DEFAULTS)  # the link, on a first run
 

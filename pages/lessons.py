@@ -27,6 +27,8 @@ from gdviz.ui.routing import route_through_app
 from gdviz.ui.urls import once_from_url, show_url_warnings, sync_url, warnings_again
 from gdviz.ui.viewport import stage_height
 
+route_through_app()  # first: a deep link on a fresh server runs this page alone
+
 DECK = deck.load()
 COUNT = len(DECK.lessons)
 HEIGHT = 540  # the view beside the words: title row + this fit a 1280×720 projector
@@ -168,7 +170,6 @@ def slide(index: int, lesson: deck.Lesson) -> None:
 
 
 # -- which lesson → its slide --------------------------------------------------------------------
-route_through_app()
 presentation()
 index = chosen_lesson()
 course(index)

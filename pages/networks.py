@@ -38,6 +38,8 @@ from gdviz.ui.runs import heavy_result, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
 from gdviz.ui.viewport import stage_height
 
+route_through_app()  # first: a deep link on a fresh server runs this page alone
+
 NET = binding.Binding(NetworkConfig, binding.NETWORK_KEYS, "nn_")
 VIEWS = ["Training", "Landscape", "Lines", "Sharpness", "Rescaling"]
 PLANES = ["PCA of the path", "Random directions"]
@@ -492,7 +494,6 @@ def show(cfg: NetworkConfig, key: str, run: views.NetworkRun) -> None:
 
 
 # -- settings → compute → show -----------------------------------------------------------------
-route_through_app()
 presentation()
 state_from_url("nn_from_url", links.network_from_query, load, DEFAULTS)  # the link, on a first run
 

@@ -28,6 +28,8 @@ from gdviz.ui.runs import heavy_result, run_cached, validate_or_explain
 from gdviz.ui.urls import state_from_url, sync_url
 from gdviz.ui.viewport import stage_height
 
+route_through_app()  # first: a deep link on a fresh server runs this page alone
+
 # Above and below a tab's figure, in pixels: the title, the tabs, the caption and the settings
 # (folded while presenting).
 CHROME, PRESENTING_CHROME = 430, 200
@@ -268,7 +270,6 @@ def tab(
 
 
 # -- settings → compute → show -----------------------------------------------------------------
-route_through_app()
 presentation()
 # From the link on the first run (?s= the sweep, ?b= the basin map).
 state_from_url("sw_from_url", links.sweep_from_query, load, DEFAULTS)

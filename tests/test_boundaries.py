@@ -48,7 +48,7 @@ MAY_USE = {
     "settings": {"pydantic", "annotated_types"},
     "figures": {"plotly", "PIL"},  # PIL: the GIF exports
     "serve": set(),
-    "ui": {"streamlit", "plotly", "pydantic"},
+    "ui": {"streamlit", "plotly", "pydantic", "pandas"},  # pandas: loaded early (ui.charts)
 }
 
 

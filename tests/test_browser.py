@@ -106,7 +106,7 @@ def test_scrubbing_the_rate_redraws_in_the_browser_and_use_makes_it_yours(server
         rail.wait_for(timeout=30_000)
         wait_quiet(page)
         before = page.evaluate(SCRUBBER)
-        assert before["status"].startswith("<b>α = 0.02 (0.25 × critical)</b>")
+        assert before["status"].startswith("<b>α = 0.02 (0.25 × critical at the minimum)</b>")
         assert before["fits"], "the scrubber and its button need no scrolling at 1280×720"
         assert page.locator(".st-key-ls_pick button").is_disabled()
         # Past the critical rate (0.08): 85% along a family from 0.00095 to 0.34.

@@ -150,6 +150,12 @@ def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width,
             assert box and box["y"] + box["height"] <= height, tab  # settings folded above it
             assert box["height"] >= least, (tab, box)
             screenshot(page, f"present-sweep-{tab.split()[0].lower()}-{width}.png")
+        # The navigation is hidden with the sidebar: its menu opens another page, presenting.
+        page.locator(".st-key-present_pages button").first.click()
+        page.get_by_role("link", name="Compare").click()
+        page.wait_for_url("**/compare**", timeout=30_000)
+        wait_idle(page, 1.0)
+        assert page.evaluate(PROJECTED)["sidebar"] == 0 and "present=1" in page.url
         open_hiker_on_one_screen(page, f"{server}/hiker?f=parabola&lr=0.1&x0=-4&present=1", height)
         assert page.evaluate(PROJECTED)["tick"] >= 18
         assert page.evaluate(FILLED)["share"] >= 0.8, page.evaluate(FILLED)

@@ -158,7 +158,7 @@ def test_each_rate_has_its_status_line():
     lines = narrate.family_lines(family)
     assert len(lines) == len(family.rates)
     chosen = lines[family.chosen]
-    assert chosen.startswith("α = 0.02 (0.25 × critical) · ")
+    assert chosen.startswith("α = 0.02 (0.25 × critical at the minimum) · ")
     last = lines[-1]
     assert "diverging: blew up at step" in last
     assert lines[0].split(" · ")[1].startswith("too slow: after 200 steps L = ")

@@ -150,9 +150,12 @@ def objectives(cfg: NetworkConfig) -> tuple[networks.MLP, networks.MLP]:
     return net, held
 
 
-def train_network(cfg: NetworkConfig, seconds: float = MAX_SECONDS) -> network_views.NetworkRun:
+def train_network(
+    cfg: NetworkConfig, seconds: float | None = MAX_SECONDS
+) -> network_views.NetworkRun:
     """The training a config describes, from torch's default initialisation (seed
-    ``cfg.seed``), within ``seconds`` (``TooLongError`` past it)."""
+    ``cfg.seed``), within ``seconds`` (``TooLongError`` past it; ``None``: no limit, for the
+    deck's checker, which is not a request)."""
     net, held = objectives(cfg)
     return network_views.train(
         net,

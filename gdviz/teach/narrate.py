@@ -102,12 +102,14 @@ def family_line(family: Family, k: int) -> str:
     """The scrubber's status line for run ``k`` of a rate family: the rate (and where it sits
     against the critical rate), the run's region, and how it ended, in one line.
 
-    ``"α = 0.0316 (0.4 × critical) · converging: settled at step 63, L = 2.1e-07"``.
+    ``"α = 0.0316 (0.4 × critical at the minimum) · converging: settled at step 63, L = 2.1e-07"``:
+    the critical rate is the Hessian's at the minimum the runs head for, so a rate above it
+    can still crawl on the way there (Rosenbrock's valley is flatter than its minimum).
     """
     traj, lr = family.traj, float(family.rates[k])
     head = f"α = {rate(lr)}"
     if math.isfinite(family.critical):
-        head += f" ({lr / family.critical:.2g} × critical)"
+        head += f" ({lr / family.critical:.2g} × critical at the minimum)"
     region = str(family.region[k])
     status = traj.status[k]
     if status == DIVERGED:

@@ -8,11 +8,16 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
+import pandas  # noqa: F401  (see below)
 import plotly.graph_objects as go
 import streamlit as st
 
 from gdviz.figures.style import projector
 from gdviz.ui.mode import presenting
+
+# Loaded before any page runs: plotly checks its values against pandas through sys.modules
+# without waiting, so a class whose first pages start together could meet a half-imported
+# pandas ("partially initialized module 'pandas' has no attribute 'Series'").
 
 
 def chart(where: Any, figure: go.Figure | dict, key: str, **kwargs: Any) -> Any:

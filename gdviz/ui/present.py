@@ -10,6 +10,7 @@ from typing import Any
 
 import streamlit as st
 
+from gdviz.settings import navigation
 from gdviz.ui.mode import presenting
 
 PRESENT_CSS = """
@@ -26,17 +27,19 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"]
   [data-testid="stMarkdownContainer"] p { font-size: inherit; line-height: 1.25; }
 .st-key-present_leave { position: fixed; top: 0.4rem; right: 0.4rem; z-index: 999990; width: auto; }
+.st-key-present_pages { position: fixed; top: 0.4rem; right: 3.4rem; z-index: 999990; width: auto; }
 </style>
 """
 
 
 def presentation() -> bool:
     """Presentation mode, for a projector: the sidebar (every setting) is hidden, not dropped,
-    so leaving restores the settings exactly; text is larger (readouts 34 px, chart text at
-    least 18 px, lines at least 3 px: see :func:`chart`). ``?present=1`` in a link turns it
-    on for the session; a "Present" button in the sidebar turns it on and a floating "Leave
-    presentation" turns it off. Call once per page, after :func:`route_through_app`; returns
-    whether the page is presenting."""
+    so leaving restores the settings exactly; text is larger (readouts 36 px, chart text at
+    least 18 px, lines at least 3 px: see ``charts.chart``) and the main figure fits the
+    screen (``viewport.stage_height``). ``?present=1`` in a link turns it on for the session;
+    a "Present" button in the sidebar turns it on and a floating "Leave presentation" turns
+    it off; a menu beside it opens another page, still presenting. Call once per page, after
+    ``route_through_app``; returns whether the page is presenting."""
     state = st.session_state
     if "present" not in state:
         state.present = str(st.query_params.get("present", "")) == "1"
@@ -49,6 +52,12 @@ def presentation() -> bool:
             on_click=lambda: state.update(present=False),
             help="Leave presentation: back to the page with its settings, nothing changed.",
         )
+        # The navigation is hidden with the sidebar: the pages, one click away, still presenting.
+        with st.popover(
+            ":material/menu:", key="present_pages", help="Another page, still presenting."
+        ):
+            for page in navigation.PAGES:
+                st.page_link(page.script, label=page.title, icon=page.icon)
     else:
         st.sidebar.button(
             "Present",
