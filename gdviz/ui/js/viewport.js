@@ -3,16 +3,19 @@
 // A figure's height is set on the server (plotly's layout.height), which cannot see the
 // screen. This component tells the server the window's inner size when it would change what
 // the page draws: always while presenting, otherwise only once the window is taller than the
-// page's designed figures need (`data.grow_above`). `data.known` is the size the server
-// already has, so nothing is sent twice. A telling reruns the page, so it waits until the page
-// is idle (a run cut short in its middle loses what it had set but not yet drawn).
+// page's designed figures need (`data.grow_above`). A size is told once per tab, and again
+// after a resize: a tab that reconnects to a restarted server keeps its page as drawn and
+// tells nothing, so its first click is never raced by a redraw. A telling reruns the page, so
+// it waits until the page is idle (a run cut short in its middle loses what it had set but not
+// yet drawn).
 //
 // <html data-gdviz-window> says where it is: "pending" (mounted, not yet decided), "telling"
 // (sent, the page reruns), "settled" (nothing to send): the browser tests wait for "settled".
 export default function (component) {
   const { data, setStateValue } = component;
   const marker = document.documentElement.dataset;
-  const known = data.known || [0, 0];
+  // What this tab last told (kept across reruns and reconnects), else what the server knows.
+  const known = window.__gdvizToldSize || data.known || [0, 0];
   let timer = null;
   const idle = () =>
     document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']");
@@ -28,6 +31,7 @@ export default function (component) {
     if (matters && changed) {
       known[0] = width;
       known[1] = height;
+      window.__gdvizToldSize = [width, height];
       marker.gdvizWindow = "telling";
       setStateValue("size", [width, height]);
     } else {
