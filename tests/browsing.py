@@ -1,6 +1,8 @@
-"""What the browser tests share: the app on a free port, a Chromium driven by Playwright (module
-fixtures: each browser test file starts its own, so the files can run side by side), waits,
-uploads, screenshots and the page scripts the tests evaluate."""
+"""What the browser tests share: the app on a free port, a Chromium driven by Playwright
+(module fixtures in ``conftest.py``: each browser file starts its own), waits, uploads,
+screenshots and the page scripts the tests evaluate. The browser tests are skipped with a
+reason where Chromium or Playwright is missing, and required under CI; their screenshots land
+in ``artifacts/``."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pytest
 
 from harness.browser import (
     ARTIFACTS,
@@ -268,3 +272,8 @@ def download_from_the_ravine(page, server: str, button: str, saved: Path) -> str
         raise AssertionError(f"no download of {button!r}; the page meanwhile: {seen}") from error
     download.value.save_as(saved)
     return download.value.suggested_filename
+
+
+# One Chromium and one app server at a time: the browser files share a worker (xdist group),
+# so a heavy page is never timed against another browser file's load.
+BROWSER = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -1,26 +1,18 @@
 """The running app in a real Chromium (Debian's /usr/bin/chromium), driven by Playwright: a
 student's clicks, steps, scrubs and uploads.
-
-Skipped with a reason where Chromium or Playwright is missing; required under CI (``CI=true``).
-Screenshots land in ``artifacts/`` for a human to look at.
-"""
+(See ``tests/browsing.py`` for what they share.)"""
 
 from __future__ import annotations
 
 import time
 import urllib.parse
 import urllib.request
-from typing import TYPE_CHECKING
 
 import numpy as np
-import pytest
 
 from gdviz.figures import maps
-
-if TYPE_CHECKING:
-    pass
-
 from tests.browsing import (
+    BROWSER,
     DATA_PANELS,
     GRADES,
     PATH_LENGTH,
@@ -34,9 +26,7 @@ from tests.browsing import (
     wait_quiet,
 )
 
-# One Chromium and one app server at a time: the browser files share a worker (xdist group),
-# so a heavy page is never timed against another browser file's load.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = BROWSER
 
 
 def test_hiker_steps_in_the_browser(server, page):

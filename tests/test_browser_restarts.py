@@ -1,16 +1,10 @@
 """The running app when things go wrong or leave the page: a server restart under an open tab,
 a formula typo, downloads that play offline.
-
-Skipped with a reason where Chromium or Playwright is missing; required under CI (``CI=true``).
-Screenshots land in ``artifacts/`` for a human to look at.
-"""
+(See ``tests/browsing.py`` for what they share.)"""
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
-
-import pytest
 
 from harness.browser import (
     ARTIFACTS,
@@ -18,11 +12,8 @@ from harness.browser import (
     start_streamlit,
     stop_streamlit,
 )
-
-if TYPE_CHECKING:
-    pass
-
 from tests.browsing import (
+    BROWSER,
     GRADES,
     PATH_LENGTH,
     download_from_the_ravine,
@@ -33,9 +24,7 @@ from tests.browsing import (
     wait_idle,
 )
 
-# One Chromium and one app server at a time: the browser files share a worker (xdist group),
-# so a heavy page is never timed against another browser file's load.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = BROWSER
 
 
 def test_the_first_click_and_value_after_a_server_restart_count(server, page):

@@ -1,21 +1,15 @@
 """The running app on a projector: every figure and its controls on one screen at 1280×720 and
 1920×1080, presentation mode, Fullscreen, chart text at its designed size.
-
-Skipped with a reason where Chromium or Playwright is missing; required under CI (``CI=true``).
-Screenshots land in ``artifacts/`` for a human to look at.
-"""
+(See ``tests/browsing.py`` for what they share.)"""
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    pass
-
 from tests.browsing import (
+    BROWSER,
     FILLED,
     FITS,
     FRAMES,
@@ -27,9 +21,7 @@ from tests.browsing import (
     wait_idle,
 )
 
-# One Chromium and one app server at a time: the browser files share a worker (xdist group),
-# so a heavy page is never timed against another browser file's load.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = BROWSER
 
 
 def test_fullscreen_keeps_the_animation(server, page):
