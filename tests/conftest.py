@@ -87,3 +87,13 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def projector_page(browser):
+    """A 1280×720 tab: its pages keep their designed figures, so no window-size redraw
+    follows a load (the restart tests time a server going down under an open tab)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    yield page
+    context.close()

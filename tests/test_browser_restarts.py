@@ -27,9 +27,10 @@ from tests.browsing import (
 pytestmark = BROWSER
 
 
-def test_the_first_click_and_value_after_a_server_restart_count(server, page):
+def test_the_first_click_and_value_after_a_server_restart_count(server, projector_page):
     """A tab left open across a server restart reconnects to a fresh session: its first click
     (Step) and its first typed value (α) take effect instead of being dropped."""
+    page = projector_page  # no window-size redraw to race the restart
     port = free_port()
     proc = start_streamlit(port)
     try:
@@ -51,7 +52,8 @@ def test_the_first_click_and_value_after_a_server_restart_count(server, page):
         stop_streamlit(proc)
 
 
-def test_a_file_lost_in_a_server_restart_is_asked_for_again(server, page, tmp_path):
+def test_a_file_lost_in_a_server_restart_is_asked_for_again(server, projector_page, tmp_path):
+    page = projector_page  # no window-size redraw to race the restart
     port = free_port()
     proc = start_streamlit(port)
     try:
