@@ -68,11 +68,15 @@ LEAST = 480  # a presented figure never shrinks below this to fit a small screen
 
 
 def stage_height(designed: int, *, chrome: int, presenting_chrome: int | None = None) -> int:
-    """The main figure's height: the window's height less what the page shows above and below
-    the figure (``chrome``, or ``presenting_chrome`` in presentation mode), at most 1,400 px;
-    ``designed`` until the browser has told its size. Outside presentation mode never below
-    the designed height (on a small screen the page scrolls as it always did); presenting, it
-    shrinks to fit the screen, down to :data:`LEAST`."""
+    """The main figure's height. In presentation mode: the window's height less what the page
+    shows above and below the figure (``presenting_chrome``), at least :data:`LEAST` and at
+    most 1,400 px (``designed`` until the browser has told its size). Outside it: ``designed``
+    (``chrome`` is the page's measured chrome there, kept for when pages grow in normal mode
+    too)."""
+    if not presenting():
+        # Outside presentation mode the page keeps its designed figures: a redraw right after
+        # a load could race a student's first click on the old figure.
+        return designed
     # The window height from which this figure grows, for the reporter (see watch_window).
     st.session_state[GROW] = min(st.session_state.get(GROW, 100_000), designed + chrome)
     size = window_size()
