@@ -45,8 +45,8 @@ SCHEDULES = {
 # A run loaded from a link or preset whose schedule is none of the editor's shapes keeps it
 # exactly ("as loaded"), so a link round-trips instead of being bent to the nearest shape.
 AS_LOADED = "loaded"
-# Above and below the race's map, in pixels: the title and the page's top.
-CHROME, PRESENTING_CHROME = 150, 90
+# Above and below the race's map while presenting, in pixels: the title and the page's top.
+CHROME = 90
 SCHEDULE: pydantic.TypeAdapter = pydantic.TypeAdapter(settings.ScheduleConfig)
 
 
@@ -369,7 +369,7 @@ def show_race(cfg: settings.CompareConfig, traj: Trajectory) -> None:
     """The race's map, its exports, the results table and the loss curves."""
     ls, key = cfg.surface(), cfg.model_dump_json()
     labels = [run.label for run in cfg.runs]
-    tall = stage_height(580, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+    tall = stage_height(580, chrome=CHROME)
     race_fig = figure_cached(
         f"race-{tall}", key, lambda: figs.race_figure(ls, traj, labels, height=tall)
     )

@@ -152,8 +152,8 @@ def take_click() -> None:
 
 
 VIEWS = ["Training", "Scrub α"]
-# Above and below the training's two panels, in pixels: the title row and the page's top.
-CHROME, PRESENTING_CHROME = 140, 90
+# Above and below the training's panels while presenting, in pixels: the title row and the top.
+CHROME = 90
 
 
 @dataclass(frozen=True)
@@ -316,7 +316,7 @@ def scrubber(
 ) -> None:
     """Every rate's training of the chosen flavour, one slider away (drawn in the browser)."""
     scrubbed = cfg.model_copy(update={"race": False})  # the chosen flavour's runs
-    tall = stage_height(580, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+    tall = stage_height(580, chrome=CHROME)
     family_key = f"{scrubbed.model_dump_json()}|{data_key}"
     with heavy("Training at every rate…", f"data-family|{family_key}", "a training at every rate"):
         family = family_for(family_key, scrubbed, problem)
@@ -348,7 +348,7 @@ def training_map(
     """The parameter map and the fit in data space, animated; a click moves the start. The
     figure first: on a 1280×720 projector its two panels, Play and slider fit one screen."""
     overlay = can_overlay and st.session_state.dt_overlay
-    tall = stage_height(580, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+    tall = stage_height(580, chrome=CHROME)
     chart(
         st,
         figure_cached(

@@ -63,9 +63,9 @@ LR_CHOICES = [
 ]
 LR_MIN, LR_MAX = settings.field_bounds(settings.HikerConfig, "lr")
 VIEWS = ["Hike", "Scrub α"]
-# Above and below the hiker's curve, in pixels: the title and status line above, the update
-# rule and the verdict below (the first screen shows all of them).
-CHROME, PRESENTING_CHROME = 330, 270
+# Above and below the hiker's curve while presenting, in pixels: the title and status line
+# above, the update rule and the verdict below (the first screen shows all of them).
+CHROME = 270
 VERDICT_BOX = {
     "converging": st.success,
     "converged": st.success,
@@ -267,7 +267,7 @@ def hike_view(cfg: settings.HikerConfig, hike: hiker.Hike) -> None:
     curve = hike.curve
     st.markdown(f"##### `{hiker.status_line(hike)}`")
     if st.session_state.hiker_view == VIEWS[0]:
-        tall = stage_height(410, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+        tall = stage_height(410, chrome=CHROME)
         chart(
             st,
             curve_spec(curve, np.array(hike.positions), cfg.lr, height=tall),

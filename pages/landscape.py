@@ -32,8 +32,8 @@ from gdviz.ui.viewport import stage_height
 route_through_app()  # first: a deep link on a fresh server runs this page alone
 
 VIEWS = ["Map", "α scrubber", "3-D surface"]
-# Above and below the map, in pixels: the title and the page's top (its view grows to the rest).
-CHROME, PRESENTING_CHROME = 150, 90
+# Above and below the map while presenting, in pixels: the title and the page's top.
+CHROME = 90
 SETTINGS = binding.Binding(settings.RunConfig, binding.LANDSCAPE_KEYS, "ls_")
 # The widgets' defaults, from the models; plus the page's own view switches.
 DEFAULTS = {**SETTINGS.defaults(), "ls_log": False, "ls_view": "Map"}
@@ -153,7 +153,7 @@ def readouts(cfg: settings.RunConfig, report: narrate.Report) -> bool:
 def view(cfg: settings.RunConfig, traj: Trajectory, scrubbing: bool) -> go.Figure:
     """The chosen view (map, α scrubber or 3-D surface), drawn; the figure it shows."""
     ls, key = cfg.surface(), cfg.model_dump_json()
-    tall = stage_height(600, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+    tall = stage_height(600, chrome=CHROME)
     if st.session_state.ls_view == VIEWS[0]:
         shown = figure_cached(
             f"contour-{tall}", key, lambda: figs.contour_spec(ls, traj, height=tall)

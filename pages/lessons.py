@@ -32,8 +32,8 @@ route_through_app()  # first: a deep link on a fresh server runs this page alone
 DECK = deck.load()
 COUNT = len(DECK.lessons)
 HEIGHT = 540  # the view beside the words: title row + this fit a 1280×720 projector
-# Above and below the view, in pixels: the lesson's title row and the page's top.
-CHROME, PRESENTING_CHROME = 150, 100
+# Above and below the view while presenting, in pixels: the lesson's title row and the page's top.
+CHROME = 100
 LINE = np.linspace(-1.0, 2.0, 61)  # α along a line between two weight vectors, and beyond
 
 
@@ -164,7 +164,7 @@ def slide(index: int, lesson: deck.Lesson) -> None:
             help=f"{deck.PAGES[lesson.view.page]}, with these settings: change anything there.",
         )
     with view:
-        tall = stage_height(HEIGHT, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+        tall = stage_height(HEIGHT, chrome=CHROME)
         figure = live_figure(lesson.view, lesson.model_dump_json(), tall)
         chart(st, figure, key=f"lesson_chart_{index}")
 

@@ -82,8 +82,9 @@ PRESETS = {  # title -> (settings, the view that shows it)
     ),
 }
 HEIGHT = 430  # a 1280×720 screen shows the figure, its readouts and its legend
-# Above and below the view's figures, in pixels: the title row, the readouts and the words.
-CHROME, PRESENTING_CHROME = 340, 290
+# Above and below the view's figures while presenting, in pixels: the title row, the
+# readouts and the words.
+CHROME = 290
 GOODFELLOW = np.linspace(-0.5, 1.5, 81)  # α from initial (0) to final (1) weights, and beyond
 KESKAR = np.linspace(-1.0, 2.0, 81)  # α from the small-batch (0) to the full-batch (1) solution
 LINES = [  # (the line, its α grid, the marks on its axis, what it shows)
@@ -271,7 +272,7 @@ def plane_inputs() -> None:
 
 def tall() -> int:
     """The view's figures' height: the designed one, grown to the window (see ``viewport``)."""
-    return stage_height(HEIGHT, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+    return stage_height(HEIGHT, chrome=CHROME)
 
 
 def readouts(cfg: NetworkConfig, run: views.NetworkRun) -> None:

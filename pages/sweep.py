@@ -30,9 +30,9 @@ from gdviz.ui.viewport import stage_height
 
 route_through_app()  # first: a deep link on a fresh server runs this page alone
 
-# Above and below a tab's figure, in pixels: the title, the tabs, the caption and the settings
-# (folded while presenting).
-CHROME, PRESENTING_CHROME = 430, 200
+# Above and below a tab's figure while presenting, in pixels: the title, the tabs and the
+# folded settings.
+CHROME = 200
 C = TypeVar("C", bound=BaseModel)
 R = TypeVar("R")
 E = TypeVar("E")
@@ -162,7 +162,7 @@ def compute_sweeps(cfg: settings.SweepConfig) -> tuple[Sweep, Sweep] | None:
 def show_sweeps(cfg: settings.SweepConfig, pair: tuple[Sweep, Sweep], kind: str) -> None:
     """The sweep's figure and its report in words."""
     short, long = pair
-    tall = stage_height(600 if prose() else 500, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+    tall = stage_height(600 if prose() else 500, chrome=CHROME)
     s = st.session_state
     chart(
         st,
@@ -223,7 +223,7 @@ def compute_basins(cfg: settings.BasinConfig) -> BasinMap | None:
 def show_basins(cfg: settings.BasinConfig, basin: BasinMap, fields: dict) -> None:
     """The basin map, with the run from a clicked cell drawn on it and linked."""
     ls = cfg.surface()
-    tall = stage_height(640, chrome=CHROME, presenting_chrome=PRESENTING_CHROME)
+    tall = stage_height(640, chrome=CHROME)
     single = run_cfg = None
     click = st.session_state.bs_click
     if click is not None and ls.contains(click):

@@ -35,7 +35,6 @@ def window_size() -> tuple[int, int] | None:
     return int(size[0]), int(size[1])
 
 
-GROW = "_gdviz_grow_above"  # this run's: the window height above which a figure would grow
 TOLD = "_gdviz_window_told"  # this run was started by the window's size, not by the user
 
 
@@ -51,15 +50,14 @@ def window_rerun() -> bool:
 
 def watch_window() -> None:
     """Mount the reporter, once at the end of a page's run (in the sidebar: hidden while
-    presenting, still live): it tells a new size only when that would change a figure of this
-    page (:func:`stage_height` noted when), and a new size reruns the page."""
+    presenting, still live): it tells a new size while presenting, where the figures follow
+    the window (:func:`stage_height`), and a new size reruns the page."""
     known = window_size() or (0, 0)
-    grow_above = st.session_state.pop(GROW, 100_000)
     st.session_state.pop(TOLD, None)
     with st.sidebar:
         _VIEWPORT(
             key=KEY,
-            data={"known": list(known), "grow_above": grow_above, "presenting": presenting()},
+            data={"known": list(known), "presenting": presenting()},
             on_size_change=_told,
         )
 
@@ -67,22 +65,13 @@ def watch_window() -> None:
 LEAST = 480  # a presented figure never shrinks below this to fit a small screen
 
 
-def stage_height(designed: int, *, chrome: int, presenting_chrome: int | None = None) -> int:
+def stage_height(designed: int, *, chrome: int) -> int:
     """The main figure's height. In presentation mode: the window's height less what the page
-    shows above and below the figure (``presenting_chrome``), at least :data:`LEAST` and at
-    most 1,400 px (``designed`` until the browser has told its size). Outside it: ``designed``
-    (``chrome`` is the page's measured chrome there, kept for when pages grow in normal mode
-    too)."""
-    if not presenting():
-        # Outside presentation mode the page keeps its designed figures: a redraw right after
-        # a load could race a student's first click on the old figure.
-        return designed
-    # The window height from which this figure grows, for the reporter (see watch_window).
-    st.session_state[GROW] = min(st.session_state.get(GROW, 100_000), designed + chrome)
+    shows above and below the figure while presenting (``chrome``), at least :data:`LEAST` and
+    at most 1,400 px (``designed`` until the browser has told its size). Outside it:
+    ``designed`` (a redraw right after a load could race a first click on the old figure)."""
     size = window_size()
-    if size is None:
+    if not presenting() or size is None:
         return designed
-    if presenting() and presenting_chrome is not None:
-        fitted = (size[1] - presenting_chrome) // SNAP * SNAP
-        return int(min(1400, max(min(designed, LEAST), fitted)))
-    return int(min(1400, max(designed, (size[1] - chrome) // SNAP * SNAP)))
+    fitted = (size[1] - chrome) // SNAP * SNAP
+    return int(min(1400, max(min(designed, LEAST), fitted)))

@@ -1,10 +1,9 @@
 // The browser window's size, told to the server (a Streamlit v2 component, no iframe).
 //
 // A figure's height is set on the server (plotly's layout.height), which cannot see the
-// screen. This component tells the server the window's inner size when it would change what
-// the page draws: always while presenting, otherwise only once the window is taller than the
-// page's designed figures need (`data.grow_above`). A size is told once per tab, and again
-// after a resize: a tab that reconnects to a restarted server keeps its page as drawn and
+// screen. This component tells the server the window's inner size while presenting (where the
+// main figure fits the screen; elsewhere pages keep their designed sizes). A size is told once
+// per tab, and again after a resize: a tab that reconnects to a restarted server keeps its page as drawn and
 // tells nothing, so its first click is never raced by a redraw. A telling reruns the page, so
 // it waits until the page is idle (a run cut short in its middle loses what it had set but not
 // yet drawn).
@@ -26,7 +25,7 @@ export default function (component) {
       return;
     }
     const width = window.innerWidth, height = window.innerHeight;
-    const matters = data.presenting || height > data.grow_above || known[1] > data.grow_above;
+    const matters = data.presenting;
     const changed = Math.abs(height - known[1]) >= 24 || Math.abs(width - known[0]) >= 48;
     if (matters && changed) {
       known[0] = width;
