@@ -24,6 +24,12 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # tests) keeps the guard, as users see it.
 os.environ.setdefault("GDVIZ_RAISE", "1")
 
+# pytest-xdist already runs one test per core: a test's descents stay in its own process (and
+# the servers the tests start inherit this), so timings measured by one test are not shared
+# with another's worker processes. The tests of the parallel path ask for cores explicitly
+# (gdviz.core.parallel.cores), which this does not limit.
+os.environ.setdefault("GDVIZ_CORES", "1")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """AppTest reads .streamlit/config.toml, whose ``showErrorDetails = "none"`` would redact

@@ -1,5 +1,6 @@
-"""The heavy-work limit: one heavy computation per slot, the rest in line, first come first
-served, and nothing waits for a result the process already has."""
+"""The heavy-work limit: slots (cores) shared among heavy computations, the rest in line,
+first come first served; a job alone takes every slot, jobs in a queue one each; nothing waits
+for a result the process already has."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ import pytest
 from gdviz.serve import HeavyLimit, heavy_slots, usable_cores
 
 
-def run_in_threads(limit: HeavyLimit, jobs: list[str], hold: float, keys=None):
-    """Start ``jobs`` a moment apart; each holds a slot for ``hold`` s. Returns the order they
-    ran in, the most that ran at once, and the places in line each was told."""
+def run_in_threads(limit: HeavyLimit, jobs: list[str], hold: float, keys=None, grants=None):
+    """Start ``jobs`` a moment apart; each holds its slots for ``hold`` s. Returns the order
+    they ran in, the most that ran at once, and the places in line each was told; ``grants``
+    (a dict) gets the slots each was granted."""
     order, places = [], {name: [] for name in jobs}
     busy, most = [0], [0]
     lock = threading.Lock()
 
     def job(name: str, key) -> None:
-        with limit.turn(key, places[name].append):
+        with limit.turn(key, places[name].append) as granted:
+            if grants is not None:
+                grants[name] = granted
             with lock:
                 order.append(name)
                 busy[0] += 1
@@ -50,11 +54,31 @@ def test_one_slot_runs_one_at_a_time_in_arrival_order_and_says_the_place():
     assert limit.running == 0 and limit.waiting == 0
 
 
-def test_two_slots_run_two_at_once():
-    _, most, places = run_in_threads(HeavyLimit(2, poll=0.02), ["a", "b", "c", "d"], hold=0.3)
-    assert most == 2
-    assert places["a"] == places["b"] == []
-    assert places["c"][0] == 1
+def test_a_job_alone_takes_every_slot_and_jobs_in_a_queue_one_each():
+    """Two slots (two cores): the first job, alone, takes both (its descents use both cores);
+    the next two wait for it, then, with each other in line, take one slot each and run side
+    by side; the last waits for one of them."""
+    limit, grants = HeavyLimit(2, poll=0.02), {}
+    order, most, places = run_in_threads(limit, ["a", "b", "c", "d"], hold=0.3, grants=grants)
+    assert order == ["a", "b", "c", "d"]
+    assert grants["a"] == 2 and places["a"] == []
+    assert places["b"][0] == 1 and places["c"][0] == 2  # both wait for the job alone
+    assert grants["b"] == 1  # c was behind it: one slot, the other is c's
+    assert grants["c"] == 1
+    assert most == 2  # b and c ran together
+    assert places["d"] and grants["d"] in (1, 2)
+    assert limit.running == 0 and limit.waiting == 0
+
+
+def test_slots_granted_are_given_back_in_full():
+    limit = HeavyLimit(3)
+    with limit.turn() as granted:
+        assert granted == 3 and limit.running == 3
+    assert limit.running == 0
+    with limit.turn("known"):
+        pass
+    with limit.turn("known") as granted:  # computed here already: no slot taken
+        assert granted == 1 and limit.running == 0
 
 
 def test_a_result_computed_here_does_not_wait():

@@ -21,11 +21,13 @@ Status rules (documented here, relied on by every page):
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
+from gdviz.core import parallel
 from gdviz.core.optim import Optimizer, n_runs, take
 from gdviz.core.schedules import Schedule, constant
 from gdviz.core.stepping import (
@@ -254,14 +256,52 @@ def descend(
     if np.any(~np.isfinite(noise) | (noise < 0)):
         raise ValueError("grad_noise must be finite and >= 0")
 
-    blocks = [slice(a, min(a + BLOCK_SIZE, n_runs)) for a in range(0, n_runs, BLOCK_SIZE)]
+    size, workers = _blocking(settings, n_runs, optimizer, independent_noise)
+    blocks = [slice(a, min(a + size, n_runs)) for a in range(0, n_runs, size)]
     per_run_noise = np.ndim(grad_noise) > 0
-    parts = []
+    tasks = []
     for index, rows in enumerate(blocks):
         opt = optimizer if len(blocks) == 1 else take(optimizer, rows)
         sigma = noise[rows] if per_run_noise else float(noise[0])
-        parts.append(Block(settings, opt, start[rows], sigma, index).run())
-    return _joined(parts, settings.steps)
+        recipe = (opt.rebuild, opt.hyperparams) if workers > 1 else opt
+        tasks.append((settings, recipe, start[rows], sigma, index))
+    return _joined(parallel.map_blocks(run_block, tasks, workers), settings.steps)
+
+
+def run_block(
+    settings: Settings,
+    optimizer: Optimizer | tuple[Callable[..., Optimizer], dict[str, Any]],
+    start: Array,
+    sigma: float | Array,
+    index: int,
+) -> dict[str, Array]:
+    """One block's arrays: ``Block(...).run()``, here or in a worker process (which is sent
+    the optimizer's recipe, ``(rebuild, hyperparams)``: an optimizer's functions are closures
+    and do not pickle)."""
+    if not isinstance(optimizer, Optimizer):  # (an Optimizer is a tuple too: ask for it)
+        rebuild, hyperparams = optimizer
+        optimizer = rebuild(**hyperparams)
+    return Block(settings, optimizer, start, sigma, index).run()
+
+
+def _blocking(
+    settings: Settings, n_runs: int, optimizer: Optimizer, independent_noise: bool
+) -> tuple[int, int]:
+    """Runs per block, and how many worker processes share the blocks (1: this thread).
+
+    Every block sees the same mini-batches and shared noise, so a call may be cut anywhere
+    without changing a bit, and a large call is cut into one block per worker when that
+    makes blocks smaller than :data:`BLOCK_SIZE`. Independent noise is drawn per block (its
+    stream is the block's index), so those calls keep :data:`BLOCK_SIZE` blocks whoever
+    computes them."""
+    data = batches(settings.objective)
+    rows = settings.batch_size or (data.n_samples if data is not None else 1)
+    workers = parallel.workers_for(n_runs, settings.steps, settings.objective.dim * rows)
+    if workers > 1 and not parallel.picklable((settings, optimizer.rebuild)):
+        workers = 1  # an objective or schedule made of closures: it cannot leave this process
+    if workers == 1 or independent_noise:
+        return BLOCK_SIZE, workers
+    return min(BLOCK_SIZE, -(-n_runs // workers)), workers
 
 
 def _checked_start(objective: Objective, start: Array, dtype: type) -> Array:

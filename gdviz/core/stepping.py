@@ -76,6 +76,15 @@ def _sum_of_squares(a: Array) -> Array:
     return total
 
 
+def _inner_box(far_box: tuple[Array, Array] | None) -> tuple[float, float] | None:
+    """``(lo, hi)``: the interval inside every coordinate's escape box (``None`` when there is
+    no escape box, or the boxes do not overlap and every step needs the full test)."""
+    if far_box is None:
+        return None
+    lo, hi = float(np.max(far_box[0])), float(np.min(far_box[1]))
+    return (lo, hi) if lo <= hi else (np.inf, -np.inf)
+
+
 def _outside(points: Array, lo: Array, hi: Array) -> Array:
     """``True`` where any coordinate is outside ``[lo, hi]`` or NaN: ``(N, d) -> (N,)``."""
     bad = ~((points[..., 0] >= lo[0]) & (points[..., 0] <= hi[0]))
@@ -144,6 +153,10 @@ class TooLongError(RuntimeError):
         self.seconds, self.step, self.steps = seconds, step, steps
         super().__init__(f"stopped after {seconds:g} s, at step {step:,} of {steps:,}")
 
+    def __reduce__(self) -> tuple[type, tuple[float, int, int]]:
+        # Raised in a worker process, it is pickled back to the caller with its numbers.
+        return (TooLongError, (self.seconds, self.step, self.steps))
+
 
 class Block:
     """The descent loop for one block of runs (rows of ``start (N, d)``), and what it keeps.
@@ -208,6 +221,8 @@ class Block:
             g = np.where(alive[:, None], g, 0.0)
         self.loss, self.g, self.alive = loss, g, alive
         self.settled_since = np.where(g2 <= cfg.gtol**2, 0, _NEVER).astype(np.int32)
+        self.unsettled = bool(np.all(self.settled_since == _NEVER))  # no run has settled yet
+        self.inner = _inner_box(cfg.far_box)
         if cfg.keep_path:
             steps = cfg.steps
             self.path = np.empty((steps // cfg.every + 1, n_runs, self.dim), dtype=p.dtype)
@@ -244,8 +259,11 @@ class Block:
             return joint(p_new)
         return self.cfg.objective.value(p_new), None
 
-    def _freeze(self, t: int, p_new: Array, loss_new: Array) -> tuple[Array, Array]:
-        """Runs that blew up at update ``t`` are frozen at their last good point."""
+    def _freeze(self, t: int, p_new: Array, loss_new: Array) -> tuple[Array | None, Array]:
+        """Runs that blew up at update ``t`` are frozen at their last good point; the runs
+        newly frozen (``None``: none), and the losses with the frozen runs' kept."""
+        if not self.any_dead and self._all_fine(p_new, loss_new):
+            return None, loss_new  # the usual step: three reductions instead of ~14 passes
         bad = ~(loss_new <= self.limit)  # NaN, inf and blow-ups in one comparison
         if self.cfg.far_box is not None:
             bad |= _outside(p_new, *self.cfg.far_box)
@@ -256,11 +274,33 @@ class Block:
             self.left_domain |= newly & np.isnan(loss_new) & np.all(np.isfinite(p_new), axis=-1)
             self.alive &= ~bad
             self.any_dead = True
+        else:
+            newly = None
         if self.any_dead:
             dead = ~self.alive
             np.copyto(p_new, self.p, where=dead[:, None])
             loss_new = np.where(dead, self.loss, loss_new)
         return newly, loss_new
+
+    def _all_fine(self, p_new: Array, loss_new: Array) -> bool:
+        """True when no run blew up: every loss within its limit (NaN fails) and every
+        coordinate inside the box where the escape boxes of all coordinates overlap (a
+        sufficient test: two reductions over the positions; NaN fails it too)."""
+        if not bool(np.less_equal(loss_new, self.limit).all()):
+            return False
+        if self.inner is None:
+            return True
+        lo, hi = self.inner
+        return bool(lo <= p_new.min() and p_new.max() <= hi)
+
+    def _settle(self, t: int, g2: Array, move: Array) -> None:
+        """Track since when each run has settled (see ``descent``'s status rules)."""
+        cfg = self.cfg
+        still = _sum_of_squares(move) <= cfg.xtol**2
+        # A small gradient starts (or, after a small update, continues) a settled stretch.
+        arrived = np.where(still, np.minimum(self.settled_since, t + 1), t + 1)
+        self.settled_since = np.where(g2 <= cfg.gtol**2, arrived, _NEVER)
+        self.unsettled = False
 
     def _step(self, t: int) -> None:
         """Update ``t``: step, evaluate, freeze what blew up, track settling, record."""
@@ -272,17 +312,19 @@ class Block:
         newly, loss_new = self._freeze(t, p_new, loss_new)
         if g is None:
             g = cfg.objective.grad(p_new)
-        elif newly.any():
+        elif newly is not None:
             # A run frozen this step stays at its last point: the gradient it had there.
             g = np.where(newly[:, None], g_before, g)
         g2 = _sum_of_squares(g)
-        move = p_new - self.p
-        still = _sum_of_squares(move) <= cfg.xtol**2
-        # A small gradient starts (or, after a small update, continues) a settled stretch.
-        arrived = np.where(still, np.minimum(self.settled_since, t + 1), t + 1)
-        self.settled_since = np.where(g2 <= cfg.gtol**2, arrived, _NEVER)
+        # Until some run's gradient is small, no run settles and there is nothing to track;
+        # the moves are kept for settling and for the last two updates a sweep reads.
+        calm = self.unsettled and bool(g2.min() > cfg.gtol**2)
+        if not calm or t >= cfg.steps - 2:
+            move = p_new - self.p
+            if not calm:
+                self._settle(t, g2, move)
+            self.previous_move, self.last_move = self.last_move, move
         self.p, self.loss, self.g = p_new, loss_new, g
-        self.previous_move, self.last_move = self.last_move, move
         if cfg.keep_path:
             self.losses[t + 1], self.gnorms[t + 1] = loss_new, np.sqrt(g2)
             if (t + 1) % cfg.every == 0:

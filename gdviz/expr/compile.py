@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -59,25 +59,51 @@ def _box(bounds: Sequence[tuple[float, float]] | None, d: int) -> tuple[tuple[fl
 
 
 def _functions(expression: Expression) -> dict[str, Any]:
-    """The landscape's value, gradient, value-and-gradient and Hessian, from the expression."""
-    d = len(expression.variables)
+    """The landscape's value, gradient, value-and-gradient and Hessian, from the expression:
+    small callables holding it (not closures, so a formula's landscape pickles, and large
+    descents on it can run in worker processes)."""
+    return {
+        "fn": _Value(expression),
+        "grad_fn": _Gradient(expression),
+        "hess_fn": _Hessian(expression),
+        "value_grad_fn": _ValueAndGradient(expression),
+    }
 
-    def fn(*coords: Array) -> Array:
-        return expression.value(*coords)
 
-    def grad_fn(*coords: Array) -> tuple[Array, ...]:
-        return tuple(expression.gradient(*coords))  # first order: what descent needs
+@dataclass(frozen=True)
+class _Value:
+    expression: Expression
 
-    def value_grad_fn(*coords: Array) -> tuple[Array, tuple[Array, ...]]:
-        jet = expression.first_order(*coords)  # one pass for both
+    def __call__(self, *coords: Array) -> Array:
+        return self.expression.value(*coords)
+
+
+@dataclass(frozen=True)
+class _Gradient:
+    expression: Expression
+
+    def __call__(self, *coords: Array) -> tuple[Array, ...]:
+        return tuple(self.expression.gradient(*coords))  # first order: what descent needs
+
+
+@dataclass(frozen=True)
+class _ValueAndGradient:
+    expression: Expression
+
+    def __call__(self, *coords: Array) -> tuple[Array, tuple[Array, ...]]:
+        jet = self.expression.first_order(*coords)  # one pass for both
         return jet.v, tuple(jet.g)
 
-    def hess_fn(*coords: Array) -> tuple[tuple[Array, ...], ...]:
-        h = expression.jet(*coords).h
+
+@dataclass(frozen=True)
+class _Hessian:
+    expression: Expression
+
+    def __call__(self, *coords: Array) -> tuple[tuple[Array, ...], ...]:
+        d = len(self.expression.variables)
+        h = self.expression.jet(*coords).h
         assert h is not None  # a second-order jet always carries its Hessian
         return tuple(tuple(h[i, j] for j in range(d)) for i in range(d))
-
-    return {"fn": fn, "grad_fn": grad_fn, "hess_fn": hess_fn, "value_grad_fn": value_grad_fn}
 
 
 def _start(expression: Expression, box: tuple[tuple[float, float], ...], mesh: Array) -> Array:

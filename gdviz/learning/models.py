@@ -27,6 +27,26 @@ CHUNK = 1 << 21
 would otherwise need 5 GB of temporaries."""
 
 
+def forward(params: Array, design: Array) -> Array:
+    """``z = θ·dᵢ`` for every parameter vector and row: ``(..., k+1), (m, k+1) -> (..., m)``.
+
+    Written as k+1 elementwise products added in order, not a matrix product: a BLAS product
+    picks its kernel (and so its rounding) by the number of rows of ``params``, and ``descend``
+    must give every run the same bits whether it steps alone or beside 16,383 others (in
+    another process, say)."""
+    params = np.asarray(params)
+    z = params[..., 0, None] * design[:, 0]
+    for i in range(1, design.shape[1]):
+        z += params[..., i, None] * design[:, i]
+    return z
+
+
+def backward(dz: Array, design: Array) -> Array:
+    """``Σᵢ dzᵢ dᵢ``, per parameter vector: ``(..., m), (m, k+1) -> (..., k+1)``; each component
+    a row-wise sum, for the reason :func:`forward` gives."""
+    return np.stack([(dz * design[:, i]).sum(axis=-1) for i in range(design.shape[1])], axis=-1)
+
+
 def sigmoid(z: Array) -> Array:
     """``σ(z) = 1 / (1 + e^{−z})``, written as ``(1 + tanh(z/2)) / 2`` so it never overflows."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))
@@ -101,7 +121,7 @@ class RowModel:
     def z(self, params: Array, rows: Array | None = None) -> Array:
         """Pre-activations ``z = Xw + b``: ``(..., k+1) -> (..., m)``."""
         design, _ = self._rows(rows)
-        return np.asarray(params) @ design.T
+        return forward(params, design)
 
     def predict(self, params: Array, X: Array) -> Array:
         """The model's output ``ŷ`` for feature rows ``X (m, k)`` (or ``(m,)`` for k = 1):
@@ -118,7 +138,7 @@ class RowModel:
         params = np.asarray(params, dtype=float)
         design, y = self._rows(rows)
         if params.size * len(y) <= CHUNK:  # the common case inside descent: one pass
-            return np.mean(self._loss(params @ design.T, y), axis=-1)
+            return np.mean(self._loss(forward(params, design), y), axis=-1)
         flat = params.reshape(-1, params.shape[-1])
         per = max(1, CHUNK // len(y))
         out = np.empty(len(flat))
@@ -130,14 +150,15 @@ class RowModel:
     def grad(self, params: Array, rows: Array | None = None) -> Array:
         """``(1/m) Dᵀ ℓ'(z)``: ``(..., k+1) -> (..., k+1)``."""
         design, y = self._rows(rows)
-        return (self._dloss(np.asarray(params) @ design.T, y) @ design) / design.shape[0]
+        return backward(self._dloss(forward(params, design), y), design) / design.shape[0]
 
     def value_and_grad(self, params: Array) -> tuple[Array, Array]:
         """Full-batch ``(L, ∇L)`` from one pass over the rows (``z`` computed once), for
         ``descend``, which needs both after every update: ``(N, k+1) -> ((N,), (N, k+1))``."""
-        z = np.asarray(params) @ self.design.T
+        z = forward(params, self.design)
         n = self.n_samples
-        return self._loss(z, self.y).sum(axis=-1) / n, (self._dloss(z, self.y) @ self.design) / n
+        gradient = backward(self._dloss(z, self.y), self.design) / n
+        return self._loss(z, self.y).sum(axis=-1) / n, gradient
 
     def hessian(self, params: Array) -> Array:
         """``(1/n) Dᵀ diag(ℓ''(z)) D``: ``(..., k+1) -> (..., k+1, k+1)``."""
@@ -175,13 +196,14 @@ class LinearRegression(RowModel):
     def value(self, params: Array, rows: Array | None = None) -> Array:
         """Mean squared error: ``(..., k+1) -> (...)``.
 
-        For many points at once over all rows (a picture of the surface) it uses the quadratic
-        form ``θᵀGθ − 2hᵀθ + c`` with ``G = DᵀD/n``, ``h = Dᵀy/n``, ``c = yᵀy/n``: constant
-        work per point instead of ``n``. Elsewhere (descent, mini-batches) it sums squared
-        residuals, which keeps full precision near the optimum.
+        For a grid of many points over all rows (a picture of the surface, ``(H, W, k+1)``) it
+        uses the quadratic form ``θᵀGθ − 2hᵀθ + c`` with ``G = DᵀD/n``, ``h = Dᵀy/n``,
+        ``c = yᵀy/n``: constant work per point instead of ``n``. Elsewhere (descent's runs,
+        ``(N, k+1)``, and mini-batches) it sums squared residuals, which keeps full precision
+        near the optimum and gives a run the same bits however many runs step beside it.
         """
         params = np.asarray(params, dtype=float)
-        if rows is not None or params.size < 4096 * self.dim:
+        if rows is not None or params.ndim < 3 or params.size < 4096 * self.dim:
             return super().value(params, rows)
         n = self.n_samples
         gram = self.design.T @ self.design / n
@@ -192,8 +214,8 @@ class LinearRegression(RowModel):
     def grad(self, params: Array, rows: Array | None = None) -> Array:
         """``(2/m) [Xᵀr; Σr]``: ``(..., k+1) -> (..., k+1)``."""
         design, y = self._rows(rows)
-        r = np.asarray(params) @ design.T - y
-        return (2.0 / design.shape[0]) * (r @ design)
+        r = forward(params, design) - y
+        return (2.0 / design.shape[0]) * backward(r, design)
 
     def hessian(self, params: Array) -> Array:
         """``(2/n) DᵀD`` with ``D = [X, 1]``, broadcast to ``(..., k+1, k+1)``."""

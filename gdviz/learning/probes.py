@@ -9,6 +9,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+from gdviz.core import parallel
 from gdviz.learning.networks import CHUNK, MLP, Activation, Array, Loss
 
 # -- curvature ----------------------------------------------------------------------------------
@@ -108,6 +109,11 @@ def random_directions(
     return directions
 
 
+PARALLEL_WORK = 3e9
+"""Points × rows × weights above which a plane's points are shared among the cores granted
+(about 0.1 s of work; a 13×13 preview over the digits, 7e8, stays in the calling thread)."""
+
+
 def plane(
     net: MLP,
     theta: Array,
@@ -125,11 +131,37 @@ def plane(
     point; the rest of the network runs on slices of points (at most :data:`CHUNK`
     activations each), in ``dtype`` (float32 by default: a picture needs 7 digits, and it
     halves the memory traffic; measured against float64: 2e-8 relative). The loss itself is
-    accumulated in float64. (Two threads over the slices measured slower on a 2-core box:
-    the batched products already use both cores.)
+    accumulated in float64. Large planes share their slices among the cores this thread may
+    use (:mod:`gdviz.core.parallel`; two threads measured slower than one), cut at the same
+    slice boundaries as on one core, so every point gets the same bits.
     """
     theta = np.asarray(theta, dtype=float)
     alphas, betas = np.asarray(alphas, dtype=float), np.asarray(betas, dtype=float)
+    aa, bb = np.meshgrid(alphas, betas)  # (B, A)
+    coefficients = np.stack([aa.ravel(), bb.ravel()], axis=1)  # (B·A, 2)
+    X, _ = net._batch(rows)
+    per = max(1, CHUNK // (X.shape[0] * max(*net.hidden, net.classes)))
+    slices = [coefficients[a : a + per] for a in range(0, len(coefficients), per)]
+    work = len(coefficients) * X.shape[0] * net.dim
+    workers = parallel.allowed() if work >= PARALLEL_WORK else 1
+    if workers > 1 and not parallel.picklable(net):
+        workers = 1
+    tasks = [(net, theta, d1, d2, c, rows, dtype) for c in slices]
+    out = np.concatenate(parallel.map_blocks(plane_slice, tasks, workers))
+    return out.reshape(len(betas), len(alphas))
+
+
+def plane_slice(
+    net: MLP,
+    theta: Array,
+    d1: Array,
+    d2: Array,
+    coefficients: Array,
+    rows: Array | None,
+    dtype: type,
+) -> Array:
+    """Losses ``(n,)`` at ``θ + α d1 + β d2`` for one slice of ``(α, β)`` pairs ``(n, 2)``:
+    :func:`plane`'s unit of work, here or in a worker process."""
     X, y = net._batch(rows)
     first = net.layers[0]
 
@@ -139,35 +171,27 @@ def plane(
 
     z0 = first_pre(theta)
     z_ab = np.stack([first_pre(d1), first_pre(d2)]).reshape(2, -1)  # (2, m·h1)
-    aa, bb = np.meshgrid(alphas, betas)  # (B, A)
-    coefficients = np.stack([aa.ravel(), bb.ravel()], axis=1)  # (B·A, 2)
-    # The later layers' weights at every point (B·A, P − first layer): the first layer's own
+    # The later layers' weights at every point (n, P − first layer): the first layer's own
     # are not needed, its pre-activation is z0 + α z_a + β z_b.
     later = slice(first.end, net.dim)
-    points = (theta[later] + coefficients @ np.stack([d1[later], d2[later]])).astype(dtype)
+    weights = (theta[later] + coefficients @ np.stack([d1[later], d2[later]])).astype(dtype)
     shapes = [(layer.start - first.end, layer.n_out, layer.n_in) for layer in net.layers[1:]]
-    out = np.empty(len(points))
-    per = max(1, CHUNK // (X.shape[0] * max(*net.hidden, net.classes)))
-
-    for start in range(0, len(points), per):
-        c: Array = coefficients[start : start + per].astype(dtype)
-        weights = points[start : start + per]
-        # (n, 2) @ (2, m·h1): one matrix product for both directions, then the base added.
-        a = (c @ z_ab).reshape(len(c), *z0.shape)
-        a += z0
-        a = _activate(net.activation, a)  # (n, m, h)
-        for index, (offset, n_out, n_in) in enumerate(shapes):
-            W = weights[:, offset : offset + n_out * n_in].reshape(-1, n_out, n_in)
-            b = weights[:, offset + n_out * n_in : offset + n_out * (n_in + 1)]
-            if index < len(shapes) - 1:
-                a = a @ np.swapaxes(W, -1, -2)
-                a += b[:, None, :]
-                a = _activate(net.activation, a)
-            else:  # the logits with the classes first, (n, C, m): reductions over C are fast
-                logits = W @ np.swapaxes(a, -1, -2)
-                logits += b[:, :, None]
-        out[start : start + per] = _loss_by_column(net.loss, logits, y)
-    return out.reshape(len(betas), len(alphas))
+    c: Array = coefficients.astype(dtype)
+    # (n, 2) @ (2, m·h1): one matrix product for both directions, then the base added.
+    a = (c @ z_ab).reshape(len(c), *z0.shape)
+    a += z0
+    a = _activate(net.activation, a)  # (n, m, h)
+    for index, (offset, n_out, n_in) in enumerate(shapes):
+        W = weights[:, offset : offset + n_out * n_in].reshape(-1, n_out, n_in)
+        b = weights[:, offset + n_out * n_in : offset + n_out * (n_in + 1)]
+        if index < len(shapes) - 1:
+            a = a @ np.swapaxes(W, -1, -2)
+            a += b[:, None, :]
+            a = _activate(net.activation, a)
+        else:  # the logits with the classes first, (n, C, m): reductions over C are fast
+            logits = W @ np.swapaxes(a, -1, -2)
+            logits += b[:, :, None]
+    return _loss_by_column(net.loss, logits, y)
 
 
 def _loss_by_column(loss: Loss, logits: Array, y: Array) -> Array:

@@ -1,9 +1,15 @@
-"""At most a few heavy computations at once in a process; the rest wait their turn, in order.
+"""The cores of a process shared among heavy computations; the rest wait their turn, in order.
 
 A basin map or a sweep keeps a core busy for seconds. Run side by side, several would share the
 process's cores (and its GIL between numpy calls), every one of them slower, and every light
-page of every other student behind them. With one slot per core, heavy requests run at full
-speed one after another, and light pages still get through between numpy calls.
+page of every other student behind them. So there is one slot per core, and a heavy request
+takes slots before it runs:
+
+* **alone** (nobody else in line) it takes every free slot, and its descents run on that many
+  cores (``gdviz.core.parallel``): a basin map alone on a 2-core server runs on both;
+* **with a queue** it takes one, so the next in line can start on the core beside it.
+
+Light pages still get through between numpy calls.
 """
 
 from __future__ import annotations
@@ -14,13 +20,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
-
-def usable_cores() -> int:
-    """The CPU cores this process may run on (its CPU affinity, where Linux says)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+from gdviz.core.parallel import usable_cores
 
 
 def heavy_slots() -> int:
@@ -31,13 +31,15 @@ def heavy_slots() -> int:
 
 
 class HeavyLimit:
-    """A first-come, first-served gate with ``slots`` places.
+    """A first-come, first-served gate with ``slots`` places (one per core).
 
-    ``turn(key, on_wait)`` is a context manager around one heavy computation. A ``key`` already
-    computed here (the last ``remember`` of them) passes at once: the page's cache answers it, so
-    it is not heavy. Otherwise the caller takes a free slot, or waits in line; while it waits,
-    ``on_wait(place)`` is called at once and then every ``poll`` seconds with its place in
-    line (1: next), so the page can say so, and so a closed tab's script can stop there
+    ``turn(key, on_wait)`` is a context manager around one heavy computation; it gives the
+    number of slots granted, which is how many cores the computation may use. A ``key``
+    already computed here (the last ``remember`` of them) passes at once with one: the page's
+    cache answers it, so it is not heavy. Otherwise the caller waits until it is first in line
+    and a slot is free, then takes every free slot if nobody is behind it, else one. While it
+    waits, ``on_wait(place)`` is called at once and then every ``poll`` seconds with its place
+    in line (1: next), so the page can say so, and so a closed tab's script can stop there
     (Streamlit stops a script at its next page call).
     """
 
@@ -52,6 +54,7 @@ class HeavyLimit:
 
     @property
     def running(self) -> int:
+        """Slots taken now (a job alone may hold several)."""
         return self._running
 
     @property
@@ -65,9 +68,9 @@ class HeavyLimit:
     @contextmanager
     def turn(
         self, key: Hashable | None = None, on_wait: Callable[[int], None] | None = None
-    ) -> Iterator[None]:
+    ) -> Iterator[int]:
         if key is not None and self.known(key):
-            yield
+            yield 1
             return
         me = object()
         with self._cond:
@@ -77,7 +80,8 @@ class HeavyLimit:
                 with self._cond:
                     if self._line[0] is me and self._running < self.slots:
                         self._line.popleft()
-                        self._running += 1
+                        granted = self.slots - self._running if not self._line else 1
+                        self._running += granted
                         break
                     place = self._line.index(me) + 1
                     # Called outside the lock: it may write to the page (or raise to stop).
@@ -93,7 +97,7 @@ class HeavyLimit:
                 self._cond.notify_all()
             raise
         try:
-            yield
+            yield granted
             if key is not None:
                 with self._cond:
                     self._done[key] = None
@@ -102,5 +106,5 @@ class HeavyLimit:
                         self._done.popitem(last=False)
         finally:
             with self._cond:
-                self._running -= 1
+                self._running -= granted
                 self._cond.notify_all()

@@ -3,6 +3,7 @@ the cached runs shared across sessions, and the page side of the heavy-work queu
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -11,6 +12,7 @@ import streamlit as st
 from pydantic import BaseModel, ValidationError
 
 from gdviz import settings
+from gdviz.core import parallel
 from gdviz.core.descent import TooLongError, Trajectory
 from gdviz.core.scrub import Family
 from gdviz.serve import HeavyLimit, heavy_slots
@@ -62,17 +64,21 @@ def family_cached(key: str, _cfg: settings.RunConfig) -> Family:
     return settings.run_family(_cfg)
 
 
-# One heavy computation per core at a time in this server process (see gdviz.serve.limit).
+# One slot per core in this server process; a heavy job alone takes them all (gdviz.serve.limit).
 HEAVY = HeavyLimit(heavy_slots())
+# The worker processes that share a heavy job start with the server (imported once per process),
+# in the background: the first basin map does not wait for numpy to load in them.
+threading.Thread(target=parallel.warm, name="gdviz-warm-workers", daemon=True).start()
 
 
 @contextmanager
 def heavy(
     what: str, key: str, job: str, *, when: bool = True, smaller: str = "a smaller request"
 ) -> Iterator[None]:
-    """Run the block as heavy work (a basin map, a sweep, a large training): at most one per
-    core at a time in this process. A session that must wait sees its place in line; one whose
-    result is already computed here (``key``) does not wait. ``what`` is the spinner's text
+    """Run the block as heavy work (a basin map, a sweep, a large training) on the cores the
+    queue grants it: every core when it is alone, one when others wait (gdviz.serve.limit).
+    A session that must wait sees its place in line; one whose result is already computed
+    here (``key``) does not wait. ``what`` is the spinner's text
     while it runs, ``job`` names it in the queue ("65,536 starts × 1,000 steps"); ``when``
     false runs the block at once (light work).
 
@@ -86,16 +92,16 @@ def heavy(
 
     def waiting(place: int) -> None:
         note.info(
-            f"Queued: this server runs {HEAVY.slots} heavy "
-            f"{'computation' if HEAVY.slots == 1 else 'computations'} at a time, and yours "
-            f"({job}) is number {place} in line. It starts as soon as one finishes.",
+            f"Queued: this server's {HEAVY.slots} "
+            f"{'core is' if HEAVY.slots == 1 else 'cores are'} busy with heavy computations, "
+            f"and yours ({job}) is number {place} in line. It starts as soon as one finishes.",
             icon=":material/hourglass_top:",
         )
 
     try:
         # Past the deadline the job leaves the queue unfinished: its key is not remembered as
         # computed, so asking again waits its turn again.
-        with HEAVY.turn(key, waiting):
+        with HEAVY.turn(key, waiting) as granted, parallel.cores(granted):
             note.empty()
             with st.spinner(what):
                 yield

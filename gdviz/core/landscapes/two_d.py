@@ -57,6 +57,14 @@ def _rosenbrock_grad(x, y):
     return -2.0 * (1.0 - x) - 400.0 * x * r, 200.0 * r
 
 
+def _rosenbrock_value_grad(x, y):
+    # The same operations as the two above, with their common parts computed once: a basin
+    # map evaluates both at every step, and this is a fifth fewer passes over the runs.
+    a = 1.0 - x
+    r = y - x**2
+    return a**2 + 100.0 * r**2, (-2.0 * a - 400.0 * x * r, 200.0 * r)
+
+
 def _rosenbrock_hess(x, y):
     hxy = -400.0 * x
     return ((2.0 - 400.0 * y + 1200.0 * x**2, hxy), (hxy, 200.0))
@@ -71,6 +79,13 @@ def _himmelblau_grad(x, y):
     a = x**2 + y - 11.0
     b = x + y**2 - 7.0
     return 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
+
+
+def _himmelblau_value_grad(x, y):
+    # The same operations as the two above, the common residuals computed once.
+    a = x**2 + y - 11.0
+    b = x + y**2 - 7.0
+    return a**2 + b**2, (4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b)
 
 
 def _himmelblau_hess(x, y):
@@ -284,6 +299,7 @@ def build() -> list[Landscape]:
         fn=_rosenbrock,
         grad_fn=_rosenbrock_grad,
         hess_fn=_rosenbrock_hess,
+        value_grad_fn=_rosenbrock_value_grad,
     )
     himmelblau = Landscape(
         name="himmelblau",
@@ -309,6 +325,7 @@ def build() -> list[Landscape]:
         fn=_himmelblau,
         grad_fn=_himmelblau_grad,
         hess_fn=_himmelblau_hess,
+        value_grad_fn=_himmelblau_value_grad,
         saddles=np.array(
             [
                 [0.0867, 2.8843],
