@@ -5,7 +5,9 @@
 
 Rows (best of --repeat runs each):
 * headline: a 256x256 grid of starts over Rosenbrock x 500 Adam steps, final points only,
-  in float64 and float32;
+  in float64 and float32, on every core (gdviz.core.parallel) and on one;
+* what one step of that costs per run, against the least it must move through memory (p, m and
+  v read and written: 96 bytes a run) at this box's measured bandwidth;
 * 1,000 log-spaced learning rates x 1,000 GD steps from one start;
 * baselines measured in the same run: a naive Python loop calling descend once per trajectory
   (timed on a subset and scaled up), and PyTorch autograd + torch.optim.Adam on the same batch
@@ -22,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from gdviz import descend, settings
-from gdviz.core import descent, landscapes, optim, sweep
+from gdviz.core import descent, landscapes, optim, parallel, sweep
 from gdviz.learning import datasets, training
 
 ROSENBROCK = landscapes.get("rosenbrock")
@@ -43,14 +45,26 @@ def grid_starts(side: int) -> np.ndarray:
     return np.stack([xx.ravel(), yy.ravel()], axis=-1)
 
 
-def torch_adam(starts: np.ndarray, steps: int) -> Callable[[], object] | None:
+def bandwidth() -> float:
+    """This box's memory bandwidth in bytes/s: a 256 MB copy (read + write), best of three."""
+    src = np.ones(1 << 25)
+    dst = np.empty_like(src)
+    seconds = best_of(lambda: np.copyto(dst, src), 3)
+    return 2 * src.nbytes / seconds
+
+
+def torch_adam(starts: np.ndarray, steps: int, threads: int) -> Callable[[], object] | None:
+    """torch autograd + torch.optim.Adam on the same starts, on ``threads`` threads (0: its
+    default)."""
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(2)
+    TORCH_THREADS.setdefault("default", torch.get_num_threads())  # before anything sets it
+    chosen = threads or TORCH_THREADS["default"]
 
     def run() -> object:
+        torch.set_num_threads(chosen)
         p = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
         opt = torch.optim.Adam([p], lr=0.01)
         for _ in range(steps):
@@ -62,6 +76,9 @@ def torch_adam(starts: np.ndarray, steps: int) -> Callable[[], object] | None:
         return p
 
     return run
+
+
+TORCH_THREADS: dict[str, int] = {}
 
 
 def _synthetic(n: int) -> datasets.Dataset:
@@ -97,8 +114,22 @@ def main() -> None:
         print(f"  measured: {label}: {seconds:.3f} s", flush=True)
 
     adam = optim.adam(0.01)
+    parallel.warm()  # the worker processes start once per process, not in the timing
     t64 = best_of(lambda: descend(ROSENBROCK, adam, starts, steps, record="final"), args.repeat)
     add(f"{n:,} starts x {steps} Adam steps, float64 (headline)", t64, "goal < 0.5 s")
+    with parallel.cores(1):
+        t64_one = best_of(
+            lambda: descend(ROSENBROCK, adam, starts, steps, record="final"), args.repeat
+        )
+    add(f"the same on one core ({parallel.usable_cores()} usable)", t64_one)
+    per_run_step = t64_one / (n * steps)
+    floor = 96 / bandwidth()
+    add(
+        "one Adam step per run, one core",
+        per_run_step,
+        f"{per_run_step * 1e9:.1f} ns; memory floor {floor * 1e9:.1f} ns (96 B at "
+        f"{96 / floor / 1e9:.0f} GB/s): {per_run_step / floor:.0f}x",
+    )
     t32 = best_of(
         lambda: descend(ROSENBROCK, adam, starts, steps, record="final", dtype=np.float32),
         args.repeat,
@@ -170,9 +201,21 @@ def main() -> None:
         "no loss, no status, no record",
     )
 
-    torch_run = torch_adam(starts, steps)
-    if torch_run is not None:
-        add(f"PyTorch autograd + torch.optim.Adam, {n:,} x {steps}", best_of(torch_run, 1))
+    one_thread = torch_adam(starts, steps, threads=1)
+    default = torch_adam(starts, steps, threads=0)
+    if one_thread is not None and default is not None:
+        t_torch = best_of(default, 2)
+        add(
+            f"PyTorch autograd + torch.optim.Adam, {n:,} x {steps}, its default threads",
+            t_torch,
+            f"gdviz on every core: {t64 / t_torch:.2f}x (goal <= 0.5x)",
+        )
+        t_torch1 = best_of(one_thread, 2)
+        add(
+            "the same, torch on one thread",
+            t_torch1,
+            f"gdviz on one core: {t64_one / t_torch1:.2f}x (goal <= 0.6x)",
+        )
 
     print()
     print(

@@ -36,8 +36,10 @@ OPTIMIZERS = {
 
 @pytest.fixture
 def answers(monkeypatch) -> list[int]:
-    """Every call's blocks go parallel, however small; yields the count of worker answers."""
+    """Every call's blocks go parallel, however small (and whatever the suite's GDVIZ_CORES);
+    gives the list of the worker processes' answers."""
     monkeypatch.setattr(parallel, "MIN_SECONDS", 0.0)
+    monkeypatch.delenv("GDVIZ_CORES")
     received: list[int] = []
     receive = parallel.Worker.receive
 
@@ -175,14 +177,18 @@ def test_a_dead_worker_is_replaced_and_the_call_still_answers(answers):
     assert len(answers) == answered + 1
 
 
-def test_small_calls_never_leave_the_calling_thread():
+def test_small_calls_never_leave_the_calling_thread(monkeypatch):
     """A hiker's step, a scrubber's 57 runs of 200 steps and a single training stay here
     (at the shipped threshold); a 256² basin map of 500 steps goes to every core granted."""
+    monkeypatch.delenv("GDVIZ_CORES")
     with parallel.cores(2):
         assert parallel.workers_for(n_runs=1, steps=5_000, cost=2) == 1
         assert parallel.workers_for(n_runs=57, steps=200, cost=2) == 1
         assert parallel.workers_for(n_runs=65_536, steps=500, cost=2) == 2
     with parallel.cores(1):
+        assert parallel.workers_for(n_runs=65_536, steps=500, cost=2) == 1
+    monkeypatch.setenv("GDVIZ_CORES", "1")  # the process's cap beats any grant
+    with parallel.cores(2):
         assert parallel.workers_for(n_runs=65_536, steps=500, cost=2) == 1
 
 
@@ -213,3 +219,35 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
     lines = out.stdout.split()
     assert lines.count("started") == 1
     assert int(lines[-2]) > 30_000 and int(lines[-1]) == 1  # converged runs; one worker
+
+
+def test_the_sweep_pages_basin_map_is_the_same_on_every_core_the_queue_grants(
+    monkeypatch, answers
+):
+    """The page's heavy work takes the queue's grant (both cores: it is alone) and draws the
+    same map as on one core."""
+    import streamlit as st
+
+    from gdviz.ui.runs import HEAVY
+    from tests.helpers import figure, open_page
+
+    maps, grants = [], []
+    cores = parallel.cores
+
+    def granted(n: int):
+        grants.append(n)
+        return cores(n)
+
+    monkeypatch.setattr(parallel, "cores", granted)  # what heavy() sets around the work
+    for setting in ("1", ""):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        monkeypatch.setenv("GDVIZ_CORES", setting)  # "": every usable core
+        monkeypatch.setattr(HEAVY, "_done", type(HEAVY._done)())  # nothing computed here yet
+        maps.append(figure(open_page("sweep"), 1))
+        if setting == "1":
+            assert answers == []  # the process's cap: every descent stayed in-thread
+    assert maps[0] == maps[1]
+    assert grants and set(grants) == {HEAVY.slots}
+    if HEAVY.slots > 1:
+        assert answers  # the second opening shared the work with a worker

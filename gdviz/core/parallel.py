@@ -68,13 +68,13 @@ _CORES: contextvars.ContextVar[int | None] = contextvars.ContextVar("gdviz_cores
 
 
 def allowed() -> int:
-    """How many cores a descent in this thread may use: what :func:`cores` set around it, else
-    ``GDVIZ_CORES`` (``1`` turns the pool off for the whole process), else every usable core."""
-    granted = _CORES.get()
-    if granted is not None:
-        return granted
+    """How many cores a descent in this thread may use: what :func:`cores` granted around it
+    (else every usable core), at most ``GDVIZ_CORES`` when that is set (``1`` keeps every
+    descent of the process in its calling thread)."""
     value = os.environ.get("GDVIZ_CORES", "").strip()
-    return max(1, int(value)) if value.isdigit() else usable_cores()
+    cap = max(1, int(value)) if value.isdigit() else usable_cores()
+    granted = _CORES.get()
+    return cap if granted is None else min(granted, cap)
 
 
 @contextmanager
