@@ -179,7 +179,7 @@ def scrubs(page, base: str, path: str, view: str, chart: str, n: int) -> dict | 
     return {"times": times, "sent": len(sent) - quiet, "bytes": size}
 
 
-BASIN_DRAWN = """() => {
+BASIN_DRAWN = r"""() => {
   // The basin map's legend counts its cells: 256² of them once the new map is drawn.
   for (const gd of document.querySelectorAll('.js-plotly-plot')) {
     let cells = 0;

@@ -42,6 +42,7 @@ from gdviz.core.stepping import (
     TooLongError,
     batch_orders,
     batches,
+    inner_box,
 )
 
 __all__ = [
@@ -237,6 +238,7 @@ def descend(
     n_runs = start.shape[0]
     if batch_size is not None and batches(objective) is None:
         raise ValueError("batch_size needs an objective built from data (with n_samples)")
+    far_box = _far_box(objective, escape)
     settings = Settings(
         objective=objective,
         schedule=schedule or constant(),
@@ -248,7 +250,8 @@ def descend(
         every=int(every),
         xtol=xtol,
         gtol=gtol,
-        far_box=_far_box(objective, escape),
+        far_box=far_box,
+        inner=inner_box(far_box),
         seconds=seconds,
         deadline=None if seconds is None else time.monotonic() + seconds,
     )

@@ -76,7 +76,7 @@ def _sum_of_squares(a: Array) -> Array:
     return total
 
 
-def _inner_box(far_box: tuple[Array, Array] | None) -> tuple[float, float] | None:
+def inner_box(far_box: tuple[Array, Array] | None) -> tuple[float, float] | None:
     """``(lo, hi)``: the interval inside every coordinate's escape box (``None`` when there is
     no escape box, or the boxes do not overlap and every step needs the full test)."""
     if far_box is None:
@@ -140,6 +140,7 @@ class Settings:
     xtol: float
     gtol: float
     far_box: tuple[Array, Array] | None
+    inner: tuple[float, float] | None = None  # where every escape box overlaps (inner_box)
     seconds: float | None = None  # the time limit, and the monotonic clock's reading for it
     deadline: float | None = None
     every: int = 1  # keep every k-th position in the path (the losses at every step)
@@ -222,7 +223,6 @@ class Block:
         self.loss, self.g, self.alive = loss, g, alive
         self.settled_since = np.where(g2 <= cfg.gtol**2, 0, _NEVER).astype(np.int32)
         self.unsettled = bool(np.all(self.settled_since == _NEVER))  # no run has settled yet
-        self.inner = _inner_box(cfg.far_box)
         if cfg.keep_path:
             steps = cfg.steps
             self.path = np.empty((steps // cfg.every + 1, n_runs, self.dim), dtype=p.dtype)
@@ -288,9 +288,9 @@ class Block:
         sufficient test: two reductions over the positions; NaN fails it too)."""
         if not bool(np.less_equal(loss_new, self.limit).all()):
             return False
-        if self.inner is None:
+        if self.cfg.inner is None:
             return True
-        lo, hi = self.inner
+        lo, hi = self.cfg.inner
         return bool(lo <= p_new.min() and p_new.max() <= hi)
 
     def _settle(self, t: int, g2: Array, move: Array) -> None:
