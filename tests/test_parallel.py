@@ -221,9 +221,7 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
     assert int(lines[-2]) > 30_000 and int(lines[-1]) == 1  # converged runs; one worker
 
 
-def test_the_sweep_pages_basin_map_is_the_same_on_every_core_the_queue_grants(
-    monkeypatch, answers
-):
+def test_the_sweep_pages_basin_map_is_the_same_on_every_core_the_queue_grants(monkeypatch, answers):
     """The page's heavy work takes the queue's grant (both cores: it is alone) and draws the
     same map as on one core."""
     import streamlit as st
