@@ -143,6 +143,7 @@ class Session:
         self.cached: set[str] = set()
         self.media_seen: set[str] = set()
         self.texts: list[str] = []  # markdown and text bodies of the last run
+        self.arrived: list[str] = []  # the kinds of elements drawn, as they arrive
         # The replica behind a load balancer that answered each request, in order (HAProxy's
         # X-Gdviz-Replica header, deploy/haproxy.cfg); empty against a single server.
         self.replicas: list[str] = []
@@ -319,6 +320,7 @@ class Session:
         kind = element.WhichOneof("type")
         if kind is None:
             return
+        self.arrived.append(kind)
         body = getattr(element, kind)
         if kind == "exception":
             errors.append(f"{body.type}: {body.message}")
