@@ -57,8 +57,8 @@ def run_data(cfg: DataConfig, problem: training.Problem) -> list[training.Traini
 
 
 HEAVY_DATA_SECONDS = 0.25
-"""Estimated seconds from which a data page's training counts as heavy work: the server runs
-heavy work one per core at a time (gdviz.ui.runs.heavy)."""
+"""Estimated seconds from which a data page's training counts as heavy work: heavy work shares
+the server's cores, in line (gdviz.ui.runs.heavy)."""
 
 
 def data_seconds(cfg: DataConfig, problem: training.Problem) -> float:

@@ -226,7 +226,8 @@ Rastrigin's largest basin map, 256² starts × 1,000 steps, is 6.6e7 and takes a
 2-core box (benchmarks/bench_limits.py). What the estimate misses, the deadline catches."""
 MAX_SECONDS = 9.0
 """No heavy request holds a core longer: its descent stops at this deadline (``TooLongError``) and
-the page says so. The server runs heavy requests one per core at a time, the rest wait."""
+the page says so. Heavy requests share the server's cores (a request alone takes them all),
+the rest wait."""
 LONG_SWEEP = 10
 """A sweep runs again at this many times its steps (more steps shrink "too slow", never
 "diverging"): the sweep's work counts both."""
