@@ -34,7 +34,8 @@ from bench_core import best_of  # run as a script: benchmarks/ is on the path
 
 from gdviz import settings
 from gdviz.core.descent import TooLongError
-from gdviz.expr.jet import Expression, Jet, evaluate
+from gdviz.expr.expression import Expression
+from gdviz.expr.jet import Jet, evaluate
 from gdviz.expr.language import ExpressionError
 from gdviz.expr.parse import parse_expression
 from gdviz.figures import sweep as figs

@@ -153,6 +153,8 @@ def test_a_link_with_a_thousand_unknown_keys_gives_one_warning():
 # -- 5. every heavy request is bounded: by its estimated work, and by a deadline ----------------
 
 
+# Timed against Rastrigin: never beside the tests that keep both cores busy (test_parallel).
+@pytest.mark.xdist_group("cores")
 def test_a_typed_formulas_cost_is_timed_not_counted():
     tiny = compile_expression("x**64 + y**64", bounds=((-3e-5, 3e-5), (-3e-5, 3e-5)))
     costly = compile_expression("+".join(f"x**{k}" for k in range(2, 32)))

@@ -21,6 +21,10 @@ from gdviz.core.descent import TooLongError, Trajectory
 from gdviz.expr import compile_expression
 from gdviz.learning import datasets, training
 
+# These tests keep both cores busy: they run on one xdist worker, beside the one test that
+# times a formula's cost (tests/test_no_way_in.py), never at the same moment.
+pytestmark = pytest.mark.xdist_group("cores")
+
 OPTIMIZERS = {
     "sgd": optim.sgd(0.02),
     "sgd, a rate per run": optim.sgd(np.geomspace(1e-3, 0.3, 600)),

@@ -260,15 +260,23 @@ def descend(
         raise ValueError("grad_noise must be finite and >= 0")
 
     size, workers = _blocking(settings, n_runs, optimizer, independent_noise)
-    blocks = [slice(a, min(a + size, n_runs)) for a in range(0, n_runs, size)]
+    # Shared among processes, runs are dealt out in turn (run i to share i mod workers): the
+    # costly runs of a sweep's low rates, or a map's far-flung corner, land on every core.
+    # Each run's numbers do not depend on its neighbours, so this changes no bit.
+    dealt = workers > 1 and not independent_noise
+    order = np.concatenate([np.arange(i, n_runs, workers) for i in range(workers)])
+    rows_of = order if dealt else np.arange(n_runs)
+    blocks = [rows_of[a : a + size] for a in range(0, n_runs, size)]
     per_run_noise = np.ndim(grad_noise) > 0
     tasks = []
     for index, rows in enumerate(blocks):
-        opt = optimizer if len(blocks) == 1 else take(optimizer, rows)
+        whole = len(blocks) == 1 and not dealt
+        opt = optimizer if whole else take(optimizer, rows)
         sigma = noise[rows] if per_run_noise else float(noise[0])
         recipe = (opt.rebuild, opt.hyperparams) if workers > 1 else opt
-        tasks.append((settings, recipe, start[rows], sigma, index))
-    return _joined(parallel.map_blocks(run_block, tasks, workers), settings.steps)
+        tasks.append((settings, recipe, start if whole else start[rows], sigma, index))
+    joined = _joined(parallel.map_blocks(run_block, tasks, workers), settings.steps)
+    return joined.take(np.argsort(order)) if dealt else joined
 
 
 def run_block(
@@ -299,7 +307,11 @@ def _blocking(
     computes them."""
     data = batches(settings.objective)
     rows = settings.batch_size or (data.n_samples if data is not None else 1)
-    workers = parallel.workers_for(n_runs, settings.steps, settings.objective.dim * rows)
+    # A typed formula's measured cost (``Landscape.cost``: 1 for a built-in, 48 for a sum of
+    # thirty powers) scales its arithmetic.
+    slower = max(1.0, float(getattr(settings.objective, "cost", 1.0)))
+    cost = round(settings.objective.dim * rows * slower)
+    workers = parallel.workers_for(n_runs, settings.steps, cost)
     if workers > 1 and not parallel.picklable((settings, optimizer.rebuild)):
         workers = 1  # an objective or schedule made of closures: it cannot leave this process
     if workers == 1 or independent_noise:
