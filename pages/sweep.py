@@ -12,8 +12,11 @@ from pydantic import BaseModel
 
 from gdviz import settings
 from gdviz.core import landscapes
+from gdviz.core.momentum import MomentumMap
 from gdviz.core.sweep import BasinMap, Sweep
+from gdviz.figures import landscape as landscape_figs
 from gdviz.figures import maps
+from gdviz.figures import momentum as momentum_figs
 from gdviz.figures import sweep as figs
 from gdviz.settings import binding, links
 from gdviz.teach import narrate
@@ -25,6 +28,7 @@ from gdviz.ui.pickers import landscape_select, resolve_current, set_custom, star
 from gdviz.ui.present import folded_note, presentation, prose, settings_area
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.runs import heavy_result, run_cached, validate_or_explain
+from gdviz.ui.text import inert
 from gdviz.ui.urls import state_from_url, sync_url
 from gdviz.ui.viewport import stage_height
 
@@ -38,7 +42,7 @@ R = TypeVar("R")
 E = TypeVar("E")
 SWEEP = binding.Binding(settings.SweepConfig, binding.SWEEP_KEYS, "sw_")
 BASINS = binding.Binding(settings.BasinConfig, binding.BASIN_KEYS, "bs_")
-DEFAULTS = {**SWEEP.defaults(), **BASINS.defaults(), "bs_click": None}
+DEFAULTS = {**SWEEP.defaults(), **BASINS.defaults(), "bs_click": None, "mm_click": None}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -51,6 +55,12 @@ def sweeps_cached(key: str, _cfg: settings.SweepConfig) -> tuple[Sweep, Sweep]:
 def basins_cached(key: str, _cfg: settings.BasinConfig) -> BasinMap:
     """The basin map of a validated config, keyed by its JSON."""
     return settings.run_basins(_cfg)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def momentum_cached(key: str, _cfg: settings.SweepConfig) -> MomentumMap | None:
+    """The (α, β) map of a validated sweep config, keyed by its JSON."""
+    return settings.run_momentum(_cfg)
 
 
 def choose_sweep_landscape() -> None:
@@ -71,6 +81,17 @@ def take_basin_click() -> None:
     where = clicked_point("bs_map", maps.CLICK_GRID)
     if where is not None:
         st.session_state.bs_click = where
+
+
+def take_momentum_click() -> None:
+    """A click on either panel of the (α, β) map: run that pair (on the next rerun)."""
+    event = st.session_state.get("mm_map")
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        alpha, beta = point.get("x"), point.get("y")
+        if isinstance(alpha, int | float) and isinstance(beta, int | float):
+            st.session_state.mm_click = (float(alpha), float(beta))
+            return
 
 
 def load_sweep(cfg: settings.SweepConfig) -> None:
@@ -251,6 +272,79 @@ def show_basins(cfg: settings.BasinConfig, basin: BasinMap, fields: dict) -> Non
         )
 
 
+def compute_momentum(cfg: settings.SweepConfig) -> MomentumMap | None:
+    """The (α, β) map for the sweep's landscape, start and range of α."""
+    if len(cfg.surface().minima) == 0:
+        st.info(
+            "This function has no known minimum to measure a rate against: pick a built-in "
+            "landscape, or a formula with a minimum on its map."
+        )
+        return None
+    job = f"(α, β) map of {settings.MOMENTUM_RUNS:,} runs"
+    return computed(cfg, "momentum", job, momentum_cached, "fewer steps")
+
+
+def show_momentum(cfg: settings.SweepConfig, found: MomentumMap) -> None:
+    """The (α, β) map, what its best pair buys, and the run of a clicked pair."""
+    click = st.session_state.mm_click
+    tall = stage_height(480, chrome=CHROME)
+    lam = ", ".join(f"{v:.3g}" for v in found.eigenvalues)
+    start = narrate.point(np.array(cfg.start))
+    titles = (
+        f"Theory: the quadratic at the minimum (λ = {lam})",
+        f"Measured from {start}, {min(cfg.steps, settings.MOMENTUM_STEPS)} steps",
+    )
+    chart(
+        st,
+        figure_cached(
+            f"momentum-{click}-{tall}",
+            cfg.model_dump_json(),
+            lambda: momentum_figs.momentum_figure(found, chosen=click, titles=titles, height=tall),
+        ),
+        key="mm_map",
+        on_select=take_momentum_click,
+        selection_mode="points",
+    )
+    st.markdown(narrate.momentum_words(found))
+    if click is not None:
+        clicked_run(cfg, click)
+
+
+def clicked_run(cfg: settings.SweepConfig, click: tuple[float, float]) -> None:
+    """The run of the clicked (α, β) from the sweep's start: its path on the map, in words,
+    and a link to it on the landscape page."""
+    alpha, beta = click
+    try:
+        run_cfg = settings.RunConfig(
+            landscape=cfg.landscape,
+            bounds=cfg.bounds,
+            expression=cfg.expression,
+            optimizer=settings.SGDConfig(lr=alpha, momentum=beta),
+            start=cfg.start,
+            steps=cfg.steps,
+        )
+    except ValueError as error:  # a pair outside what a run accepts
+        st.error(f"This pair cannot run: {inert(error)}")
+        return
+    key = run_cfg.model_dump_json()
+    traj = run_cached(key, run_cfg)
+    report = narrate.landscape_report(run_cfg.surface(), traj, momentum=beta)
+    link = "/landscape?" + urllib.parse.urlencode(links.run_to_query(run_cfg))
+    st.markdown(
+        f"**Your run: α = {alpha:.3g}, β = {beta:.2f}** from "
+        f"{narrate.point(np.array(cfg.start))}: {report.status}; final loss "
+        f"{report.final_loss}. [Open it on the landscape page]({link})"
+    )
+    shown = figure_cached(
+        f"momentum-run-{stage_height(480, chrome=CHROME)}",
+        key,
+        lambda: landscape_figs.contour_spec(
+            run_cfg.surface(), traj, height=stage_height(480, chrome=CHROME)
+        ),
+    )
+    chart(st, shown, key="mm_run")
+
+
 def tab(
     caption: str,
     read: Callable[[], tuple[C | None, E]],
@@ -275,7 +369,9 @@ presentation()
 state_from_url("sw_from_url", links.sweep_from_query, load, DEFAULTS)
 
 st.title("Sweep & basins: where training breaks, where it ends")
-sweep_tab, basin_tab = st.tabs(["Learning-rate sweep", "Basins of attraction"])
+sweep_tab, basin_tab, momentum_tab = st.tabs(
+    ["Learning-rate sweep", "Basins of attraction", "Momentum (α, β)"]
+)
 with sweep_tab:
     sweep_cfg = tab(
         "Hundreds of runs, one per learning rate, from the same start, in one vectorised "
@@ -294,6 +390,20 @@ with basin_tab:
         compute_basins,
         show_basins,
     )
+
+with momentum_tab:
+    if prose():
+        st.caption(
+            "SGD with momentum β at every (α, β): the colour is how many steps a run takes to a "
+            "millionth of its distance to the minimum (empty: diverges); left in closed form, "
+            "right measured. Click a pair to run it."
+        )
+    if sweep_cfg is None:
+        st.info("Set a sweep that can run (first tab): this map uses its landscape, start and α.")
+    else:
+        found = compute_momentum(sweep_cfg)
+        if found is not None:
+            show_momentum(sweep_cfg, found)
 
 folded_note()
 sync_url(

@@ -14,6 +14,8 @@ The names of the first three are re-exported here (``gdviz.settings.RunConfig``,
 from gdviz.settings.build import (
     HEAVY_DATA_SECONDS,
     HIKER_PREVIEW,
+    MOMENTUM_RUNS,
+    MOMENTUM_STEPS,
     build_optimizer,
     build_schedule,
     compare_entries,
@@ -26,6 +28,7 @@ from gdviz.settings.build import (
     run_data_family,
     run_family,
     run_hiker_family,
+    run_momentum,
     run_sweep,
     run_sweeps,
 )
@@ -100,6 +103,8 @@ __all__ = [
     "MAX_STEPS",
     "MAX_UPDATES",
     "MAX_WORK",
+    "MOMENTUM_RUNS",
+    "MOMENTUM_STEPS",
     "OPTIMIZER_MODELS",
     "SCHEDULE_MODELS",
     "SWEEP_MAX_STEPS",
@@ -153,6 +158,7 @@ __all__ = [
     "run_data_family",
     "run_family",
     "run_hiker_family",
+    "run_momentum",
     "run_sweep",
     "run_sweeps",
 ]

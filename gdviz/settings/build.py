@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from gdviz.core import optim, race, schedules, scrub, sweep
+from gdviz.core import analysis, momentum, optim, race, schedules, scrub, sweep
 from gdviz.core.descent import Trajectory, descend
+from gdviz.core.momentum import MomentumMap
 from gdviz.core.optim import ADAM_BETAS
 from gdviz.learning import training
 from gdviz.settings.models import (
@@ -219,6 +220,41 @@ def run_sweeps(cfg: SweepConfig) -> tuple[sweep.Sweep, sweep.Sweep]:
     short = run_sweep(cfg, seconds=MAX_SECONDS)
     left = MAX_SECONDS - (time.monotonic() - began)
     return short, run_sweep(cfg, LONG_SWEEP * cfg.steps, seconds=max(left, 0.0))
+
+
+MOMENTUM_ALPHAS = 90  # the (α, β) map's columns: log-spaced over the sweep's range of α
+MOMENTUM_BETAS = 50  # its rows: β from 0 to MOMENTUM_BETA_MAX
+MOMENTUM_BETA_MAX = 0.98
+MOMENTUM_STEPS = 500  # a measured rate is read over at most this many steps
+MOMENTUM_RUNS = MOMENTUM_ALPHAS * MOMENTUM_BETAS
+
+
+def run_momentum(cfg: SweepConfig) -> MomentumMap | None:
+    """The (α, β) map of heavy-ball momentum for the sweep's landscape, start and range of α:
+    the rate on the quadratic model at the minimum nearest the start (its Hessian's
+    eigenvalues), and measured from the start over ``min(steps, MOMENTUM_STEPS)`` steps;
+    ``None`` when the landscape knows no minimum to measure against. Within
+    :data:`MAX_SECONDS` (``TooLongError`` past it)."""
+    ls = cfg.surface()
+    index, _ = ls.nearest_minimum(np.asarray(cfg.start, dtype=float))
+    if int(index) < 0:
+        return None
+    minimum = ls.minima[int(index)]
+    alphas = np.geomspace(cfg.lr_min, cfg.lr_max, MOMENTUM_ALPHAS)
+    betas = np.linspace(0.0, MOMENTUM_BETA_MAX, MOMENTUM_BETAS)
+    eigenvalues = analysis.hessian_eigenvalues(ls, minimum)
+    steps = min(cfg.steps, MOMENTUM_STEPS)
+    measured = momentum.measured_rates(
+        ls, np.asarray(cfg.start, dtype=float), minimum, alphas, betas, steps, seconds=MAX_SECONDS
+    )
+    return MomentumMap(
+        alphas,
+        betas,
+        momentum.rate_map(eigenvalues, alphas, betas),
+        measured,
+        eigenvalues,
+        momentum.optimum(eigenvalues),
+    )
 
 
 def run_basins(cfg: BasinConfig) -> sweep.BasinMap:
