@@ -284,3 +284,40 @@ def test_the_hiker_at_his_step_limit_says_so(server, page):
     assert page.get_by_role("button", name="Step", exact=True).is_disabled()
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     assert page.locator(".js-plotly-plot").count() == 2
+
+
+MOMENTUM_POINT = """([alpha, beta]) => {
+  const gd = document.querySelector('.st-key-mm_map .js-plotly-plot');
+  const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  return [box.left + xa._offset + xa.l2p(Math.log10(alpha)), box.top + ya._offset + ya.l2p(beta)];
+}"""
+
+
+def test_clicking_the_momentum_map_runs_that_pair(server, page):
+    """The (α, β) tab of /sweep: the map is drawn with its best pair; a click on it runs the
+    nearest pair from the sweep's start and draws the ring where it was."""
+    page.goto(f"{server}/sweep")
+    wait_idle(page)
+    page.get_by_text("Momentum (α, β)", exact=True).click()
+    page.wait_for_selector(".st-key-mm_map .js-plotly-plot", timeout=60_000)
+    wait_idle(page)
+    names = page.evaluate(
+        "() => document.querySelector('.st-key-mm_map .js-plotly-plot').data.map(t => t.name)"
+    )
+    assert any(str(n).startswith("best pair α = 0.111, β = 0.44") for n in names)
+    x, y = page.evaluate(MOMENTUM_POINT, [0.05, 0.5])
+    page.mouse.move(x, y)
+    time.sleep(0.3)  # the hover settles on a click target, as a pointer would
+    page.mouse.click(x, y)
+    page.get_by_text("Your run: α =").wait_for(timeout=60_000)
+    wait_idle(page)
+    words = page.locator(".stMarkdown", has_text="Your run: α =").first.inner_text()
+    assert "from (-4.5, 1.5): converged at step" in words
+    alpha = float(words.split("α = ")[1].split(",")[0])
+    assert 0.04 < alpha < 0.065  # the click target nearest 0.05
+    rings = page.evaluate(
+        "() => document.querySelector('.st-key-mm_map .js-plotly-plot').data"
+        ".filter(t => String(t.name).startsWith('your run')).length"
+    )
+    assert rings == 2  # on both panels
+    screenshot(page, "momentum-map.png")
