@@ -8,10 +8,11 @@ import base64
 import numpy as np
 import pytest
 
-from gdviz import settings
-from gdviz.core import echo, landscapes
+from gdviz import descend, settings
+from gdviz.core import echo, landscapes, optim
 from gdviz.figures import sweep as sweep_figs
 from gdviz.settings import links
+from gdviz.teach import narrate
 from tests.helpers import figure, open_page, url_warnings
 
 
@@ -144,3 +145,27 @@ def test_a_model_error_reads_like_a_sentence():
         "The learning rate α must be greater than 0 (got 0).",
         "The number of steps must be greater than or equal to 1 (got 0).",
     ]
+
+
+def test_the_sweeps_lines_are_in_its_legend_and_its_two_sweeps_look_different():
+    """Issue 22: the 2/λ and "measured" lines were only on the chart, and markers on hundreds
+    of rates hid the long sweep's dashes."""
+    cfg = settings.SweepConfig()
+    short, long = settings.run_sweeps(cfg)
+    fig = sweep_figs.sweep_figure(short, long)
+    names = [t.name for t in fig.data]
+    assert "critical rate (from the Hessian)" in names
+    assert "first diverging rate (measured)" in names
+    modes = {t.name: t.mode for t in fig.data}
+    assert modes["final loss, 200 steps"] == "lines+markers"
+    assert modes["final loss, 2000 steps"] == "lines"  # dashed, no markers over the dashes
+    assert modes["steps to converge, 2000 steps"] == "lines"
+
+
+def test_a_run_that_ends_on_the_minimum_reads_zero_not_rounded_zero():
+    ls = landscapes.get("bowl")
+    traj = descend(ls, optim.sgd(0.5), np.array([1.0, -2.0]), 3)  # one step lands on (0, 0)
+    report = narrate.landscape_report(ls, traj)
+    assert report.distance == "0 (exactly)"
+    near = narrate.landscape_report(ls, descend(ls, optim.sgd(0.4), np.array([1.0, -2.0]), 3))
+    assert near.distance != "0 (exactly)" and float(near.distance) > 0

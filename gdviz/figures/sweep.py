@@ -93,13 +93,16 @@ def _region_legend(fig: go.Figure, short: Sweep) -> None:
 
 
 def _sweep_curves(fig: go.Figure, result: Sweep, dash: str, label: str) -> None:
-    """One sweep's final loss (top; diverged rates left out) and steps to converge (bottom)."""
+    """One sweep's final loss (top; diverged rates left out) and steps to converge (bottom).
+    The dashed (long) sweep has no markers: on hundreds of rates they hid its dashes, and the
+    two sweeps looked alike."""
     ok = result.region != "diverging"
+    mode = "lines+markers" if dash == "solid" else "lines"
     fig.add_trace(
         go.Scatter(
             x=result.lrs[ok],
             y=np.maximum(result.final_loss[ok], 1e-16),
-            mode="lines+markers",
+            mode=mode,
             name=f"final loss, {label}",
             line={"color": "black", "dash": dash, "width": 2},
             marker={"size": 4},
@@ -113,7 +116,7 @@ def _sweep_curves(fig: go.Figure, result: Sweep, dash: str, label: str) -> None:
         go.Scatter(
             x=result.lrs[conv],
             y=result.converged_at[conv],
-            mode="lines+markers",
+            mode=mode,
             name=f"steps to converge, {label}",
             line={"color": OKABE_ITO[0], "dash": dash, "width": 2},
             marker={"size": 4},
@@ -126,7 +129,20 @@ def _sweep_curves(fig: go.Figure, result: Sweep, dash: str, label: str) -> None:
 
 
 def _edges(fig: go.Figure, short: Sweep) -> None:
-    """The critical rate the Hessian predicts (dashed) and the first diverging rate (dotted)."""
+    """The critical rate the Hessian predicts (dashed) and the first diverging rate (dotted),
+    labelled on the chart and named in the legend."""
+    for shown, name, line in (
+        (np.isfinite(short.critical), "critical rate (from the Hessian)",
+         {"color": "black", "dash": "dash", "width": 2}),
+        (short.edge is not None, "first diverging rate (measured)",
+         {"color": OKABE_ITO[3], "dash": "dot", "width": 2}),
+    ):  # fmt: skip
+        if shown:
+            fig.add_trace(
+                go.Scatter(x=[None], y=[None], mode="lines", name=name, line=line),
+                row=1,
+                col=1,
+            )
     if np.isfinite(short.critical):
         fig.add_vline(
             x=short.critical,

@@ -310,7 +310,9 @@ def landscape_report(
         status=status_text,
         final_loss=num(traj.final_loss[run], 4),
         final_coords=tuple(f"{float(v):.4g}" for v in final),
-        distance=num(float(distance), 4),
+        # "0.0000" beside a loss of 7.9e-31 reads as rounding; the point is the minimum itself
+        # (the loss there is the formula's own rounding).
+        distance=num(float(distance), 4) if float(distance) > 0 else "0 (exactly)",
         critical=critical,
     )
 
