@@ -378,7 +378,7 @@ def show_race(cfg: settings.CompareConfig, traj: Trajectory) -> None:
         st,
         "cmp_export",
         f"gdviz-race-{cfg.landscape}",
-        html=lambda: standalone_html(race_fig, f"gdviz race: {ls.title}"),
+        html=lambda: standalone_html(race_fig, f"gdviz race on {ls.title}: {', '.join(labels)}"),
         csv=lambda: export.runs_csv(traj, labels),
         cfg=cfg,
         load=load,

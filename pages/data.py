@@ -408,7 +408,9 @@ def page_exports(
         "dt_export",
         f"gdviz-{cfg.dataset}-{cfg.model}-lr{cfg.lr:g}",
         html=lambda: standalone_html(
-            figs.training_figure(problem, runs, height=580), f"gdviz: {dataset.title}"
+            figs.training_figure(problem, runs, height=580),
+            f"gdviz: {dataset.title}, {training.MODELS[cfg.model].title}, α = {cfg.lr:g}: "
+            + ", ".join(run.label for run in runs),
         ),
         csv=lambda: export.stack_csv(
             [export.runs_csv(run.traj, [run.label], axes=("w", "b")) for run in runs]

@@ -289,7 +289,8 @@ def hike_view(cfg: settings.HikerConfig, hike: hiker.Hike) -> None:
         "hiker_export",
         f"gdviz-hike-{cfg.landscape}-lr{cfg.lr:g}",
         html=lambda: standalone_html(
-            curve_figure(curve, np.array(hike.positions), cfg.lr), f"gdviz hike: {curve.title}"
+            curve_figure(curve, np.array(hike.positions), cfg.lr),
+            f"gdviz hike: {curve.title}, α = {cfg.lr:g}, from x = {cfg.x0:g}",
         ),
         csv=lambda: export.hike_csv(curve, hike.positions, hike.rates),
         cfg=cfg,

@@ -184,6 +184,15 @@ def view(cfg: settings.RunConfig, traj: Trajectory, scrubbing: bool) -> go.Figur
     return shown
 
 
+def run_words(cfg: settings.RunConfig) -> str:
+    """The run in a few words, for an export's heading: optimizer, α, start, steps."""
+    start = ", ".join(f"{v:g}" for v in cfg.start)
+    return (
+        f"{OPTIMIZER_LABELS[cfg.optimizer.kind]}, α = {cfg.optimizer.lr:g}, from ({start}), "
+        f"{cfg.steps} steps"
+    )
+
+
 def page_exports(cfg: settings.RunConfig, traj: Trajectory, shown: go.Figure) -> None:
     """The view as HTML and GIF, the run as CSV, the settings as JSON (and loaded back)."""
     ls, key = cfg.surface(), cfg.model_dump_json()
@@ -191,7 +200,7 @@ def page_exports(cfg: settings.RunConfig, traj: Trajectory, shown: go.Figure) ->
         st,
         "ls_export",
         f"gdviz-{cfg.landscape}-{cfg.optimizer.kind}-lr{cfg.optimizer.lr:g}",
-        html=lambda: standalone_html(shown, f"gdviz: {ls.title}"),
+        html=lambda: standalone_html(shown, f"gdviz: {ls.title}, {run_words(cfg)}"),
         csv=lambda: export.runs_csv(traj, [f"{cfg.optimizer.kind} α={cfg.optimizer.lr:g}"]),
         cfg=cfg,
         load=load,

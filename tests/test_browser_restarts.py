@@ -119,6 +119,10 @@ def test_the_exported_html_plays_from_a_file_with_the_network_blocked(server, pa
         file_page = offline.new_page()
         file_page.goto(saved.as_uri())
         file_page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+        # Opened alone, the file says what it shows: landscape, optimizer, α, start.
+        heading = file_page.locator("h1").inner_text()
+        assert "Ravine" in heading and "α = 0.075" in heading, heading
+        assert "from (-4.5, 1.5)" in heading
         before = file_page.evaluate(PATH_LENGTH)
         file_page.locator(".updatemenu-button", has_text="Play").first.click()
         time.sleep(3)

@@ -109,6 +109,7 @@ def test_the_standalone_html_carries_plotly_and_the_animation():
     cfg = settings.RunConfig()
     page = standalone_html(figs.contour_figure(cfg.surface(), settings.run(cfg)), "gdviz: <test>")
     assert "<title>gdviz: &lt;test&gt;</title>" in page
+    assert ">gdviz: &lt;test&gt;</h1>" in page  # the heading a file opened alone shows
     assert "<script src=" not in page and "<link " not in page  # nothing to fetch
     assert len(page) > 3_000_000  # plotly.js itself is inside
     assert page.count("Plotly.newPlot") == 1 and "addFrames" in page  # the animation's frames

@@ -233,11 +233,19 @@ def colour_transform(values: np.ndarray) -> tuple[np.ndarray, str]:
 def standalone_html(figure: Any, title: str) -> str:
     """``figure`` as one HTML file that plays with no network: plotly.js inlined (from the
     installed plotly package, nothing fetched), the frames, Play / Pause, the slider and the
-    hover all included. About 5 MB, most of it plotly.js."""
+    hover all included, under ``title`` as the page's heading (what it shows: the landscape,
+    the optimizer, α), since a file opened from a USB stick has no page around it. About 5
+    MB, most of it plotly.js."""
     page = figure.to_html(
         include_plotlyjs=True, full_html=True, config={"displaylogo": False}, auto_play=False
     )
-    return page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)
+    escaped = html.escape(title)
+    heading = (
+        '<h1 style="font-family: Source Sans Pro, Helvetica, Arial, sans-serif; '
+        f'font-size: 26px; font-weight: 600; margin: 12px 16px 0">{escaped}</h1>'
+    )
+    page = page.replace("<head>", f"<head><title>{escaped}</title>", 1)
+    return page.replace("<body>", f"<body>{heading}", 1)
 
 
 # Okabe-Ito without yellow (the minima's colour) and black (the exit marks): up to 8 runs cycle.
