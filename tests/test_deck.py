@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -149,3 +150,48 @@ def test_open_in_its_page_carries_the_lessons_settings_exactly(number):
         assert int(query.get("n", 0)) == view.config.steps
     else:
         assert parsed == view.config
+
+
+NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)"  # 44, 2,000 (not "44," at a clause's end)
+STEP_WORDS = re.compile(rf"\bsteps? {NUMBER}|\b{NUMBER} (?:steps|updates|epochs)\b")
+LOSS_WORDS = re.compile(r"\bloss\b[^.;:]{0,25}?\b(\d+\.\d+)")
+
+
+def _quoted(pattern: re.Pattern[str], text: str) -> set[str]:
+    return {next(g for g in m.groups() if g) for m in pattern.finditer(text)}
+
+
+@pytest.mark.parametrize("number", range(1, len(DECK.lessons) + 1))
+def test_every_step_and_loss_a_lesson_quotes_is_a_checked_claim(number):
+    """A number the words give ("blows up at step 44", "still at loss 0.83") is either the
+    view's own setting (its steps, epochs) or a claim the checker above holds to its run:
+    the text cannot drift from the figure (issue 22: "blows up at step 44" beside a figure
+    that says "left the map at step 5")."""
+    lesson = DECK.lessons[number - 1]
+    words = f"{lesson.notice} {lesson.answer}"
+    cfg = lesson.view.config
+    settings_given = {getattr(cfg, name, None) for name in ("steps", "epochs")}
+    claimed_steps = {
+        value for claim in lesson.expect for value in (claim.at_step, claim.left_map_at)
+    }
+    for quoted in _quoted(STEP_WORDS, words):
+        value = int(quoted.replace(",", ""))
+        per_epoch = isinstance(lesson.view, deck.DataView)  # "16 updates" per pass, say
+        assert value in settings_given | claimed_steps or per_epoch, (lesson.title, quoted)
+    claimed_losses = {claim.loss_near for claim in lesson.expect}
+    for quoted in _quoted(LOSS_WORDS, words):
+        assert any(
+            c is not None and round(c, len(quoted.split(".")[1])) == float(quoted)
+            for c in claimed_losses
+        ), (lesson.title, quoted)
+
+
+def test_the_text_check_catches_a_step_the_run_does_not_bear_out():
+    lesson = DECK.lessons[3]  # more steps do not fix a wrong rate: step 5 and step 44
+    assert {"5", "44", "2,000"} <= _quoted(STEP_WORDS, lesson.notice)
+    wrong = lesson.model_copy(update={"expect": [deck.Expect(status="diverged", at_step=45)]})
+    assert deck.check(wrong) == ["run 0 diverged at step 44, not 45"]
+    left = lesson.model_copy(update={"expect": [deck.Expect(left_map_at=4)]})
+    assert deck.check(left) == ["run 0 left the map at step 5, not 4"]
+    loss = DECK.lessons[2].model_copy(update={"expect": [deck.Expect(run=0, loss_near=0.9)]})
+    assert deck.check(loss) == ["run 0 ended at loss 0.8259, not 0.9"]

@@ -51,6 +51,10 @@ class Expect(Frozen):
 
     - ``status``: how the run ended (``descend``'s status);
     - ``by_step``: it converged or diverged at or before this step;
+    - ``at_step``: it converged or diverged at exactly this step (a number the words quote);
+    - ``left_map_at``: its path first left the map at this step (the figure's exit mark);
+    - ``loss_near`` / ``loss_rel``: its final loss is this, within ``loss_rel`` (relative:
+      the words quote it to two or three digits);
     - ``near`` / ``within``: its final point is within this distance of ``near``;
     - ``far`` / ``beyond``: its final point is farther than ``beyond`` from ``far``;
     - ``loss_below`` / ``loss_above``: its final loss is below / above this;
@@ -61,6 +65,10 @@ class Expect(Frozen):
     run: Annotated[int, Field(ge=0, le=7)] = 0
     status: Status | None = None
     by_step: Annotated[int, Field(ge=0)] | None = None
+    at_step: Annotated[int, Field(ge=0)] | None = None
+    left_map_at: Annotated[int, Field(ge=0)] | None = None
+    loss_near: float | None = None
+    loss_rel: Annotated[float, Field(gt=0, le=1)] = 0.01
     near: tuple[float, ...] | None = None
     within: Annotated[float, Field(gt=0)] = 0.05
     far: tuple[float, ...] | None = None
@@ -172,18 +180,30 @@ def load(path: Path = DECK_FILE) -> Deck:
 @dataclass(frozen=True)
 class Outcome:
     """How one run ended: ``descend``'s status, the step it converged or diverged at (-1:
-    neither), its final point ``(d,)`` and loss."""
+    neither), its final point ``(d,)`` and loss, and the step its path first left the map
+    (-1: never, or no map)."""
 
     status: str
     step: int
     final: np.ndarray
     loss: float
+    left_map: int = -1
 
 
-def _outcomes(traj: Trajectory) -> list[Outcome]:
+def _outcomes(traj: Trajectory, box: tuple[np.ndarray, np.ndarray] | None = None) -> list[Outcome]:
     done = np.where(traj.status == "converged", traj.converged_at, traj.diverged_at)
+    left = np.full(traj.n_runs, -1)
+    if box is not None and traj.path is not None:
+        off = np.any((traj.path < box[0]) | (traj.path > box[1]), axis=-1)  # (T+1, N)
+        left = np.where(off.any(axis=0), off.argmax(axis=0), -1)
     return [
-        Outcome(str(traj.status[k]), int(done[k]), traj.final[k], float(traj.final_loss[k]))
+        Outcome(
+            str(traj.status[k]),
+            int(done[k]),
+            traj.final[k],
+            float(traj.final_loss[k]),
+            int(left[k]),
+        )
         for k in range(traj.n_runs)
     ]
 
@@ -195,9 +215,11 @@ def outcomes(view: Any) -> list[Outcome] | Sweep:
     if isinstance(view, HikerView):
         return _outcomes(descend(cfg.surface(), optim.sgd(cfg.lr), np.array([cfg.x0]), cfg.steps))
     if isinstance(view, LandscapeView):
-        return _outcomes(build.run(cfg))
+        ls = cfg.surface()
+        return _outcomes(build.run(cfg), (ls.lo, ls.hi))
     if isinstance(view, CompareView):
-        return _outcomes(build.run_compare(cfg))
+        ls = cfg.surface()
+        return _outcomes(build.run_compare(cfg), (ls.lo, ls.hi))
     if isinstance(view, SweepView):
         return build.run_sweep(cfg)
     problem = example_problem(cfg.dataset, cfg.model, cfg.scaling)
@@ -277,21 +299,35 @@ def check(lesson: Lesson) -> list[str]:
             ):
                 failures.append(f"the edge of divergence is {edge}, not near {claim.edge_near:g}")
             continue
-        k, run = claim.run, result[claim.run]
-        if claim.status is not None and run.status != claim.status:
-            failures.append(f"run {k} {run.status}, not {claim.status}")
-        if claim.by_step is not None and not 0 <= run.step <= claim.by_step:
-            failures.append(f"run {k} {run.status} at step {run.step}, not by {claim.by_step}")
-        if claim.near is not None:
-            distance = math.dist(run.final, claim.near)
-            if distance > claim.within:
-                failures.append(f"run {k} ended {distance:.3g} from {claim.near}")
-        if claim.far is not None and math.dist(run.final, claim.far) <= claim.beyond:
-            failures.append(f"run {k} ended within {claim.beyond:g} of {claim.far}")
-        if claim.loss_below is not None and not run.loss < claim.loss_below:
-            failures.append(f"run {k} ended at loss {run.loss:.4g}, not below {claim.loss_below:g}")
-        if claim.loss_above is not None and not run.loss > claim.loss_above:
-            failures.append(f"run {k} ended at loss {run.loss:.4g}, not above {claim.loss_above:g}")
+        failures += _run_claims(claim.run, result[claim.run], claim)
+    return failures
+
+
+def _run_claims(k: int, run: Outcome, claim: Expect) -> list[str]:
+    """What one claim about run ``k`` gets wrong, in words (empty: it holds)."""
+    failures = []
+    if claim.status is not None and run.status != claim.status:
+        failures.append(f"run {k} {run.status}, not {claim.status}")
+    if claim.by_step is not None and not 0 <= run.step <= claim.by_step:
+        failures.append(f"run {k} {run.status} at step {run.step}, not by {claim.by_step}")
+    if claim.at_step is not None and run.step != claim.at_step:
+        failures.append(f"run {k} {run.status} at step {run.step}, not {claim.at_step}")
+    if claim.left_map_at is not None and run.left_map != claim.left_map_at:
+        failures.append(f"run {k} left the map at step {run.left_map}, not {claim.left_map_at}")
+    if claim.loss_near is not None and not math.isclose(
+        run.loss, claim.loss_near, rel_tol=claim.loss_rel
+    ):
+        failures.append(f"run {k} ended at loss {run.loss:.4g}, not {claim.loss_near:g}")
+    if claim.near is not None:
+        distance = math.dist(run.final, claim.near)
+        if distance > claim.within:
+            failures.append(f"run {k} ended {distance:.3g} from {claim.near}")
+    if claim.far is not None and math.dist(run.final, claim.far) <= claim.beyond:
+        failures.append(f"run {k} ended within {claim.beyond:g} of {claim.far}")
+    if claim.loss_below is not None and not run.loss < claim.loss_below:
+        failures.append(f"run {k} ended at loss {run.loss:.4g}, not below {claim.loss_below:g}")
+    if claim.loss_above is not None and not run.loss > claim.loss_above:
+        failures.append(f"run {k} ended at loss {run.loss:.4g}, not above {claim.loss_above:g}")
     return failures
 
 
