@@ -13,9 +13,9 @@ with Playwright, at 1280×720, timing everything in the browser's own clock
   script state is "notRunning" again: every element updated);
 * **map click** (/landscape): a click on a fresh node of the map's click grid, from the mouse
   press to the new start's path drawn;
-* **scrub** (/hiker, /landscape, /data, their "Scrub α" view): a click on the scrubber's slider
-  rail, from the mouse press to Plotly's ``plotly_animated`` (the path redrawn), and the
-  websocket frames the browser sent meanwhile (0: no server round trip);
+* **scrub** (/hiker, /landscape, /data, their "Scrub α" view, and /landscape's β scrubber):
+  a click on the scrubber's slider rail, from the mouse press to Plotly's ``plotly_animated``
+  (the path redrawn), and the websocket frames the browser sent meanwhile (0: no server round trip);
 * **basin map** (/sweep): a fresh 256² × 1,000-step basin map asked for by link, from the
   navigation's start (``performance.now()`` counts from it) to the map drawn;
 * the bytes of the page's figures as the browser holds them (the JSON of ``gd.data``,
@@ -56,6 +56,7 @@ PAGES = [
     ("compare", "α", 0.005, None),
     ("data", "Learning rate α", 0.1, ("Scrub α", "dt_scrub")),
 ]
+BETA_PAGE = "landscape?f=ravine&x0=-4.5&y0=1.5&lr=0.085&mom=0.5"  # the β scrubber's page
 MAP_CLICKS = [(-3.0, 1.5), (2.5, -1.5), (-1.5, -2.0), (4.0, 2.0), (-4.0, -1.0), (1.0, 1.75),
               (3.5, -0.5), (-2.5, 0.5), (0.5, -1.25), (2.0, 0.75)]  # fmt: skip
 
@@ -231,6 +232,11 @@ def measure(root: Path, n: int) -> dict:
                     page.close()  # a fresh tab: the websocket listener starts clean
                     page = browser.new_page(viewport={"width": 1280, "height": 720})
                     results["scrub"][name] = scrubs(page, base, path, *scrubber, n)
+            page.close()
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            results["scrub"]["landscape, β"] = scrubs(
+                page, base, BETA_PAGE, "β scrubber", "ls_scrub_beta", n
+            )
             results["click"] = map_clicks(page, base, n)
             results["basins"] = basin_maps(page, base, n)
             browser.close()

@@ -9,6 +9,7 @@ from gdviz import settings
 from gdviz.core import export, landscapes
 from gdviz.core.descent import Trajectory
 from gdviz.core.landscapes.base import Landscape
+from gdviz.core.scrub import Family
 from gdviz.figures import gif, scrub
 from gdviz.figures import landscape as figs
 from gdviz.figures.style import PATH, standalone_html
@@ -25,13 +26,14 @@ from gdviz.ui.pickers import Pick, landscape_select, resolve_current, set_custom
 from gdviz.ui.present import folded_note, presentation, prose
 from gdviz.ui.rate_pick import rate_pick
 from gdviz.ui.routing import route_through_app
-from gdviz.ui.runs import family_cached, run_cached, settings_or_last
+from gdviz.ui.runs import family_cached, momentum_family_cached, run_cached, settings_or_last
 from gdviz.ui.urls import state_from_url, sync_url
 from gdviz.ui.viewport import stage_height
 
 route_through_app()  # first: a deep link on a fresh server runs this page alone
 
-VIEWS = ["Map", "α scrubber", "3-D surface"]
+VIEWS = ["Map", "α scrubber", "β scrubber", "3-D surface"]
+SCRUBBED = {VIEWS[1]: "lr", VIEWS[2]: "momentum"}  # the scrubber views: what each varies
 # Above and below the map while presenting, in pixels: the title and the page's top.
 CHROME = 90
 SETTINGS = binding.Binding(settings.RunConfig, binding.LANDSCAPE_KEYS, "ls_")
@@ -89,6 +91,11 @@ def use_rate(lr: float) -> None:
     rates.mark_touched("ls_lr")
 
 
+def use_momentum(beta: float) -> None:
+    """The scrubbed β becomes the page's momentum (and so the link's)."""
+    st.session_state.ls_mom = beta
+
+
 def payload(landscape_fields: dict) -> dict:
     """The RunConfig payload the widgets describe, on the picked landscape."""
     return {**landscape_fields, **SETTINGS.payload(st.session_state)}
@@ -119,19 +126,26 @@ def sidebar() -> Pick:
     return pick
 
 
-def readouts(cfg: settings.RunConfig, report: narrate.Report) -> bool:
-    """The view switch, the scrubber's "Use α" and the readouts beside the figure; whether the
-    α scrubber is the view."""
-    # A vertical choice: three views side by side do not fit this column at 1280×720.
+def readouts(cfg: settings.RunConfig, report: narrate.Report) -> Family | None:
+    """The view switch, the scrubber's "Use α" (or "Use β") and the readouts beside the
+    figure; the family a scrubber view shows (``None``: the map or the 3-D view)."""
+    # A vertical choice: four views side by side do not fit this column at 1280×720.
     choice(st, "radio", "View", VIEWS, key="ls_view", label_visibility="collapsed")
-    scrubbing = st.session_state.ls_view == VIEWS[1]
-    if scrubbing:
-        family = family_cached(cfg.model_dump_json(), cfg)
+    family = scrubbed_family(cfg)
+    if family is not None and family.knob == "lr":
         rate_pick("ls_pick", "ls_scrub", family.rates, family.chosen, use_rate)
         st.caption(
             "Drag the α slider under the chart: the path, its loss and the words follow, in "
             "your browser. Dotted: your α's path. The colour says how the run goes: green "
             "converging, blue too slow, orange oscillating, red diverging."
+        )
+    elif family is not None:
+        rate_pick("ls_pick_beta", "ls_scrub_beta", family.rates, family.chosen, use_momentum, "β")
+        st.caption(
+            "Drag the β slider under the chart: the same α with momentum from 0 to 0.98, "
+            "drawn in your browser. Dotted: your β's path. Green converging, blue too slow, "
+            "orange oscillating, red diverging; the dashed line (if any) is the smallest β "
+            "that keeps this α stable."
         )
     st.metric("Final loss", report.final_loss)
     # x and y as separate cards: a pair such as (5.42e-05, -5.42e-05) is cut off beside a map.
@@ -147,14 +161,34 @@ def readouts(cfg: settings.RunConfig, report: narrate.Report) -> bool:
         delta_color="off",
         delta_arrow="off",
     )
-    return scrubbing
+    return family
 
 
-def view(cfg: settings.RunConfig, traj: Trajectory, scrubbing: bool) -> go.Figure:
-    """The chosen view (map, α scrubber or 3-D surface), drawn; the figure it shows."""
+def scrubbed_family(cfg: settings.RunConfig) -> Family | None:
+    """The family the chosen scrubber view varies (α, or SGD's momentum β); ``None`` for the
+    other views, and for the β scrubber of an optimizer without heavy-ball momentum (the page
+    says so and shows the map)."""
+    knob = SCRUBBED.get(st.session_state.ls_view)
+    if knob == "lr":
+        return family_cached(cfg.model_dump_json(), cfg)
+    if knob == "momentum" and cfg.optimizer.kind == "sgd":
+        return momentum_family_cached(cfg.model_dump_json(), cfg)
+    if knob == "momentum":
+        st.info(
+            "The β scrubber varies heavy-ball momentum: choose gradient descent (SGD) to "
+            f"use it ({OPTIMIZER_LABELS[cfg.optimizer.kind]} has its own βs). The map is shown."
+        )
+    return None
+
+
+def view(cfg: settings.RunConfig, traj: Trajectory, family: Family | None) -> go.Figure:
+    """The chosen view (map, α or β scrubber, 3-D surface), drawn; the figure it shows."""
     ls, key = cfg.surface(), cfg.model_dump_json()
     tall = stage_height(600, chrome=CHROME)
-    if st.session_state.ls_view == VIEWS[0]:
+    mapped = st.session_state.ls_view == VIEWS[0] or (
+        family is None and st.session_state.ls_view == VIEWS[2]
+    )
+    if mapped:
         shown = figure_cached(
             f"contour-{tall}", key, lambda: figs.contour_spec(ls, traj, height=tall)
         )
@@ -166,16 +200,16 @@ def view(cfg: settings.RunConfig, traj: Trajectory, scrubbing: bool) -> go.Figur
             selection_mode="points",
             config={"scrollZoom": False},
         )
-    elif scrubbing:
-        family = family_cached(key, cfg)
+    elif family is not None:
+        chart_key = "ls_scrub" if family.knob == "lr" else "ls_scrub_beta"
         shown = figure_cached(
-            f"scrub-{tall}",
+            f"scrub-{family.knob}-{tall}",
             key,
             lambda: scrub.landscape_scrub_figure(
                 ls, family, narrate.family_lines(family), height=tall - 20
             ),
         )
-        chart(st, shown, key="ls_scrub")
+        chart(st, shown, key=chart_key)
     else:
         shown = figure_cached(
             f"surface-{tall}", key, lambda: figs.surface_figure(ls, traj, height=tall)
@@ -265,9 +299,9 @@ report = narrate.landscape_report(
 # surface is built and sent only when asked for.
 figure_col, readout_col = st.columns([2.4, 1], gap="medium")
 with readout_col:
-    scrubbing = readouts(cfg, report)
+    family = readouts(cfg, report)
 with figure_col:
-    shown = view(cfg, traj, scrubbing)
+    shown = view(cfg, traj, family)
 box = {"converged": st.success, "diverged": st.error}.get(str(traj.status[0]), st.warning)
 box(report.summary)
 if prose():

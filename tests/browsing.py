@@ -151,10 +151,11 @@ def click_map(
     return got
 
 
-SCRUBBER = """() => {
-  const gd = document.querySelector('.st-key-ls_scrub .js-plotly-plot');
+SCRUBBER = """(keys) => {
+  const [chart, pick] = keys || ['ls_scrub', 'ls_pick'];
+  const gd = document.querySelector(`.st-key-${chart} .js-plotly-plot`);
   const slider = gd.querySelector('.slider-container').getBoundingClientRect();
-  const use = document.querySelector('.st-key-ls_pick').getBoundingClientRect();
+  const use = document.querySelector(`.st-key-${pick}`).getBoundingClientRect();
   return {status: gd.data[gd.data.length - 1].text[0], active: gd._fullLayout.sliders[0].active,
           state: document.querySelector("[data-testid='stApp']").dataset.testScriptState,
           fits: slider.bottom <= innerHeight && use.bottom <= innerHeight && slider.width > 0};

@@ -321,3 +321,49 @@ def test_clicking_the_momentum_map_runs_that_pair(server, page):
     )
     assert rings == 2  # on both panels
     screenshot(page, "momentum-map.png")
+
+
+def test_scrubbing_momentum_redraws_in_the_browser_and_use_makes_it_yours(server, browser):
+    """The β scrubber: α = 0.085 is past plain descent's critical rate on the ravine, so
+    without momentum the run blows up; dragging β past 0.0625 (the smallest stable β, the
+    dashed mark) tames it, in the browser alone; "Use β" makes it the page's momentum."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    sent: list = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    keys = ["ls_scrub_beta", "ls_pick_beta"]
+    try:
+        page.goto(f"{server}/landscape?f=ravine&x0=-4.5&y0=1.5&lr=0.085&mom=0.5")
+        wait_idle(page)
+        page.get_by_text("β scrubber", exact=True).click()
+        wait_idle(page)
+        rail = page.locator(".st-key-ls_scrub_beta .slider-rail-rect")
+        rail.wait_for(timeout=30_000)
+        wait_quiet(page)
+        before = page.evaluate(SCRUBBER, keys)
+        assert before["status"].startswith("<b>β = 0.50 (stable from 0.06)</b>")
+        assert before["fits"], "the scrubber and its button need no scrolling at 1280×720"
+        box = rail.bounding_box()
+        quiet = len(sent)
+        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # β = 0: plain GD
+        time.sleep(1.0)
+        after = page.evaluate(SCRUBBER, keys)
+        assert after["active"] == 0
+        assert after["status"].startswith("<b>β = 0.00 (stable from 0.06)</b>")
+        assert "diverging: blew up at step" in after["status"]
+        assert len(sent) == quiet, "scrubbing must not send anything to the server"
+        page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + box["height"] / 2)
+        time.sleep(1.0)
+        use = page.locator(".st-key-ls_pick_beta button")
+        beta = use.text_content().removeprefix("Use β = ")
+        assert 0.7 < float(beta) < 0.9
+        screenshot(page, "momentum-scrubber-1280.png")
+        use.click()
+        wait_idle(page)
+        deadline = time.monotonic() + 20
+        while f"mom={beta}" not in page.url and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert f"mom={beta}" in page.url
+        assert page.evaluate(SCRUBBER, keys)["status"].startswith(f"<b>β = {float(beta):.2f} ")
+    finally:
+        context.close()

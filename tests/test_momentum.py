@@ -111,3 +111,62 @@ def test_a_function_without_a_known_minimum_says_so():
     at.text_input(key="sw_f_expr").set_value("x + y").run()
     assert not at.exception
     assert any("no known minimum to measure a rate against" in i.value for i in at.info)
+
+
+# -- the β scrubber ----------------------------------------------------------------------------
+
+
+def test_a_momentum_family_holds_the_chosen_run_and_the_smallest_stable_beta():
+    from gdviz import descend
+    from gdviz.core import optim, scrub
+
+    family = scrub.momentum_family(RAVINE, optim.sgd(0.085, momentum=0.5), RAVINE.start, 200)
+    assert family.knob == "momentum" and family.rates[family.chosen] == 0.5
+    assert family.rates[0] == 0.0 and family.rates[-1] == 0.98 and len(family.rates) == 50
+    alone = descend(RAVINE, optim.sgd(0.085, momentum=0.5), RAVINE.start, 200)
+    assert np.array_equal(family.traj.path[:, family.chosen], alone.path[:, 0])  # the same run
+    # α(1 − τ)λ_max/2 − 1 = 0.085 · 25 / 2 − 1 = 0.0625: below it every run blows up.
+    assert family.critical == pytest.approx(0.0625)
+    below = family.rates < family.critical
+    assert np.all(family.region[below] == "diverging")
+    assert np.all(family.region[~below] != "diverging")
+    calm = scrub.momentum_family(RAVINE, optim.sgd(0.02), RAVINE.start, 200)
+    assert calm.critical == np.inf  # α = 0.02 < 2/25: every β is stable
+    nesterov = optim.sgd(0.02, momentum=0.5, nesterov=True)
+    assert scrub.momentum_family(RAVINE, nesterov, RAVINE.start, 50).rates[0] > 0
+    with pytest.raises(ValueError, match="needs SGD"):
+        scrub.momentum_family(RAVINE, optim.adam(0.1), RAVINE.start, 10)
+
+
+def test_the_beta_scrubber_figure_has_a_linear_strip_and_its_own_words():
+    from gdviz.figures import scrub as scrub_figs
+
+    cfg = settings.RunConfig(
+        landscape="ravine",
+        start=(-4.5, 1.5),
+        optimizer=settings.SGDConfig(lr=0.085, momentum=0.5),
+    )
+    family = settings.run_momentum_family(cfg)
+    lines = narrate.family_lines(family)
+    assert lines[family.chosen].startswith("β = 0.50 (stable from 0.06) · converging")
+    assert lines[0].startswith("β = 0.00 (stable from 0.06) · diverging: blew up at step")
+    fig = scrub_figs.landscape_scrub_figure(cfg.surface(), family, lines).to_plotly_json()
+    assert fig["layout"]["xaxis3"]["type"] == "linear"
+    assert fig["layout"]["xaxis3"]["range"] == [0.0, 0.98]
+    texts = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "your β" in texts and "stable from here" in texts
+    assert len(fig["frames"]) == len(family.rates) == 50
+    names = {t.get("name") for t in fig["data"]}
+    assert {"your β", "scrubbed β"} <= names
+
+
+def test_the_landscape_page_scrubs_beta_for_sgd_and_says_why_not_otherwise():
+    at = open_page("landscape", {"f": "ravine", "lr": "0.085", "x0": "-4.5", "y0": "1.5"})
+    at.radio(key="ls_view").set_value("β scrubber").run()
+    assert not at.exception
+    assert next(c.key for c in at.get("plotly_chart")) == "ls_scrub_beta"
+    at = open_page("landscape", {"f": "ravine", "opt": "adam", "lr": "0.1"})
+    at.radio(key="ls_view").set_value("β scrubber").run()
+    assert not at.exception
+    assert any("The β scrubber varies heavy-ball momentum" in i.value for i in at.info)
+    assert next(c.key for c in at.get("plotly_chart")) == "ls_map"  # the map instead

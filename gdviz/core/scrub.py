@@ -90,7 +90,9 @@ def family_rates(
 
 @dataclass(frozen=True)
 class Family:
-    """Runs of one optimizer from one start at the rates ``rates (M,)``.
+    """Runs of one optimizer from one start at the rates ``rates (M,)`` (or, for a
+    :func:`momentum_family`, at the momenta β: ``knob == "momentum"``; then ``critical`` is the
+    smallest β stable at this α, and ``edge`` is ``None``).
 
     ``traj`` holds the M runs in path mode, run k at ``rates[k]``; ``chosen`` indexes the page's
     own α. ``region (M,)`` sorts each run as a sweep does (``too slow`` / ``converging`` /
@@ -106,6 +108,7 @@ class Family:
     critical: float
     edge: float | None
     floor: float  # the lowest loss to measure a gap to: the global minimum's, or the best seen
+    knob: str = "lr"  # what the family varies: "lr" (α) or "momentum" (β, momentum_family)
 
 
 def _critical_ahead(
@@ -197,4 +200,77 @@ def rate_family(
         critical=critical,
         edge=divergence_edge(rates, region),
         floor=min(floor, lowest) if math.isfinite(floor) else lowest,
+    )
+
+
+MOMENTUM_FAMILY = 50
+"""Momenta in a β family: 0 to :data:`MOMENTUM_TOP` in steps of 0.02, plus the chosen β."""
+MOMENTUM_TOP = 0.98
+
+
+def momentum_family(
+    objective: Objective,
+    optimizer: Optimizer,
+    start: Array,
+    steps: int,
+    *,
+    minima: Array | None = None,
+    floor: float | None = None,
+    schedule: Schedule | None = None,
+    grad_noise: float = 0.0,
+    seed: int | None = 0,
+    batch_size: int | None = None,
+    count: int = MOMENTUM_FAMILY,
+) -> Family:
+    """Run SGD ``optimizer`` (heavy ball, or Nesterov) at evenly spaced momenta β from 0 to
+    :data:`MOMENTUM_TOP` and at its own β, everything else its own (α, schedule, noise,
+    batches, seed): what the β scrubber shows, in one ``descend`` call.
+
+    ``critical`` is the smallest β that keeps this α stable on the quadratic at the minimum the
+    runs head for: ``α(1 − τ)λ_max/2 − 1`` for heavy ball (from ``α(1 − τ)λ_max < 2(1 + β)``;
+    ``gdviz.core.analysis``), ``inf`` when every β is stable there, or for Nesterov (whose
+    bound does not bound β from below). Shapes as :func:`rate_family`'s."""
+    hyper = optimizer.hyperparams
+    if optimizer.name != "sgd":
+        raise ValueError(f"a momentum family needs SGD (heavy-ball momentum); got {optimizer.name}")
+    start = np.asarray(start, dtype=float)
+    known = np.asarray(getattr(objective, "minima", ()) if minima is None else minima)
+    floor = float(getattr(objective, "global_min", math.nan) if floor is None else floor)
+    own = float(np.asarray(hyper["momentum"]))
+    nesterov = bool(hyper.get("nesterov", False))
+    grid = np.round(np.linspace(0.0, MOMENTUM_TOP, count), 4)
+    if nesterov:  # Nesterov needs some momentum: its family starts at the first step up
+        grid = grid[grid > 0]
+    betas = np.unique(np.append(grid, own))
+    chosen = int(np.flatnonzero(betas == own)[0])
+    damp = float(np.asarray(hyper.get("dampening", 0.0)))
+    plain = optimizer.rebuild(**{**hyper, "momentum": 0.0, "dampening": 0.0, "nesterov": False})
+    crit_gd = _critical_ahead(objective, plain, start, steps, known, schedule)
+    lr = float(np.asarray(optimizer.lr))
+    lowest_stable = lr * (1.0 - damp) / crit_gd - 1.0  # α(1 − τ)λ_max/2 − 1, as 2/λ_max = crit_gd
+    critical = lowest_stable if not nesterov and lowest_stable > 0 else math.inf
+    traj = descend(
+        objective,
+        optimizer.rebuild(**{**hyper, "momentum": betas, "dampening": damp}),
+        start,
+        steps,
+        schedule=schedule,
+        grad_noise=grad_noise,
+        seed=seed,
+        batch_size=batch_size,
+    )
+    start_loss = float(np.asarray(objective.value(start)))
+    data = batches(objective)
+    noisy = grad_noise > 0 or (batch_size is not None and data and batch_size < data.n_samples)
+    region = classify(traj, start_loss, floor, arrived=NOISY_ARRIVED if noisy else ARRIVED)
+    lowest = float(np.min(traj.recorded("loss")))
+    return Family(
+        rates=betas,
+        chosen=chosen,
+        traj=traj,
+        region=region,
+        critical=critical,
+        edge=None,
+        floor=min(floor, lowest) if math.isfinite(floor) else lowest,
+        knob="momentum",
     )

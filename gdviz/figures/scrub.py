@@ -51,6 +51,23 @@ STRIP_BAND = (0.0, 0.07)
 STACKED = {"stage": ((0.0, 1.0), (0.42, 0.86)), "loss": ((0.0, 1.0), (0.17, 0.33))}
 SIDE_BY_SIDE = {"stage": ((0.0, 0.55), (0.17, 0.86)), "loss": ((0.67, 1.0), (0.2, 0.8))}
 WIDE = 1.6  # a map at least this much wider than tall is stacked
+STRIP_OPACITY = 0.85  # the rate strip's region colours
+
+
+@dataclass(frozen=True)
+class Knob:
+    """What a family scrubs: its symbol in the words, whether its strip is logarithmic, and
+    the name of the critical value's mark."""
+
+    symbol: str
+    log: bool
+    critical: str
+
+
+KNOBS = {
+    "lr": Knob("α", log=True, critical="critical 2/λ"),
+    "momentum": Knob("β", log=False, critical="stable from here"),
+}
 
 
 @dataclass(frozen=True)
@@ -134,13 +151,14 @@ def _scrubbed(runs: _Runs, rates: np.ndarray, words: Sequence[str], k: int) -> l
 def _your_rate(runs: _Runs, family: Family) -> list[Any]:
     """The chosen rate's path and loss (dotted grey, fixed), and the strip's hover targets."""
     chosen, step_axis = family.chosen, typed(runs.steps, "f4")
+    symbol = KNOBS[family.knob].symbol
     dotted = {"color": "#BBBBBB", "width": 2.5, "dash": "dot"}
     return [
         go.Scatter(
             x=typed(runs.paths[chosen, :, 0], "f4"),
             y=typed(runs.paths[chosen, :, 1], "f4"),
             mode="lines",
-            name="your α",
+            name=f"your {symbol}",
             line=dotted,
             hoverinfo="skip",
         ),
@@ -150,7 +168,7 @@ def _your_rate(runs: _Runs, family: Family) -> list[Any]:
             xaxis="x2",
             yaxis="y2",
             mode="lines",
-            name="your α",
+            name=f"your {symbol}",
             showlegend=False,
             line=dotted,
             hoverinfo="skip",
@@ -164,18 +182,18 @@ def _your_rate(runs: _Runs, family: Family) -> list[Any]:
             showlegend=False,
             marker={"size": 14, "color": "rgba(0,0,0,0)"},
             text=[str(r) for r in family.region],
-            hovertemplate="α = %{x:.4g}: %{text}<extra></extra>",
+            hovertemplate=f"{symbol} = %{{x:.4g}}: %{{text}}<extra></extra>",
         ),
     ]
 
 
-def _scrubbed_traces(runs: _Runs, now: list[dict], path_hover: str) -> list[Any]:
+def _scrubbed_traces(runs: _Runs, now: list[dict], path_hover: str, symbol: str = "α") -> list[Any]:
     """The traces the slider's frames replace (:func:`_scrubbed`), at the chosen rate."""
     return [
         go.Scatter(
             _merged(now[0], line={"width": 3.5}, marker={"size": 5}),
             mode="lines+markers",
-            name="scrubbed α",
+            name=f"scrubbed {symbol}",
             customdata=runs.steps,
             hovertemplate=path_hover,
         ),
@@ -250,7 +268,8 @@ def _slider(rates: np.ndarray, chosen: int) -> dict[str, Any]:
 def _layout(stage: Stage, family: Family, runs: _Runs, height: int) -> dict[str, Any]:
     """The stage in its band, the loss-gap panel, the strip of regions and the status line."""
     bands = SIDE_BY_SIDE if stage.aspect is not None and stage.aspect < WIDE else STACKED
-    log_rates = np.log10(family.rates)
+    knob = KNOBS[family.knob]
+    strip = np.log10(family.rates) if knob.log else np.asarray(family.rates, dtype=float)
     hidden = {"visible": False, "fixedrange": True}
     layout = base_layout(
         height=height,
@@ -277,8 +296,8 @@ def _layout(stage: Stage, family: Family, runs: _Runs, height: int) -> dict[str,
         xaxis3={
             "domain": [0.0, 1.0],
             "anchor": "y3",
-            "type": "log",
-            "range": [float(log_rates[0]), float(log_rates[-1])],
+            "type": "log" if knob.log else "linear",
+            "range": [float(strip[0]), float(strip[-1])],
             "showticklabels": False,
             "showgrid": False,
             "fixedrange": True,
@@ -286,7 +305,14 @@ def _layout(stage: Stage, family: Family, runs: _Runs, height: int) -> dict[str,
         yaxis3={"domain": list(STRIP_BAND), "anchor": "x3", "range": [0, 1], **hidden},
         xaxis4={"domain": [0.0, 1.0], "anchor": "y4", "range": [0, 1], **hidden},
         yaxis4={"domain": list(STATUS_BAND), "anchor": "x4", "range": [0, 1], **hidden},
-        shapes=[*region_shapes(family.rates, family.region, panels=("3",)), *_marks(family)],
+        shapes=[
+            # Strong enough that "red diverging" reads red: at the sweep's 0.22, red and orange
+            # both looked peach (issue 22).
+            *region_shapes(
+                family.rates, family.region, panels=("3",), log=knob.log, opacity=STRIP_OPACITY
+            ),
+            *_marks(family),
+        ],
         annotations=[
             *_mark_labels(family),
             {
@@ -336,7 +362,7 @@ def scrub_figure(
     traces: list[Any] = [
         *stage.traces,
         *_your_rate(runs, family),
-        *_scrubbed_traces(runs, now, path_hover),
+        *_scrubbed_traces(runs, now, path_hover, KNOBS[family.knob].symbol),
     ]
     frames = [
         {
@@ -388,23 +414,27 @@ def _marks(family: Family) -> list[dict[str, Any]]:
 def _mark_labels(family: Family) -> list[dict[str, Any]]:
     """Words above the strip's lines, each on the side away from the other (they may be a
     hair apart); a critical rate off the family says which way it lies."""
+    knob = KNOBS[family.knob]
     lo, hi = float(family.rates[0]), float(family.rates[-1])
     mine = float(family.rates[family.chosen])
-    labels = [(mine, "your α", "center")]
+    yours = f"your {knob.symbol}"
+    labels = [(mine, yours, "center")]
     if np.isfinite(family.critical):
         c = family.critical
         inside = lo <= c <= hi
-        text = "critical 2/λ" if inside else f"critical {c:.3g} " + ("→" if c > hi else "←")
+        text = knob.critical if inside else f"critical {c:.3g} " + ("→" if c > hi else "←")
         left = c < mine
         labels = [
-            (mine, "your α", "left" if left else "right"),
+            (mine, yours, "left" if left else "right"),
             (min(max(c, lo), hi), text, "right" if left else "left"),
         ]
         if not inside:
             labels[1] = (labels[1][0], text, "right" if c > hi else "left")
+        elif _near_an_end(c, lo, hi, knob.log):  # its words would run off the strip
+            labels = [(mine, yours, "left"), (c, text, "left" if c - lo < hi - c else "right")]
     return [
         {
-            "x": float(np.log10(x)),
+            "x": float(np.log10(x)) if knob.log else float(x),  # a log axis takes log10 here
             "y": 1.0,
             "xref": "x3",
             "yref": "y3 domain",
@@ -416,6 +446,13 @@ def _mark_labels(family: Family) -> list[dict[str, Any]]:
         }
         for x, text, anchor in labels
     ]
+
+
+def _near_an_end(x: float, lo: float, hi: float, log: bool) -> bool:
+    """Whether ``x`` lies within the first or last 15% of the strip ``[lo, hi]``: a label
+    anchored outward there would be cut off at the strip's end."""
+    at = (np.log10(x / lo) / np.log10(hi / lo)) if log else (x - lo) / (hi - lo)
+    return bool(at < 0.15 or at > 0.85)
 
 
 # -- the stages ------------------------------------------------------------------------------

@@ -26,15 +26,19 @@ REGION_COLOURS = {
 }
 
 
-def _region_spans(lrs: np.ndarray, region: np.ndarray) -> list[tuple[float, float, str]]:
+def _region_spans(
+    lrs: np.ndarray, region: np.ndarray, log: bool = True
+) -> list[tuple[float, float, str]]:
     """Contiguous runs of one region along the sorted rates, as ``(from, to, region)`` with
-    edges half-way (in log space) between neighbouring rates."""
-    log = np.log10(lrs)
-    edges = np.concatenate([[log[0]], (log[1:] + log[:-1]) / 2, [log[-1]]])
+    edges half-way (in log space, or linear with ``log=False``) between neighbouring rates."""
+    at = np.log10(lrs) if log else np.asarray(lrs, dtype=float)
+    edges = np.concatenate([[at[0]], (at[1:] + at[:-1]) / 2, [at[-1]]])
+    if log:
+        edges = 10**edges
     spans, start = [], 0
     for i in range(1, len(lrs) + 1):
         if i == len(lrs) or region[i] != region[start]:
-            spans.append((10 ** edges[start], 10 ** edges[i], str(region[start])))
+            spans.append((float(edges[start]), float(edges[i]), str(region[start])))
             start = i
     return spans
 
@@ -43,14 +47,20 @@ REGION_LEGEND = {"converging": f"converging ({1 - ARRIVED:.1%} of the way down)"
 
 
 def region_shapes(
-    lrs: np.ndarray, region: np.ndarray, panels: Sequence[str] = ("",)
+    lrs: np.ndarray,
+    region: np.ndarray,
+    panels: Sequence[str] = ("",),
+    log: bool = True,
+    opacity: float = 0.22,
 ) -> list[dict[str, Any]]:
     """The shaded regions of a sweep as layout shapes: for each region present and each panel
     (axis suffix ``""``, ``"2"``, …), one SVG path made of all that region's bands, spanning the
-    panel's height. Shape coordinates on a log axis are data values, as for ``add_vrect``.
+    panel's height. Shape coordinates on a log axis are data values, as for ``add_vrect``;
+    ``log=False`` for values on a linear axis (the momenta of a β scrubber). ``opacity``: light
+    behind a chart's curves; a strip with nothing over it can show the colours the words name.
     """
     shapes = []
-    spans = _region_spans(lrs, region)
+    spans = _region_spans(lrs, region, log)
     for name, colour in REGION_COLOURS.items():
         bands = [(x0, x1) for x0, x1, kind in spans if kind == name]
         if not bands:
@@ -64,7 +74,7 @@ def region_shapes(
                     "xref": f"x{panel}",
                     "yref": f"y{panel} domain",
                     "fillcolor": colour,
-                    "opacity": 0.22,
+                    "opacity": opacity,
                     "line": {"width": 0},
                     "layer": "below",
                     "name": name,

@@ -29,6 +29,7 @@ from gdviz.settings.build import (
     run_family,
     run_hiker_family,
     run_momentum,
+    run_momentum_family,
     run_sweep,
     run_sweeps,
 )
@@ -159,6 +160,7 @@ __all__ = [
     "run_family",
     "run_hiker_family",
     "run_momentum",
+    "run_momentum_family",
     "run_sweep",
     "run_sweeps",
 ]

@@ -121,6 +121,13 @@ def run_family(cfg: RunConfig) -> scrub.Family:
     return scrub.rate_family(*args, **kwargs, bounded=cfg.optimizer.kind == "sgd", high=MAX_LR)
 
 
+def run_momentum_family(cfg: RunConfig) -> scrub.Family:
+    """The β scrubber's family for an SGD run config: the same run at momenta 0 … 0.98 and its
+    own β (everything else its own)."""
+    args, kwargs = _descent(cfg)
+    return scrub.momentum_family(*args, **kwargs)
+
+
 HIKER_PREVIEW = 50
 """Steps the hiker's scrubber previews at every rate (a hike is taken a step at a time)."""
 

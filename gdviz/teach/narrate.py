@@ -109,7 +109,11 @@ def family_line(family: Family, k: int) -> str:
     """
     traj, lr = family.traj, float(family.rates[k])
     head = f"α = {rate(lr)}"
-    if math.isfinite(family.critical):
+    if family.knob == "momentum":  # a β family: lr is β, critical the smallest stable β
+        head = f"β = {lr:.2f}"
+        if math.isfinite(family.critical):  # short: it shares a line with the chart's tools
+            head += f" (stable from {family.critical:.2f})"
+    elif math.isfinite(family.critical):
         head += f" ({lr / family.critical:.2g} × critical at the minimum)"
     region = str(family.region[k])
     status = traj.status[k]

@@ -31,11 +31,17 @@ _RATE_PICK = st.components.v2.component(
 
 
 def rate_pick(
-    key: str, chart_key: str, rates: Any, chosen: int, on_pick: Callable[[float], None]
+    key: str,
+    chart_key: str,
+    rates: Any,
+    chosen: int,
+    on_pick: Callable[[float], None],
+    symbol: str = "α",
 ) -> None:
     """The "Use α = …" button under a rate scrubber (chart ``chart_key``): it follows the
     scrubber's slider in the browser, and a click calls ``on_pick(rate)`` (one rerun). A rate
-    that is not one of ``rates (M,)`` (a stale or forged message) is ignored."""
+    that is not one of ``rates (M,)`` (a stale or forged message) is ignored. ``symbol``:
+    what the slider scrubs ("β" under a momentum scrubber)."""
     offered = [float(r) for r in rates]
 
     def picked() -> None:
@@ -51,6 +57,7 @@ def rate_pick(
             "rates": offered,
             "labels": [f"{r:.4g}" for r in offered],
             "chosen": int(chosen),
+            "symbol": symbol,
         },
         on_pick_change=picked,
     )

@@ -64,6 +64,13 @@ def family_cached(key: str, _cfg: settings.RunConfig) -> Family:
     return settings.run_family(_cfg)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def momentum_family_cached(key: str, _cfg: settings.RunConfig) -> Family:
+    """The β scrubber's family of runs for a validated SGD run config (keyed by its JSON),
+    shared across sessions and read-only."""
+    return settings.run_momentum_family(_cfg)
+
+
 # One slot per core in this server process; a heavy job alone takes them all (gdviz.serve.limit).
 HEAVY = HeavyLimit(heavy_slots())
 # The worker processes that share a heavy job start with the server (imported once per process),

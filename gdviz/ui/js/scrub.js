@@ -15,11 +15,12 @@ export default function (component) {
     parentElement.appendChild(button);
   }
   let current = data.chosen;
+  const symbol = data.symbol || "α"; // what the slider scrubs: α, or β (momentum)
   const show = () => {
     const mine = current === data.chosen;
     button.textContent = mine
-      ? `Drag the α slider first`
-      : `Use α = ${data.labels[current]}`;
+      ? `Drag the ${symbol} slider first`
+      : `Use ${symbol} = ${data.labels[current]}`;
     button.disabled = mine;
     button.dataset.rate = data.labels[current];
   };
