@@ -35,6 +35,8 @@ HEIGHT = 540  # the view beside the words: title row + this fit a 1280×720 proj
 # Above and below the view while presenting, in pixels: the lesson's title row and the page's top.
 CHROME = 100
 LINE = np.linspace(-1.0, 2.0, 61)  # α along a line between two weight vectors, and beyond
+READOUT_LINE = 32  # px a run's readout takes under the view (a long one wraps)
+CURVES_HEIGHT = 360  # the loss curves a lesson cites, under its readouts
 
 
 def plain(text: str) -> str:
@@ -105,6 +107,29 @@ def network_figure(view: deck.NetworkView, key: str, height: int) -> Any:
     return network_figs.curves_figure(run, height)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def lesson_readouts(key: str, _lesson: deck.Lesson) -> list[str]:
+    """How the lesson's runs end, one line each (keyed by the lesson's JSON): the numbers its
+    words quote, shown on the lesson itself."""
+    return deck.readout_lines(_lesson.view)
+
+
+def evidence(lesson: deck.Lesson, key: str, height: int) -> Any:
+    """The loss curves a lesson's words cite (``shows``), as its page draws them."""
+    view = lesson.view
+
+    def build() -> Any:
+        if isinstance(view, deck.CompareView):
+            labels = [run.label for run in view.config.runs]
+            return race_figs.loss_overlay(settings.run_compare(view.config), labels, height=height)
+        assert isinstance(view, deck.DataView)  # the deck allows curves under these two only
+        cfg = view.config
+        problem = settings.example_problem(cfg.dataset, cfg.model, cfg.scaling)
+        return data_figs.loss_curves_spec(problem, settings.run_data(cfg, problem), height=height)
+
+    return figure_cached(f"lesson-curves-{height}", key, build)
+
+
 def chosen_lesson() -> int:
     """Which lesson: the link's (``?lesson=N``) on the session's first run, the buttons' and
     the course list's afterwards."""
@@ -164,9 +189,17 @@ def slide(index: int, lesson: deck.Lesson) -> None:
             help=f"{deck.PAGES[lesson.view.page]}, with these settings: change anything there.",
         )
     with view:
-        tall = stage_height(HEIGHT, chrome=CHROME)
-        figure = live_figure(lesson.view, lesson.model_dump_json(), tall)
+        key = lesson.model_dump_json()
+        lines = lesson_readouts(key, lesson)
+        # The readouts sit under the view on the same screen: the view gives up their room.
+        room = READOUT_LINE * len(lines)
+        tall = stage_height(HEIGHT - room, chrome=CHROME + room)
+        figure = live_figure(lesson.view, key, tall)
         chart(st, figure, key=f"lesson_chart_{index}")
+        if lines:
+            st.markdown("  \n".join(lines))
+        if lesson.shows:
+            chart(st, evidence(lesson, key, CURVES_HEIGHT), key=f"lesson_curves_{index}")
 
 
 # -- which lesson → its slide --------------------------------------------------------------------

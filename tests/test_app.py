@@ -299,7 +299,7 @@ def test_sweep_page_reports_both_edges():
     text = " ".join(m.value for m in at.markdown)
     assert "gives α = **0.08**" in text
     assert "α = **0.08101**" in text
-    assert len(at.get("plotly_chart")) == 2  # the sweep and the basin map
+    assert len(at.get("plotly_chart")) == 3  # the sweep, the basin map, the (α, β) map
 
 
 def test_sweep_page_rejects_an_empty_range():
@@ -378,7 +378,7 @@ def test_compare_and_sweep_run_on_a_typed_function():
     at.selectbox(key="sw_f").set_value("custom").run()
     at.selectbox(key="bs_f").set_value("custom").run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3  # the sweep, the basin map, the (α, β) map
 
 
 def test_sweep_and_basin_settings_travel_in_the_link():

@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from gdviz.settings import deck, links
+from tests.helpers import open_page
 
 DECK = deck.load()
 IDEAS = [
@@ -195,3 +196,55 @@ def test_the_text_check_catches_a_step_the_run_does_not_bear_out():
     assert deck.check(left) == ["run 0 left the map at step 5, not 4"]
     loss = DECK.lessons[2].model_copy(update={"expect": [deck.Expect(run=0, loss_near=0.9)]})
     assert deck.check(loss) == ["run 0 ended at loss 0.8259, not 0.9"]
+
+
+QUOTING = [
+    number
+    for number, lesson in enumerate(DECK.lessons, start=1)
+    if any(
+        c.at_step is not None or c.left_map_at is not None or c.loss_near is not None
+        for c in lesson.expect
+    )
+]
+
+
+@pytest.mark.parametrize("number", QUOTING)
+def test_the_numbers_a_lesson_quotes_are_on_the_lesson(number):
+    """Issue 22: "a lesson's claim must be visible in the lesson". Every step and loss its
+    words quote is in the readouts under its view, on the lesson page itself."""
+    lesson = DECK.lessons[number - 1]
+    at = open_page("lessons", {"lesson": str(number)})
+    lines = [m.value for m in at.markdown if "final loss" in m.value]
+    assert lines, "no readouts under the view"
+    runs = lines[0].split("  \n")
+    for claim in lesson.expect:
+        run = runs[claim.run]
+        if claim.at_step is not None:
+            assert f"at step {claim.at_step};" in run or f"at step {claim.at_step}," in run
+        if claim.left_map_at is not None:
+            assert f"left the map at step {claim.left_map_at}" in run
+        if claim.loss_near is not None:
+            shown = float(re.search(r"final loss ([\d.e+-]+)", run).group(1))
+            assert shown == pytest.approx(claim.loss_near, rel=claim.loss_rel)
+
+
+def test_the_data_lessons_show_how_far_from_the_optimum_they_end():
+    """Lessons 11 and 12 quote "12% above the optimum" and "about 10× the optimum's": the
+    readouts under their views say so (they were only visible after "Open in Data")."""
+    scaling = " ".join(deck.readout_lines(DECK.lessons[10].view))
+    assert "12% above the optimum's 1.04" in scaling and "12% above" in DECK.lessons[10].notice
+    start = " ".join(deck.readout_lines(DECK.lessons[11].view))
+    assert "9.9× the optimum's 0.0504" in start and "about 10×" in DECK.lessons[11].notice
+
+
+def test_the_lessons_that_cite_loss_curves_show_them():
+    for number in (8, 9):  # "their loss curves show the signature"; "orange and grey curves"
+        lesson = DECK.lessons[number - 1]
+        assert "loss curve" in lesson.notice and lesson.shows == ["loss curves"]
+        at = open_page("lessons", {"lesson": str(number)})
+        assert [c.key for c in at.get("plotly_chart")] == [
+            f"lesson_chart_{number - 1}",
+            f"lesson_curves_{number - 1}",
+        ]
+    with pytest.raises(ValidationError, match="under a race or a data view only"):
+        DECK.lessons[0].model_validate({**DECK.lessons[0].model_dump(), "shows": ["loss curves"]})

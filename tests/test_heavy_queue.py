@@ -93,4 +93,5 @@ def test_a_heavy_request_alone_takes_every_core_and_the_next_waits_for_it():
     assert "(a basin map of 40,000 starts × 600 steps) is number 1 in line" in notices[0]
     assert finished == [first, second]
     for session in (first, second):
-        assert session.arrived.count("plotly_chart") == 2  # the sweep and the basin map
+        # the sweep, the basin map and the momentum tab's (α, β) map
+        assert session.arrived.count("plotly_chart") == 3

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,7 +24,7 @@ from pydantic import Field, model_validator
 from gdviz.core import optim
 from gdviz.core.descent import Trajectory, descend
 from gdviz.core.sweep import Sweep
-from gdviz.learning import network_views
+from gdviz.learning import network_views, training
 from gdviz.learning.probes import sharpness
 from gdviz.settings import build, links, navigation
 from gdviz.settings.models import (
@@ -39,6 +39,7 @@ from gdviz.settings.network import NetworkConfig, keskar_pair, objectives, train
 from gdviz.settings.optimizers import (
     Frozen,
 )
+from gdviz.teach.narrate import STATUS_WORDS, status_word
 
 DECK_FILE = Path(__file__).with_name("deck.json")
 MAX_LESSONS = 40
@@ -140,10 +141,15 @@ class Lesson(Frozen):
     answer: Annotated[str, Field(min_length=1, max_length=700)]
     view: View
     expect: Annotated[list[Expect], Field(min_length=1, max_length=8)]
+    shows: list[Literal["loss curves"]] = Field(default_factory=list)
+    """What the lesson shows under its view besides the readouts of its runs: the loss curves
+    its words cite (a race's, or the data page's)."""
 
     @model_validator(mode="after")
     def _claims_name_real_runs(self) -> Lesson:
         runs = _run_count(self.view)
+        if self.shows and not isinstance(self.view, CompareView | DataView):
+            raise ValueError("loss curves are shown under a race or a data view only")
         for claim in self.expect:
             if claim.run >= runs:
                 raise ValueError(f"a claim is about run {claim.run}, but the view has {runs}")
@@ -329,6 +335,87 @@ def _run_claims(k: int, run: Outcome, claim: Expect) -> list[str]:
     if claim.loss_above is not None and not run.loss > claim.loss_above:
         failures.append(f"run {k} ended at loss {run.loss:.4g}, not above {claim.loss_above:g}")
     return failures
+
+
+def run_labels(view: Any) -> list[str]:
+    """The names of a view's runs, as its figure's legend gives them."""
+    cfg = view.config
+    if isinstance(view, CompareView):
+        return [run.label for run in cfg.runs]
+    if isinstance(view, DataView):
+        n = example_problem(cfg.dataset, cfg.model, cfg.scaling).dataset.n
+        sizes = {"batch": n, "stochastic": 1, "minibatch": cfg.batch_size}
+        return [training.flavour_label(f, sizes[f]) for f in cfg.flavours()]
+    if isinstance(view, HikerView):
+        return [f"the hiker, α = {cfg.lr:g}"]
+    kind = cfg.optimizer.kind
+    return [f"{OPTIMIZER_WORDS.get(kind, kind)}, α = {cfg.optimizer.lr:g}"]
+
+
+OPTIMIZER_WORDS = {
+    "sgd": "gradient descent",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+}
+
+
+def readout_lines(view: Any) -> list[str]:
+    """How the view's runs end, one line each, with the numbers a lesson's words quote (the
+    step it converged or blew up at, where it left the map, its final loss): so every claim
+    is visible on the lesson itself. A sweep gives its two edges. Markdown; empty for a
+    network view (its figure carries its own numbers)."""
+    if isinstance(view, NetworkView):
+        return []
+    result = outcomes(view)
+    if isinstance(result, Sweep):
+        critical = "none" if not math.isfinite(result.critical) else f"{result.critical:.4g}"
+        edge = "none in the range" if result.edge is None else f"{result.edge:.4g}"
+        return [
+            f"Critical rate from the Hessian: **{critical}**; first diverging rate measured: "
+            f"**{edge}**"
+        ]
+    unit = "update" if isinstance(view, DataView) else "step"
+    surface = view.config.surface() if isinstance(view, LandscapeView | CompareView) else None
+    best = _against_the_optimum(view)
+    lines = []
+    for label, run in zip(run_labels(view), result, strict=True):
+        # The page's own words: "stopped on a saddle", not "converged" at a loss of 1.
+        word = (
+            STATUS_WORDS[run.status]
+            if surface is None
+            else status_word(surface, run.final, run.status)
+        )
+        if word == "not converged":
+            ending = "still moving at the end"
+        elif run.status == "unconverged":
+            ending = word
+        else:
+            ending = f"{word} at {unit} {run.step}"
+        left = f", left the map at step {run.left_map}" if run.left_map >= 0 else ""
+        lines.append(f"**{label}**: {ending}{left}; final loss {run.loss:.3g}{best(run.loss)}")
+    return lines
+
+
+def _against_the_optimum(view: Any) -> Callable[[float], str]:
+    """For a data view whose model has an exact optimum, how a final loss compares with the
+    optimum's (``", 12% above the optimum's 1.04"``, ``", 9.9× the optimum's 0.0504"``);
+    nothing elsewhere."""
+    if not isinstance(view, DataView):
+        return lambda loss: ""
+    cfg = view.config
+    optimum = example_problem(cfg.dataset, cfg.model, cfg.scaling).optimum_loss
+    if not (math.isfinite(optimum) and optimum > 0):
+        return lambda loss: ""
+
+    def words(loss: float) -> str:
+        ratio = loss / optimum
+        if ratio < 2:
+            return f", {100 * (ratio - 1):.2g}% above the optimum's {optimum:.3g}"
+        return f", {ratio:.2g}× the optimum's {optimum:.3g}"
+
+    return words
 
 
 def page_link(view: Any) -> str:
