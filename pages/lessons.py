@@ -197,7 +197,8 @@ def slide(index: int, lesson: deck.Lesson) -> None:
         figure = live_figure(lesson.view, key, tall)
         chart(st, figure, key=f"lesson_chart_{index}")
         if lines:
-            st.markdown("  \n".join(lines))
+            with st.container(key="lesson_readouts"):
+                st.markdown("  \n".join(lines))
         if lesson.shows:
             chart(st, evidence(lesson, key, CURVES_HEIGHT), key=f"lesson_curves_{index}")
 

@@ -216,9 +216,10 @@ def open_hiker_on_one_screen(page, url: str, height: int) -> None:
 
 FILLED = """() => {
   // How much of the window's height the main figure and its readouts (metrics, the hiker's
-  // status line and verdict) take, from the highest of them to the lowest.
+  // status line and verdict, a lesson's run readouts) take, from the highest to the lowest.
   const parts = [document.querySelector('.js-plotly-plot'),
                  ...document.querySelectorAll('[data-testid="stMetric"]'),
+                 ...document.querySelectorAll('.st-key-lesson_readouts'),
                  ...document.querySelectorAll('[data-testid="stMarkdownContainer"] h5'),
                  ...document.querySelectorAll('[data-testid="stAlert"]')]
     .filter(Boolean).map((el) => el.getBoundingClientRect()).filter((r) => r.height > 0);

@@ -170,13 +170,16 @@ def train_network(
     )
 
 
-def keskar_pair(cfg: NetworkConfig, small: int = 16) -> tuple[np.ndarray, np.ndarray]:
+def keskar_pair(
+    cfg: NetworkConfig, small: int = 16, seconds: float | None = MAX_SECONDS
+) -> tuple[np.ndarray, np.ndarray]:
     """Keskar et al.'s pair: the final weights of a small-batch (``small`` rows) and of a
-    full-batch training from the same initial weights, otherwise as ``cfg``."""
+    full-batch training from the same initial weights, otherwise as ``cfg``; both within
+    ``seconds`` (one request: one budget; ``None``: no limit, for checking the deck)."""
     finals = []
     began = time.monotonic()
     for batch in (small, 0):
-        left = max(MAX_SECONDS - (time.monotonic() - began), 0.0)  # one request: one budget
+        left = None if seconds is None else max(seconds - (time.monotonic() - began), 0.0)
         run = train_network(cfg.model_copy(update={"batch_size": min(batch, cfg.rows())}), left)
         finals.append(run.final)
     return finals[0], finals[1]
