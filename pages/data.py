@@ -15,7 +15,7 @@ from gdviz.core import export
 from gdviz.figures import data as figs
 from gdviz.figures import gif
 from gdviz.figures import scrub as scrub_figs
-from gdviz.figures.style import run_colour, standalone_html
+from gdviz.figures.style import standalone_html
 from gdviz.learning import datasets, training
 from gdviz.settings import binding, lessons, links
 from gdviz.teach import narrate
@@ -377,22 +377,9 @@ def data_gif(
     problem: training.Problem,
     runs: list[training.Training],
 ) -> bytes:
-    """The training as a GIF: every flavour's path over the (w, b) map, frame k at the same
-    fraction of training for each (a race's flavours take different numbers of updates)."""
-    longest = max(run.steps for run in runs) + 1
-    at = [np.round(np.linspace(0, run.steps, min(longest, 1001))).astype(int) for run in runs]
-    return gif.descent_gif(
-        problem.landscape(),
-        [run.path[i] for run, i in zip(runs, at, strict=True)],
-        [run.loss[i] for run, i in zip(runs, at, strict=True)],
-        [run.label for run in runs],
-        [run_colour(k) for k in range(len(runs))],
-        f"{dataset.title}: {training.FLAVOURS[cfg.flavour] if not cfg.race else 'three flavours'},"
-        f" α = {cfg.lr:g}",
-        floor=problem.optimum_loss,
-        unit="update" if len(runs) == 1 else "frame",
-        equal_aspect=False,
-    )
+    """The training as a GIF (gdviz.figures.gif.training_gif), titled with its settings."""
+    flavour = training.FLAVOURS[cfg.flavour] if not cfg.race else "three flavours"
+    return gif.training_gif(problem, runs, f"{dataset.title}: {flavour}, α = {cfg.lr:g}")
 
 
 def page_exports(

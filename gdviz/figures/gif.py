@@ -30,7 +30,9 @@ from gdviz.figures.style import (
     colour_transform,
     display_indices,
     frame_indices,
+    run_colour,
 )
+from gdviz.learning.training import Problem, Training
 
 Array = np.ndarray
 WIDTH, HEIGHT = 960, 540
@@ -165,6 +167,25 @@ def descent_gif(
     for m in panel.to_pixels(landscape.minima) if len(landscape.minima) else []:
         _star(draw, m, 9)
     return _animate(panel, base, paths, losses, labels, colours, title, floor, unit, max_frames)
+
+
+def training_gif(problem: Problem, runs: Sequence[Training], title: str) -> bytes:
+    """A data-page training as a GIF: every run's path over the (w, b) map, frame k at the
+    same fraction of training for each (a race's flavours take different numbers of
+    updates)."""
+    longest = max(run.steps for run in runs) + 1
+    at = [np.round(np.linspace(0, run.steps, min(longest, 1001))).astype(int) for run in runs]
+    return descent_gif(
+        problem.landscape(),
+        [run.path[i] for run, i in zip(runs, at, strict=True)],
+        [run.loss[i] for run, i in zip(runs, at, strict=True)],
+        [run.label for run in runs],
+        [run_colour(k) for k in range(len(runs))],
+        title,
+        floor=problem.optimum_loss,
+        unit="update" if len(runs) == 1 else "frame",
+        equal_aspect=False,
+    )
 
 
 def hike_gif(
