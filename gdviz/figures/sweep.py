@@ -3,11 +3,13 @@ and the basin map (which minimum each start reaches)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 from plotly.subplots import make_subplots
 
 from gdviz.core.landscapes.base import Landscape
@@ -278,3 +280,18 @@ def basin_figure(
         **map_layout,
     )
     return go.Figure(data=traces, layout=layout)
+
+
+def basin_png(
+    basin: BasinMap, n_minima: int, *, side: int = 500, size: tuple[int, int] = (960, 540)
+) -> bytes:
+    """The basin map as a PNG still: its picture upscaled to ``side`` pixels with square
+    cells, centred on a white canvas of ``size`` (the GIFs' size, for a gallery)."""
+    square = Image.fromarray(basin_picture(basin, n_minima), "RGBA").resize(
+        (side, side), Image.Resampling.NEAREST
+    )
+    still = Image.new("RGB", size, "white")
+    still.paste(square, ((size[0] - side) // 2, (size[1] - side) // 2), square)
+    out = io.BytesIO()
+    still.save(out, format="PNG", optimize=True)
+    return out.getvalue()

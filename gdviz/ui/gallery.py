@@ -11,16 +11,13 @@ page.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from gdviz import settings
 from gdviz.figures import gif
 from gdviz.figures.style import PATH, run_colour
-from gdviz.figures.sweep import basin_picture
+from gdviz.figures.sweep import basin_png
 from gdviz.settings import deck
 from gdviz.teach import hiker
 
@@ -60,18 +57,11 @@ def _data(view: deck.DataView) -> bytes:
 
 
 def _basins() -> bytes:
-    """The default basin map (Himmelblau, 128² starts) as a PNG still."""
+    """The default basin map (Himmelblau, 128² starts) as a PNG still, the GIFs' size."""
     cfg = settings.BasinConfig()
     basin = settings.run_basins(cfg)
-    rgba = basin_picture(basin, len(cfg.surface().minima))  # its top row: the highest y
-    square = Image.fromarray(rgba, "RGBA").resize(
-        (BASIN_SIDE, BASIN_SIDE), Image.Resampling.NEAREST
-    )
-    still = Image.new("RGB", (gif.WIDTH, gif.HEIGHT), "white")
-    still.paste(square, ((gif.WIDTH - BASIN_SIDE) // 2, (gif.HEIGHT - BASIN_SIDE) // 2), square)
-    out = io.BytesIO()
-    still.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    size = (gif.WIDTH, gif.HEIGHT)
+    return basin_png(basin, len(cfg.surface().minima), side=BASIN_SIDE, size=size)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
