@@ -158,3 +158,25 @@ def test_a_hike_gif_walks_the_hiker_down_his_curve():
     for k in (0, 5, 11):  # the hiker stands at (x_k, x_k²) in frame k
         x, y = np.round(panel.to_pixels([positions[k], positions[k] ** 2])).astype(int)
         assert colour_near(frames[k][y, x], PATH), k
+
+
+def test_a_race_legend_never_runs_off_the_frame():
+    """Issue 22: the compare GIF's legend was cut at a fixed 22 characters and its right
+    column ran off the frame ("α = 0.005 (too sma", "momentum 0.9, α = 0."). Labels are now
+    measured: one column when any would not fit half the width, and a label too long even for
+    one column ends in "…" within it."""
+    from PIL import Image, ImageDraw
+
+    from gdviz.figures import gif as gifs
+
+    draw = ImageDraw.Draw(Image.new("RGB", (gifs.WIDTH, gifs.HEIGHT)))
+    short = ["GD α = 0.001", "Adam α = 0.02"]
+    long = [*short, "momentum 0.9, α = 0.001", "RMSprop α = 0.01"]
+    assert gifs._legend_columns(draw, short) == 2
+    assert gifs._legend_columns(draw, long) == 1
+    font = gifs._font(15)
+    width = gifs.WIDTH - gifs.MARGIN - gifs.LEGEND_LEFT - 26
+    whole = gifs._fitted(draw, "momentum 0.9, α = 0.001", font, width)
+    assert whole == gifs._say("momentum 0.9, α = 0.001")
+    cut = gifs._fitted(draw, "a label far too long " * 4, font, width)
+    assert cut.endswith(gifs._say("…")) and draw.textlength(cut, font=font) <= width

@@ -16,6 +16,7 @@ import itertools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -248,14 +249,16 @@ def _animate(
     keep = display_indices(n, MAX_POINTS)
     shown = frame_indices(len(keep), max_frames)
     draw = ImageDraw.Draw(base)
-    rows = (len(labels) + 1) // 2 if len(labels) > 1 else 0  # a race's legend: two columns
+    # A race's legend: two columns, or one when a label would not fit half the width.
+    columns = _legend_columns(draw, labels)
+    rows = -(-len(labels) // columns) if len(labels) > 1 else 0
     loss_box = _loss_axes(draw, n, unit, below=22 * rows)
     pixels = [panel.to_pixels(_ended(p, lo, hi)[keep]) for p in paths]
     exits = [exit_point(p, lo, hi) for p in paths]
     gaps = [np.maximum(np.asarray(loss, float)[keep] - floor, 1e-16) for loss in losses]
     inks = [_rgb(c) for c in colours]
     if rows:
-        _legend(draw, loss_box, labels, inks)
+        _legend(draw, loss_box, labels, inks, columns)
     frames = []
     for t in shown:
         step_now = int(keep[t])
@@ -288,13 +291,37 @@ def _legend(
     loss_box: tuple[int, int, int, int],
     labels: Sequence[str],
     inks: Sequence[tuple[int, int, int]],
+    columns: int = 2,
 ) -> None:
-    """A race's legend above the loss panel: two columns of colour swatches and labels."""
-    column = (WIDTH - MARGIN - loss_box[0]) // 2
+    """A race's legend above the loss panel: colour swatches and labels in ``columns``
+    columns, a label too long for its column shortened with "…" as the font measures it (cut
+    at a fixed count, "momentum 0.9, α = 0.001" ran off the frame's edge)."""
+    column = (WIDTH - MARGIN - loss_box[0]) // columns
+    font = _font(15)
     for k, (label, ink) in enumerate(zip(labels, inks, strict=True)):
-        x, y = loss_box[0] + column * (k % 2), TOP + 4 + 22 * (k // 2)
+        x, y = loss_box[0] + column * (k % columns), TOP + 4 + 22 * (k // columns)
         draw.rectangle([x, y + 4, x + 14, y + 16], fill=ink)
-        draw.text((x + 20, y), _say(label[:22]), fill=INK, font=_font(15))
+        draw.text((x + 20, y), _fitted(draw, _say(label), font, column - 26), fill=INK, font=font)
+
+
+LEGEND_LEFT = int(WIDTH * 0.58) + 46  # where the loss panel (and its legend) begins
+
+
+def _legend_columns(draw: ImageDraw.ImageDraw, labels: Sequence[str]) -> int:
+    """2, or 1 when some label would not fit half the legend's width in full."""
+    half = (WIDTH - MARGIN - LEGEND_LEFT) // 2 - 26
+    fits = all(draw.textlength(_say(label), font=_font(15)) <= half for label in labels)
+    return 2 if fits else 1
+
+
+def _fitted(draw: ImageDraw.ImageDraw, text: str, font: Any, width: float) -> str:
+    """``text``, or its longest start that fits ``width`` pixels with "…" after it."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    ellipsis = _say("…")
+    while text and draw.textlength(text + ellipsis, font=font) > width:
+        text = text[:-1]
+    return text.rstrip(" ,") + ellipsis
 
 
 def _point(pen: ImageDraw.ImageDraw, here: Array, ink: tuple[int, int, int]) -> None:
@@ -335,7 +362,7 @@ def _loss_axes(
 ) -> tuple[int, int, int, int]:
     """The loss panel's box ``(left, top, right, bottom)`` in pixels (``below`` a legend of
     that many pixels), its frame and labels."""
-    left, top = int(WIDTH * 0.58) + 46, TOP + 30 + below
+    left, top = LEGEND_LEFT, TOP + 30 + below
     right, bottom = WIDTH - MARGIN, HEIGHT - MARGIN - 30
     draw.rectangle([left, top, right, bottom], outline=GRID, width=1)
     draw.text((left, bottom + 6), _say(f"0 … {n - 1} {unit}s"), fill=INK, font=_font(16))
