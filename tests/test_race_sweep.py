@@ -143,3 +143,18 @@ def test_sweep_config_checks_the_range():
         settings.SweepConfig(lr_min=0.5, lr_max=0.1)
     with pytest.raises(ValidationError, match="n_rates"):
         settings.SweepConfig(n_rates=5000)
+
+
+def test_the_threshold_label_sits_on_its_line_on_a_log_axis():
+    """Issue 22: "threshold 0.001" was drawn near loss 1 on the log axis, far from its line
+    (a log axis reads an annotation's y as an exponent, a shape's as a value)."""
+    from gdviz.figures import race as race_figs
+
+    ls = landscapes.get("ravine")
+    traj = descend(ls, optim.sgd(np.array([0.01, 0.07])), ls.start, 50)
+    for log, expected in ((True, -3.0), (False, 1e-3)):
+        fig = race_figs.loss_overlay(traj, ["a", "b"], log=log, threshold=1e-3)
+        (label,) = [a for a in fig.layout.annotations if a.text == "threshold 0.001"]
+        (line,) = fig.layout.shapes
+        assert label.y == pytest.approx(expected) and line.y0 == pytest.approx(1e-3)
+        assert fig.layout.yaxis.type == ("log" if log else "linear")

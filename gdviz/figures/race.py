@@ -142,11 +142,19 @@ def loss_overlay(
             )
         )
     if threshold is not None:
-        fig.add_hline(
-            y=threshold - minimum if log else threshold,
-            line={"color": "black", "dash": "dot"},
-            annotation_text=f"threshold {threshold:g}",
-            annotation_position="top right",
+        level = max(threshold - minimum, 1e-16) if log else threshold
+        fig.add_hline(y=level, line={"color": "black", "dash": "dot"})
+        # Its label placed by hand: add_hline's own annotation sits at the raw value, which a
+        # log axis reads as an exponent ("threshold 0.001" drawn near loss 1, far from its line).
+        fig.add_annotation(
+            x=1,
+            xref="x domain",
+            y=float(np.log10(level)) if log else level,
+            yref="y",
+            text=f"threshold {threshold:g}",
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
         )
     fig.update_layout(
         base_layout(
