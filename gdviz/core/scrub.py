@@ -177,9 +177,47 @@ def rate_family(
         else math.inf
     )
     rates, chosen = family_rates(lr, critical, count=count, low=max(low, 1e-12), high=high)
-    traj = descend(
+    traj, region, lowest = _runs(
         objective,
         optimizer.rebuild(**{**hyper, "lr": rates}),
+        start,
+        steps,
+        floor,
+        schedule=schedule,
+        grad_noise=grad_noise,
+        seed=seed,
+        batch_size=batch_size,
+    )
+    return Family(
+        rates=rates,
+        chosen=chosen,
+        traj=traj,
+        region=region,
+        critical=critical,
+        edge=divergence_edge(rates, region),
+        floor=lowest,
+    )
+
+
+def _runs(
+    objective: Objective,
+    runs: Optimizer,
+    start: Array,
+    steps: int,
+    floor: float,
+    *,
+    schedule: Schedule | None,
+    grad_noise: float,
+    seed: int | None,
+    batch_size: int | None,
+) -> tuple[Trajectory, Array, float]:
+    """A family's runs (``runs``: one optimizer with per-run hyperparameters) in one
+    ``descend`` call, each sorted into its region as a sweep does (noisy runs count as arrived
+    at 98% of the way down), and the loss floor to measure gaps to (``floor``, or the lowest
+    loss seen when that is lower or unknown)."""
+    traj = descend(
+        objective,
+        runs,
         start,
         steps,
         schedule=schedule,
@@ -192,15 +230,7 @@ def rate_family(
     noisy = grad_noise > 0 or (batch_size is not None and data and batch_size < data.n_samples)
     region = classify(traj, start_loss, floor, arrived=NOISY_ARRIVED if noisy else ARRIVED)
     lowest = float(np.min(traj.recorded("loss")))
-    return Family(
-        rates=rates,
-        chosen=chosen,
-        traj=traj,
-        region=region,
-        critical=critical,
-        edge=divergence_edge(rates, region),
-        floor=min(floor, lowest) if math.isfinite(floor) else lowest,
-    )
+    return traj, region, min(floor, lowest) if math.isfinite(floor) else lowest
 
 
 MOMENTUM_FAMILY = 50
@@ -249,21 +279,17 @@ def momentum_family(
     lr = float(np.asarray(optimizer.lr))
     lowest_stable = lr * (1.0 - damp) / crit_gd - 1.0  # α(1 − τ)λ_max/2 − 1, as 2/λ_max = crit_gd
     critical = lowest_stable if not nesterov and lowest_stable > 0 else math.inf
-    traj = descend(
+    traj, region, lowest = _runs(
         objective,
         optimizer.rebuild(**{**hyper, "momentum": betas, "dampening": damp}),
         start,
         steps,
+        floor,
         schedule=schedule,
         grad_noise=grad_noise,
         seed=seed,
         batch_size=batch_size,
     )
-    start_loss = float(np.asarray(objective.value(start)))
-    data = batches(objective)
-    noisy = grad_noise > 0 or (batch_size is not None and data and batch_size < data.n_samples)
-    region = classify(traj, start_loss, floor, arrived=NOISY_ARRIVED if noisy else ARRIVED)
-    lowest = float(np.min(traj.recorded("loss")))
     return Family(
         rates=betas,
         chosen=chosen,
@@ -271,6 +297,6 @@ def momentum_family(
         region=region,
         critical=critical,
         edge=None,
-        floor=min(floor, lowest) if math.isfinite(floor) else lowest,
+        floor=lowest,
         knob="momentum",
     )
