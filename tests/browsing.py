@@ -151,6 +151,19 @@ def click_map(
     return got
 
 
+def open_scrubber(page, url: str, view: str, chart: str):
+    """Open ``url``, switch to the scrubber ``view`` and wait until its chart (key ``chart``)
+    has settled; returns the slider's rail."""
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_text(view, exact=True).click()
+    wait_idle(page)
+    rail = page.locator(f".st-key-{chart} .slider-rail-rect")
+    rail.wait_for(timeout=30_000)
+    wait_quiet(page)
+    return rail
+
+
 SCRUBBER = """(keys) => {
   const [chart, pick] = keys || ['ls_scrub', 'ls_pick'];
   const gd = document.querySelector(`.st-key-${chart} .js-plotly-plot`);

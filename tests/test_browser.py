@@ -20,10 +20,10 @@ from tests.browsing import (
     STEP_SHOWN,
     click_map,
     open_animated_ravine,
+    open_scrubber,
     screenshot,
     upload,
     wait_idle,
-    wait_quiet,
 )
 
 pytestmark = BROWSER
@@ -88,13 +88,8 @@ def test_scrubbing_the_rate_redraws_in_the_browser_and_use_makes_it_yours(server
     sent: list = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
     try:
-        page.goto(f"{server}/landscape?f=ravine&x0=-4.5&y0=1.5&lr=0.02")
-        wait_idle(page)
-        page.get_by_text("α scrubber", exact=True).click()
-        wait_idle(page)
-        rail = page.locator(".st-key-ls_scrub .slider-rail-rect")
-        rail.wait_for(timeout=30_000)
-        wait_quiet(page)
+        url = f"{server}/landscape?f=ravine&x0=-4.5&y0=1.5&lr=0.02"
+        rail = open_scrubber(page, url, "α scrubber", "ls_scrub")
         before = page.evaluate(SCRUBBER)
         assert before["status"].startswith("<b>α = 0.02 (0.25 × critical at the minimum)</b>")
         assert before["fits"], "the scrubber and its button need no scrolling at 1280×720"
@@ -333,13 +328,8 @@ def test_scrubbing_momentum_redraws_in_the_browser_and_use_makes_it_yours(server
     page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
     keys = ["ls_scrub_beta", "ls_pick_beta"]
     try:
-        page.goto(f"{server}/landscape?f=ravine&x0=-4.5&y0=1.5&lr=0.085&mom=0.5")
-        wait_idle(page)
-        page.get_by_text("β scrubber", exact=True).click()
-        wait_idle(page)
-        rail = page.locator(".st-key-ls_scrub_beta .slider-rail-rect")
-        rail.wait_for(timeout=30_000)
-        wait_quiet(page)
+        url = f"{server}/landscape?f=ravine&x0=-4.5&y0=1.5&lr=0.085&mom=0.5"
+        rail = open_scrubber(page, url, "β scrubber", "ls_scrub_beta")
         before = page.evaluate(SCRUBBER, keys)
         assert before["status"].startswith("<b>β = 0.50 (stable from 0.06)</b>")
         assert before["fits"], "the scrubber and its button need no scrolling at 1280×720"

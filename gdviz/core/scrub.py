@@ -136,6 +136,13 @@ def _critical_ahead(
     return critical
 
 
+def _known(objective: Objective, minima: Array | None, floor: float | None) -> tuple[Array, float]:
+    """The minima ``(J, d)`` and the lowest loss a family measures against: the ones given,
+    else a landscape's own (``objective.minima``, ``objective.global_min``; none, NaN)."""
+    known = np.asarray(getattr(objective, "minima", ()) if minima is None else minima)
+    return known, float(getattr(objective, "global_min", math.nan) if floor is None else floor)
+
+
 def rate_family(
     objective: Objective,
     optimizer: Optimizer,
@@ -167,8 +174,7 @@ def rate_family(
     Shapes: ``start (d,)``; the result's ``traj`` holds ``M`` runs, ``path (steps+1, M, d)``.
     """
     start = np.asarray(start, dtype=float)
-    known = np.asarray(getattr(objective, "minima", ()) if minima is None else minima)
-    floor = float(getattr(objective, "global_min", math.nan) if floor is None else floor)
+    known, floor = _known(objective, minima, floor)
     lr = float(np.asarray(optimizer.lr))
     hyper = optimizer.hyperparams
     critical = (
@@ -264,8 +270,7 @@ def momentum_family(
     if optimizer.name != "sgd":
         raise ValueError(f"a momentum family needs SGD (heavy-ball momentum); got {optimizer.name}")
     start = np.asarray(start, dtype=float)
-    known = np.asarray(getattr(objective, "minima", ()) if minima is None else minima)
-    floor = float(getattr(objective, "global_min", math.nan) if floor is None else floor)
+    known, floor = _known(objective, minima, floor)
     own = float(np.asarray(hyper["momentum"]))
     nesterov = bool(hyper.get("nesterov", False))
     grid = np.round(np.linspace(0.0, MOMENTUM_TOP, count), 4)
