@@ -36,7 +36,10 @@ def test_data_page_opens_on_tips_with_both_panels_and_the_loss_curve():
     # Parameter space and data space share one figure, so their frames move together.
     assert main["layout"]["xaxis"]["title"]["text"].startswith("w (slope)")
     assert main["layout"]["xaxis2"]["title"]["text"] == "total bill ($)"
-    assert len(main["frames"]) == 100
+    # 20 epochs in frames of a quarter epoch (4 updates): the slider reads round epochs.
+    assert len(main["frames"]) == 81
+    labels = [step["label"] for step in main["layout"]["sliders"][0]["steps"]]
+    assert labels[:6] == ["0", "0.25", "0.5", "0.75", "1", "1.25"] and labels[-1] == "20"
     assert [m.label for m in at.metric] == ["Final loss", "Optimum's loss", "Final w", "Final b"]
     assert at.metric[1].value == "1.036"
     assert any(c.value.startswith("Optimum: w* = 0.9331, b* = 2.998") for c in at.caption)

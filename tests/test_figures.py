@@ -492,3 +492,25 @@ def test_data_loss_curves_and_inspector_sent_as_plain_specs_are_what_plotly_send
         assert _wire(curves) == _wire(go.Figure(curves))
     inspector = data_batch.batch_spec(tips_problem, run, 2, 0.1)
     assert _wire(inspector) == _wire(go.Figure(inspector))
+
+
+@pytest.mark.parametrize(
+    ("epochs", "per_epoch", "most", "spacing", "count"),
+    [
+        (20, 16, 100, 0.25, 81),  # tips, B = 16: the data page's default
+        (20, 244, 100, 0.25, 81),  # stochastic: finer than a quarter would pass 100 frames
+        (20, 1, 100, 1.0, 21),  # batch: one frame per update, never between updates
+        (5, 16, 41, 0.125, 41),
+        (7, 100, 100, 0.1, 71),
+        (3, 3, 100, 0.5, 7),  # no finer than an update (a third): the next round spacing
+    ],
+)
+def test_training_frames_fall_on_round_epochs(epochs, per_epoch, most, spacing, count):
+    """The slider labels every k-th frame: frames a round spacing apart make those labels
+    "0, 1.5, 3", where linspace(0, 20, 100) gave "0, 1.21, 2.42"."""
+    from gdviz.figures.data import frame_epochs
+
+    at = frame_epochs(epochs, per_epoch, most)
+    assert len(at) == count <= most and at[0] == 0 and at[-1] == epochs
+    np.testing.assert_allclose(np.diff(at), spacing)
+    assert spacing >= 1 / per_epoch

@@ -11,6 +11,7 @@ has seen every row once, however many updates that took.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -340,6 +341,48 @@ def _batch_traces(play: _Playback, first: list[dict[str, Any]]) -> list[go.Scatt
     return traces
 
 
+# Frame spacings, in epochs: the slider labels some frames (plotly picks every k-th so they do
+# not overlap), and a spacing from this ladder makes every label a short round number.
+_SPACINGS = (
+    0.01,
+    0.02,
+    0.025,
+    0.05,
+    0.0625,
+    0.1,
+    0.125,
+    0.2,
+    0.25,
+    0.5,
+    1,
+    2,
+    2.5,
+    5,
+    10,
+    20,
+    25,
+    50,
+)
+
+
+def frame_epochs(epochs: float, per_epoch: int, max_frames: int) -> np.ndarray:
+    """The epochs the training animation's frames show, ``(F,)``: 0, s, 2s, … and ``epochs``,
+    for the finest round spacing ``s`` that keeps ``F ≤ max_frames`` and is no finer than one
+    update (``1 / per_epoch``). Every frame is then a round number of epochs, so the slider
+    reads "0, 1.5, 3, …", not "0, 1.21, 2.42, …" (what ``linspace(0, 20, 100)`` labels)."""
+    finest = 1.0 / max(per_epoch, 1)
+    fits = [
+        s
+        for s in _SPACINGS
+        if s >= finest - 1e-12 and math.ceil(epochs / s - 1e-9) + 1 <= max_frames
+    ]
+    if not fits:  # longer than the ladder: plain spacing
+        return np.linspace(0.0, epochs, max_frames)
+    s = fits[0]
+    at = np.arange(math.floor(epochs / s + 1e-9) + 1) * s
+    return at if at[-1] >= epochs - 1e-9 else np.append(at, epochs)
+
+
 def training_spec(
     problem: Problem,
     runs: list[Training],
@@ -388,14 +431,15 @@ def training_spec(
     traces.append(  # static, after the animated traces
         maps.exit_marks([run.path for run in gone], [run.label for run in gone], lo, hi, "update")
     )
-    n_frames = min(max_frames, max(run.steps for run in runs) + 1)
-    at_epoch = np.linspace(0.0, max(run.epochs for run in runs), n_frames)
+    at_epoch = frame_epochs(
+        max(run.epochs for run in runs), max(run.per_epoch for run in runs), max_frames
+    )
     names = [f"{e:.6g}" for e in at_epoch]
     frames = [
         {"data": play.frame(float(e)), "traces": animated_ids, "name": name}
         for e, name in zip(at_epoch, names, strict=True)
     ]
-    labels = [f"{e:.2f}".rstrip("0").rstrip(".") for e in at_epoch]
+    labels = [f"{round(float(e), 6):g}" for e in at_epoch]
     controls = animation_controls(names, labels, 60, redraw=False, prefix="epoch ")
     for menu in (*controls["updatemenus"], *controls["sliders"]):
         menu["y"] = -0.16  # below the w axis title
