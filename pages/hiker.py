@@ -66,6 +66,7 @@ VIEWS = ["Hike", "Scrub α"]
 # Above and below the hiker's curve while presenting, in pixels: the title and status line
 # above, the update rule and the verdict below (the first screen shows all of them).
 CHROME = 270
+NBSP = "\u00a0"
 VERDICT_BOX = {
     "converging": st.success,
     "converged": st.success,
@@ -265,7 +266,9 @@ def hike_view(cfg: settings.HikerConfig, hike: hiker.Hike) -> None:
     """The numbers, then the curve, then the words: on a 1280×720 projector the status line,
     the hiker on his curve and the update rule with its numbers share the first screen."""
     curve = hike.curve
-    st.markdown(f"##### `{hiker.status_line(hike)}`")
+    # A narrow column may break the line only between its fields ("Gradient:⏎-8.00" read badly).
+    fields = hiker.status_line(hike).split(" | ")
+    st.markdown(f"##### `{' | '.join(f.replace(' ', NBSP) for f in fields)}`")
     if st.session_state.hiker_view == VIEWS[0]:
         tall = stage_height(410, chrome=CHROME)
         chart(

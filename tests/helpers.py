@@ -31,7 +31,10 @@ def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
 def status(at: AppTest) -> str:
     lines = [m.value for m in at.markdown if "Step:" in m.value]
     assert len(lines) == 1
-    return lines[0].strip("#` ")
+    # The page keeps each field on one line with no-break spaces: the line breaks only at "|".
+    fields = lines[0].strip("#` ").split(" | ")
+    assert all(" " not in field for field in fields), fields
+    return " | ".join(fields).replace("\u00a0", " ")
 
 
 def url_warnings(at: AppTest) -> list[str]:

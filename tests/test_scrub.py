@@ -279,6 +279,10 @@ def test_the_hikers_family_is_his_walk_at_every_rate():
     xs, ys = untyped(drawn.x), untyped(drawn.y)
     np.testing.assert_allclose(ys, xs**2, rtol=1e-5, atol=1e-6)  # every point on the curve
     assert np.all(np.sign(xs[1:6]) == -np.sign(xs[:5]))  # sides swap each step
+    # The curve and its loss gap side by side: stacked, both were strips and the loss panel's
+    # title sat on the curve's tick labels.
+    assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]
+    assert fig.layout.yaxis.domain[1] - fig.layout.yaxis.domain[0] >= 0.6
 
 
 def test_the_data_family_trains_on_the_same_batches_at_every_rate():

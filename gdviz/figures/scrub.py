@@ -48,7 +48,7 @@ STATUS_BAND = (0.88, 1.0)
 STRIP_BAND = (0.0, 0.07)
 # (x domain, y domain) of the stage and of the loss panel: stacked for a wide stage, side by
 # side for a squarish map (stacked, a square map would be a postage stamp on a wide screen).
-STACKED = {"stage": ((0.0, 1.0), (0.42, 0.86)), "loss": ((0.0, 1.0), (0.17, 0.33))}
+STACKED = {"stage": ((0.0, 1.0), (0.45, 0.86)), "loss": ((0.0, 1.0), (0.17, 0.33))}
 SIDE_BY_SIDE = {"stage": ((0.0, 0.55), (0.17, 0.86)), "loss": ((0.67, 1.0), (0.2, 0.8))}
 WIDE = 1.6  # a map at least this much wider than tall is stacked
 STRIP_OPACITY = 0.85  # the rate strip's region colours
@@ -78,6 +78,14 @@ class Stage:
     traces: list[Any]
     layout: dict[str, Any]
     aspect: float | None = None  # width / height of an equal-aspect map; None: axes fill
+    beside: bool = False  # the loss panel beside the stage whatever its aspect (a 1-D curve)
+
+    @property
+    def bands(self) -> dict[str, tuple[tuple[float, float], tuple[float, float]]]:
+        """Where the stage and the loss panel go: beside each other for a curve or a
+        squarish map, stacked for a wide map."""
+        squarish = self.aspect is not None and self.aspect < WIDE
+        return SIDE_BY_SIDE if self.beside or squarish else STACKED
 
 
 def frame_name(k: int) -> str:
@@ -267,7 +275,7 @@ def _slider(rates: np.ndarray, chosen: int) -> dict[str, Any]:
 
 def _layout(stage: Stage, family: Family, runs: _Runs, height: int) -> dict[str, Any]:
     """The stage in its band, the loss-gap panel, the strip of regions and the status line."""
-    bands = SIDE_BY_SIDE if stage.aspect is not None and stage.aspect < WIDE else STACKED
+    bands = stage.bands
     knob = KNOBS[family.knob]
     strip = np.log10(family.rates) if knob.log else np.asarray(family.rates, dtype=float)
     hidden = {"visible": False, "fixedrange": True}
@@ -498,7 +506,8 @@ def curve_stage(curve: Landscape, *, points: int = 400) -> Stage:
         "xaxis": {"range": [lo, hi], **grid},
         "yaxis": {"range": [float(np.min(ys)) - pad, float(np.max(ys)) + pad], **grid},
     }
-    return Stage(traces, layout)
+    # Stacked, the curve and its loss panel were strips too flat to read at 470 px (issue 22).
+    return Stage(traces, layout, beside=True)
 
 
 def curve_scrub_figure(
