@@ -10,7 +10,7 @@ from gdviz.core import export
 from gdviz.core.landscapes.base import Landscape
 from gdviz.core.scrub import Family
 from gdviz.figures import gif
-from gdviz.figures.hiker import curve_figure, curve_spec, loss_steps_spec
+from gdviz.figures.hiker import curve_spec, hike_animation, loss_steps_spec
 from gdviz.figures.scrub import curve_scrub_figure
 from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import links
@@ -67,6 +67,7 @@ VIEWS = ["Hike", "Scrub α"]
 # above, the update rule and the verdict below (the first screen shows all of them).
 CHROME = 270
 NBSP = "\u00a0"
+ANIMATED_PREVIEW = 20  # steps an export plays when the hiker has not moved yet
 VERDICT_BOX = {
     "converging": st.success,
     "converged": st.success,
@@ -287,12 +288,14 @@ def hike_view(cfg: settings.HikerConfig, hike: hiker.Hike) -> None:
             "moves against the slope, by the learning rate α times its steepness: "
             "x ← x − α·L'(x)."
         )
+    # The animations play the hike so far; before the first step, the steps α is about to take.
+    played = hike if hike.steps else hiker.step(hike, cfg.lr, ANIMATED_PREVIEW)
     exports(
         st,
         "hiker_export",
         f"gdviz-hike-{cfg.landscape}-lr{cfg.lr:g}",
         html=lambda: standalone_html(
-            curve_figure(curve, np.array(hike.positions), cfg.lr),
+            hike_animation(curve, np.array(played.positions), cfg.lr),
             f"gdviz hike: {curve.title}, α = {cfg.lr:g}, from x = {cfg.x0:g}",
         ),
         csv=lambda: export.hike_csv(curve, hike.positions, hike.rates),
@@ -300,7 +303,7 @@ def hike_view(cfg: settings.HikerConfig, hike: hiker.Hike) -> None:
         load=load,
         cache_key=f"{cfg.model_dump_json()}|{hike.rates}",  # a hike may change rate mid-way
         gif=lambda: gif.hike_gif(
-            curve, np.array(hike.positions), f"{curve.title}, α = {cfg.lr:g}", colour=PATH
+            curve, np.array(played.positions), f"{curve.title}, α = {cfg.lr:g}", colour=PATH
         ),
     )
     st.markdown("**Loss after each step**")

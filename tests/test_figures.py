@@ -192,6 +192,29 @@ def test_png_encoder_writes_a_valid_image():
     assert len(raw) == 2 * (1 + 3 * 4)
 
 
+def test_contour_lines_are_drawn_at_their_levels_and_nowhere_else():
+    """A ramp climbing one level every 10 px: the 23 inner levels of 24 bands are lines one
+    pixel wide, exactly on their columns (the ramp's ends are not levels)."""
+    ramp = np.tile(np.linspace(0.0, 1.0, 241), (5, 1))
+    image = raster.paint(ramp, n_levels=24).astype(int)
+    plain = raster.paint(ramp, n_levels=1).astype(int)  # one band: no line anywhere
+    lit = np.flatnonzero((image[2, :, :3] > plain[2, :, :3]).any(axis=-1))
+    np.testing.assert_array_equal(lit, np.arange(10, 240, 10))
+    # A line lightens its pixel 45% of the way to white.
+    np.testing.assert_allclose(
+        image[2, 120, :3], plain[2, 120, :3] + 0.45 * (255 - plain[2, 120, :3]), atol=1
+    )
+    # Anti-aliased: a level half-way between two pixels lights both, a quarter each (a hard
+    # line lit one of them fully: staircases on a diagonal).
+    between = np.tile((np.arange(240) + 0.5) / 240, (5, 1))
+    between[0, [0, -1]] = 0.0, 1.0  # the range is [0, 1]: the levels fall between pixels
+    image = raster.paint(between, n_levels=24).astype(float)
+    plain = raster.paint(between, n_levels=1).astype(float)
+    share = (image[2, :, :3] - plain[2, :, :3]) / (255 - plain[2, :, :3])
+    np.testing.assert_allclose(share[[9, 10, 119, 120]], 0.45 * 0.25, atol=0.01)
+    assert np.all(share[[5, 15, 114]] == 0)
+
+
 def test_colour_transform_uses_log_for_steep_landscapes():
     steep = np.array([0.0, 1.0, 2.0, 1e4])
     _, label = style.colour_transform(steep)

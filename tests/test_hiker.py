@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from gdviz.core import landscapes
 from gdviz.teach import hiker
 
 
@@ -79,3 +81,25 @@ def test_double_well_uses_the_nearest_valley_for_the_critical_rate():
     # L'' = 12x² − 4 at the minima x ≈ 0.960 and x ≈ −1.036
     assert hiker.critical_rate(right) == pytest.approx(2 / (12 * 0.96015**2 - 4), rel=1e-4)
     assert hiker.critical_rate(left) == pytest.approx(2 / (12 * 1.035579**2 - 4), rel=1e-4)
+
+
+def test_the_hikes_animation_plays_every_step():
+    """The hiker's HTML export plays: frame k has the hiker at x_k and his next landing at
+    x_{k+1} (the last frame: x − α L'(x)), under Play and a step slider (it was a still)."""
+    from gdviz.figures.hiker import hike_animation
+
+    curve = landscapes.get("parabola")
+    walk = hiker.step(hiker.start(curve, -4.0), 0.1, 3)  # -4, -3.2, -2.56, -2.048
+    fig = hike_animation(curve, np.array(walk.positions), 0.1)
+    assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
+    assert [s.label for s in fig.layout.sliders[0].steps] == ["0", "1", "2", "3"]
+    for k, frame in enumerate(fig.frames):
+        trail, tangent, landing, hiker_at = frame.data
+        assert hiker_at.x == (walk.positions[k],)
+        assert len(trail.x) == k + 1
+        expected = walk.positions[k + 1] if k < 3 else -2.048 * 0.8
+        assert landing.x[0] == pytest.approx(expected)
+        # the tangent's slope is L'(x) = 2x at the hiker
+        (x0, x1), (y0, y1) = tangent.x, tangent.y
+        assert (y1 - y0) / (x1 - x0) == pytest.approx(2 * walk.positions[k])
+    assert fig.layout.xaxis.range[0] <= -4.0  # the whole hike's view: nothing jumps

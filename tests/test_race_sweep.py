@@ -158,3 +158,27 @@ def test_the_threshold_label_sits_on_its_line_on_a_log_axis():
         (line,) = fig.layout.shapes
         assert label.y == pytest.approx(expected) and line.y0 == pytest.approx(1e-3)
         assert fig.layout.yaxis.type == ("log" if log else "linear")
+
+
+def test_a_diverging_run_does_not_flatten_the_others_on_a_linear_axis():
+    """Issue 22: the compare page's default race drew its diverging α = 0.085 up to 7e+5 on the
+    linear loss chart, so the two converging curves lay flat on its floor."""
+    from gdviz.figures import race as race_figs
+
+    ls = landscapes.get("ravine")
+    traj = descend(ls, optim.sgd(np.array([0.005, 0.07, 0.085])), np.array([-4.5, 1.5]), 250)
+    assert list(traj.status) == ["unconverged", "converged", "diverged"]
+    labels = ["slow", "right", "too large"]
+    fig = race_figs.loss_overlay(traj, labels, log=False)
+    lo, hi = fig.layout.yaxis.range
+    start = float(ls.value(np.array([-4.5, 1.5])))  # every run's first loss, the kept top
+    assert lo < 0 < start < hi < 1.2 * start
+    (note,) = fig.layout.annotations
+    assert note.text == "too large climbs off the chart (log scale shows all)"
+    assert np.nanmax(fig.data[2].y) > 100 * hi  # the curve is drawn, its top off the chart
+    # On the log axis every run fits: nothing clipped, nothing said.
+    logged = race_figs.loss_overlay(traj, labels, log=True)
+    assert logged.layout.yaxis.range is None and not logged.layout.annotations
+    # Without a diverged run the axis fits itself.
+    calm = descend(ls, optim.sgd(np.array([0.005, 0.07])), np.array([-4.5, 1.5]), 250)
+    assert race_figs.loss_overlay(calm, labels[:2]).layout.yaxis.range is None

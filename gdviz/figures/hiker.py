@@ -8,7 +8,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.core.landscapes.base import Landscape
-from gdviz.figures.style import OKABE_ITO, PATH, base_layout, figure_of, hline, spec
+from gdviz.figures.style import (
+    CONTROLS_MARGIN,
+    OKABE_ITO,
+    PATH,
+    animation_controls,
+    base_layout,
+    figure_of,
+    hline,
+    spec,
+)
 
 MAX_ZOOM_OUT = 10.0  # the view widens to follow a diverging hiker, up to 10x the curve's box
 
@@ -174,6 +183,47 @@ def curve_spec(
 
 
 curve_figure = figure_of(curve_spec)
+
+
+def hike_animation_spec(
+    curve: Landscape, positions: np.ndarray, lr: float, *, height: int = 560
+) -> dict[str, Any]:
+    """The hike played step by step (the HTML export): frame ``k`` is :func:`curve_spec` with
+    the hiker at ``positions[k]``, his trail, the tangent there and where his next step lands
+    (``positions[k + 1]``; from the last, ``x − α L'(x)``); Play and a step slider below. The
+    view is the whole hike's, so nothing jumps.
+
+    ``positions``: ``(K+1,)`` visited positions. Frames change only scatter traces, so they
+    play without a full redraw (the step arrow of the page's still is left out: an annotation
+    would need one).
+    """
+    positions = np.asarray(positions, dtype=float)
+    layout = curve_spec(curve, positions, lr, height=height)["layout"]
+    layout.pop("annotations", None)
+    (x_lo, x_hi) = layout["xaxis"]["range"]
+    half = 0.12 * (x_hi - x_lo)
+
+    def at(k: int) -> list[dict[str, Any]]:
+        x = float(positions[k])
+        # Where he went next (a hike may change its rate mid-way); from the last, α's step.
+        last = k + 1 == len(positions)
+        x_next = x - lr * float(curve.grad(np.array([x]))[0]) if last else positions[k + 1]
+        shown = _hiker_traces(curve, positions[: k + 1], x, x_next, half)
+        return [trace.to_plotly_json() for trace in shown]
+
+    frames = [
+        {"name": str(k), "data": at(k), "traces": [1, 2, 3, 4]} for k in range(len(positions))
+    ]
+    names = [frame["name"] for frame in frames]
+    controls = animation_controls(names, names, 400, redraw=False)
+    layout.update(controls)
+    layout["margin"] = {**layout.get("margin", {}), "b": CONTROLS_MARGIN}
+    xs = np.linspace(x_lo, x_hi, 600)
+    traces = [loss_curve_trace(xs, curve.value(xs[:, None])), *frames[0]["data"]]
+    return spec(traces, layout, frames)
+
+
+hike_animation = figure_of(hike_animation_spec)
 
 
 def loss_steps_spec(losses: np.ndarray, minimum: float) -> dict[str, Any]:

@@ -156,17 +156,56 @@ def loss_overlay(
             xanchor="right",
             yanchor="bottom",
         )
+    yaxis: dict[str, Any] = {
+        "title": "L − L_min (log)" if log else "loss",
+        "type": "log" if log else "linear",
+        "exponentformat": "e",
+    }
+    clipped = None if log else _clipped_range(traj, labels)
+    if clipped is not None:
+        yaxis["range"], note = clipped
+        fig.add_annotation(
+            text=note,
+            x=0.01,
+            y=0.99,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            bgcolor="rgba(255,255,255,0.85)",
+        )
     fig.update_layout(
         base_layout(
             height=height,
             xaxis={"title": "step"},
-            yaxis={
-                "title": "L − L_min (log)" if log else "loss",
-                "type": "log" if log else "linear",
-                "exponentformat": "e",
-            },
+            yaxis=yaxis,
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
             margin={"l": 70, "r": 20, "t": 40, "b": 50},
         )
     )
     return fig
+
+
+def _clipped_range(traj: Trajectory, labels: Sequence[str]) -> tuple[list[float], str] | None:
+    """On a linear axis: the range of the runs that did not diverge, and a note naming the
+    diverging runs that climb out of it (a diverging run's 7e+5 flattened every other curve to
+    its floor, issue 22). ``None`` (autorange) when no run climbs out, or every run diverged."""
+    loss = traj.recorded("loss")
+    gone = [i for i in range(len(labels)) if traj.status[i] == DIVERGED]
+    kept = [i for i in range(len(labels)) if i not in gone]
+    if not gone or not kept:
+        return None
+    floor = min(float(np.nanmin(loss[:, kept])), 0.0)
+    top = float(np.nanmax(loss[:, kept]))
+    span = top - floor or 1.0
+    lo, hi = floor - 0.03 * span, top + 0.12 * span
+    out = [
+        plain(labels[i])
+        for i in gone
+        if np.nanmax(loss[: max(int(traj.diverged_at[i]), 1), i]) > hi
+    ]
+    if not out:
+        return None
+    verb = "climbs" if len(out) == 1 else "climb"
+    return [lo, hi], f"{', '.join(out)} {verb} off the chart (log scale shows all)"

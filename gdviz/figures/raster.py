@@ -38,24 +38,39 @@ def _rgb(colour: str) -> tuple[float, float, float]:
     return r, g, b
 
 
-def contour_levels(values: Array, n_levels: int) -> Array:
-    """Index of the band each value falls in, ``0 … n_levels−1``, over the finite range:
-    ``(H, W) -> (H, W)`` ints (``-1`` where the value is not finite)."""
-    finite = np.isfinite(values)
-    if not finite.any():
-        return np.full(values.shape, -1)
-    lo, hi = float(values[finite].min()), float(values[finite].max())
-    scaled = (values - lo) / (hi - lo if hi > lo else 1.0)
-    bands = np.clip(np.floor(np.where(finite, scaled, 0.0) * n_levels), 0, n_levels - 1)
-    return np.where(finite, bands, -1).astype(int)
+def _line_coverage(s: Array, n_levels: int) -> Array:
+    """How much of each pixel a contour line covers, ``(H, W)`` in [0, 1], for levels
+    ``s = 1 … n_levels − 1`` of the scaled values ``s (H, W)`` (the range's ends are not
+    lines). Where ``s`` is flat there is no line; where it climbs many levels in a pixel the
+    lines merge into a light wash, as the levels themselves do."""
+    if min(s.shape) < 2 or n_levels < 2:
+        return np.zeros(s.shape)
+    dy, dx = np.gradient(s)
+    slope = np.hypot(dx, dy)
+    level = np.clip(np.round(s), 1, n_levels - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pixels = np.abs(s - level) / slope
+    cover = np.clip(1.0 - np.nan_to_num(pixels, nan=np.inf) / LINE_HALF_WIDTH, 0.0, 1.0)
+    # In quarters: as smooth to the eye, and the PNG is 45% larger than with hard lines where
+    # unrounded it was 3× (the maps' pictures travel with every page and export).
+    return np.round(cover * 4) / 4
+
+
+LINE_HALF_WIDTH = 0.7  # px: a contour line's half width, before the browser scales the picture
+LINE_WEIGHT = 0.45  # how far a line lightens its band towards white
 
 
 def paint(values: Array, scale: str = "Cividis", n_levels: int = 24) -> Array:
     """An RGBA image ``(H, W, 4)`` uint8 of ``values (H, W)`` (row 0 = lowest y):
 
-    filled colours from ``scale``, a thin light line wherever the contour band changes between
-    neighbouring pixels, and transparent pixels where the value is not finite (a gap in the map).
-    The image is flipped so that row 0 is the *top* (highest y), as pictures are stored.
+    filled colours from ``scale``, thin light contour lines at ``n_levels`` even levels of the
+    finite range, and transparent pixels where the value is not finite (a gap in the map). The
+    image is flipped so that row 0 is the *top* (highest y), as pictures are stored.
+
+    The lines are anti-aliased: with ``s = n_levels · t`` (``t`` the value scaled to [0, 1]), a
+    pixel ``d = |s − round(s)| / |∇s|`` pixels from a level is lightened by
+    ``max(0, 1 − d / LINE_HALF_WIDTH)``. Marking the pixels where the band changed drew
+    staircases that a projector's 3× enlargement made plain (issue 22).
     """
     finite = np.isfinite(values)
     lo = float(values[finite].min()) if finite.any() else 0.0
@@ -63,12 +78,9 @@ def paint(values: Array, scale: str = "Cividis", n_levels: int = 24) -> Array:
     t = np.where(finite, (values - lo) / (hi - lo if hi > lo else 1.0), 0.0)
     table = colour_table(scale)
     rgb = table[np.clip((t * (len(table) - 1)).round().astype(int), 0, len(table) - 1)]
-    bands = contour_levels(values, n_levels)
-    edge = np.zeros(values.shape, dtype=bool)
-    edge[:, 1:] |= bands[:, 1:] != bands[:, :-1]
-    edge[1:, :] |= bands[1:, :] != bands[:-1, :]
     rgb = rgb.astype(float)
-    rgb[edge] = 0.55 * rgb[edge] + 0.45 * 255.0  # lighten: lines read on dark and light bands
+    line = _line_coverage(t * n_levels, n_levels) * finite
+    rgb += (LINE_WEIGHT * line)[..., None] * (255.0 - rgb)  # lighten: reads on dark and light
     alpha = np.where(finite, 255, 0).astype(np.uint8)
     image = np.concatenate([rgb.round().astype(np.uint8), alpha[..., None]], axis=-1)
     return image[::-1]

@@ -2,7 +2,8 @@
 
 A figure's height is plotly's ``layout.height``, set here on the server, which cannot see the
 screen: a small component (``js/viewport.js``) reports the window's inner size, once and after a
-resize. Until it has (the first run of a session, AppTest), pages keep their designed heights.
+resize, where it matters (presenting, or a tall window). Until it has (the first run of a
+session, AppTest, a laptop's screen), pages keep their designed heights.
 """
 
 from __future__ import annotations
@@ -50,28 +51,41 @@ def window_rerun() -> bool:
 
 def watch_window() -> None:
     """Mount the reporter, once at the end of a page's run (in the sidebar: hidden while
-    presenting, still live): it tells a new size while presenting, where the figures follow
-    the window (:func:`stage_height`), and a new size reruns the page."""
+    presenting, still live): it tells a new size where the figures follow the window
+    (:func:`stage_height`: while presenting, or a window of at least :data:`GROWS_FROM` px),
+    and a new size reruns the page."""
     known = window_size() or (0, 0)
     st.session_state.pop(TOLD, None)
     with st.sidebar:
         _VIEWPORT(
             key=KEY,
-            data={"known": list(known), "presenting": presenting()},
+            data={"known": list(known), "presenting": presenting(), "grows": GROWS_FROM},
             on_size_change=_told,
         )
 
 
 LEAST = 480  # a presented figure never shrinks below this to fit a small screen
+# Outside presentation mode the page's title and Streamlit's header sit above the figure too.
+ABOVE_NORMALLY = 120
+# The shortest window in which a figure outside presentation mode grows past its designed
+# height (the hiker's 410 + 270 + 120): shorter windows have nothing to tell the server.
+GROWS_FROM = 800
 
 
 def stage_height(designed: int, *, chrome: int) -> int:
-    """The main figure's height. In presentation mode: the window's height less what the page
-    shows above and below the figure while presenting (``chrome``), at least :data:`LEAST` and
-    at most 1,400 px (``designed`` until the browser has told its size). Outside it:
-    ``designed`` (a redraw right after a load could race a first click on the old figure)."""
+    """The main figure's height: the window's height less what the page shows above and below
+    the figure (``chrome`` while presenting; outside it also the title and header,
+    :data:`ABOVE_NORMALLY`), snapped to :data:`SNAP` px and at most 1,400 px; ``designed`` until
+    the browser has told its size (the first run of a session, AppTest).
+
+    While presenting the figure fits the screen, down to :data:`LEAST`. Outside it the figure
+    only grows: on a 1080-px screen the landscape map is 860 px tall, not 600; on a 720-px
+    laptop it keeps its designed height, and the readouts and controls beside it stay put."""
     size = window_size()
-    if not presenting() or size is None:
+    if size is None:
         return designed
-    fitted = (size[1] - chrome) // SNAP * SNAP
-    return int(min(1400, max(min(designed, LEAST), fitted)))
+    if presenting():
+        fitted = (size[1] - chrome) // SNAP * SNAP
+        return int(min(1400, max(min(designed, LEAST), fitted)))
+    fitted = (size[1] - chrome - ABOVE_NORMALLY) // SNAP * SNAP
+    return int(min(1400, max(designed, fitted)))

@@ -2,7 +2,8 @@
 //
 // A figure's height is set on the server (plotly's layout.height), which cannot see the
 // screen. This component tells the server the window's inner size while presenting (where the
-// main figure fits the screen; elsewhere pages keep their designed sizes). A size is told once
+// main figure fits the screen) and in a tall window (where it grows; in a short one pages keep
+// their designed sizes). A size is told once
 // per tab, and again after a resize: a tab that reconnects to a restarted server keeps its page as drawn and
 // tells nothing, so its first click is never raced by a redraw. A telling reruns the page, so
 // it waits until the page is idle (a run cut short in its middle loses what it had set but not
@@ -25,7 +26,10 @@ export default function (component) {
       return;
     }
     const width = window.innerWidth, height = window.innerHeight;
-    const matters = data.presenting;
+    // Figures follow the window while presenting, and grow in a tall one: a short window
+    // outside presentation mode changes nothing, so it costs no rerun. A window shrinking
+    // from tall to short is told too (its figures shrink back).
+    const matters = data.presenting || height >= data.grows || known[1] >= data.grows;
     const changed = Math.abs(height - known[1]) >= 24 || Math.abs(width - known[0]) >= 48;
     if (matters && changed) {
       known[0] = width;
