@@ -43,6 +43,8 @@ POINT_COLOURS = (OKABE_ITO[0], OKABE_ITO[1])  # class 0, class 1
 BATCH_COLOUR = OKABE_ITO[4]
 FIT_COLOURS = (OKABE_ITO[3], OKABE_ITO[2], OKABE_ITO[4])  # none is a class colour
 MAP_WIDTH = 0.47  # share of the figure's width given to the parameter-space panel
+DATA_GAP = 0.19  # between the map and the data panel: the map's colour bar and its ticks
+DATA_TOP = 0.9  # the data panel's top (paper): its y label sits above it
 
 
 def _rows_ringed(name: str, size: int) -> dict[str, Any]:
@@ -195,14 +197,27 @@ def _axes(problem: Problem, height: int, top: int) -> dict[str, Any]:
         yaxis={"title": {"text": "b (intercept)"}, "range": [b_lo, b_hi], **no_grid},
         xaxis2={
             "title": {"text": plain(ds.x_label)},
-            "domain": [MAP_WIDTH + 0.19, 1.0],
+            "domain": [MAP_WIDTH + DATA_GAP, 1.0],
             "anchor": "y2",
         },
-        yaxis2={
-            "title": {"text": plain(ds.y_label)},
-            "range": _y_range(problem),
-            "anchor": "x2",
-        },
+        yaxis2={"range": _y_range(problem), "anchor": "x2", "domain": [0.0, DATA_TOP]},
+        # The data panel's y label reads across, above its axis: turned up beside the axis it
+        # ran into the map's colour bar in a lesson's narrow column (issue 22).
+        annotations=[
+            {
+                "text": plain(ds.y_label),
+                "x": MAP_WIDTH + DATA_GAP,
+                "xref": "paper",
+                "xanchor": "left",  # over the panel: the colour bar's title is to its left
+                "xshift": -20,
+                "y": DATA_TOP,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": 6,
+                "showarrow": False,
+                "font": {"size": 17},
+            }
+        ],
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         margin={"l": 70, "r": 20, "t": top, "b": CONTROLS_MARGIN},
         clickmode="event+select",
@@ -535,8 +550,10 @@ def loss_curves_spec(
             "type": "log" if log else "linear",
             "exponentformat": "e",
         },
-        legend={"orientation": "h", "y": -0.25, "x": 0},
-        margin={"l": 70, "r": 20, "t": 30, "b": 40},
+        # Above the chart: below it (at y = -0.25 of a height-dependent plot) it sat on the
+        # "epoch" title (issue 22).
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 70, "r": 20, "t": 30, "b": 50},
     )
     if np.isfinite(best) and not log:
         line = {"color": "black", "dash": "dash", "width": 1.5}
