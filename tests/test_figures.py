@@ -276,6 +276,14 @@ def test_training_figure_moves_both_panels_together(tips_problem):
     np.testing.assert_allclose([untyped(optimum.x)[0], untyped(optimum.y)[0]], tips_problem.optimum)
     assert fig.layout.images[0].xref == "x" and fig.layout.xaxis2.domain[0] > 0.5
     assert len(fig.frames) == 41  # 5 epochs in steps of 1/8 epoch
+    # The data panel's y label reads across above the panel, clear of the map's colour bar
+    # (turned up beside its axis it ran into the bar in a lesson's narrow column).
+    assert not fig.layout.yaxis2.title.text
+    (label,) = [a for a in fig.layout.annotations if a.text == "tip ($)"]
+    assert label.y == fig.layout.yaxis2.domain[1] < 1 and label.yanchor == "bottom"
+    assert label.x == fig.layout.xaxis2.domain[0] and label.xanchor == "left"
+    bar = fig.data[0].marker.colorbar
+    assert bar.x < label.x - 0.1  # the bar and its ticks have the gap to themselves
     xs = untyped(fig.frames[0].data[2].x)
     for frame in (fig.frames[8], fig.frames[-1]):  # after epoch 1 (update 16), and the end
         t = round(float(frame.name) * run.per_epoch)
@@ -319,6 +327,8 @@ def test_loss_curves_mark_each_epoch_and_the_optimum(tips_problem):
     log = data_figs.loss_curves_figure(tips_problem, [run], log=True)
     np.testing.assert_allclose(untyped(log.data[2].y), run.epoch_loss() - tips_problem.optimum_loss)
     assert log.layout.yaxis.type == "log"
+    # The legend above the chart: below it, it sat on the "epoch" title.
+    assert fig.layout.legend.y > 1 and fig.layout.legend.yanchor == "bottom"
 
 
 def test_one_update_through_its_mini_batch(tips_problem):
