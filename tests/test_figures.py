@@ -147,6 +147,35 @@ def test_surface_figure_structure(default_run):
     assert len(fig.frames) <= 40
     assert all(list(f.traces) == [3, 4] for f in fig.frames)
     assert fig.layout.updatemenus[0].buttons[0].args[1]["frame"]["redraw"] is True
+    # Opaque: WebGL blends a translucent surface over the path even where the path is in front
+    # (Rosenbrock's start read as a grey speck).
+    surface = fig.data[0]
+    assert surface.opacity == 1
+    # The path rides above the mesh, by 3% of the height's range.
+    z = np.asarray(untyped(surface.z), dtype=float)
+    span = float(np.nanmax(z) - np.nanmin(z))
+    path = fig.data[2]
+    under = ls.value(np.column_stack([untyped(path.x), untyped(path.y)]))
+    lifted = np.asarray(untyped(path.z), dtype=float)
+    np.testing.assert_allclose(lifted - under, 0.03 * span, rtol=1e-5)
+    # Round z ticks, none in the lowest sixth (where "0" sat on the y axis's last label).
+    ticks = np.array(fig.layout.scene.zaxis.tickvals)
+    assert len(ticks) >= 2 and ticks.min() >= np.nanmin(z) + span / 6
+    assert np.allclose(np.diff(ticks), np.diff(ticks)[0])
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "ticks"),
+    [
+        (0, 2500, [500, 1000, 1500, 2000, 2500]),
+        (0, 3.4, [1, 2, 3]),
+        (2.1, 7.9, [4, 5, 6, 7]),
+        (-1, 1, [-0.5, 0, 0.5, 1]),
+        (0, 0, []),
+    ],
+)
+def test_surface_z_ticks(lo, hi, ticks):
+    np.testing.assert_allclose(figs._z_ticks(lo, hi), ticks)
 
 
 def test_loss_figure_marks_convergence():

@@ -238,7 +238,9 @@ def _surface_trace(xs: np.ndarray, ys: np.ndarray, height_z: np.ndarray) -> go.S
         z=height_z.astype(np.float32),
         colorscale=SURFACE_SCALE,
         showscale=False,
-        opacity=0.95,
+        # Opaque: WebGL draws a translucent surface after the path and blends it over the path
+        # even where the path is in front, so the path read as a grey speck (issue 22).
+        opacity=1.0,
         hoverinfo="skip",
         name="loss surface",
         contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
@@ -262,8 +264,26 @@ def _minima_trace(minima: np.ndarray, z: np.ndarray) -> go.Scatter3d:
     )
 
 
+def _z_ticks(lo: float, hi: float) -> list[float]:
+    """Round heights for the z axis, none in its lowest sixth: the lowest z label sat on the
+    y axis's last label at the scene's corner ("0" over "3")."""
+    span = hi - lo
+    if not np.isfinite(span) or span <= 0:
+        return []
+    raw = span / 4
+    step = min(
+        (m * 10 ** np.floor(np.log10(raw)) for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(s - raw)
+    )
+    first = np.ceil((lo + span / 6) / step) * step
+    return [float(v) for v in np.arange(first, hi + step * 1e-9, step)]
+
+
 def _surface_layout(
-    landscape: Landscape, z_label: str, height: int, controls: dict[str, Any]
+    landscape: Landscape,
+    z_label: str,
+    z_range: tuple[float, float],
+    height: int,
+    controls: dict[str, Any],
 ) -> dict[str, Any]:
     """The 3-D scene (ranges of the map, a close camera) with the animation's controls."""
     x_range, y_range = landscape.bounds
@@ -283,8 +303,14 @@ def _surface_layout(
             "domain": {"x": [0, 1], "y": [0, 1]},
             "xaxis": {**axis, "title": {**axis["title"], "text": "x"}, "range": [*x_range]},
             "yaxis": {**axis, "title": {**axis["title"], "text": "y"}, "range": [*y_range]},
-            "zaxis": {**axis, "title": {**axis["title"], "text": z_label}},
-            "camera": {"eye": {"x": -1.15, "y": -1.25, "z": 0.85}},  # close: the surface fills
+            "zaxis": {
+                **axis,
+                "title": {**axis["title"], "text": z_label},
+                "tickvals": _z_ticks(*z_range),
+            },
+            # From above enough that a valley's walls do not hide the path on its floor (from
+            # (-1.15, -1.25, 0.85) Rosenbrock's front wall hid the start), close enough to fill.
+            "camera": {"eye": {"x": -0.95, "y": -1.05, "z": 1.35}},
             "aspectmode": "manual",
             "aspectratio": {"x": 1.0, "y": 1.0, "z": 0.6},
         },
@@ -330,7 +356,7 @@ def surface_figure(
     xs, ys, zz = landscape_grid(landscape, resolution)
     height_z, z_label = colour_transform(zz)
     z_min = float(np.nanmin(zz))
-    lift = 0.015 * float(np.ptp(height_z))
+    lift = 0.03 * float(np.ptp(height_z))  # above the mesh, which cuts corners in a valley
 
     def lift_z(points: np.ndarray) -> np.ndarray:
         z = landscape.value(points)
@@ -370,7 +396,8 @@ def surface_figure(
     ]
     # 3-D needs a full redraw per frame (~0.2 s in software WebGL): fewer, slower frames.
     frames, controls = animate(animated, frames_at, shown, [3, 4], 120, redraw=True)
-    layout = _surface_layout(landscape, z_label, height, controls)
+    z_range = (float(np.nanmin(height_z)), float(np.nanmax(height_z)))
+    layout = _surface_layout(landscape, z_label, z_range, height, controls)
     return go.Figure(data=traces, layout=layout, frames=frames)
 
 
