@@ -16,6 +16,8 @@ with Playwright, at 1280×720, timing everything in the browser's own clock
 * **scrub** (/hiker, /landscape, /data, their "Scrub α" view, and /landscape's β scrubber):
   a click on the scrubber's slider rail, from the mouse press to Plotly's ``plotly_animated``
   (the path redrawn), and the websocket frames the browser sent meanwhile (0: no server round trip);
+* **3-D view** (/landscape, Rosenbrock): the "3-D surface" view chosen, from the click to the
+  WebGL scene drawn;
 * **basin map** (/sweep): a fresh 256² × 1,000-step basin map asked for by link, from the
   navigation's start (``performance.now()`` counts from it) to the map drawn;
 * the bytes of the page's figures as the browser holds them (the JSON of ``gd.data``,
@@ -213,6 +215,31 @@ def basin_maps(page, base: str, n: int) -> list[float]:
     return times
 
 
+SURFACE_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(
+  (g) => g._fullLayout && g._fullLayout.scene && g._fullLayout.scene._scene)"""
+
+
+def surface_switches(page, base: str, n: int) -> list[float]:
+    """/landscape (Rosenbrock): the "3-D surface" view chosen, from the click to the WebGL
+    scene drawn (two animation frames after Plotly made it), then back to the map."""
+    open_page(page, base, "landscape?f=rosenbrock")
+    times = []
+    for _ in range(n):
+        start = page.evaluate("() => performance.now()")
+        page.get_by_text("3-D surface", exact=True).click()
+        page.wait_for_function(SURFACE_DRAWN, timeout=60_000)
+        end = page.evaluate(
+            "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame("
+            "() => r(performance.now()))))"
+        )
+        times.append(end - start)  # ms, as summary() reads them
+        page.wait_for_selector(app.IDLE, timeout=60_000)
+        page.get_by_text("Map", exact=True).click()
+        page.wait_for_selector(app.IDLE, timeout=60_000)
+        time.sleep(0.5)
+    return times
+
+
 def measure(root: Path, n: int) -> dict:
     """Every measurement against the app checked out at ``root``."""
     from playwright.sync_api import sync_playwright
@@ -238,6 +265,7 @@ def measure(root: Path, n: int) -> dict:
                 page, base, BETA_PAGE, "β scrubber", "ls_scrub_beta", n
             )
             results["click"] = map_clicks(page, base, n)
+            results["surface"] = surface_switches(page, base, n)
             results["basins"] = basin_maps(page, base, n)
             browser.close()
     finally:
@@ -289,6 +317,8 @@ def report(now: dict, before: dict | None, rev: str | None) -> None:
             old and summary(old["settled"]))  # fmt: skip
     old_click = before["click"] if before else None
     row("map click → path /landscape", summary(now["click"]), old_click and summary(old_click))
+    old_surface = before.get("surface") if before else None
+    row("map → 3-D view /landscape", summary(now["surface"]), old_surface and summary(old_surface))
     old_basins = before["basins"] if before else None
     row("open → 256² basin map /sweep", summary(now["basins"]), old_basins and summary(old_basins))
     for name, result in now["scrub"].items():
@@ -301,7 +331,8 @@ def report(now: dict, before: dict | None, rev: str | None) -> None:
     print(
         "\nissue 12's goals: α → new path p50 <= 0.30 s, settled <= 0.60 s; map click p50 <= "
         "0.40 s;\nscrub <= 0.05 s with nothing sent (headless Chromium, software rendering);\n"
-        "issue 24's: a 256² × 1,000-step basin map, page open to map drawn, <= 1.5 s"
+        "issue 24's: a 256² × 1,000-step basin map, page open to map drawn, <= 1.5 s;\n"
+        "issue 22's: map → 3-D view <= 1.5 s"
     )
 
 
