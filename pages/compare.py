@@ -16,10 +16,11 @@ from gdviz.core.landscapes.base import Landscape
 from gdviz.core.optim import ADAM_BETAS
 from gdviz.figures import gif
 from gdviz.figures import race as figs
+from gdviz.figures.maps import CLICK_GRID
 from gdviz.figures.style import run_colour, standalone_html
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
-from gdviz.ui.charts import chart, figure_cached, log_switched
+from gdviz.ui.charts import chart, clicked_point, figure_cached, log_switched
 from gdviz.ui.choices import choice
 from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
@@ -338,9 +339,15 @@ def run_more(row: dict, count: int) -> None:
     )
 
 
+def take_click() -> None:
+    """A click on the race's map (its invisible grid) starts every run there."""
+    where = clicked_point("cmp_map", CLICK_GRID)
+    if where is not None:
+        st.session_state.cmp_x0, st.session_state.cmp_y0 = where
+
+
 def run_editor() -> list[dict]:
     """One card per run, and "Add a run"; the editor's rows."""
-    st.subheader("Runs")
     rows = st.session_state.cmp_rows
     for row in rows:
         with st.container(border=True):
@@ -373,7 +380,14 @@ def show_race(cfg: settings.CompareConfig, traj: Trajectory) -> None:
     race_fig = figure_cached(
         f"race-{tall}", key, lambda: figs.race_figure(ls, traj, labels, height=tall)
     )
-    chart(st, race_fig, key="cmp_map")
+    chart(
+        st,
+        race_fig,
+        key="cmp_map",
+        on_select=take_click,
+        selection_mode="points",
+        config={"scrollZoom": False},
+    )
     exports(
         st,
         "cmp_export",
@@ -389,9 +403,15 @@ def show_race(cfg: settings.CompareConfig, traj: Trajectory) -> None:
     if prose():
         st.caption(
             "Every run starts from the same point and sees the same gradient noise (one seed), so "
-            "the differences you see come from the optimizer and its settings, not from luck."
+            "the differences you see come from the optimizer and its settings, not from luck. "
+            "Click the map to start them all there."
         )
-    st.subheader("Results")
+
+
+def show_results(cfg: settings.CompareConfig, traj: Trajectory) -> None:
+    """The results table and the loss curves of the race."""
+    ls, key = cfg.surface(), cfg.model_dump_json()
+    labels = [run.label for run in cfg.runs]
     results_table(ls, traj, labels, cfg.threshold)
     log_switched(
         "cmp_log",
@@ -434,7 +454,11 @@ pick = sidebar()
 # The race and its results go above the run editor (a projector shows the top of the page),
 # but they depend on the editor's values: reserve their place now, fill it at the end.
 race_area = st.container()
-rows = run_editor()
+# Under the map, one click away each: the runs to edit (they were below the results and the
+# loss curves, 1,600 px under the map), the results table, the loss curves.
+runs_tab, results_tab = st.tabs(["Runs", "Results and loss curves"])
+with runs_tab:
+    rows = run_editor()
 with race_area:
     # A rejected formula (its message is in the sidebar) or runs that cannot start keep the
     # last race on the page.
@@ -449,6 +473,8 @@ with race_area:
     with st.spinner("Racing…"):
         traj = race_cached(cfg.model_dump_json(), cfg)
     show_race(cfg, traj)
+with results_tab:
+    show_results(cfg, traj)
 
 folded_note()
 sync_url(links.compare_to_query(cfg))

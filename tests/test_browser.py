@@ -4,6 +4,8 @@ student's clicks, steps, scrubs and uploads.
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import urllib.parse
 import urllib.request
@@ -160,6 +162,9 @@ def test_compare_preset_table_in_the_browser(server, page):
         page.locator("[data-testid='stSelectbox']").filter(has_text="Load a lesson").click()
         page.get_by_role("option", name=preset).click()  # choosing a lesson loads it
         wait_idle(page)
+    # Under the map: the runs to edit, and one click away the results and the loss curves.
+    assert page.get_by_label("Label", exact=True).first.is_visible()
+    page.get_by_role("tab", name="Results and loss curves").click()
     table = page.locator("[data-testid='stTable']")
     table.wait_for(timeout=30_000)
     text = table.inner_text()
@@ -175,6 +180,13 @@ def test_compare_preset_table_in_the_browser(server, page):
     row = table.locator("tr", has_text="too large").inner_text()
     assert "44" in row  # diverged at step 44
     screenshot(page, "compare.png")
+    # A click on the race's map starts every run there (it did nothing).
+    target = ("2.500", "-1.000")  # a node of the ravine's 21×21 click grid
+    assert click_map(page, (2.5, -1.0), ("x₀", "y₀"), target) == target
+    wait_idle(page)
+    link = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["c"][0]
+    shared = json.loads(base64.urlsafe_b64decode(link + "=" * (-len(link) % 4)))
+    assert shared["start"] == [2.5, -1.0]  # and so is the link
 
 
 def test_data_page_trains_on_an_uploaded_csv(server, page, tmp_path):
