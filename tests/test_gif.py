@@ -158,6 +158,41 @@ def test_a_hike_gif_walks_the_hiker_down_his_curve():
     for k in (0, 5, 11):  # the hiker stands at (x_k, x_k²) in frame k
         x, y = np.round(panel.to_pixels([positions[k], positions[k] ** 2])).astype(int)
         assert colour_near(frames[k][y, x], PATH), k
+    # The axes have ticks (no frame had any): x at −5, −2.5, 0, 2.5, 5 under the curve's box,
+    # y at 0, 5, … 25 left of it; the tick marks are ink, the gutter has room for the labels.
+    bottom = panel.top + panel.height - 1
+    for x in (-5.0, -2.5, 0.0, 2.5, 5.0):
+        px = round(float(panel.to_pixels([x, 0.0])[0]))
+        assert frames[0][bottom + 3, px - 1 : px + 2].max(axis=-1).min() < 90, x
+    for y in (0.0, 10.0, 25.0):
+        py = round(float(panel.to_pixels([0.0, y])[1]))
+        assert frames[0][py - 1 : py + 2, panel.left - 3].max(axis=-1).min() < 90, y
+    assert panel.left >= gif.MARGIN + gif.GUTTER
+
+
+def test_every_run_of_a_race_shares_the_loss_panels_log_scale():
+    """The loss panel's decades are labelled, so every run is drawn on one scale (each run had
+    been fitted to its own, which made a slow run and a fast one look alike)."""
+    slow, fast = 10.0 ** -np.linspace(0, 2, 50), 10.0 ** -np.linspace(0, 8, 50)
+    lo, hi = gif._log_scale([slow, fast])
+    assert lo == pytest.approx(-8) and hi == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "count", "ticks"),
+    [
+        (-5, 5, 4, [-5, -2.5, 0, 2.5, 5]),
+        (-2, 2, 4, [-2, -1, 0, 1, 2]),
+        (0, 1499, 3, [0, 500, 1000]),
+        (-1.07, 27.1, 4, [0, 5, 10, 15, 20, 25]),
+        (0.001, 0.0042, 4, [0.001, 0.002, 0.003, 0.004]),
+        (3, 3, 4, []),
+    ],
+)
+def test_round_ticks(lo, hi, count, ticks):
+    from gdviz.figures.style import nice_ticks
+
+    np.testing.assert_allclose(nice_ticks(lo, hi, count), ticks)
 
 
 def test_a_race_legend_never_runs_off_the_frame():

@@ -31,6 +31,7 @@ from gdviz.figures.style import (
     colour_transform,
     display_indices,
     frame_indices,
+    nice_ticks,
     run_colour,
 )
 from gdviz.learning.training import Problem, Training
@@ -44,6 +45,8 @@ MAX_POINTS = 600  # positions drawn per path
 TRANSPARENT = 255  # palette index of "unchanged since the last frame"
 TOP = 86  # px of caption above the panels
 MARGIN = 28
+GUTTER = 40  # px left of the map for its y tick labels (below it, MARGIN holds the x labels)
+TICK_FONT = 14
 INK = (34, 34, 34)
 GRID = (205, 205, 205)
 
@@ -69,16 +72,17 @@ class Panel:
 
 
 def map_panel(lo: Array, hi: Array, *, equal_aspect: bool = True) -> Panel:
-    """Where the map goes: the left 58% of the frame below the caption, at the map's own
-    aspect when ``equal_aspect`` (a landscape), filling it otherwise (a data map)."""
-    box_w, box_h = int(WIDTH * 0.58) - 2 * MARGIN, HEIGHT - TOP - MARGIN
+    """Where the map goes: the left 58% of the frame below the caption (less a gutter for its
+    y tick labels), at the map's own aspect when ``equal_aspect`` (a landscape), filling it
+    otherwise (a data map)."""
+    box_w, box_h = int(WIDTH * 0.58) - 2 * MARGIN - GUTTER, HEIGHT - TOP - MARGIN
     width, height = box_w, box_h
     if equal_aspect:
         aspect = float((hi[0] - lo[0]) / (hi[1] - lo[1]))
         width, height = (box_w, round(box_w / aspect))
         if height > box_h:
             width, height = round(box_h * aspect), box_h
-    left = MARGIN + (box_w - width) // 2
+    left = MARGIN + GUTTER + (box_w - width) // 2
     top = TOP + (box_h - height) // 2
     return Panel(left, top, width, height, np.asarray(lo, float), np.asarray(hi, float))
 
@@ -249,13 +253,15 @@ def _animate(
     keep = display_indices(n, MAX_POINTS)
     shown = frame_indices(len(keep), max_frames)
     draw = ImageDraw.Draw(base)
+    _map_ticks(draw, panel)
     # A race's legend: two columns, or one when a label would not fit half the width.
     columns = _legend_columns(draw, labels)
     rows = -(-len(labels) // columns) if len(labels) > 1 else 0
-    loss_box = _loss_axes(draw, n, unit, below=22 * rows)
+    gaps = [np.maximum(np.asarray(loss, float)[keep] - floor, 1e-16) for loss in losses]
+    scale = _log_scale(gaps)
+    loss_box = _loss_axes(draw, n, unit, scale, below=22 * rows)
     pixels = [panel.to_pixels(_ended(p, lo, hi)[keep]) for p in paths]
     exits = [exit_point(p, lo, hi) for p in paths]
-    gaps = [np.maximum(np.asarray(loss, float)[keep] - floor, 1e-16) for loss in losses]
     inks = [_rgb(c) for c in colours]
     if rows:
         _legend(draw, loss_box, labels, inks, columns)
@@ -268,7 +274,7 @@ def _animate(
             trail = [tuple(p) for p in px[: t + 1]]
             if len(trail) > 1:
                 pen.line(trail, fill=ink, width=3, joint="curve")
-            _loss_trace(pen, loss_box, gaps[run], keep[: t + 1], n, ink)
+            _loss_trace(pen, loss_box, scale, gaps[run], keep[: t + 1], n, ink)
         for run, (px, ink) in enumerate(zip(pixels, inks, strict=True)):  # then points, on top
             _point(pen, px[t], ink)
             leaving = exits[run]
@@ -357,15 +363,59 @@ def _cross(draw: ImageDraw.ImageDraw, at: Array) -> None:
         draw.line([(x + a, y + b), (x + c, y + d)], fill="white", width=3)
 
 
+def _map_ticks(draw: ImageDraw.ImageDraw, panel: Panel) -> None:
+    """Round values along the map's bottom (x) and left (y) edges, with short tick marks."""
+    font = _font(TICK_FONT)
+    bottom = panel.top + panel.height - 1
+    for x in nice_ticks(float(panel.lo[0]), float(panel.hi[0]), 4):
+        px = float(panel.to_pixels(np.array([x, panel.lo[1]]))[0])
+        draw.line([(px, bottom), (px, bottom + 4)], fill=INK, width=1)
+        draw.text((px, bottom + 5), _say(_tick(x)), fill=INK, font=font, anchor="mt")
+    for y in nice_ticks(float(panel.lo[1]), float(panel.hi[1]), 4):
+        py = float(panel.to_pixels(np.array([panel.lo[0], y]))[1])
+        draw.line([(panel.left - 4, py), (panel.left, py)], fill=INK, width=1)
+        draw.text((panel.left - 6, py), _say(_tick(y)), fill=INK, font=font, anchor="rm")
+
+
+def _tick(value: float) -> str:
+    """A tick label: short, with a true minus sign."""
+    return f"{value:g}".replace("-", "−")
+
+
+def _log_scale(gaps: Sequence[Array]) -> tuple[float, float]:
+    """The loss panel's ``(lowest, highest)`` log10 gap, shared by every run: from the lowest
+    gap any run reaches (not below 1e-16) to half a decade above the highest early gap (a
+    diverging run's blow-up is clipped at the top)."""
+    logs = [np.log10(gap) for gap in gaps]
+    lo = max(min(float(np.min(v)) for v in logs), -16.0)
+    hi = max(float(np.max(v[: max(2, len(v) // 50)])) for v in logs) + 0.5
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
+
+
 def _loss_axes(
-    draw: ImageDraw.ImageDraw, n: int, unit: str, *, below: int = 0
+    draw: ImageDraw.ImageDraw, n: int, unit: str, scale: tuple[float, float], *, below: int = 0
 ) -> tuple[int, int, int, int]:
     """The loss panel's box ``(left, top, right, bottom)`` in pixels (``below`` a legend of
-    that many pixels), its frame and labels."""
+    that many pixels), its frame, its labels and its ticks: the steps along the bottom, the
+    decades of ``scale`` (log10 of the gap) along the left."""
     left, top = LEGEND_LEFT, TOP + 30 + below
     right, bottom = WIDTH - MARGIN, HEIGHT - MARGIN - 30
+    font = _font(TICK_FONT)
     draw.rectangle([left, top, right, bottom], outline=GRID, width=1)
-    draw.text((left, bottom + 6), _say(f"0 … {n - 1} {unit}s"), fill=INK, font=_font(16))
+    for k in nice_ticks(0.0, float(n - 1), 3):
+        px = left + k / max(n - 1, 1) * (right - left)
+        draw.line([(px, bottom), (px, bottom + 4)], fill=INK, width=1)
+        draw.text((px, bottom + 5), f"{k:g}", fill=INK, font=font, anchor="mt")
+    draw.text((right, bottom + 24), _say(f"{unit}s"), fill=INK, font=_font(16), anchor="rt")
+    lo, hi = scale
+    step = max(1, int(np.ceil((hi - lo) / 5)))  # at most about five decades labelled
+    for decade in range(int(np.ceil(lo)), int(np.floor(hi)) + 1):
+        if decade % step:
+            continue
+        py = bottom - (decade - lo) / (hi - lo) * (bottom - top)
+        draw.line([(left - 4, py), (left, py)], fill=INK, width=1)
+        draw.text((left - 6, py), _say(f"1e{decade}".replace("-", "−")), fill=INK, font=font,
+                  anchor="rm")  # fmt: skip
     draw.text((left, top - 22), _say("L − L_min (log)"), fill=INK, font=_font(16))
     return left, top, right, bottom
 
@@ -373,20 +423,19 @@ def _loss_axes(
 def _loss_trace(
     draw: ImageDraw.ImageDraw,
     box: tuple[int, int, int, int],
+    scale: tuple[float, float],
     gap: Array,
     steps: Array,
     n: int,
     ink: tuple,
 ) -> None:
     """The loss gap ``gap`` (at the kept positions) up to ``steps`` (the steps shown so far),
-    on a log scale fitted to the whole run, in the box ``(left, top, right, bottom)``."""
+    on the panel's shared log ``scale``, in the box ``(left, top, right, bottom)``."""
     left, top, right, bottom = box
+    lo, hi = scale
     logs = np.log10(gap)
-    lo = max(float(np.min(logs)), -16.0)
-    hi = float(np.max(logs[: max(2, len(logs) // 50)])) + 0.5
-    span = hi - lo if hi > lo else 1.0
     xs = left + np.asarray(steps) / max(n - 1, 1) * (right - left)
-    ys = bottom - np.clip((logs[: len(xs)] - lo) / span, 0.0, 1.0) * (bottom - top)
+    ys = bottom - np.clip((logs[: len(xs)] - lo) / (hi - lo), 0.0, 1.0) * (bottom - top)
     done = [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
     if len(done) > 1:
         draw.line(done, fill=ink, width=3)

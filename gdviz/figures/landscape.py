@@ -34,6 +34,7 @@ from gdviz.figures.style import (
     display_indices,
     figure_of,
     frame_indices,
+    nice_ticks,
     spec,
     typed,
     vline,
@@ -265,15 +266,7 @@ def _minima_trace(minima: np.ndarray, z: np.ndarray) -> go.Scatter3d:
 def _z_ticks(lo: float, hi: float) -> list[float]:
     """Round heights for the z axis, none in its lowest sixth: the lowest z label sat on the
     y axis's last label at the scene's corner ("0" over "3")."""
-    span = hi - lo
-    if not np.isfinite(span) or span <= 0:
-        return []
-    raw = span / 4
-    step = min(
-        (m * 10 ** np.floor(np.log10(raw)) for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(s - raw)
-    )
-    first = np.ceil((lo + span / 6) / step) * step
-    return [float(v) for v in np.arange(first, hi + step * 1e-9, step)]
+    return [t for t in nice_ticks(lo, hi, 4) if t >= lo + (hi - lo) / 6]
 
 
 def _surface_layout(

@@ -461,3 +461,18 @@ def vline(
                 "yref": f"{yref} domain",
             }
         )
+
+
+def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
+    """Round values in ``[lo, hi]``: the multiples of a step of 1, 2, 2.5 or 5 × 10^k nearest
+    ``(hi − lo) / count`` (so about ``count`` + 1 of them). Empty for an empty or infinite
+    range. For axes drawn by hand (GIF frames) and for picking a few of Plotly's."""
+    span = hi - lo
+    if not np.isfinite(span) or span <= 0:
+        return []
+    raw = span / count
+    decade = 10 ** np.floor(np.log10(raw))
+    step = min((m * decade for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(s - raw))
+    first = np.ceil(lo / step - 1e-9) * step
+    ticks = np.arange(first, hi + step * 1e-9, step)
+    return [float(round(v / step) * step) for v in ticks]
