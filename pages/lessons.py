@@ -25,7 +25,7 @@ from gdviz.ui.present import presentation
 from gdviz.ui.replay import button
 from gdviz.ui.routing import route_through_app
 from gdviz.ui.urls import once_from_url, show_url_warnings, sync_url, warnings_again
-from gdviz.ui.viewport import stage_height
+from gdviz.ui.viewport import LEAST, stage_height
 
 route_through_app()  # first: a deep link on a fresh server runs this page alone
 
@@ -191,9 +191,14 @@ def slide(index: int, lesson: deck.Lesson) -> None:
     with view:
         key = lesson.model_dump_json()
         lines = lesson_readouts(key, lesson)
-        # The readouts sit under the view on the same screen: the view gives up their room.
+        # The readouts sit under the view on the same screen: the view gives up their room,
+        # and a big screen's view gives up the loss curves' too, so the evidence a lesson
+        # cites is on its first screen (on a 720-px one the view stays readable: one scroll).
         room = READOUT_LINE * len(lines)
-        tall = stage_height(HEIGHT - room, chrome=CHROME + room)
+        cited = CURVES_HEIGHT + 40 if lesson.shows else 0  # with the gaps between elements
+        tall = stage_height(HEIGHT - room, chrome=CHROME + room + cited)
+        if tall < LEAST:  # both do not fit: the view keeps its size, the curves are below
+            tall = stage_height(HEIGHT - room, chrome=CHROME + room)
         figure = live_figure(lesson.view, key, tall)
         chart(st, figure, key=f"lesson_chart_{index}")
         if lines:

@@ -91,6 +91,7 @@ def test_a_formula_typo_and_a_new_formula_keep_every_other_setting(server, page)
     threshold = page.get_by_label("Loss threshold (for 'reached at')", exact=True).input_value()
     type_into(page, "L(x, y) =", "x**")
     type_into(page, "L(x, y) =", "x**2 + 10*y**2")
+    page.get_by_role("tab", name="Results and loss curves").click()  # the new race's table
     page.locator("[data-testid='stTable']").wait_for(timeout=30_000)
     assert page.get_by_label("Steps", exact=True).input_value() == steps
     assert (

@@ -133,6 +133,14 @@ def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width,
             assert page.evaluate(FILLED)["share"] >= 0.8, (path, page.evaluate(FILLED))
             name = path.replace("?", "-").replace("=", "").replace("&", "-")
             screenshot(page, f"present-{name}-{width}.png")
+        if height >= 1080:  # a lesson's cited loss curves share the first screen with its view
+            page.goto(f"{server}/lessons?lesson=9&present=1")
+            wait_idle(page, 1.0)
+            grown(page, 500)
+            charts = page.locator(".js-plotly-plot")
+            assert charts.count() == 2
+            curves = charts.nth(1).bounding_box()
+            assert curves and curves["y"] + curves["height"] <= height, curves
         for tab in ("Learning-rate sweep", "Basins of attraction"):
             page.goto(f"{server}/sweep?present=1")
             wait_idle(page, 1.0)

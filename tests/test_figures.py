@@ -291,7 +291,7 @@ def test_training_figure_moves_both_panels_together(tips_problem):
     from gdviz.learning import training
 
     run = training.train(tips_problem, "minibatch", batch_size=16, epochs=5, lr=0.1, start=(-1, 4))
-    fig = data_figs.training_figure(tips_problem, [run], max_frames=41)
+    fig = data_figs.training_figure(tips_problem, [run], max_frames=26)
     names = [t.name for t in fig.data]
     assert names[: data_figs.N_STATIC] == [
         "loss",  # the colour bar's carrier (no legend entry)
@@ -305,7 +305,7 @@ def test_training_figure_moves_both_panels_together(tips_problem):
     optimum = fig.data[data_figs.OPTIMUM]
     np.testing.assert_allclose([untyped(optimum.x)[0], untyped(optimum.y)[0]], tips_problem.optimum)
     assert fig.layout.images[0].xref == "x" and fig.layout.xaxis2.domain[0] > 0.5
-    assert len(fig.frames) == 41  # 5 epochs in steps of 1/8 epoch
+    assert len(fig.frames) == 26  # 5 epochs in steps of 0.2 epoch
     # The data panel's y label reads across above the panel, clear of the map's colour bar
     # (turned up beside its axis it ran into the bar in a lesson's narrow column).
     assert not fig.layout.yaxis2.title.text
@@ -315,7 +315,7 @@ def test_training_figure_moves_both_panels_together(tips_problem):
     bar = fig.data[0].marker.colorbar
     assert bar.x < label.x - 0.1  # the bar and its ticks have the gap to themselves
     xs = untyped(fig.frames[0].data[2].x)
-    for frame in (fig.frames[8], fig.frames[-1]):  # after epoch 1 (update 16), and the end
+    for frame in (fig.frames[5], fig.frames[-1]):  # after epoch 1 (update 16), and the end
         t = round(float(frame.name) * run.per_epoch)
         path, point, curve, batch = frame.data
         assert (untyped(point.x)[0], untyped(point.y)[0]) == tuple(run.path[t])
@@ -325,7 +325,7 @@ def test_training_figure_moves_both_panels_together(tips_problem):
         np.testing.assert_allclose(untyped(curve.y), expected, rtol=1e-6)
         if t < run.steps:  # the rows the next update uses are ringed in the data panel
             np.testing.assert_array_equal(untyped(batch.x), tips_problem.dataset.x[run.rows(t)])
-    assert fig.frames[8].name == "1" and fig.layout.sliders[0].currentvalue.prefix == "epoch "
+    assert fig.frames[5].name == "1" and fig.layout.sliders[0].currentvalue.prefix == "epoch "
     assert_finite_json(fig.to_json())
 
 
@@ -563,7 +563,8 @@ def test_data_loss_curves_and_inspector_sent_as_plain_specs_are_what_plotly_send
         (20, 16, 100, 0.25, 81),  # tips, B = 16: the data page's default
         (20, 244, 100, 0.25, 81),  # stochastic: finer than a quarter would pass 100 frames
         (20, 1, 100, 1.0, 21),  # batch: one frame per update, never between updates
-        (5, 16, 41, 0.125, 41),
+        (5, 16, 41, 0.2, 26),
+        (5, 244, 100, 0.1, 51),  # lesson 9: every 5th frame of 1/16 epoch read "0.3125"
         (7, 100, 100, 0.1, 71),
         (3, 3, 100, 0.5, 7),  # no finer than an update (a third): the next round spacing
     ],

@@ -358,26 +358,8 @@ def _batch_traces(play: _Playback, first: list[dict[str, Any]]) -> list[go.Scatt
 
 # Frame spacings, in epochs: the slider labels some frames (plotly picks every k-th so they do
 # not overlap), and a spacing from this ladder makes every label a short round number.
-_SPACINGS = (
-    0.01,
-    0.02,
-    0.025,
-    0.05,
-    0.0625,
-    0.1,
-    0.125,
-    0.2,
-    0.25,
-    0.5,
-    1,
-    2,
-    2.5,
-    5,
-    10,
-    20,
-    25,
-    50,
-)
+# Not 1/8 or 1/16: every 5th of 0.0625 read "0.3125, 0.625, 0.9375".
+_SPACINGS = (0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50)
 
 
 def frame_epochs(epochs: float, per_epoch: int, max_frames: int) -> np.ndarray:
