@@ -323,6 +323,15 @@ def test_the_hikers_family_stays_inside_his_rate_bounds():
         assert len(family.rates) >= 10  # still a family to scrub at either end
 
 
+def test_the_status_words_keep_clear_of_the_modebar(ravine_scrubber):
+    """Plotly's modebar (about 25 px, at the top right on hover) covered the end of the status
+    line ("(0.94 × critical at the minimum)"): the figure keeps a row for it above them."""
+    _, _, fig = ravine_scrubber
+    assert fig.layout.margin.t >= 28
+    marks = [a for a in fig.layout.annotations if a.yref == "y3 domain"]
+    assert {a.xanchor: a.xshift for a in marks} == {"right": -4, "left": 4}  # a gap between
+
+
 def test_a_square_map_sits_beside_its_loss_and_a_wide_one_above_it():
     for name, side in (("rosenbrock", True), ("ravine", False)):
         cfg = settings.RunConfig(landscape=name, steps=50)

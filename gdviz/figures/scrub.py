@@ -42,6 +42,7 @@ N_REFERENCE = 3  # after the stage: chosen path, chosen loss, strip hover target
 PATH_K, END_K, LOSS_K, MARK_K, STATUS_K = range(5)
 SCRUBBED = 5
 SLIDER_ROOM = 66  # px below the plot area: the slider and its labels (α is in the status)
+MODEBAR_ROOM = 30  # px above it: the modebar's row
 # The bands of the plot area, top to bottom (fractions of its height): stacked, so a figure
 # beside the page's readouts (about 550 px wide at 1280×720) gives the map its whole width.
 STATUS_BAND = (0.88, 1.0)
@@ -281,7 +282,8 @@ def _layout(stage: Stage, family: Family, runs: _Runs, height: int) -> dict[str,
     hidden = {"visible": False, "fixedrange": True}
     layout = base_layout(
         height=height,
-        margin={"l": 60, "r": 16, "t": 8, "b": SLIDER_ROOM},
+        # Room above the status words for Plotly's modebar (it covered their end on hover).
+        margin={"l": 60, "r": 16, "t": MODEBAR_ROOM, "b": SLIDER_ROOM},
         showlegend=False,  # the page says what the dotted and coloured paths are
         **{key: value for key, value in stage.layout.items() if key not in ("clickmode",)},
         xaxis2={
@@ -294,7 +296,7 @@ def _layout(stage: Stage, family: Family, runs: _Runs, height: int) -> dict[str,
         yaxis2={
             "domain": list(bands["loss"][1]),
             "anchor": "x2",
-            "nticks": 4,
+            "nticks": 3,  # a short panel: four decades' labels crowded into each other
             "tickfont": {"size": 14},
             "type": "log",
             "range": [runs.bottom, runs.top],
@@ -449,6 +451,7 @@ def _mark_labels(family: Family) -> list[dict[str, Any]]:
             "text": text,
             "showarrow": False,
             "xanchor": anchor,
+            "xshift": {"left": 4, "right": -4}.get(anchor, 0),  # a gap between two near marks
             "yanchor": "bottom",
             "font": {"size": 14},
         }
