@@ -139,6 +139,10 @@ def rate_inputs() -> None:
     """One rate, ``hiker_lr`` (the exact box), and a log-spaced slider that shows the choice
     nearest it and sets it when slid."""
     st.session_state.hiker_lr_slider = nearest_choice(st.session_state.hiker_lr)
+    # Said again every run, so the box is drawn with its value: a box first drawn by the rerun
+    # that follows a window-size report (a projector's first load) showed its minimum, 0.0001,
+    # while the hike used 0.1.
+    st.session_state.hiker_lr = st.session_state.hiker_lr
     choice(
         st,
         "select_slider",
