@@ -14,8 +14,7 @@ from gdviz import settings
 from gdviz.core import landscapes
 from gdviz.core.momentum import MomentumMap
 from gdviz.core.sweep import BasinMap, Sweep
-from gdviz.figures import landscape as landscape_figs
-from gdviz.figures import maps
+from gdviz.figures import maps, scrub
 from gdviz.figures import momentum as momentum_figs
 from gdviz.figures import sweep as figs
 from gdviz.settings import binding, links
@@ -27,7 +26,7 @@ from gdviz.ui.optimizer import optimizer_select
 from gdviz.ui.pickers import landscape_select, resolve_current, set_custom, start_inputs
 from gdviz.ui.present import folded_note, presentation, prose, settings_area
 from gdviz.ui.routing import route_through_app
-from gdviz.ui.runs import heavy_result, run_cached, validate_or_explain
+from gdviz.ui.runs import heavy_result, momentum_family_cached, run_cached, validate_or_explain
 from gdviz.ui.text import inert
 from gdviz.ui.urls import state_from_url, sync_url
 from gdviz.ui.viewport import stage_height
@@ -335,14 +334,25 @@ def clicked_run(cfg: settings.SweepConfig, click: tuple[float, float]) -> None:
         f"{narrate.point(np.array(cfg.start))}: {report.status}; final loss "
         f"{report.final_loss}. [Open it on the landscape page]({link})"
     )
+    # The clicked pair in the β scrubber: every β at this α from the same start, your β
+    # first, drawn in the browser as the slider moves (the map above is their end points).
+    family = momentum_family_cached(key, run_cfg)
+    tall = stage_height(520, chrome=CHROME)
     shown = figure_cached(
-        f"momentum-run-{stage_height(480, chrome=CHROME)}",
+        f"momentum-scrub-{tall}",
         key,
-        lambda: landscape_figs.contour_spec(
-            run_cfg.surface(), traj, height=stage_height(480, chrome=CHROME)
+        lambda: scrub.landscape_scrub_figure(
+            run_cfg.surface(), family, narrate.family_lines(family), height=tall
         ),
     )
     chart(st, shown, key="mm_run")
+    if prose():
+        st.caption(
+            f"Drag the β slider under the chart: α = {alpha:.3g} with momentum from 0 to "
+            "0.98, from the same start, drawn in your browser. Dotted: the clicked β's path. "
+            "Green converging, blue too slow, orange oscillating, red diverging; the dashed "
+            "line (if any) is the smallest β that keeps this α stable."
+        )
 
 
 def tab(

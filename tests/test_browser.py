@@ -328,6 +328,17 @@ def test_clicking_the_momentum_map_runs_that_pair(server, page):
     )
     assert rings == 2  # on both panels
     screenshot(page, "momentum-map.png")
+    # Under it, the clicked α's β scrubber, starting at the clicked β.
+    rail = page.locator(".st-key-mm_run .slider-rail-rect")
+    rail.wait_for(timeout=60_000)
+    status = page.evaluate(
+        "() => { const gd = document.querySelector('.st-key-mm_run .js-plotly-plot');"
+        " return gd.data[gd.data.length - 1].text[0]; }"
+    )
+    beta = words.split("β = ")[1].split()[0]  # "0.52": the click target nearest
+    assert status.startswith(f"<b>β = {beta}</b>"), (status, beta)
+    rail.scroll_into_view_if_needed()
+    screenshot(page, "momentum-map-scrubber.png")
 
 
 def test_scrubbing_momentum_redraws_in_the_browser_and_use_makes_it_yours(server, browser):

@@ -4,6 +4,8 @@ quadratic, the figure, the words, and the sweep page's tab."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -102,7 +104,13 @@ def test_the_sweep_page_shows_the_map_and_runs_a_clicked_pair():
     text = shown(" ".join(m.value for m in at.markdown))
     assert "Your run: α = 0.05, β = 0.50** from (-4.5, 1.5): converged at step" in text
     assert "mom=0.5" in text and "lr=0.05" in text  # the link to it on the landscape page
-    assert len(at.get("plotly_chart")) == 4  # and its path on the map
+    charts = at.get("plotly_chart")
+    assert len(charts) == 4  # and its β scrubber: every β at the clicked α, yours first
+    scrubber = json.loads(charts[3].proto.spec)
+    steps = scrubber["layout"]["sliders"][0]["steps"]
+    assert len(steps) == 50 and scrubber["layout"]["sliders"][0]["active"] == next(
+        k for k, step in enumerate(steps) if step["label"] == "0.5"
+    )
 
 
 def test_a_function_without_a_known_minimum_says_so():
