@@ -184,7 +184,7 @@ def scrubbed_family(cfg: settings.RunConfig) -> Family | None:
 def view(cfg: settings.RunConfig, traj: Trajectory, family: Family | None) -> go.Figure:
     """The chosen view (map, α or β scrubber, 3-D surface), drawn; the figure it shows."""
     ls, key = cfg.surface(), cfg.model_dump_json()
-    tall = stage_height(600, chrome=CHROME)
+    tall = stage_height(580, chrome=CHROME)  # 600 put the slider's labels on the 720-px edge
     mapped = st.session_state.ls_view == VIEWS[0] or (
         family is None and st.session_state.ls_view == VIEWS[2]
     )

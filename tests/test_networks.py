@@ -372,11 +372,14 @@ def test_the_page_exports_its_view_its_numbers_and_its_settings():
     csv = views.to_csv(train_network(cfg)).splitlines()
     assert csv[0].startswith("step,training_loss,learning_rate,held_out_loss")
     assert len(csv) == 1 + 121 and all(len(row.split(",")) == 6 for row in csv)
+    # The edge-of-stability preset, shortened: its 3,000 full-batch steps could pass the
+    # 9-second deadline on a loaded CI machine, and what is tested here is the loading.
+    saved = NetworkConfig.model_validate({**EDGE_OF_STABILITY.model_dump(), "steps": 300})
     at.file_uploader(key="nn_export_load").set_value(
-        ("net.json", EDGE_OF_STABILITY.model_dump_json().encode(), "application/json")
+        ("net.json", saved.model_dump_json().encode(), "application/json")
     ).run()
     assert not at.exception and not at.error
-    assert links.network_from_query(dict(at.query_params))[0] == EDGE_OF_STABILITY
+    assert links.network_from_query(dict(at.query_params))[0] == saved
 
 
 def test_a_2d_boundary_moves_through_the_training_and_the_plane_rises_in_3d():
