@@ -263,7 +263,7 @@ def scrubber(cfg: settings.HikerConfig, curve: Landscape) -> None:
     st.caption(
         f"Each rate's first {settings.HIKER_PREVIEW} steps from x₀ = {cfg.x0:g}, computed "
         "at once: drag the α slider and the hike redraws in your browser. The colour says "
-        "how it goes: green converging, blue too slow, orange oscillating, red diverging."
+        f"how it goes: {narrate.SCRUB_COLOURS}."
     )
 
 

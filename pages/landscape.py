@@ -136,16 +136,15 @@ def readouts(cfg: settings.RunConfig, report: narrate.Report) -> Family | None:
         rate_pick("ls_pick", "ls_scrub", family.rates, family.chosen, use_rate)
         st.caption(
             "Drag the α slider under the chart: the path, its loss and the words follow, in "
-            "your browser. Dotted: your α's path. The colour says how the run goes: green "
-            "converging, blue too slow, orange oscillating, red diverging."
+            f"your browser. Dotted: your α's path. The colour says how the run goes: "
+            f"{narrate.SCRUB_COLOURS}."
         )
     elif family is not None:
         rate_pick("ls_pick_beta", "ls_scrub_beta", family.rates, family.chosen, use_momentum, "β")
         st.caption(
             "Drag the β slider under the chart: the same α with momentum from 0 to 0.98, "
-            "drawn in your browser. Dotted: your β's path. Green converging, blue too slow, "
-            "orange oscillating, red diverging; the dashed line (if any) is the smallest β "
-            "that keeps this α stable."
+            f"drawn in your browser. Dotted: your β's path. The colour says how the run goes: "
+            f"{narrate.SCRUB_COLOURS}; {narrate.STABLE_BETA_MARK}."
         )
     st.metric("Final loss", report.final_loss)
     # x and y as separate cards: a pair such as (5.42e-05, -5.42e-05) is cut off beside a map.

@@ -350,8 +350,8 @@ def clicked_run(cfg: settings.SweepConfig, click: tuple[float, float]) -> None:
         st.caption(
             f"Drag the β slider under the chart: α = {alpha:.3g} with momentum from 0 to "
             "0.98, from the same start, drawn in your browser. Dotted: the clicked β's path. "
-            "Green converging, blue too slow, orange oscillating, red diverging; the dashed "
-            "line (if any) is the smallest β that keeps this α stable."
+            f"The colour says how the run goes: {narrate.SCRUB_COLOURS}; "
+            f"{narrate.STABLE_BETA_MARK}."
         )
 
 

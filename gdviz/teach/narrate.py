@@ -59,6 +59,10 @@ def rate(value: float) -> str:
 
 STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", UNCONVERGED: "not converged"}
 PRACTICALLY_THERE = 1e-3  # distance to a minimum that a learner would call "arrived"
+# What the scrubbers' colours say (their strip and their paths), in every scrubber's caption.
+SCRUB_COLOURS = "green converging, blue too slow, orange oscillating, red diverging"
+# The β scrubber's dashed mark (scrub.momentum_family's stable_beta).
+STABLE_BETA_MARK = "the dashed line (if any) is the smallest β that keeps this α stable"
 
 
 def run_summary(traj: Trajectory, run: int = 0, distance: float | None = None) -> str:
