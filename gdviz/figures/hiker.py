@@ -214,7 +214,7 @@ def hike_animation_spec(
     frames = [
         {"name": str(k), "data": at(k), "traces": [1, 2, 3, 4]} for k in range(len(positions))
     ]
-    names = [frame["name"] for frame in frames]
+    names = [str(k) for k in range(len(positions))]
     controls = animation_controls(names, names, 400, redraw=False)
     layout.update(controls)
     layout["margin"] = {**layout.get("margin", {}), "b": CONTROLS_MARGIN}
