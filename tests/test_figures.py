@@ -578,3 +578,19 @@ def test_training_frames_fall_on_round_epochs(epochs, per_epoch, most, spacing, 
     assert len(at) == count <= most and at[0] == 0 and at[-1] == epochs
     np.testing.assert_allclose(np.diff(at), spacing)
     assert spacing >= 1 / per_epoch
+
+
+def test_a_projectors_map_gets_a_finer_picture():
+    """At 980 px (1920×1080, presenting) the 360-px picture was enlarged 4× and its contour
+    lines ran together: the picture follows the map's height, from 600 px up, to 720 px."""
+    import base64
+
+    assert [maps.picture_resolution(h) for h in (580, 600, 760, 860, 980, 1400)] == [
+        360, 360, 540, 600, 720, 720,
+    ]  # fmt: skip
+    ls = landscapes.get("himmelblau")
+    traj = descend(ls, optim.sgd(0.01), ls.start, 20)
+    for height, pixels in ((580, 360), (980, 720)):
+        source = figs.contour_spec(ls, traj, height=height)["layout"]["images"][0]["source"]
+        png = base64.b64decode(source.split(",", 1)[1])
+        assert struct.unpack(">II", png[16:24]) == (pixels, pixels)

@@ -170,22 +170,25 @@ def contour_spec(
     traj: Trajectory,
     run: int = 0,
     *,
-    resolution: int = 360,
+    resolution: int | None = None,
     max_frames: int = 100,
     click_resolution: int = maps.CLICK_RESOLUTION,
     height: int = 640,
 ) -> dict[str, Any]:
     """Contour map (equal aspect, fixed ranges) with the animated descent path of run ``run``.
 
-    The landscape is a layout image ``resolution`` pixels along its longer side (filled colours
-    and contour lines); traces are scatters only: see the module constants (COLOUR_BAR … EXIT).
+    The landscape is a layout image ``resolution`` pixels along its longer side (by default
+    :func:`maps.picture_resolution` of the height; filled colours and contour lines); traces
+    are scatters only: see the module constants (COLOUR_BAR … EXIT).
     Frames update ``ANIMATED`` only and do not need a full redraw.
 
     A plain dict (see ``style.spec``); :func:`contour_figure` is its checked figure.
     """
     lo, hi = landscape.lo, landscape.hi
     static, map_layout = maps.layers(
-        landscape, resolution=resolution, click_resolution=click_resolution
+        landscape,
+        resolution=resolution or maps.picture_resolution(height),
+        click_resolution=click_resolution,
     )
     diag = float(np.hypot(*(hi - lo)))
     path = traj.recorded("path")[:, run, :]

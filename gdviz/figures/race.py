@@ -70,7 +70,7 @@ def race_figure(
     Traces: the map's static layers, then per run its path and its current point (animated),
     then one trace marking where diverged runs left the map.
     """
-    static, map_layout = maps.layers(landscape)
+    static, map_layout = maps.layers(landscape, resolution=maps.picture_resolution(height))
     labels = [plain(label) for label in labels]  # labels come from links: never markup
     n = traj.n_runs
     shown = display_indices(traj.steps + 1, max_points)
