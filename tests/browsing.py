@@ -137,6 +137,7 @@ def click_map(
     """Click the first map at ``point`` (data coordinates) until the two start inputs named
     ``labels`` read ``target``; returns what they read last."""
     got = ("", "")
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
     for _attempt in range(3):  # the chart may still be settling its width on the first try
         time.sleep(1.0)
         x, y = page.evaluate(DATA_TO_PAGE, list(point))

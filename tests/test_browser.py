@@ -312,6 +312,8 @@ def test_clicking_the_momentum_map_runs_that_pair(server, page):
         "() => document.querySelector('.st-key-mm_map .js-plotly-plot').data.map(t => t.name)"
     )
     assert any(str(n).startswith("best pair α = 0.111, β = 0.44") for n in names)
+    page.locator(".st-key-mm_map .js-plotly-plot").scroll_into_view_if_needed()
+    time.sleep(0.3)
     x, y = page.evaluate(MOMENTUM_POINT, [0.05, 0.5])
     page.mouse.move(x, y)
     time.sleep(0.3)  # the hover settles on a click target, as a pointer would
