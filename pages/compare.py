@@ -20,7 +20,7 @@ from gdviz.figures.maps import CLICK_GRID
 from gdviz.figures.style import run_colour, standalone_html
 from gdviz.settings import lessons, links
 from gdviz.teach import narrate
-from gdviz.ui.charts import chart, clicked_point, figure_cached, log_switched
+from gdviz.ui.charts import clickable_chart, clicked_point, figure_cached, log_switched
 from gdviz.ui.choices import choice
 from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
@@ -380,14 +380,7 @@ def show_race(cfg: settings.CompareConfig, traj: Trajectory) -> None:
     race_fig = figure_cached(
         f"race-{tall}", key, lambda: figs.race_figure(ls, traj, labels, height=tall)
     )
-    chart(
-        st,
-        race_fig,
-        key="cmp_map",
-        on_select=take_click,
-        selection_mode="points",
-        config={"scrollZoom": False},
-    )
+    clickable_chart(st, race_fig, "cmp_map", take_click)
     exports(
         st,
         "cmp_export",

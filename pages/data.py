@@ -20,7 +20,7 @@ from gdviz.learning import datasets, training
 from gdviz.settings import binding, lessons, links
 from gdviz.teach import narrate
 from gdviz.ui import rates
-from gdviz.ui.charts import chart, clicked_point, figure_cached
+from gdviz.ui.charts import chart, clickable_chart, clicked_point, figure_cached
 from gdviz.ui.choices import choice
 from gdviz.ui.data_views import (
     family_for,
@@ -349,17 +349,15 @@ def training_map(
     figure first: on a 1280×720 projector its two panels, Play and slider fit one screen."""
     overlay = can_overlay and st.session_state.dt_overlay
     tall = stage_height(580, chrome=CHROME)
-    chart(
+    clickable_chart(
         st,
         figure_cached(
             f"data-map-{overlay}-{tall}",
             key,
             lambda: figs.training_spec(problem, runs, overlay_batch=overlay, height=tall),
         ),
-        key="dt_map",
-        on_select=take_click,
-        selection_mode="points",
-        config={"scrollZoom": False},
+        "dt_map",
+        take_click,
     )
     if can_overlay:
         st.toggle(

@@ -16,7 +16,7 @@ from gdviz.figures.style import PATH, standalone_html
 from gdviz.settings import binding, links
 from gdviz.teach import narrate
 from gdviz.ui import rates
-from gdviz.ui.charts import chart, clicked_point, figure_cached, log_switched
+from gdviz.ui.charts import chart, clickable_chart, clicked_point, figure_cached, log_switched
 from gdviz.ui.choices import choice
 from gdviz.ui.exports import exports
 from gdviz.ui.labels import OPTIMIZER_LABELS
@@ -191,14 +191,7 @@ def view(cfg: settings.RunConfig, traj: Trajectory, family: Family | None) -> go
         shown = figure_cached(
             f"contour-{tall}", key, lambda: figs.contour_spec(ls, traj, height=tall)
         )
-        chart(
-            st,
-            shown,
-            key="ls_map",
-            on_select=take_click,
-            selection_mode="points",
-            config={"scrollZoom": False},
-        )
+        clickable_chart(st, shown, "ls_map", take_click)
     elif family is not None:
         chart_key = "ls_scrub" if family.knob == "lr" else "ls_scrub_beta"
         shown = figure_cached(

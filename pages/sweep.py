@@ -19,7 +19,7 @@ from gdviz.figures import momentum as momentum_figs
 from gdviz.figures import sweep as figs
 from gdviz.settings import binding, links
 from gdviz.teach import narrate
-from gdviz.ui.charts import chart, clicked_point, figure_cached
+from gdviz.ui.charts import chart, clickable_chart, clicked_point, figure_cached
 from gdviz.ui.choices import choice
 from gdviz.ui.limits import BETA_LIMITS, limits
 from gdviz.ui.optimizer import optimizer_select
@@ -252,16 +252,15 @@ def show_basins(cfg: settings.BasinConfig, basin: BasinMap, fields: dict) -> Non
         )
         path = run_cached(run_cfg.model_dump_json(), run_cfg).path  # recorded: a RunConfig's run
         single = None if path is None else path[:, 0]
-    chart(
+    clickable_chart(
         st,
         figure_cached(
             f"basins-{click}-{tall}",
             cfg.model_dump_json(),
             lambda: figs.basin_figure(ls, basin, single=single, height=tall),
         ),
-        key="bs_map",
-        on_select=take_basin_click,
-        selection_mode="points",
+        "bs_map",
+        take_basin_click,
     )
     if single is not None and run_cfg is not None:
         link = "/landscape?" + urllib.parse.urlencode(links.run_to_query(run_cfg))
@@ -293,16 +292,15 @@ def show_momentum(cfg: settings.SweepConfig, found: MomentumMap) -> None:
         f"Theory: the quadratic at the minimum (λ = {lam})",
         f"Measured from {start}, {min(cfg.steps, settings.MOMENTUM_STEPS)} steps",
     )
-    chart(
+    clickable_chart(
         st,
         figure_cached(
             f"momentum-{click}-{tall}",
             cfg.model_dump_json(),
             lambda: momentum_figs.momentum_figure(found, chosen=click, titles=titles, height=tall),
         ),
-        key="mm_map",
-        on_select=take_momentum_click,
-        selection_mode="points",
+        "mm_map",
+        take_momentum_click,
     )
     st.markdown(narrate.momentum_words(found))
     if click is not None:

@@ -40,6 +40,22 @@ def chart(where: Any, figure: go.Figure | dict, key: str, **kwargs: Any) -> Any:
     return where.plotly_chart(figure, key=key, width="stretch", theme=None, config=config, **kwargs)
 
 
+def clickable_chart(
+    where: Any, figure: go.Figure | dict, key: str, on_click: Callable[[], None]
+) -> Any:
+    """A map a click acts on (a start, a basin cell, an (α, β) pair): :func:`chart` with
+    ``on_click`` called for a click on a point (read it with :func:`clicked_point`), and no
+    scroll-wheel zoom (a page scrolled past the map would zoom it instead)."""
+    return chart(
+        where,
+        figure,
+        key,
+        on_select=on_click,
+        selection_mode="points",
+        config={"scrollZoom": False},
+    )
+
+
 PNG_URI = "data:image/png;base64,"
 
 
