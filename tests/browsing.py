@@ -279,15 +279,25 @@ def download_from_the_ravine(page, server: str, button: str, saved: Path) -> str
     wait_idle(page)
     page.get_by_role("button", name=button).wait_for(timeout=30_000)
     seen: list[str] = []  # what the page did meanwhile, for the message if no file comes
+    downloads: list = []
     page.on("request", lambda r: seen.append(f"{r.method} {r.url[-60:]}"))
     page.on("console", lambda m: seen.append(f"console {m.type}: {m.text[:120]}"))
-    try:
-        with page.expect_download(timeout=60_000) as download:
+    page.on("download", lambda d: downloads.append(d))
+    page.get_by_role("button", name=button).click()
+    deadline = time.monotonic() + 60
+    clicked_again = False
+    while not downloads and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        # CI once saw a click that reached the button but started nothing: no request at all
+        # in 60 s (1 run in ~30; never reproduced alone or under load). A user clicks again;
+        # so does the test, once, and only when the first click asked the server for nothing.
+        if not clicked_again and time.monotonic() > deadline - 50 and "/media/" not in str(seen):
+            clicked_again = True
             page.get_by_role("button", name=button).click()
-    except Exception as error:
-        raise AssertionError(f"no download of {button!r}; the page meanwhile: {seen}") from error
-    download.value.save_as(saved)
-    return download.value.suggested_filename
+    if not downloads:
+        raise AssertionError(f"no download of {button!r}; the page meanwhile: {seen}")
+    downloads[0].save_as(saved)
+    return downloads[0].suggested_filename
 
 
 # One Chromium and one app server at a time: the browser files share a worker (xdist group),
