@@ -104,6 +104,36 @@ def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
         context.close()
 
 
+def test_the_3d_view_is_drawn_at_the_screens_own_pixel_density(server, browser):
+    """The 3-D scene's canvas has as many pixels as the screen shows, not Plotly's default of
+    twice as many each way: 1 a CSS pixel on a projector (its ratio told with its size) and in
+    a short window, 2 on a high-density laptop (told once the 3-D view is drawn)."""
+    ratios = {}
+    for width, height, density in ((1920, 1080, 1), (1600, 790, 1), (1280, 720, 2)):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, device_scale_factor=density
+        )
+        page = context.new_page()
+        try:
+            page.goto(f"{server}/landscape?f=rosenbrock")
+            wait_idle(page, 1.0)
+            page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+            if height >= 1080:
+                grown(page, 700)
+            page.get_by_text("3-D surface", exact=True).click()
+            wait_idle(page)
+            canvas = page.locator(".st-key-ls_surface canvas").first
+            canvas.wait_for(timeout=30_000)
+            ratios[(width, density)] = canvas.evaluate(
+                "(c) => c.width / c.getBoundingClientRect().width"
+            )
+            if height >= 1080:
+                screenshot(page, "surface-1920.png")
+        finally:
+            context.close()
+    assert ratios == pytest.approx({(1920, 1): 1.0, (1600, 1): 1.0, (1280, 2): 2.0}, abs=0.01)
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
 def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width, height):
     context = browser.new_context(viewport={"width": width, "height": height})

@@ -38,3 +38,26 @@ def test_a_window_too_short_to_grow_a_figure_tells_nothing(monkeypatch):
     designs = {"landscape": (580, 90), "hiker": (410, 270), "data": (580, 90), "sweep": (500, 200)}
     for name, (designed, chrome) in designs.items():
         assert viewport.stage_height(designed, chrome=chrome) == designed, name
+
+
+@pytest.mark.parametrize(
+    ("told", "ratio"),
+    [
+        (None, 1.0),  # not told: a short window of ratio 1 (a high-density one tells)
+        ([1920, 1080], 1.0),  # a tab from before the ratio came with the size
+        ([1920, 1080, 1], 1.0),  # a projector: its own pixels, a quarter of the drawing
+        ([1280, 720, 1.25], 1.25),  # a Windows laptop at 125 %
+        ([1440, 900, 2], 2.0),  # a high-density laptop
+        ([2560, 1600, 3], 2.0),  # never past Plotly's default
+        ([1920, 1080, 0.5], 1.0),  # zoomed out: never coarser than the page's pixels
+        ([1920, 1080, "2"], 1.0),  # forged: not a number
+        ([1920, 1080, 99], 1.0),  # forged: no such screen
+        ([99_999, 1080, 2], 1.0),  # an implausible size: nothing it came with is believed
+    ],
+)
+def test_3d_figures_are_drawn_at_the_screens_pixel_ratio(monkeypatch, told, ratio):
+    """The ratio told with the window's size sets ``plotGlPixelRatio`` (1 to 2): software
+    WebGL pays for every pixel Plotly's default of 2 adds on a ratio-1 screen; a high-density
+    screen tells its ratio once a 3-D view is drawn."""
+    monkeypatch.setattr(viewport, "_reported", lambda: told)
+    assert viewport.gl_pixel_ratio() == ratio

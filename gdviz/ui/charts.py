@@ -14,6 +14,7 @@ import streamlit as st
 
 from gdviz.figures.style import projector
 from gdviz.ui.mode import presenting
+from gdviz.ui.viewport import drew_webgl, gl_pixel_ratio
 
 # Loaded before any page runs: plotly checks its values against pandas through sys.modules
 # without waiting, so a class whose first pages start together could meet a half-imported
@@ -27,11 +28,15 @@ def chart(where: Any, figure: go.Figure | dict, key: str, **kwargs: Any) -> Any:
     ``theme=None``: Streamlit's chart theme would override the figure's projector-size fonts
     (17 px asked, 12.75 px drawn). The modebar's Fullscreen keeps the animation (see
     :func:`load_page_scripts`). ``kwargs`` go to ``st.plotly_chart``
-    (``on_select``, ``selection_mode``, ``config`` additions).
+    (``on_select``, ``selection_mode``, ``config`` additions). A 3-D figure is drawn at the
+    screen's pixel ratio (:func:`~gdviz.ui.viewport.gl_pixel_ratio`).
     """
     config = {"displaylogo": False, **kwargs.pop("config", {})}
     if isinstance(figure, dict):  # a *_spec builder's dict: sent as it is, not re-checked
         figure = SealedFigure(figure)
+    if draws_webgl(figure):  # only there: a 2-D chart's config stays put when a size is told
+        config["plotGlPixelRatio"] = gl_pixel_ratio()
+        drew_webgl()
     if presenting():
         sealed = figure if isinstance(figure, SealedFigure) else SealedFigure(figure)
         figure = sealed.for_projector()
@@ -54,6 +59,19 @@ def clickable_chart(
         selection_mode="points",
         config={"scrollZoom": False},
     )
+
+
+# Trace types Plotly draws with WebGL (``plotGlPixelRatio`` sets their canvas's density).
+WEBGL_TRACES = frozenset({"surface", "scatter3d", "mesh3d", "cone", "isosurface", "scattergl"})
+
+
+def draws_webgl(figure: go.Figure) -> bool:
+    """Whether any trace of ``figure`` (a sealed one read as its stored dict) is WebGL."""
+    if isinstance(figure, SealedFigure):
+        kinds = [trace.get("type") for trace in figure.to_dict().get("data", [])]
+    else:
+        kinds = [trace.type for trace in figure.data]
+    return not WEBGL_TRACES.isdisjoint(kinds)
 
 
 PNG_URI = "data:image/png;base64,"

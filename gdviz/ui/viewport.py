@@ -1,9 +1,10 @@
 """The browser window's size, so the main figure of a page can use the screen it is on.
 
 A figure's height is plotly's ``layout.height``, set here on the server, which cannot see the
-screen: a small component (``js/viewport.js``) reports the window's inner size, once and after a
-resize, where it matters (presenting, or a tall window). Until it has (the first run of a
-session, AppTest, a laptop's screen), pages keep their designed heights.
+screen: a small component (``js/viewport.js``) reports the window's inner size (and the screen's
+pixel ratio with it), once and after a resize, where it matters (presenting, or a tall window).
+Until it has (the first run of a session, AppTest, a laptop's screen), pages keep their designed
+heights.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from gdviz.ui.mode import presenting
 
 KEY = "gdviz_viewport"
 SANE = ((320, 10_000), (240, 8_000))  # a forged size outside these is ignored
+RATIOS = (0.25, 8.0)  # a forged pixel ratio outside these is ignored
 SNAP = 20  # heights move in steps of 20 px: a few cached figures, not one per pixel
 
 _VIEWPORT = st.components.v2.component(
@@ -24,16 +26,57 @@ _VIEWPORT = st.components.v2.component(
 )
 
 
+def _reported() -> list | tuple | None:
+    """What the browser last told: ``[width, height, pixel ratio]`` (older tabs: no ratio)."""
+    size = getattr(st.session_state.get(KEY), "size", None)
+    return size if isinstance(size, list | tuple) and len(size) in (2, 3) else None
+
+
 def window_size() -> tuple[int, int] | None:
     """The window's inner ``(width, height)`` in CSS pixels, as the browser last reported it;
     ``None`` before it has (or when what came is not a plausible size)."""
-    size = getattr(st.session_state.get(KEY), "size", None)
-    if not isinstance(size, list | tuple) or len(size) != 2:
+    size = _reported()
+    if size is None:
         return None
-    sane = zip(size, SANE, strict=True)
+    sane = zip(size[:2], SANE, strict=True)
     if not all(isinstance(v, int | float) and lo <= v <= hi for v, (lo, hi) in sane):
         return None
     return int(size[0]), int(size[1])
+
+
+def pixel_ratio() -> float | None:
+    """The screen's device pixel ratio, told with the window's size; ``None`` before it has
+    (or when what came is not a plausible ratio)."""
+    size = _reported()
+    if window_size() is None or size is None or len(size) < 3:
+        return None
+    ratio = size[2]
+    if not isinstance(ratio, int | float) or not RATIOS[0] <= ratio <= RATIOS[1]:
+        return None
+    return float(ratio)
+
+
+def gl_pixel_ratio() -> float:
+    """Plotly's ``plotGlPixelRatio`` for a WebGL (3-D) chart: the screen's pixel ratio, between
+    1 and 2, where the browser has told it; else 1.
+
+    Plotly's own default is 2: on a screen of ratio 1 (a projector, most monitors) it draws the
+    scene at four times its pixels and shrinks it. A GPU does not notice; software WebGL (no GPU)
+    does: Rosenbrock's map → 3-D took 1.42 s at 1920×1080, 1.1 s at ratio 1 (``bench_browser``).
+    A high-density screen tells its ratio the first time a page draws a 3-D view (see
+    :func:`watch_window`), and the view is redrawn sharp: one redraw, on a screen that has a
+    GPU."""
+    ratio = pixel_ratio()
+    return 1.0 if ratio is None else min(2.0, max(1.0, ratio))
+
+
+GL_DRAWN = "_gdviz_gl_drawn"  # this run drew a WebGL figure (charts.chart says so)
+
+
+def drew_webgl() -> None:
+    """Note that this run drew a WebGL figure: the reporter then tells a high-density screen's
+    pixel ratio, which sharpens the figure (:func:`gl_pixel_ratio`)."""
+    st.session_state[GL_DRAWN] = True
 
 
 TOLD = "_gdviz_window_told"  # this run was started by the window's size, not by the user
@@ -53,13 +96,21 @@ def watch_window() -> None:
     """Mount the reporter, once at the end of a page's run (in the sidebar: hidden while
     presenting, still live): it tells a new size where the figures follow the window
     (:func:`stage_height`: while presenting, or a window of at least :data:`GROWS_FROM` px),
-    and a new size reruns the page."""
-    known = window_size() or (0, 0)
+    and a high-density screen's pixel ratio where the run drew a 3-D figure
+    (:func:`gl_pixel_ratio`); what it tells reruns the page."""
+    size, ratio = window_size(), pixel_ratio()
+    known = [*(size or (0, 0)), *([ratio] if ratio is not None else [])]
     st.session_state.pop(TOLD, None)
+    webgl = bool(st.session_state.pop(GL_DRAWN, False))
     with st.sidebar:
         _VIEWPORT(
             key=KEY,
-            data={"known": list(known), "presenting": presenting(), "grows": GROWS_FROM},
+            data={
+                "known": known,
+                "presenting": presenting(),
+                "grows": GROWS_FROM,
+                "webgl": webgl,
+            },
             on_size_change=_told,
         )
 

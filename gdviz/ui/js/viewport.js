@@ -1,4 +1,5 @@
-// The browser window's size, told to the server (a Streamlit v2 component, no iframe).
+// The browser window's size and pixel ratio, told to the server (a Streamlit v2 component, no
+// iframe).
 //
 // A figure's height is set on the server (plotly's layout.height), which cannot see the
 // screen. This component tells the server the window's inner size while presenting (where the
@@ -26,17 +27,23 @@ export default function (component) {
       return;
     }
     const width = window.innerWidth, height = window.innerHeight;
+    // Told with the size. The server assumes 1 until told: a page that drew a 3-D view tells
+    // a high-density screen's ratio (its scene is redrawn sharp), and no other page pays.
+    const ratio = window.devicePixelRatio || 1;
     // Figures follow the window while presenting, and grow in a tall one: a short window
     // outside presentation mode changes nothing, so it costs no rerun. A window shrinking
     // from tall to short is told too (its figures shrink back).
-    const matters = data.presenting || height >= data.grows || known[1] >= data.grows;
-    const changed = Math.abs(height - known[1]) >= 24 || Math.abs(width - known[0]) >= 48;
+    const matters = data.presenting || height >= data.grows || known[1] >= data.grows
+      || (data.webgl && ratio > 1);
+    const changed = Math.abs(height - known[1]) >= 24 || Math.abs(width - known[0]) >= 48
+      || Math.abs(ratio - (known[2] || 1)) >= 0.25;
     if (matters && changed) {
       known[0] = width;
       known[1] = height;
-      window.__gdvizToldSize = [width, height];
+      known[2] = ratio;
+      window.__gdvizToldSize = [width, height, ratio];
       marker.gdvizWindow = "telling";
-      setStateValue("size", [width, height]);
+      setStateValue("size", [width, height, ratio]);
     } else {
       marker.gdvizWindow = "settled";
     }
