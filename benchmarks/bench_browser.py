@@ -3,9 +3,10 @@
     python benchmarks/bench_browser.py                     # 7 fresh values per measurement
     python benchmarks/bench_browser.py --n 3               # quicker
     python benchmarks/bench_browser.py --baseline 19af5f2  # the same run, also for a revision
+    python benchmarks/bench_browser.py --window 1920x1080  # a projector's window
 
 Starts the app on a free localhost port and drives Debian's Chromium (``/usr/bin/chromium``)
-with Playwright, at 1280×720, timing everything in the browser's own clock
+with Playwright, at 1280×720 (or ``--window``), timing everything in the browser's own clock
 (``performance.now()``):
 
 * **α change**: a fresh α typed into the page's rate box, from Enter to *new path* (the page's
@@ -240,8 +241,9 @@ def surface_switches(page, base: str, n: int) -> list[float]:
     return times
 
 
-def measure(root: Path, n: int) -> dict:
-    """Every measurement against the app checked out at ``root``."""
+def measure(root: Path, n: int, window: dict[str, int]) -> dict:
+    """Every measurement against the app checked out at ``root``, in a window of ``window``'s
+    width and height."""
     from playwright.sync_api import sync_playwright
 
     port = app.free_port()
@@ -251,16 +253,16 @@ def measure(root: Path, n: int) -> dict:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=app.CHROMIUM, args=app.CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page = browser.new_page(viewport=window)
             for path, label, rate, scrubber in PAGES:
                 name = path.split("?")[0]
                 results["rate"][name] = rate_changes(page, base, path, label, rate, n)
                 if scrubber is not None:
                     page.close()  # a fresh tab: the websocket listener starts clean
-                    page = browser.new_page(viewport={"width": 1280, "height": 720})
+                    page = browser.new_page(viewport=window)
                     results["scrub"][name] = scrubs(page, base, path, *scrubber, n)
             page.close()
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page = browser.new_page(viewport=window)
             results["scrub"]["landscape, β"] = scrubs(
                 page, base, BETA_PAGE, "β scrubber", "ls_scrub_beta", n
             )
@@ -340,12 +342,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=7, help="fresh values per measurement")
     parser.add_argument("--baseline", help="a git revision to measure as well, for comparison")
+    parser.add_argument("--window", default="1280x720", help="the tab's WIDTHxHEIGHT")
     args = parser.parse_args()
-    now = measure(ROOT, args.n)
+    width, height = (int(v) for v in args.window.lower().split("x"))
+    window = {"width": width, "height": height}
+    now = measure(ROOT, args.n, window)
     before = None
     if args.baseline:
         with checkout(args.baseline) as where:
-            before = measure(where, args.n)
+            before = measure(where, args.n, window)
+    print(f"window {width}×{height}")
     report(now, before, args.baseline)
 
 
