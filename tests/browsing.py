@@ -6,6 +6,8 @@ in ``artifacts/``."""
 
 from __future__ import annotations
 
+import math
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -267,6 +269,41 @@ PROJECTED = """() => {
                      || document.querySelector('[data-testid="stMetricValue"]')),
           sidebar: sidebar ? sidebar.getBoundingClientRect().width : 0};
 }"""
+
+
+LOG_TICKS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap((gd) =>
+  Object.keys(gd._fullLayout || {})
+    .filter((k) => /^[xy]axis\\d*$/.test(k) && gd._fullLayout[k].type === 'log')
+    .flatMap((k) => (gd._fullLayout[k]._vals || []).map((t) => [k, t.x, t.text])))"""
+
+
+def tick_value(text: str) -> float:
+    """The number a drawn tick label says: "0.5", "−2", "1e−3", "10<sup>−3</sup>", "2k"."""
+    text = re.sub(r"<[^>]+>", " ", text).replace("\u2212", "-").strip()
+    power = re.fullmatch(r"10\s+(-?\d+)", text)
+    if power:
+        return 10.0 ** int(power.group(1))
+    scale = {"k": 1e3, "M": 1e6, "G": 1e9, "m": 1e-3, "µ": 1e-6, "μ": 1e-6, "n": 1e-9}
+    if text and text[-1] in scale:
+        return float(text[:-1]) * scale[text[-1]]
+    return float(text)
+
+
+def log_labels_wrong(page) -> list:
+    """The log axes' tick labels on the page that do not say the value at their place (a lone
+    "5" where 0.5 is meant): ``[(axis, value, label)]``."""
+    wrong = []
+    for axis, at, text in page.evaluate(LOG_TICKS):
+        if not text:
+            continue
+        try:
+            said = tick_value(text)
+        except ValueError:
+            wrong.append((axis, 10**at, text))
+            continue
+        if said <= 0 or abs(math.log10(said) - at) > 0.01:
+            wrong.append((axis, 10**at, text))
+    return wrong
 
 
 def download_from_the_ravine(page, server: str, button: str, saved: Path) -> str:

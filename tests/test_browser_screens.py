@@ -15,6 +15,7 @@ from tests.browsing import (
     FRAMES,
     PROJECTED,
     grown,
+    log_labels_wrong,
     open_animated_ravine,
     open_hiker_on_one_screen,
     screenshot,
@@ -92,6 +93,7 @@ def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
             fits = page.evaluate(FITS)
             assert fits["play"] and fits["slider"], (path, fits)
             assert not fits["cut"], (path, fits["cut"])
+            assert not log_labels_wrong(page), (path, log_labels_wrong(page))
             if path.startswith("lessons"):
                 for name in ("Previous", "Next", "Answer"):
                     box = page.get_by_text(name, exact=True).first.bounding_box()
@@ -225,6 +227,8 @@ def test_the_network_page_fits_a_projector_and_shows_the_edge_of_stability(
             chart = page.locator(".js-plotly-plot").first.bounding_box()
             assert chart is not None and chart["height"] >= 300, view
             assert chart["y"] >= 0 and chart["y"] + chart["height"] <= 720 + 1, (view, chart)
+            # Loss axes say their values: "0.5, 0.2", not plotly's lone "5, 2".
+            assert not log_labels_wrong(page), (view, log_labels_wrong(page))
             suffix = "present-" if present else ""
             screenshot(page, f"networks-{suffix}{view.lower()}-1280.png")
         said = page.locator("[data-testid='stMain']").inner_text()
