@@ -273,7 +273,7 @@ PROJECTED = """() => {
 
 LOG_TICKS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap((gd) =>
   Object.keys(gd._fullLayout || {})
-    .filter((k) => /^[xy]axis\\d*$/.test(k) && gd._fullLayout[k].type === 'log')
+    .filter((k) => /^yaxis\\d*$/.test(k) && gd._fullLayout[k].type === 'log')
     .flatMap((k) => (gd._fullLayout[k]._vals || []).map((t) => [k, t.x, t.text])))"""
 
 
@@ -290,8 +290,9 @@ def tick_value(text: str) -> float:
 
 
 def log_labels_wrong(page) -> list:
-    """The log axes' tick labels on the page that do not say the value at their place (a lone
-    "5" where 0.5 is meant): ``[(axis, value, label)]``."""
+    """The vertical log axes' tick labels on the page that do not say the value at their place
+    (a lone "5" where 0.5 is meant): ``[(axis, value, label)]``. Horizontal ones keep plotly's
+    lone digits (see ``style._gdviz_template``)."""
     wrong = []
     for axis, at, text in page.evaluate(LOG_TICKS):
         if not text:

@@ -187,6 +187,18 @@ def test_loss_figure_marks_convergence():
     assert any("converged at step" in a.text for a in fig.layout.annotations)
 
 
+def test_vertical_log_axes_label_their_in_between_ticks_in_full():
+    """Every figure starts from gdviz's template: y log axes say "0.5", not a lone "5" under
+    "1" (the browser tests read the drawn labels); x log axes keep plotly's lone digits, which
+    read in a row and do not collide. The loss chart's short ‖∇L‖ panel keeps to decades."""
+    traj = descend(landscapes.get("bowl"), optim.sgd(0.1), [1.0, 1.0], 200)
+    for fig in (figs.loss_figure(traj, log=True), go.Figure(figs.loss_spec(traj, log=True))):
+        template = fig.layout.template.layout
+        assert template.yaxis.minorloglabels == "complete"
+        assert template.xaxis.minorloglabels is None
+        assert fig.layout.yaxis2.nticks == 3
+
+
 def test_hiker_figure_traces_and_arrow():
     curve = landscapes.get("parabola")
     fig = hiker_figs.curve_figure(curve, np.array([-4.0, -3.2]), 0.1)

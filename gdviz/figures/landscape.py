@@ -408,7 +408,8 @@ def _loss_layout(log: bool, height: int) -> dict[str, Any]:
         row=1,
         col=1,
     )
-    fig.update_yaxes(title_text="‖∇L‖", type="log", exponentformat="e", row=2, col=1)
+    # A short panel: three ticks or so (decades), not eight labels in 120 px.
+    fig.update_yaxes(title_text="‖∇L‖", type="log", exponentformat="e", nticks=3, row=2, col=1)
     fig.update_xaxes(title_text="step", row=2, col=1)
     fig.update_layout(
         base_layout(height=height, showlegend=False, margin={"l": 70, "r": 20, "t": 30, "b": 50})

@@ -22,12 +22,13 @@ P = ParamSpec("P")
 
 
 def _gdviz_template() -> go.layout.Template:
-    """Plotly's default template, with log axes that label their in-between ticks in full
-    ("0.5, 0.2, 0.1, 0.05", the in-between ones smaller): plotly's own lone digits read
-    "5, 2, 0.1, 5" down a loss axis, a count that falls and rises again. A template's
-    ``xaxis`` and ``yaxis`` reach every axis of a figure (``xaxis2``, ``yaxis3``...)."""
+    """Plotly's default template, with vertical log axes that label their in-between ticks in
+    full ("2, 1, 0.5, 0.2", the in-between ones smaller): plotly's own lone digits read
+    "5, 2, 0.1, 5" down a loss axis, a count that falls and rises again. Horizontal log axes
+    keep the lone digits: in a row they read as log paper does, and in full ("0.005 0.006
+    0.007") they run into each other. A template's ``yaxis`` reaches every y axis of a figure
+    (``yaxis2``, ``yaxis3``...)."""
     template = go.layout.Template(pio.templates["plotly"])
-    template.layout.xaxis.minorloglabels = "complete"
     template.layout.yaxis.minorloglabels = "complete"
     return template
 
