@@ -307,6 +307,21 @@ def log_labels_wrong(page) -> list:
     return wrong
 
 
+UNDER_FLOATING = """() => {
+  // What on a presented page lies under its floating Leave and pages buttons.
+  const floating = ['.st-key-present_leave button', '.st-key-present_pages button']
+    .map((s) => document.querySelector(s)).filter(Boolean).map((b) => b.getBoundingClientRect());
+  const hit = (r) => floating.some(
+    (f) => r.left < f.right && r.right > f.left && r.top < f.bottom && r.bottom > f.top);
+  const main = '[data-testid="stMainBlockContainer"]';
+  return Array.from(document.querySelectorAll(
+      `${main} button, ${main} input, ${main} a, ${main} h1, ${main} [role="tab"], .main-svg`))
+    .filter((el) => !el.closest('.st-key-present_leave, .st-key-present_pages'))
+    .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && hit(r); })
+    .map((el) => el.textContent.trim().slice(0, 40) || el.tagName);
+}"""
+
+
 def download_from_the_ravine(page, server: str, button: str, saved: Path) -> str:
     """Open the animated ravine, download its export ``button`` to ``saved``; returns the
     file name the browser was given."""

@@ -14,6 +14,7 @@ from tests.browsing import (
     FITS,
     FRAMES,
     PROJECTED,
+    UNDER_FLOATING,
     grown,
     log_labels_wrong,
     open_animated_ravine,
@@ -161,6 +162,7 @@ def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width,
             assert not fits["cut"], (path, fits["cut"])
             shown = page.evaluate(PROJECTED)
             assert shown["sidebar"] == 0, path  # the settings are hidden, not gone
+            assert not page.evaluate(UNDER_FLOATING), (path, page.evaluate(UNDER_FLOATING))
             assert shown["tick"] >= 18, (path, shown)
             assert shown["metric"] is None or shown["metric"] >= 32, (path, shown)
             assert page.evaluate(FILLED)["share"] >= 0.8, (path, page.evaluate(FILLED))
@@ -230,6 +232,7 @@ def test_the_network_page_fits_a_projector_and_shows_the_edge_of_stability(
             assert chart["y"] >= 0 and chart["y"] + chart["height"] <= 720 + 1, (view, chart)
             # Loss axes say their values: "0.5, 0.2", not plotly's lone "5, 2".
             assert not log_labels_wrong(page), (view, log_labels_wrong(page))
+            assert not page.evaluate(UNDER_FLOATING), (view, page.evaluate(UNDER_FLOATING))
             suffix = "present-" if present else ""
             screenshot(page, f"networks-{suffix}{view.lower()}-1280.png")
         said = page.locator("[data-testid='stMain']").inner_text()

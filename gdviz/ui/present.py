@@ -17,7 +17,11 @@ PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 0.6rem; max-width: 100%; }
+/* The right padding keeps the slide clear of the two floating buttons (6 rem from the edge):
+   at 5 rem a lesson's Next ran under the pages menu. */
+[data-testid="stMainBlockContainer"] {
+  padding-top: 0.6rem; padding-right: 6.8rem; max-width: 100%;
+}
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.1rem 0 0.4rem; }
 [data-testid="stMetricValue"] { font-size: 2.1rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.1rem; }
