@@ -289,6 +289,27 @@ def tick_value(text: str) -> float:
     return float(text)
 
 
+LINEAR_TICKS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap((gd) =>
+  Object.keys(gd._fullLayout || {})
+    .filter((k) => /^[xy]axis\\d*$/.test(k) && gd._fullLayout[k].type === 'linear'
+                   && gd._fullLayout[k].tickmode !== 'array')
+    .map((k) => [k, (gd._fullLayout[k]._vals || []).map((t) => t.x)]))"""
+
+
+def odd_tick_steps(page) -> list:
+    """The linear axes on the page whose ticks are not a round step apart (1, 2, 2.5 or 5 of a
+    power of ten), as "0.135, 0.269, 0.404" are: ``[(axis, step)]``."""
+    odd = []
+    for axis, values in page.evaluate(LINEAR_TICKS):
+        if len(values) < 2:
+            continue
+        step = abs(values[1] - values[0])
+        mantissa = step / 10 ** math.floor(math.log10(step)) if step > 0 else 1.0
+        if not any(math.isclose(mantissa, m, rel_tol=1e-6) for m in (1, 2, 2.5, 5, 10)):
+            odd.append((axis, step))
+    return odd
+
+
 def log_labels_wrong(page) -> list:
     """The vertical log axes' tick labels on the page that do not say the value at their place
     (a lone "5" where 0.5 is meant): ``[(axis, value, label)]``. Horizontal ones keep plotly's

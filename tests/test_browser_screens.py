@@ -17,6 +17,7 @@ from tests.browsing import (
     UNDER_FLOATING,
     grown,
     log_labels_wrong,
+    odd_tick_steps,
     open_animated_ravine,
     open_hiker_on_one_screen,
     screenshot,
@@ -95,6 +96,7 @@ def test_every_figure_and_its_controls_fit_a_projector_without_scrolling(
             assert fits["play"] and fits["slider"], (path, fits)
             assert not fits["cut"], (path, fits["cut"])
             assert not log_labels_wrong(page), (path, log_labels_wrong(page))
+            assert not odd_tick_steps(page), (path, odd_tick_steps(page))
             if path.startswith("lessons"):
                 for name in ("Previous", "Next", "Answer"):
                     box = page.get_by_text(name, exact=True).first.bounding_box()
@@ -163,6 +165,7 @@ def test_presentation_mode_fits_every_page_on_one_screen(server, browser, width,
             shown = page.evaluate(PROJECTED)
             assert shown["sidebar"] == 0, path  # the settings are hidden, not gone
             assert not page.evaluate(UNDER_FLOATING), (path, page.evaluate(UNDER_FLOATING))
+            assert not odd_tick_steps(page), (path, odd_tick_steps(page))
             assert shown["tick"] >= 18, (path, shown)
             assert shown["metric"] is None or shown["metric"] >= 32, (path, shown)
             assert page.evaluate(FILLED)["share"] >= 0.8, (path, page.evaluate(FILLED))
@@ -233,6 +236,7 @@ def test_the_network_page_fits_a_projector_and_shows_the_edge_of_stability(
             # Loss axes say their values: "0.5, 0.2", not plotly's lone "5, 2".
             assert not log_labels_wrong(page), (view, log_labels_wrong(page))
             assert not page.evaluate(UNDER_FLOATING), (view, page.evaluate(UNDER_FLOATING))
+            assert not odd_tick_steps(page), (view, odd_tick_steps(page))
             suffix = "present-" if present else ""
             screenshot(page, f"networks-{suffix}{view.lower()}-1280.png")
         said = page.locator("[data-testid='stMain']").inner_text()

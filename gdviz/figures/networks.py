@@ -214,7 +214,10 @@ def sharpness_figure(
         line={"color": "#777", "width": 1.5},
     )
     fig.update_yaxes(title_text="λ_max", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="loss", rangemode="tozero", secondary_y=True, showgrid=False)
+    # Its own round ticks: synced to the λ axis's grid they read "0.135, 0.269, 0.404".
+    fig.update_yaxes(
+        title_text="loss", rangemode="tozero", secondary_y=True, showgrid=False, tickmode="auto"
+    )
     fig.update_xaxes(title_text="step")
     fig.update_layout(base_layout(height=height, legend=TOP_LEGEND))
     return fig
