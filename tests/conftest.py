@@ -29,6 +29,11 @@ os.environ.setdefault("GDVIZ_RAISE", "1")
 # with another's worker processes. The tests of the parallel path ask for cores explicitly
 # (gdviz.core.parallel.cores), which this does not limit.
 os.environ.setdefault("GDVIZ_CORES", "1")
+# For the same reason, one BLAS (and torch) thread per worker: two workers with two threads each
+# on two cores made OpenBLAS's threads wait on each other, and the 1.5-s edge-of-stability
+# training passed its 9-s limit at step 882 of 3,000. Set before numpy loads its BLAS.
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -90,10 +90,12 @@ def test_the_arrow_shrinks_with_the_gradient_to_nothing_at_the_minimum():
         lengths[int(frame.name)] = float(np.hypot(ax[1] - ax[0], ay[1] - ay[0]))
     full = 0.12 * np.hypot(6, 6)  # the longest arrow: 12% of the map's diagonal
     assert lengths[0] == pytest.approx(full, rel=1e-5)  # steeper than the map's median: capped
-    # From step 3 (|∇L| = 6.4 · 0.8³ = 3.3, below the median) on, it follows |∇L|.
-    gradient = 2 * np.hypot(2.5, 2.0) * 0.8**4
-    assert lengths[4] == pytest.approx(full * gradient / figs.gradient_scale(ls), rel=1e-5)
-    assert lengths[14] / lengths[4] == pytest.approx(0.8**10, rel=1e-5)
+    # From step 3 (|∇L| = 6.4 · 0.8³ = 3.3, below the median) on, it follows |∇L|. (Frames
+    # are 3 steps apart: 101 points in round odd strides, at most 100 frames.)
+    assert sorted(lengths)[:4] == [0, 3, 6, 9]
+    gradient = 2 * np.hypot(2.5, 2.0) * 0.8**3
+    assert lengths[3] == pytest.approx(full * gradient / figs.gradient_scale(ls), rel=1e-5)
+    assert lengths[15] / lengths[3] == pytest.approx(0.8**12, rel=1e-5)
     assert lengths[max(lengths)] < 1e-6 * lengths[0]
 
 
@@ -144,7 +146,7 @@ def test_surface_figure_structure(default_run):
         "scatter3d",
         "scatter3d",
     ]
-    assert len(fig.frames) <= 40
+    assert len(fig.frames) <= 41
     assert all(list(f.traces) == [3, 4] for f in fig.frames)
     assert fig.layout.updatemenus[0].buttons[0].args[1]["frame"]["redraw"] is True
     surface = fig.data[0]
@@ -606,3 +608,31 @@ def test_a_projectors_map_gets_a_finer_picture():
         source = figs.contour_spec(ls, traj, height=height)["layout"]["images"][0]["source"]
         png = base64.b64decode(source.split(",", 1)[1])
         assert struct.unpack(">II", png[16:24]) == (pixels, pixels)
+
+
+@pytest.mark.parametrize(
+    ("steps", "max_frames", "stride"),
+    [
+        (np.arange(201), 100, 3),  # the landscape's 200 steps: 0, 3, 6 … 198 and 200
+        (np.arange(201), 41, 5),  # its 3-D view
+        (np.arange(251), 60, 5),  # the race's 250 steps
+        (np.arange(0, 3001, 3), 100, 75),  # points every 3rd step: multiples of 3 and 25
+        (np.arange(51), 100, 1),  # short: every point
+    ],
+)
+def test_animation_frames_fall_on_round_odd_strides(steps, max_frames, stride):
+    """The slider counts in one round stride, not "0, 16, 32, 48, 65"; odd, so a period-2
+    zig-zag's point alternates sides frame after frame. The last point is always a frame."""
+    frames = style.step_frames(steps, max_frames)
+    shown = steps[frames]
+    assert len(frames) <= max_frames and shown[0] == 0 and frames[-1] == len(steps) - 1
+    assert set(np.diff(shown[:-1])) == {stride} and shown[-1] - shown[-2] <= stride
+    assert stride % 2 == 1
+
+
+def test_animation_frames_spread_evenly_when_round_strides_leave_too_few():
+    """Points every 3rd step up to 1,999: multiples of 15 give 134 frames (over 100), of 75 only
+    28: frames are then spread evenly, as many as allowed."""
+    steps = np.append(np.arange(0, 1999, 3), 1999)
+    frames = style.step_frames(steps, 100)
+    assert len(frames) == 100 and frames[0] == 0 and frames[-1] == len(steps) - 1

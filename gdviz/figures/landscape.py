@@ -33,9 +33,9 @@ from gdviz.figures.style import (
     colour_transform,
     display_indices,
     figure_of,
-    frame_indices,
     nice_ticks,
     spec,
+    step_frames,
     typed,
     vline,
 )
@@ -194,7 +194,7 @@ def contour_spec(
     path = traj.recorded("path")[:, run, :]
     shown = display_indices(len(path))
     pts = end_at_exit(path, shown, lo, hi)
-    frames_at = frame_indices(len(shown), max_frames)
+    frames_at = step_frames(shown, max_frames)
 
     exit_info = exit_point(path, lo, hi)
     drawn = np.union1d([0], frames_at).astype(int)
@@ -338,7 +338,7 @@ def surface_figure(
     run: int = 0,
     *,
     resolution: int = 60,
-    max_frames: int = 40,
+    max_frames: int = 41,  # 200 steps in strides of 5
     height: int = 640,
 ) -> go.Figure:
     """3-D surface with the descent path riding on it, animated like the contour map.
@@ -363,7 +363,7 @@ def surface_figure(
     shown = display_indices(len(inside), max_points=600)
     pts = inside[shown]
     pz = lift_z(pts)
-    frames_at = frame_indices(len(shown), max_frames)
+    frames_at = step_frames(shown, max_frames)
 
     animated = functools.partial(_riding, pts, pz)
     first = [go.Scatter3d(trace) for trace in animated(0)]

@@ -16,9 +16,9 @@ from gdviz.figures.style import (
     animate,
     base_layout,
     display_indices,
-    frame_indices,
     plain,
     run_colour,
+    step_frames,
     typed,
 )
 
@@ -108,7 +108,7 @@ def race_figure(
         )
     )
     frames, controls = animate(
-        animated, frame_indices(len(shown), max_frames), shown, animated_traces, 50, redraw=False
+        animated, step_frames(shown, max_frames), shown, animated_traces, 50, redraw=False
     )
     return maps.animated_map(traces, map_layout, frames, controls, height=height, top=60)
 

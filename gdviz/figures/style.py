@@ -223,6 +223,33 @@ def frame_indices(n_points: int, max_frames: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, n_points - 1, max_frames)).astype(int))
 
 
+# Frame spacings in steps: round, and odd so a period-2 zig-zag alternates from frame to frame.
+ROUND_ODD_STRIDES = (1, 3, 5, 15, 25, 75, 125, 375, 625, 1875, 3125)
+
+
+def step_frames(steps: np.ndarray, max_frames: int) -> np.ndarray:
+    """Indices into a drawn path's points for its animation frames (``steps (P,)``: the step
+    each point shows, ascending from 0): the points whose step is a multiple of the finest
+    stride of :data:`ROUND_ODD_STRIDES` that gives at most ``max_frames`` frames, the last
+    point included, ``(F,)`` ascending.
+
+    The slider then counts in even strides ("0, 15, 30, 45"), not "0, 16, 32, 48, 65" (evenly
+    spread frames, rounded); an odd stride shows a period-2 zig-zag's point on alternate sides
+    of the ravine frame after frame (an even one froze it on one side), as
+    :func:`display_indices` keeps it for the points. Where the points' own stride leaves too
+    few multiples, frames are spread evenly (:func:`frame_indices`)."""
+    n = len(steps)
+    if n <= max_frames:
+        return np.arange(n)
+    for stride in ROUND_ODD_STRIDES:
+        picked = np.flatnonzero(np.asarray(steps) % stride == 0)
+        if picked[-1] != n - 1:
+            picked = np.append(picked, n - 1)
+        if len(picked) <= max_frames:
+            return picked if len(picked) >= max_frames // 3 else frame_indices(n, max_frames)
+    return frame_indices(n, max_frames)
+
+
 def display_indices(n_points: int, max_points: int = 1000) -> np.ndarray:
     """Which positions of a long path to draw: every k-th with k odd, so a period-2 zig-zag
     (the signature of too large a learning rate) still alternates on screen; last included."""
