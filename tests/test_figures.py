@@ -90,12 +90,11 @@ def test_the_arrow_shrinks_with_the_gradient_to_nothing_at_the_minimum():
         lengths[int(frame.name)] = float(np.hypot(ax[1] - ax[0], ay[1] - ay[0]))
     full = 0.12 * np.hypot(6, 6)  # the longest arrow: 12% of the map's diagonal
     assert lengths[0] == pytest.approx(full, rel=1e-5)  # steeper than the map's median: capped
-    # From step 3 (|∇L| = 6.4 · 0.8³ = 3.3, below the median) on, it follows |∇L|. (Frames
-    # are 3 steps apart: 101 points in round odd strides, at most 100 frames.)
-    assert sorted(lengths)[:4] == [0, 3, 6, 9]
-    gradient = 2 * np.hypot(2.5, 2.0) * 0.8**3
-    assert lengths[3] == pytest.approx(full * gradient / figs.gradient_scale(ls), rel=1e-5)
-    assert lengths[15] / lengths[3] == pytest.approx(0.8**12, rel=1e-5)
+    # From step 3 (|∇L| = 6.4 · 0.8³ = 3.3, below the median) on, it follows |∇L|.
+    assert sorted(lengths) == list(range(101))  # 100 steps: every step a frame
+    gradient = 2 * np.hypot(2.5, 2.0) * 0.8**4
+    assert lengths[4] == pytest.approx(full * gradient / figs.gradient_scale(ls), rel=1e-5)
+    assert lengths[14] / lengths[4] == pytest.approx(0.8**10, rel=1e-5)
     assert lengths[max(lengths)] < 1e-6 * lengths[0]
 
 
@@ -613,7 +612,7 @@ def test_a_projectors_map_gets_a_finer_picture():
 @pytest.mark.parametrize(
     ("steps", "max_frames", "stride"),
     [
-        (np.arange(201), 100, 3),  # the landscape's 200 steps: 0, 3, 6 … 198 and 200
+        (np.arange(201), 101, 3),  # the landscape's 200 steps: 0, 3, 6 … 198 and 200
         (np.arange(201), 41, 5),  # its 3-D view
         (np.arange(251), 60, 5),  # the race's 250 steps
         (np.arange(0, 3001, 3), 100, 75),  # points every 3rd step: multiples of 3 and 25

@@ -171,7 +171,7 @@ def contour_spec(
     run: int = 0,
     *,
     resolution: int | None = None,
-    max_frames: int = 100,
+    max_frames: int = 101,  # a 100-step run, every step a frame
     click_resolution: int = maps.CLICK_RESOLUTION,
     height: int = 640,
 ) -> dict[str, Any]:
