@@ -233,9 +233,9 @@ def step_frames(steps: np.ndarray, max_frames: int) -> np.ndarray:
     stride of :data:`ROUND_ODD_STRIDES` that gives at most ``max_frames`` frames, the last
     point included, ``(F,)`` ascending.
 
-    The slider then counts in even strides ("0, 15, 30, 45"), not "0, 16, 32, 48, 65" (evenly
-    spread frames, rounded); an odd stride shows a period-2 zig-zag's point on alternate sides
-    of the ravine frame after frame (an even one froze it on one side), as
+    The slider then counts in one round stride ("0, 15, 30, 45"), not "0, 16, 32, 48, 65"
+    (evenly spread frames, rounded); an odd stride shows a period-2 zig-zag's point on
+    alternate sides of the ravine frame after frame (a stride of 2 froze it on one side), as
     :func:`display_indices` keeps it for the points. Where the points' own stride leaves too
     few multiples, frames are spread evenly (:func:`frame_indices`)."""
     n = len(steps)

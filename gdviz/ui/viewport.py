@@ -63,8 +63,7 @@ def gl_pixel_ratio() -> float:
     Plotly's own default is 2: on a screen of ratio 1 (a projector, most monitors) it draws the
     scene at four times its pixels and shrinks it. A GPU does not notice; software WebGL (no GPU)
     does: Rosenbrock's map → 3-D took 1.46 s at 1920×1080, 1.05 s at ratio 1 (``bench_browser``,
-    p50).
-    A high-density screen tells its ratio the first time a page draws a 3-D view (see
+    p50). A high-density screen tells its ratio the first time a page draws a 3-D view (see
     :func:`watch_window`), and the view is redrawn sharp: one redraw, on a screen that has a
     GPU."""
     ratio = pixel_ratio()
