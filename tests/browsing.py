@@ -271,10 +271,11 @@ PROJECTED = """() => {
 }"""
 
 
-LOG_TICKS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap((gd) =>
-  Object.keys(gd._fullLayout || {})
-    .filter((k) => /^yaxis\\d*$/.test(k) && gd._fullLayout[k].type === 'log')
-    .flatMap((k) => (gd._fullLayout[k]._vals || []).map((t) => [k, t.x, t.text])))"""
+AXIS_TICKS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap((gd) =>
+  Object.keys(gd._fullLayout || {}).filter((k) => /^[xy]axis\\d*$/.test(k)).map((k) => {
+    const ax = gd._fullLayout[k];
+    return [k, ax.type, ax.tickmode, (ax._vals || []).map((t) => [t.x, t.text])];
+  }))"""
 
 
 def tick_value(text: str) -> float:
@@ -289,21 +290,14 @@ def tick_value(text: str) -> float:
     return float(text)
 
 
-LINEAR_TICKS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap((gd) =>
-  Object.keys(gd._fullLayout || {})
-    .filter((k) => /^[xy]axis\\d*$/.test(k) && gd._fullLayout[k].type === 'linear'
-                   && gd._fullLayout[k].tickmode !== 'array')
-    .map((k) => [k, (gd._fullLayout[k]._vals || []).map((t) => t.x)]))"""
-
-
 def odd_tick_steps(page) -> list:
     """The linear axes on the page whose ticks are not a round step apart (1, 2, 2.5 or 5 of a
     power of ten), as "0.135, 0.269, 0.404" are: ``[(axis, step)]``."""
     odd = []
-    for axis, values in page.evaluate(LINEAR_TICKS):
-        if len(values) < 2:
+    for axis, kind, mode, ticks in page.evaluate(AXIS_TICKS):
+        if kind != "linear" or mode == "array" or len(ticks) < 2:
             continue
-        step = abs(values[1] - values[0])
+        step = abs(ticks[1][0] - ticks[0][0])
         mantissa = step / 10 ** math.floor(math.log10(step)) if step > 0 else 1.0
         if not any(math.isclose(mantissa, m, rel_tol=1e-6) for m in (1, 2, 2.5, 5, 10)):
             odd.append((axis, step))
@@ -315,16 +309,16 @@ def log_labels_wrong(page) -> list:
     (a lone "5" where 0.5 is meant): ``[(axis, value, label)]``. Horizontal ones keep plotly's
     lone digits (see ``style._gdviz_template``)."""
     wrong = []
-    for axis, at, text in page.evaluate(LOG_TICKS):
-        if not text:
+    for axis, kind, _, ticks in page.evaluate(AXIS_TICKS):
+        if kind != "log" or not axis.startswith("yaxis"):
             continue
-        try:
-            said = tick_value(text)
-        except ValueError:
-            wrong.append((axis, 10**at, text))
-            continue
-        if said <= 0 or abs(math.log10(said) - at) > 0.01:
-            wrong.append((axis, 10**at, text))
+        for at, text in ticks:  # at: log10 of the tick's value
+            try:
+                said = tick_value(text) if text else 10**at
+            except ValueError:
+                said = -1.0
+            if said <= 0 or abs(math.log10(said) - at) > 0.01:
+                wrong.append((axis, 10**at, text))
     return wrong
 
 
